@@ -1,0 +1,416 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/minio/sio"
+	sqlite3 "github.com/mattn/go-sqlite3"
+)
+
+// ErrNotFound reports an id that names no recording.
+var ErrNotFound = errors.New("recording not found")
+
+// ErrAmbiguous reports an id prefix that matches more than one recording.
+var ErrAmbiguous = errors.New("id prefix matches more than one recording")
+
+// ErrDuplicate reports a master whose SHA-256 is already in the store.
+var ErrDuplicate = errors.New("already in the store")
+
+// IDLength is the length of recording ids.
+const IDLength = 8
+
+// GPS is a position fix in decimal degrees (WGS 84).
+type GPS struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Personal is the personal data of a recording. It is stored sealed.
+type Personal struct {
+	Officer      string `json:"officer,omitempty"`
+	DeviceSerial string `json:"device_serial,omitempty"`
+	Make         string `json:"make,omitempty"`
+	Model        string `json:"model,omitempty"`
+	SourceName   string `json:"source_name,omitempty"` // file name on the camera
+	GPS          *GPS   `json:"gps,omitempty"`
+}
+
+// Recording is one ingested master and what is known about it.
+type Recording struct {
+	ID               string
+	SHA256           string
+	Size             int64
+	RecordedAt       time.Time // UTC
+	RecordedAtSource string    // sidecar, container or mtime
+	IngestedAt       time.Time // UTC
+	Duration         time.Duration
+	Frames           int
+	Width, Height    int
+	FPSNum, FPSDen   int64
+	Container        string
+	VideoCodec       string
+	AudioCodec       string
+	Status           string
+	Restricted       bool
+	VaultSize        int64
+	Personal         Personal
+}
+
+// FPS returns the frame rate as a float (0 when unknown).
+func (r *Recording) FPS() float64 {
+	if r.FPSDen == 0 {
+		return 0
+	}
+	return float64(r.FPSNum) / float64(r.FPSDen)
+}
+
+func personalAD(id string) string  { return "recordings.personal|" + id }
+func dataKeyAD(id string) string   { return "recordings.data_key|" + id }
+func thumbnailAD(id string) string { return "thumbnails.image|" + id }
+
+// Commit adds the verified pending master to the store as a new recording
+// with its frame table and thumbnail (either may be nil) in one transaction,
+// then moves the vault file into place. rec.ID is set to the new id.
+// A master whose SHA-256 is already stored gives ErrDuplicate and the pending
+// file is discarded.
+func (s *Store) Commit(ctx context.Context, p *Pending, rec *Recording, frameTable, thumbnail []byte) error {
+	if p.done {
+		return errors.New("commit: pending master already finished")
+	}
+	rec.SHA256, rec.Size, rec.VaultSize = p.SHA256(), p.size, p.encSize
+	if rec.Status == "" {
+		rec.Status = "unreviewed"
+	}
+	var err error
+	for attempt := 0; ; attempt++ {
+		if rec.ID, err = randomID(IDLength); err != nil {
+			break
+		}
+		err = s.withTx(ctx, func(tx *sql.Tx) error { return s.insert(tx, p, rec, frameTable, thumbnail) })
+		var se sqlite3.Error
+		if attempt < 5 && errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
+			continue // id collision: draw another
+		}
+		break
+	}
+	if err != nil {
+		p.Discard()
+		rec.ID = ""
+		return err
+	}
+	return p.finish()
+}
+
+func (s *Store) insert(tx *sql.Tx, p *Pending, rec *Recording, frameTable, thumbnail []byte) error {
+	var existing string
+	err := tx.QueryRow("SELECT id FROM recordings WHERE sha256 = ?", rec.SHA256).Scan(&existing)
+	if err == nil {
+		return fmt.Errorf("%w as %s", ErrDuplicate, existing)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	pj, err := json.Marshal(rec.Personal)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO recordings (id, sha256, size, recorded_at, recorded_at_source, ingested_at,
+		duration_ms, frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec,
+		status, restricted, vault_name, vault_size, data_key, personal)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		rec.ID, rec.SHA256, rec.Size, rec.RecordedAt.UnixMilli(), rec.RecordedAtSource, rec.IngestedAt.UnixMilli(),
+		rec.Duration.Milliseconds(), rec.Frames, rec.Width, rec.Height, rec.FPSNum, rec.FPSDen,
+		rec.Container, rec.VideoCodec, rec.AudioCodec, rec.Status, rec.Restricted, p.name, rec.VaultSize,
+		s.wrap.seal(p.key, dataKeyAD(rec.ID)), s.fields.seal(pj, personalAD(rec.ID)))
+	if err != nil {
+		return err
+	}
+	if frameTable != nil {
+		if _, err := tx.Exec("INSERT INTO frame_tables (recording_id, data) VALUES (?, ?)", rec.ID, frameTable); err != nil {
+			return err
+		}
+	}
+	if thumbnail != nil {
+		if _, err := tx.Exec("INSERT INTO thumbnails (recording_id, image) VALUES (?, ?)",
+			rec.ID, s.fields.seal(thumbnail, thumbnailAD(rec.ID))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HasSHA256 returns the id of the recording whose master has this hex
+// SHA-256, or "" when there is none.
+func (s *Store) HasSHA256(ctx context.Context, sum string) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, "SELECT id FROM recordings WHERE sha256 = ?", sum).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// HasSize reports whether any stored master has exactly size bytes: only
+// then can a new source be a duplicate, and worth hashing before encrypting.
+func (s *Store) HasSize(ctx context.Context, size int64) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM recordings WHERE size = ? LIMIT 1", size).Scan(&n)
+	return n > 0, err
+}
+
+const recordingColumns = `id, sha256, size, recorded_at, recorded_at_source, ingested_at, duration_ms,
+	frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec, status, restricted,
+	vault_size, personal`
+
+type scanner interface{ Scan(...any) error }
+
+func (s *Store) scanRecording(row scanner) (*Recording, error) {
+	var r Recording
+	var rec, ing, dur int64
+	var sealed []byte
+	if err := row.Scan(&r.ID, &r.SHA256, &r.Size, &rec, &r.RecordedAtSource, &ing, &dur, &r.Frames,
+		&r.Width, &r.Height, &r.FPSNum, &r.FPSDen, &r.Container, &r.VideoCodec, &r.AudioCodec, &r.Status,
+		&r.Restricted, &r.VaultSize, &sealed); err != nil {
+		return nil, err
+	}
+	r.RecordedAt = time.UnixMilli(rec).UTC()
+	r.IngestedAt = time.UnixMilli(ing).UTC()
+	r.Duration = time.Duration(dur) * time.Millisecond
+	pj, err := s.fields.open(sealed, personalAD(r.ID))
+	if err != nil {
+		return nil, fmt.Errorf("recording %s personal data: %w", r.ID, err)
+	}
+	if err := json.Unmarshal(pj, &r.Personal); err != nil {
+		return nil, fmt.Errorf("recording %s personal data: %w", r.ID, err)
+	}
+	return &r, nil
+}
+
+// ListOptions narrows List.
+type ListOptions struct {
+	IncludeRestricted bool      // restricted recordings are left out unless set
+	From, To          time.Time // recorded-at range, zero = open
+	Status            string    // "" = any
+	Limit             int       // 0 = no limit
+}
+
+// List returns recordings, newest recorded first.
+func (s *Store) List(ctx context.Context, o ListOptions) ([]*Recording, error) {
+	q := "SELECT " + recordingColumns + " FROM recordings WHERE 1=1"
+	var args []any
+	if !o.IncludeRestricted {
+		q += " AND restricted = 0"
+	}
+	if !o.From.IsZero() {
+		q += " AND recorded_at >= ?"
+		args = append(args, o.From.UnixMilli())
+	}
+	if !o.To.IsZero() {
+		q += " AND recorded_at < ?"
+		args = append(args, o.To.UnixMilli())
+	}
+	if o.Status != "" {
+		q += " AND status = ?"
+		args = append(args, o.Status)
+	}
+	q += " ORDER BY recorded_at DESC, id"
+	if o.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", o.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list recordings: %w", err)
+	}
+	defer rows.Close()
+	var out []*Recording
+	for rows.Next() {
+		r, err := s.scanRecording(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Resolve turns a full id or a unique prefix of one (any case) into an id.
+func (s *Store) Resolve(ctx context.Context, idOrPrefix string) (string, error) {
+	p := strings.ToUpper(strings.TrimSpace(idOrPrefix))
+	if p == "" || strings.ContainsAny(p, "%_") {
+		return "", fmt.Errorf("%q: %w", idOrPrefix, ErrNotFound)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id FROM recordings WHERE id LIKE ? LIMIT 2", p+"%")
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	switch {
+	case len(ids) == 0:
+		return "", fmt.Errorf("%q: %w", idOrPrefix, ErrNotFound)
+	case len(ids) > 1 && ids[0] != p:
+		return "", fmt.Errorf("%q: %w", idOrPrefix, ErrAmbiguous)
+	}
+	return ids[0], nil
+}
+
+// Get returns the recording with this exact id.
+func (s *Store) Get(ctx context.Context, id string) (*Recording, error) {
+	r, err := s.scanRecording(s.db.QueryRowContext(ctx, "SELECT "+recordingColumns+" FROM recordings WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s: %w", id, ErrNotFound)
+	}
+	return r, err
+}
+
+// Count returns the number of recordings (restricted ones only when asked).
+func (s *Store) Count(ctx context.Context, includeRestricted bool) (int, error) {
+	q := "SELECT count(*) FROM recordings"
+	if !includeRestricted {
+		q += " WHERE restricted = 0"
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}
+
+// FrameTable returns the stored frame table of a recording (nil if none).
+func (s *Store) FrameTable(ctx context.Context, id string) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, "SELECT data FROM frame_tables WHERE recording_id = ?", id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// Thumbnail returns the decrypted thumbnail of a recording (nil if none).
+func (s *Store) Thumbnail(ctx context.Context, id string) ([]byte, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, "SELECT image FROM thumbnails WHERE recording_id = ?", id).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.fields.open(b, thumbnailAD(id))
+}
+
+type vaultEntry struct {
+	name    string
+	size    int64
+	encSize int64
+	key     []byte
+}
+
+func (s *Store) vaultEntry(ctx context.Context, id string) (*vaultEntry, error) {
+	var v vaultEntry
+	var sealed []byte
+	err := s.db.QueryRowContext(ctx, "SELECT vault_name, size, vault_size, data_key FROM recordings WHERE id = ?", id).
+		Scan(&v.name, &v.size, &v.encSize, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if v.key, err = s.wrap.open(sealed, dataKeyAD(id)); err != nil {
+		return nil, fmt.Errorf("%s data key: %w", id, err)
+	}
+	return &v, nil
+}
+
+// OpenMaster opens the decrypted, random-access view of a recording's master.
+func (s *Store) OpenMaster(ctx context.Context, id string) (*Master, error) {
+	v, err := s.vaultEntry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.openVaultFile(v.name)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", id, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st.Size() != v.encSize {
+		f.Close()
+		return nil, fmt.Errorf("%s: vault file is %d bytes, expected %d: %w", id, st.Size(), v.encSize, ErrVaultDamaged)
+	}
+	ra, err := sio.DecryptReaderAt(f, sioConfig(v.key))
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Master{f: f, ra: ra, size: v.size}, nil
+}
+
+// VerifyMaster decrypts a recording's whole master and re-hashes it. It
+// returns ErrVaultDamaged (wrapped) when the result does not match the
+// SHA-256 taken at ingest.
+func (s *Store) VerifyMaster(ctx context.Context, id string, progress func(int64)) error {
+	v, err := s.vaultEntry(ctx, id)
+	if err != nil {
+		return err
+	}
+	var want string
+	if err := s.db.QueryRowContext(ctx, "SELECT sha256 FROM recordings WHERE id = ?", id).Scan(&want); err != nil {
+		return err
+	}
+	f, err := s.openVaultFile(v.name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() != v.encSize {
+		return fmt.Errorf("vault file is %d bytes, expected %d: %w", st.Size(), v.encSize, ErrVaultDamaged)
+	}
+	sum, n, err := decryptAndHash(ctx, f, v.encSize, v.key, progress)
+	if err != nil {
+		return err
+	}
+	if n != v.size || fmt.Sprintf("%x", sum) != want {
+		return fmt.Errorf("SHA-256 %x (%d bytes) differs from %s taken at ingest: %w", sum, n, want, ErrVaultDamaged)
+	}
+	return nil
+}
+
+// VaultPath returns the path of a recording's encrypted vault file (for
+// integrity tooling and tests; the content is ciphertext).
+func (s *Store) VaultPath(ctx context.Context, id string) (string, error) {
+	v, err := s.vaultEntry(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	f, err := s.openVaultFile(v.name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return f.Name(), nil
+}
+
+var _ io.ReaderAt = (*Master)(nil)
