@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/minio/sio"
 	sqlite3 "github.com/mattn/go-sqlite3"
+	"github.com/minio/sio"
 )
 
 // ErrNotFound reports an id that names no recording.

@@ -1,0 +1,41 @@
+# Exhibit: two commands set everything up on a fresh Debian/Ubuntu machine:
+#   make run    install what is missing, build, open the GUI on the default store
+#   make test   install what is missing, then run every test (GUI under Xvfb,
+#               keyring tests against gnome-keyring in a D-Bus session)
+# make bench runs the benchmarks.
+
+export PATH := $(PATH):/usr/local/go/bin
+export LC_NUMERIC := C
+GO      ?= go
+TAGS    := migrated_fynedo
+BIN     := bin/exhibit
+SESSION := packaging/scripts/with-test-session.sh
+
+.PHONY: run test bench build deps check vet fmt-check clean
+
+deps:
+	@packaging/scripts/install-deps.sh
+
+build: deps
+	$(GO) build -tags $(TAGS) -o $(BIN) .
+
+run: build
+	./$(BIN)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet -tags $(TAGS) ./...
+
+check: fmt-check vet
+
+test: deps check
+	$(SESSION) $(GO) test -race -tags $(TAGS) -count=1 -timeout 40m ./...
+
+bench: deps
+	$(SESSION) packaging/scripts/bench.sh
+
+clean:
+	rm -rf bin

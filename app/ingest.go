@@ -1,0 +1,482 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"exhibit/app/media"
+	"exhibit/store"
+)
+
+// Ingest statuses reported per file.
+const (
+	Imported  = "imported"
+	Duplicate = "duplicate"
+	Rejected  = "rejected"
+)
+
+// IngestResult is the outcome for one source file. Its JSON form is what
+// `exhibit ingest --json` prints, one object per line.
+type IngestResult struct {
+	File       string     `json:"file"`
+	Status     string     `json:"status"`
+	ID         string     `json:"id,omitempty"`
+	SHA256     string     `json:"sha256,omitempty"`
+	Frames     int        `json:"frames"`
+	Duration   float64    `json:"duration"` // seconds
+	FPS        float64    `json:"fps"`
+	Width      int        `json:"width"`
+	Height     int        `json:"height"`
+	RecordedAt *time.Time `json:"recorded_at,omitempty"`
+	Removed    bool       `json:"source_removed,omitempty"`
+	Error      string     `json:"error,omitempty"`
+}
+
+// IngestOptions controls Ingest.
+type IngestOptions struct {
+	// RemoveSource deletes each source (and its sidecar) once its stored copy
+	// has been verified (dock mode). Rejected and duplicate files stay, except
+	// that a verified duplicate is removed too: the store already holds it.
+	RemoveSource bool
+	// Progress, when not nil, is called as work advances.
+	Progress func(IngestProgress)
+}
+
+// IngestProgress reports how far an ingest is. Fractions run from 0 to 1.
+type IngestProgress struct {
+	File      string
+	FileIndex int // 0-based index of File among FileCount
+	FileCount int
+	Stage     string  // probe, frames, encrypt, verify, done
+	File01    float64 // progress within this file
+	Overall01 float64 // progress over all files, by bytes
+}
+
+// Sidecar is the JSON file a dock writes beside a video (NAME.json).
+type Sidecar struct {
+	Officer      string     `json:"officer"`
+	DeviceSerial string     `json:"device_serial"`
+	RecordedAt   string     `json:"recorded_at"`
+	GPS          *store.GPS `json:"gps,omitempty"`
+}
+
+// videoExtensions are names that promise a video: such a file that does not
+// probe as one is rejected. Other files are probed too, but skipped quietly
+// when they are not video (a dock holds logs and firmware as well).
+var videoExtensions = map[string]bool{
+	".mp4": true, ".mov": true, ".m4v": true, ".mkv": true, ".ts": true, ".mts": true, ".m2ts": true,
+	".avi": true, ".3gp": true, ".webm": true, ".mpg": true, ".mpeg": true,
+}
+
+// sourceFile is a candidate found under the paths given to Ingest.
+type sourceFile struct {
+	path     string
+	size     int64
+	mtime    time.Time
+	explicit bool // named directly, or has a video extension
+	sidecar  string
+}
+
+// CollectSources walks paths (files and folders, recursively) and returns
+// the candidate files in a stable order, with their sidecars. Hidden files
+// and folders are skipped, as are sidecars themselves.
+func collectSources(paths []string) ([]sourceFile, error) {
+	var out []sourceFile
+	seen := map[string]bool{}
+	add := func(path string, info fs.FileInfo, explicit bool) {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			abs = path
+		}
+		if seen[abs] {
+			return
+		}
+		seen[abs] = true
+		ext := strings.ToLower(filepath.Ext(path))
+		if ext == ".json" && !explicit {
+			return
+		}
+		out = append(out, sourceFile{path: path, size: info.Size(), mtime: info.ModTime(),
+			explicit: explicit || videoExtensions[ext], sidecar: findSidecar(path)})
+	}
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("ingest %s: %w", p, err)
+		}
+		if !info.IsDir() {
+			add(p, info, true)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("read %s: %w", path, err)
+			}
+			if path != p && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			add(path, info, false)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].path < out[j].path })
+	return out, nil
+}
+
+// findSidecar returns NAME.json (or NAME.EXT.json) beside path, any case.
+func findSidecar(path string) string {
+	base := strings.TrimSuffix(path, filepath.Ext(path))
+	for _, c := range []string{base + ".json", base + ".JSON", path + ".json", path + ".JSON"} {
+		if c == path {
+			continue
+		}
+		if info, err := os.Stat(c); err == nil && info.Mode().IsRegular() {
+			return c
+		}
+	}
+	return ""
+}
+
+func readSidecar(path string) (*Sidecar, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var sc Sidecar
+	if err := json.Unmarshal(b, &sc); err != nil {
+		return nil, fmt.Errorf("sidecar %s is not valid JSON: %w", filepath.Base(path), err)
+	}
+	return &sc, nil
+}
+
+// Ingest imports the video files found under paths. It returns one result
+// per candidate file; the batch goes on past rejected files. The error is
+// non-nil only when the whole batch could not go on (cancelled, store
+// unwritable, ...); results then cover the files done so far.
+func (l *Library) Ingest(ctx context.Context, paths []string, opt IngestOptions) ([]IngestResult, error) {
+	srcs, err := collectSources(paths)
+	if err != nil {
+		return nil, err
+	}
+	var total, doneBytes int64
+	for _, s := range srcs {
+		total += max(s.size, 1)
+	}
+	var results []IngestResult
+	for i, src := range srcs {
+		report := func(stage string, f float64) {
+			if opt.Progress == nil {
+				return
+			}
+			overall := 1.0
+			if total > 0 {
+				overall = (float64(doneBytes) + f*float64(max(src.size, 1))) / float64(total)
+			}
+			opt.Progress(IngestProgress{File: src.path, FileIndex: i, FileCount: len(srcs), Stage: stage,
+				File01: f, Overall01: overall})
+		}
+		res, skip, err := l.ingestOne(ctx, src, opt, report)
+		doneBytes += max(src.size, 1)
+		report("done", 1)
+		if err != nil {
+			return results, err
+		}
+		if skip {
+			continue
+		}
+		results = append(results, res)
+	}
+	return results, nil
+}
+
+// fatal errors stop a batch; everything else rejects one file.
+func isFatal(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, media.ErrToolNotFound) || errors.Is(err, syscallNoSpace)
+}
+
+func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptions, report func(string, float64)) (res IngestResult, skip bool, err error) {
+	res = IngestResult{File: src.path}
+	reject := func(format string, a ...any) (IngestResult, bool, error) {
+		res.Status = Rejected
+		res.Error = fmt.Sprintf(format, a...)
+		l.log.Info("ingest rejected", "error", res.Error)
+		return res, false, nil
+	}
+	if src.size == 0 {
+		if !src.explicit {
+			return res, true, nil
+		}
+		return reject("empty file")
+	}
+	report("probe", 0)
+	pr, err := media.ProbeFile(ctx, src.path)
+	if err == nil && isStillImage(pr) {
+		err = fmt.Errorf("%w: a still image, not a video", media.ErrNotMedia)
+	}
+	if err != nil {
+		if isFatal(ctx, err) {
+			return res, false, err
+		}
+		if !src.explicit && errors.Is(err, media.ErrNotMedia) {
+			return res, true, nil
+		}
+		return reject("%s", reason(err, src.path))
+	}
+
+	// A master can only be a duplicate of one of the same size: hash those
+	// first, which is cheaper than encrypting them.
+	if same, err := l.st.HasSize(ctx, src.size); err != nil {
+		return res, false, err
+	} else if same {
+		sum, err := hashFile(ctx, src.path)
+		if err != nil {
+			if isFatal(ctx, err) {
+				return res, false, err
+			}
+			return reject("read: %s", oneLine(err))
+		}
+		if id, err := l.st.HasSHA256(ctx, sum); err != nil {
+			return res, false, err
+		} else if id != "" {
+			return l.duplicate(ctx, res, id, src, opt)
+		}
+	}
+
+	report("frames", 0.05)
+	ft, err := media.ReadFrameTable(ctx, src.path)
+	if err != nil {
+		if isFatal(ctx, err) {
+			return res, false, err
+		}
+		return reject("frame table: %s", reason(err, src.path))
+	}
+	ftBytes, err := ft.MarshalBinary()
+	if err != nil {
+		return reject("frame table: %s", oneLine(err))
+	}
+	thumb, err := media.Thumbnail(ctx, src.path, thumbnailTime(pr.Duration), 320)
+	if err != nil {
+		if isFatal(ctx, err) {
+			return res, false, err
+		}
+		l.log.Warn("no thumbnail", "error", err)
+		thumb = nil
+	}
+
+	rec := &store.Recording{
+		IngestedAt: time.Now().UTC(),
+		Duration:   pr.Duration,
+		Frames:     ft.Len(),
+		Width:      pr.Width, Height: pr.Height,
+		FPSNum: pr.FrameRate.Num, FPSDen: pr.FrameRate.Den,
+		Container: pr.Container, VideoCodec: pr.VideoCodec, AudioCodec: pr.AudioCodec,
+		Personal: store.Personal{SourceName: filepath.Base(src.path)},
+	}
+	if rec.Duration <= 0 {
+		rec.Duration = time.Duration(ft.Duration() * float64(time.Second))
+	}
+	if err := fillMetadata(rec, pr, src); err != nil {
+		return reject("%s", oneLine(err))
+	}
+
+	f, err := os.Open(src.path)
+	if err != nil {
+		return reject("open: %s", oneLine(err))
+	}
+	defer f.Close()
+	frac := func(stage string, lo, hi float64) func(int64) {
+		return func(n int64) { report(stage, lo+(hi-lo)*float64(n)/float64(max(src.size, 1))) }
+	}
+	p, err := l.st.WriteMaster(ctx, f, frac("encrypt", 0.2, 0.6))
+	if err != nil {
+		if isFatal(ctx, err) {
+			return res, false, err
+		}
+		return reject("store: %s", oneLine(err))
+	}
+	defer p.Discard()
+	if p.Size() != src.size {
+		return reject("the file changed while it was read (%d bytes, then %d): is it still being copied?", src.size, p.Size())
+	}
+	if err := p.Verify(ctx, frac("verify", 0.6, 1)); err != nil {
+		if isFatal(ctx, err) {
+			return res, false, err
+		}
+		return reject("verify stored copy: %s", oneLine(err))
+	}
+	if err := l.st.Commit(ctx, p, rec, ftBytes, thumb); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			id, _ := l.st.HasSHA256(ctx, p.SHA256())
+			return l.duplicate(ctx, res, id, src, opt)
+		}
+		return res, false, fmt.Errorf("ingest %s: %w", src.path, err)
+	}
+	l.log.Info("ingested", "id", rec.ID, "sha256", rec.SHA256, "frames", rec.Frames)
+	fillResult(&res, rec)
+	res.Status = Imported
+	if opt.RemoveSource {
+		res.Removed = removeSource(src, l)
+	}
+	return res, false, nil
+}
+
+func (l *Library) duplicate(ctx context.Context, res IngestResult, id string, src sourceFile, opt IngestOptions) (IngestResult, bool, error) {
+	rec, err := l.st.Get(ctx, id)
+	if err != nil {
+		return res, false, err
+	}
+	fillResult(&res, rec)
+	res.Status = Duplicate
+	res.Error = "already in the store as " + id
+	if opt.RemoveSource {
+		// The stored copy of these exact bytes exists; check it before
+		// letting the dock forget them.
+		if err := l.st.VerifyMaster(ctx, id, nil); err == nil {
+			res.Removed = removeSource(src, l)
+		} else {
+			res.Error += "; source kept: stored copy failed verification"
+		}
+	}
+	return res, false, nil
+}
+
+func removeSource(src sourceFile, l *Library) bool {
+	if err := os.Remove(src.path); err != nil {
+		l.log.Warn("remove source", "error", err)
+		return false
+	}
+	if src.sidecar != "" {
+		if err := os.Remove(src.sidecar); err != nil {
+			l.log.Warn("remove sidecar", "error", err)
+		}
+	}
+	return true
+}
+
+func fillResult(res *IngestResult, rec *store.Recording) {
+	res.ID, res.SHA256, res.Frames = rec.ID, rec.SHA256, rec.Frames
+	res.Duration = rec.Duration.Seconds()
+	res.FPS = rec.FPS()
+	res.Width, res.Height = rec.Width, rec.Height
+	t := rec.RecordedAt
+	res.RecordedAt = &t
+}
+
+// fillMetadata sets who, what and when: the sidecar first, then container
+// tags, and last the file's modification time.
+func fillMetadata(rec *store.Recording, pr *media.Probe, src sourceFile) error {
+	if src.sidecar != "" {
+		sc, err := readSidecar(src.sidecar)
+		if err != nil {
+			return err
+		}
+		rec.Personal.Officer, rec.Personal.DeviceSerial, rec.Personal.GPS = sc.Officer, sc.DeviceSerial, sc.GPS
+		if sc.RecordedAt != "" {
+			t, err := time.Parse(time.RFC3339Nano, sc.RecordedAt)
+			if err != nil {
+				return fmt.Errorf("sidecar %s: recorded_at %q is not an RFC 3339 time", filepath.Base(src.sidecar), sc.RecordedAt)
+			}
+			rec.RecordedAt, rec.RecordedAtSource = t.UTC(), "sidecar"
+		}
+	}
+	tag := func(keys ...string) string {
+		for _, k := range keys {
+			if v := strings.TrimSpace(pr.Tags[k]); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	if rec.Personal.DeviceSerial == "" {
+		rec.Personal.DeviceSerial = tag("serial", "serial_number", "com.apple.quicktime.serial", "device_serial")
+	}
+	if rec.Personal.Officer == "" {
+		rec.Personal.Officer = tag("officer", "artist", "author")
+	}
+	rec.Personal.Make = tag("make", "com.apple.quicktime.make", "com.android.manufacturer")
+	rec.Personal.Model = tag("model", "com.apple.quicktime.model", "com.android.model")
+	if rec.RecordedAtSource == "" && !pr.CreationTime.IsZero() {
+		rec.RecordedAt, rec.RecordedAtSource = pr.CreationTime.UTC(), "container"
+	}
+	if rec.RecordedAtSource == "" {
+		rec.RecordedAt, rec.RecordedAtSource = src.mtime.UTC(), "mtime"
+	}
+	return nil
+}
+
+func isStillImage(pr *media.Probe) bool {
+	f := pr.FormatName
+	return strings.Contains(f, "image2") || strings.HasSuffix(f, "_pipe") || f == "gif" || f == "apng"
+}
+
+func thumbnailTime(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return min(time.Second, d/2)
+}
+
+func hashFile(ctx context.Context, path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		n, err := f.Read(buf)
+		h.Write(buf[:n])
+		if err == io.EOF {
+			return hex.EncodeToString(h.Sum(nil)), nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+}
+
+// reason is a rejection reason without the file name the line already shows.
+func reason(err error, path string) string {
+	s := oneLine(err)
+	s = strings.ReplaceAll(s, "probe "+path+": ", "")
+	s = strings.ReplaceAll(s, path+": ", "")
+	return s
+}
+
+// oneLine keeps the first line of an error message: rejections are listed
+// one per file.
+func oneLine(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

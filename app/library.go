@@ -1,0 +1,230 @@
+// Package app is Exhibit's application core: the use cases (library, ingest,
+// verify, ...) that the CLI and the GUI share. It knows nothing of Fyne; the
+// ui package calls it, and it calls store and app/media.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"exhibit/app/media"
+	"exhibit/store"
+)
+
+// Statuses a recording can have. Later review work adds decisions; until a
+// recording is reviewed it is StatusUnreviewed.
+const (
+	StatusUnreviewed = "unreviewed"
+)
+
+// DefaultStoreDir returns the store folder used when none is named:
+// $EXHIBIT_STORE, else $XDG_DATA_HOME/exhibit, else ~/.local/share/exhibit.
+func DefaultStoreDir() (string, error) {
+	if d := os.Getenv("EXHIBIT_STORE"); d != "" {
+		return d, nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "exhibit"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the default store folder: %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "exhibit"), nil
+}
+
+// Library is an open store seen through the application's use cases.
+// Its methods are safe for concurrent use.
+type Library struct {
+	st  *store.Store
+	log *slog.Logger
+}
+
+// NewLibrary wraps an open store. log may be nil.
+func NewLibrary(st *store.Store, log *slog.Logger) *Library {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Library{st: st, log: log}
+}
+
+// Store returns the underlying store.
+func (l *Library) Store() *store.Store { return l.st }
+
+// Close closes the store.
+func (l *Library) Close() error { return l.st.Close() }
+
+// GPS is a position fix.
+type GPS = store.GPS
+
+// Recording is a library entry.
+type Recording = store.Recording
+
+// Filter narrows List. Empty fields match everything.
+type Filter struct {
+	Text     string    // case-insensitive substring of officer, device, id or source file name
+	Officer  string    // case-insensitive substring of the officer
+	Status   string    // exact status
+	From, To time.Time // recorded-at range [From, To)
+}
+
+// SortKey names a column List can sort by.
+type SortKey string
+
+// Sort keys for List.
+const (
+	SortRecordedAt SortKey = "recorded_at"
+	SortOfficer    SortKey = "officer"
+	SortDevice     SortKey = "device"
+	SortDuration   SortKey = "duration"
+	SortStatus     SortKey = "status"
+	SortID         SortKey = "id"
+)
+
+// List returns the recordings that match f, sorted by key (newest first for
+// recorded-at, unless ascending).
+func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending bool) ([]*Recording, error) {
+	recs, err := l.st.List(ctx, store.ListOptions{From: f.From, To: f.To, Status: f.Status})
+	if err != nil {
+		return nil, err
+	}
+	if f.Text != "" || f.Officer != "" {
+		text, officer := strings.ToLower(f.Text), strings.ToLower(f.Officer)
+		kept := recs[:0]
+		for _, r := range recs {
+			if officer != "" && !strings.Contains(strings.ToLower(r.Personal.Officer), officer) {
+				continue
+			}
+			if text != "" && !containsFold(text, r.ID, r.Personal.Officer, r.Personal.DeviceSerial, r.Personal.SourceName) {
+				continue
+			}
+			kept = append(kept, r)
+		}
+		recs = kept
+	}
+	if key != "" && (key != SortRecordedAt || ascending) {
+		SortRecordings(recs, key, ascending)
+	}
+	return recs, nil
+}
+
+func containsFold(lowerNeedle string, hay ...string) bool {
+	for _, h := range hay {
+		if strings.Contains(strings.ToLower(h), lowerNeedle) {
+			return true
+		}
+	}
+	return false
+}
+
+// SortRecordings sorts recs in place by key; ties fall back to recorded-at
+// (newest first) and then id, so the order is stable across calls.
+func SortRecordings(recs []*Recording, key SortKey, ascending bool) {
+	less := func(a, b *Recording) int {
+		switch key {
+		case SortOfficer:
+			return strings.Compare(strings.ToLower(a.Personal.Officer), strings.ToLower(b.Personal.Officer))
+		case SortDevice:
+			return strings.Compare(a.Personal.DeviceSerial, b.Personal.DeviceSerial)
+		case SortDuration:
+			return cmpInt(int64(a.Duration), int64(b.Duration))
+		case SortStatus:
+			return strings.Compare(a.Status, b.Status)
+		case SortID:
+			return strings.Compare(a.ID, b.ID)
+		default:
+			return a.RecordedAt.Compare(b.RecordedAt)
+		}
+	}
+	sort.SliceStable(recs, func(i, j int) bool {
+		c := less(recs[i], recs[j])
+		if !ascending {
+			c = -c
+		}
+		if c != 0 {
+			return c < 0
+		}
+		if d := recs[i].RecordedAt.Compare(recs[j].RecordedAt); d != 0 {
+			return d > 0
+		}
+		return recs[i].ID < recs[j].ID
+	})
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Get resolves id (a full id or a unique prefix) and returns the recording.
+func (l *Library) Get(ctx context.Context, id string) (*Recording, error) {
+	full, err := l.st.Resolve(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return l.st.Get(ctx, full)
+}
+
+// Thumbnail returns a recording's JPEG thumbnail, or nil when it has none.
+func (l *Library) Thumbnail(ctx context.Context, id string) ([]byte, error) {
+	return l.st.Thumbnail(ctx, id)
+}
+
+// FrameTable returns a recording's frame table.
+func (l *Library) FrameTable(ctx context.Context, id string) (*media.FrameTable, error) {
+	b, err := l.st.FrameTable(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return nil, fmt.Errorf("recording %s has no frame table", id)
+	}
+	var ft media.FrameTable
+	if err := ft.UnmarshalBinary(b); err != nil {
+		return nil, fmt.Errorf("recording %s frame table: %w", id, err)
+	}
+	return &ft, nil
+}
+
+// UserMessage turns an error into one sentence a sergeant understands; the
+// detail stays in the log.
+func UserMessage(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, store.ErrNoKey):
+		return "This store is locked: no key in the system keyring and no passphrase given. " +
+			"Unlock the keyring, or enter the store passphrase (EXHIBIT_PASSPHRASE or --passphrase-file for scripts)."
+	case errors.Is(err, store.ErrWrongPassphrase):
+		return "That passphrase does not open this store."
+	case errors.Is(err, store.ErrNotInitialized):
+		return "There is no Exhibit store in this folder yet."
+	case errors.Is(err, store.ErrNotFound):
+		return "No recording with that id."
+	case errors.Is(err, store.ErrAmbiguous):
+		return "That id matches more than one recording; type more of it."
+	case errors.Is(err, store.ErrVaultDamaged), errors.Is(err, store.ErrDecrypt):
+		return "The stored copy of this recording is damaged or has been altered; it cannot be trusted. Run a verify and tell your administrator."
+	case errors.Is(err, media.ErrNotMedia):
+		return "This is not a playable video file."
+	case errors.Is(err, media.ErrToolNotFound):
+		return "ffmpeg is not installed on this machine (run `make run` or install the ffmpeg package)."
+	case errors.Is(err, context.Canceled):
+		return "Cancelled."
+	case errors.Is(err, os.ErrPermission):
+		return "Permission denied: " + err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,51 @@
+package app
+
+import (
+	"errors"
+	"log/slog"
+
+	"exhibit/store"
+)
+
+// KeySource says where the store master key may come from.
+type KeySource struct {
+	// Passphrase, when not nil, unwraps (or, at creation, wraps) the key.
+	Passphrase []byte
+	// NoKeyring skips the OS keyring (court laptops, servers, tests).
+	NoKeyring bool
+}
+
+func (k KeySource) options() store.KeyOptions {
+	o := store.KeyOptions{Passphrase: k.Passphrase}
+	if !k.NoKeyring {
+		o.Keyring = store.OSKeyring{}
+	}
+	return o
+}
+
+// Open opens the library in the store folder dir.
+func Open(dir string, k KeySource, log *slog.Logger) (*Library, error) {
+	st, err := store.Open(dir, k.options())
+	if err != nil {
+		return nil, err
+	}
+	return NewLibrary(st, log), nil
+}
+
+// Create makes a new store in dir and opens it. The key goes to the OS
+// keyring unless k.NoKeyring, and is wrapped by k.Passphrase when given.
+func Create(dir string, k KeySource, log *slog.Logger) (*Library, error) {
+	st, err := store.Init(dir, k.options())
+	if err != nil {
+		return nil, err
+	}
+	return NewLibrary(st, log), nil
+}
+
+// IsLocked reports an error that a passphrase could cure.
+func IsLocked(err error) bool {
+	return errors.Is(err, store.ErrNoKey) || errors.Is(err, store.ErrWrongPassphrase)
+}
+
+// IsNotInitialized reports an error from opening a folder with no store.
+func IsNotInitialized(err error) bool { return errors.Is(err, store.ErrNotInitialized) }
