@@ -167,6 +167,7 @@ func TestCLIEndToEnd(t *testing.T) {
 		if want := ffmpegFrameCount(t, r.File); r.Frames != want {
 			t.Errorf("%s: %d frames in the frame table, ffmpeg decodes %d", r.File, r.Frames, want)
 		}
+		checkRecordedAt(t, r)
 		sum, _ := exec.Command("sha256sum", r.File).Output()
 		if !strings.HasPrefix(string(sum), r.SHA256) {
 			t.Errorf("%s: sha256 %s, sha256sum says %s", r.File, r.SHA256, sum)
@@ -229,6 +230,39 @@ func TestCLIEndToEnd(t *testing.T) {
 	e.extra = []string{"EXHIBIT_PASSPHRASE="}
 	if _, errOut, code := e.run("list"); code == 0 || !strings.Contains(errOut, "keyring") || !strings.Contains(errOut, "EXHIBIT_PASSPHRASE") {
 		t.Fatalf("no key: exit %d %q", code, errOut)
+	}
+}
+
+// checkRecordedAt checks where recorded-at came from: the sidecar when
+// there is one, else the container's creation_time.
+func checkRecordedAt(t *testing.T, r ingestLine) {
+	t.Helper()
+	got, err := time.Parse(time.RFC3339Nano, r.RecordedAt)
+	if err != nil {
+		t.Fatalf("%s: recorded_at %q: %v", r.File, r.RecordedAt, err)
+	}
+	if b, err := os.ReadFile(strings.TrimSuffix(r.File, filepath.Ext(r.File)) + ".json"); err == nil {
+		var sc struct {
+			RecordedAt time.Time `json:"recorded_at"`
+		}
+		if err := json.Unmarshal(b, &sc); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equal(sc.RecordedAt) {
+			t.Errorf("%s: recorded_at %v, sidecar says %v", r.File, got, sc.RecordedAt)
+		}
+		return
+	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "format_tags=creation_time", "-of", "csv=p=0", r.File).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(out)))
+	if err != nil {
+		t.Fatalf("%s has neither sidecar nor creation_time (%q)", r.File, out)
+	}
+	if !got.Equal(want) {
+		t.Errorf("%s: recorded_at %v, container says %v", r.File, got, want)
 	}
 }
 

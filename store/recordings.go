@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -116,10 +115,7 @@ func (s *Store) insert(tx *sql.Tx, p *Pending, rec *Recording, frameTable, thumb
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	pj, err := json.Marshal(rec.Personal)
-	if err != nil {
-		return err
-	}
+	pj := rec.Personal.marshal()
 	_, err = tx.Exec(`INSERT INTO recordings (id, sha256, size, recorded_at, recorded_at_source, ingested_at,
 		duration_ms, frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec,
 		status, restricted, vault_name, vault_size, data_key, personal)
@@ -186,7 +182,7 @@ func (s *Store) scanRecording(row scanner) (*Recording, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recording %s personal data: %w", r.ID, err)
 	}
-	if err := json.Unmarshal(pj, &r.Personal); err != nil {
+	if err := r.Personal.unmarshal(pj); err != nil {
 		return nil, fmt.Errorf("recording %s personal data: %w", r.ID, err)
 	}
 	return &r, nil

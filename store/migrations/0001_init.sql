@@ -26,8 +26,8 @@ CREATE TABLE recordings (
     personal           BLOB NOT NULL                -- sealed JSON: officer, device, GPS, source name
 ) STRICT;
 
-CREATE INDEX recordings_by_recorded_at ON recordings(recorded_at);
-CREATE INDEX recordings_by_status ON recordings(status, recorded_at);
+CREATE INDEX recordings_by_recorded_at ON recordings(recorded_at, id);
+CREATE INDEX recordings_by_status ON recordings(status, recorded_at, id);
 
 -- Frame table of each recording: compact binary (see app/media FrameTable).
 CREATE TABLE frame_tables (

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// benchFile returns a file of random bytes of the size the benchmark asks
+// for (EXHIBIT_BENCH_SIZE_MB, default 1024), kept in dir.
+func benchFile(b *testing.B, dir string) (string, int64) {
+	b.Helper()
+	mb := 1024
+	if s := os.Getenv("EXHIBIT_BENCH_SIZE_MB"); s != "" {
+		fmt.Sscan(s, &mb)
+	}
+	size := int64(mb) << 20
+	path := filepath.Join(dir, "master.bin")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.CopyN(f, rand.Reader, size); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	return path, size
+}
+
+func timeIt(f func() error) (time.Duration, error) {
+	t := time.Now()
+	err := f()
+	return time.Since(t), err
+}
+
+// BenchmarkIngestPipeline measures hash + encrypt + verify of one large
+// master (store.WriteMaster and Pending.Verify) against two peers on the same
+// file in the same run: Go's SHA-256 alone, and `sha256sum FILE && age -e -r
+// KEY -o /dev/null FILE`. Set EXHIBIT_BENCH_DIR to place the store on a given
+// file system (default: the temp dir).
+func BenchmarkIngestPipeline(b *testing.B) {
+	work := os.Getenv("EXHIBIT_BENCH_DIR")
+	if work == "" {
+		work = b.TempDir()
+	} else {
+		var err error
+		if work, err = os.MkdirTemp(work, "exhibit-bench-"); err != nil {
+			b.Fatal(err)
+		}
+		defer os.RemoveAll(work)
+	}
+	src, size := benchFile(b, work)
+	old := DefaultArgon2
+	DefaultArgon2 = Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
+	s, err := Init(filepath.Join(work, "store"), KeyOptions{Passphrase: []byte("bench")})
+	DefaultArgon2 = old
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+
+	// Warm the page cache so every contender reads from memory.
+	if _, err := exec.Command("cat", src).Output(); err != nil {
+		b.Fatal(err)
+	}
+	var ours, shaAlone, peer time.Duration
+	for b.Loop() {
+		d, err := timeIt(func() error {
+			f, err := os.Open(src)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			p, err := s.WriteMaster(ctx, f, nil)
+			if err != nil {
+				return err
+			}
+			defer p.Discard()
+			return p.Verify(ctx, nil)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ours += d
+		d, err = timeIt(func() error {
+			f, err := os.Open(src)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			h := sha256.New()
+			_, err = io.CopyBuffer(h, f, make([]byte, blockSize))
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		shaAlone += d
+		if _, err := exec.LookPath("age"); err == nil {
+			d, err = timeIt(func() error {
+				cmd := exec.Command("sh", "-c", `sha256sum "$1" >/dev/null && age -e -r "$2" -o /dev/null "$1"`, "sh", src,
+					"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					return fmt.Errorf("%v: %s", err, out)
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			peer += d
+		}
+	}
+	n := float64(b.N)
+	mbps := func(d time.Duration) float64 { return float64(size) / 1e6 / (d.Seconds() / n) }
+	b.ReportMetric(mbps(ours), "ingest_MB/s")
+	b.ReportMetric(mbps(shaAlone), "sha256_MB/s")
+	b.ReportMetric(mbps(ours)/mbps(shaAlone), "x_sha256_alone")
+	if peer > 0 {
+		b.ReportMetric(mbps(peer), "sha256sum+age_MB/s")
+		b.ReportMetric(mbps(ours)/mbps(peer), "x_sha256sum+age")
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+// seedRecordings inserts n synthetic recordings (no vault files) directly,
+// sealed exactly as Commit seals them.
+func seedRecordings(b testing.TB, s *Store, n int) {
+	b.Helper()
+	err := s.withTx(context.Background(), func(tx *sql.Tx) error {
+		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for i := range n {
+			id := fmt.Sprintf("S%07d", i)
+			p := Personal{Officer: fmt.Sprintf("PC %04d Officer%d", i%500, i%500), DeviceSerial: fmt.Sprintf("X60A%04d", i%300),
+				Make: "Axon", Model: "Body 3", SourceName: fmt.Sprintf("X60A%04d_%07d.MP4", i%300, i)}
+			pj := p.marshal()
+			_, err := tx.Exec(`INSERT INTO recordings (id, sha256, size, recorded_at, recorded_at_source, ingested_at,
+				duration_ms, frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec,
+				status, restricted, vault_name, vault_size, data_key, personal)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+				id, fmt.Sprintf("%064x", i), 1000, base.Add(time.Duration(i)*time.Minute).UnixMilli(), "sidecar",
+				base.UnixMilli(), 60000, 1500, 1920, 1080, 25, 1, "mp4", "h264", "aac", "unreviewed", i%50 == 0,
+				fmt.Sprintf("v%07d", i), 1100, s.wrap.seal(make([]byte, KeySize), dataKeyAD(id)), s.fields.seal(pj, personalAD(id)))
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkList100k lists 100,000 recordings (decrypting each one's personal
+// data) against the peer: a bare SQLite scan of the same rows and columns.
+func BenchmarkList100k(b *testing.B) {
+	old := DefaultArgon2
+	DefaultArgon2 = Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
+	s, err := Init(b.TempDir(), KeyOptions{Passphrase: []byte("bench")})
+	DefaultArgon2 = old
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const n = 100_000
+	seedRecordings(b, s, n)
+	ctx := context.Background()
+	var list, scan time.Duration
+	for b.Loop() {
+		d, err := timeIt(func() error {
+			recs, err := s.List(ctx, ListOptions{IncludeRestricted: true})
+			if err == nil && len(recs) != n {
+				err = fmt.Errorf("listed %d", len(recs))
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		list += d
+		d, err = timeIt(func() error {
+			rows, err := s.db.QueryContext(ctx, "SELECT "+recordingColumns+" FROM recordings ORDER BY recorded_at DESC, id")
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			var r Recording
+			var rec, ing, dur int64
+			var sealed []byte
+			for rows.Next() {
+				if err := rows.Scan(&r.ID, &r.SHA256, &r.Size, &rec, &r.RecordedAtSource, &ing, &dur, &r.Frames,
+					&r.Width, &r.Height, &r.FPSNum, &r.FPSDen, &r.Container, &r.VideoCodec, &r.AudioCodec, &r.Status,
+					&r.Restricted, &r.VaultSize, &sealed); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		scan += d
+	}
+	k := float64(b.N)
+	b.ReportMetric(list.Seconds()*1000/k, "list_ms")
+	b.ReportMetric(scan.Seconds()*1000/k, "sqlite_scan_ms")
+	b.ReportMetric(list.Seconds()/scan.Seconds(), "x_sqlite_scan")
+	b.ReportMetric(0, "ns/op")
+}
