@@ -31,7 +31,11 @@ func exhibitBin(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "exhibit")
-		out, err := exec.Command("go", "build", "-tags", "migrated_fynedo", "-o", binPath, ".").CombinedOutput()
+		args := []string{"build", "-tags", "migrated_fynedo", "-o", binPath}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
