@@ -11,7 +11,7 @@ TAGS    := migrated_fynedo
 BIN     := bin/exhibit
 SESSION := packaging/scripts/with-test-session.sh
 
-.PHONY: run test bench build deps check vet fmt-check clean
+.PHONY: run test bench build deps check vet staticcheck fmt-check clean
 
 deps:
 	@packaging/scripts/install-deps.sh
@@ -29,7 +29,10 @@ fmt-check:
 vet:
 	$(GO) vet -tags $(TAGS) ./...
 
-check: fmt-check vet
+staticcheck:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...
+
+check: fmt-check vet staticcheck
 
 test: deps check
 	$(SESSION) $(GO) test -race -tags $(TAGS) -count=1 -timeout 40m ./...

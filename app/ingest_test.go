@@ -46,13 +46,11 @@ func TestIngestContainersAndCodecs(t *testing.T) {
 		{"vfr.mkv", media.IndexedClipOptions{Frames: 40, GOP: 20, VFR: true}},
 		{"hevc_vfr.mp4", media.IndexedClipOptions{Frames: 30, GOP: 15, Codec: "hevc", VFR: true}},
 	}
-	var paths []string
 	for _, c := range cases {
 		p := filepath.Join(dir, c.name)
 		if err := media.WriteIndexedClip(ctx, p, c.o); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		paths = append(paths, p)
 	}
 	res, err := lib.Ingest(ctx, []string{dir}, IngestOptions{})
 	if err != nil {
