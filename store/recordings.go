@@ -166,24 +166,41 @@ const recordingColumns = `id, sha256, size, recorded_at, recorded_at_source, ing
 
 type scanner interface{ Scan(...any) error }
 
-func (s *Store) scanRecording(row scanner) (*Recording, error) {
-	var r Recording
+// scanSealed reads one row of recordingColumns, leaving the personal data
+// sealed in *sealed.
+func scanSealed(row scanner, r *Recording, sealed *[]byte) error {
 	var rec, ing, dur int64
-	var sealed []byte
 	if err := row.Scan(&r.ID, &r.SHA256, &r.Size, &rec, &r.RecordedAtSource, &ing, &dur, &r.Frames,
 		&r.Width, &r.Height, &r.FPSNum, &r.FPSDen, &r.Container, &r.VideoCodec, &r.AudioCodec, &r.Status,
-		&r.Restricted, &r.VaultSize, &sealed); err != nil {
-		return nil, err
+		&r.Restricted, &r.VaultSize, sealed); err != nil {
+		return err
 	}
 	r.RecordedAt = time.UnixMilli(rec).UTC()
 	r.IngestedAt = time.UnixMilli(ing).UTC()
 	r.Duration = time.Duration(dur) * time.Millisecond
+	return nil
+}
+
+// openPersonal decrypts and decodes a recording's sealed personal data.
+func (s *Store) openPersonal(r *Recording, sealed []byte) error {
 	pj, err := s.fields.open(sealed, personalAD(r.ID))
 	if err != nil {
-		return nil, fmt.Errorf("recording %s personal data: %w", r.ID, err)
+		return fmt.Errorf("recording %s personal data: %w", r.ID, err)
 	}
 	if err := r.Personal.unmarshal(pj); err != nil {
-		return nil, fmt.Errorf("recording %s personal data: %w", r.ID, err)
+		return fmt.Errorf("recording %s personal data: %w", r.ID, err)
+	}
+	return nil
+}
+
+func (s *Store) scanRecording(row scanner) (*Recording, error) {
+	var r Recording
+	var sealed []byte
+	if err := scanSealed(row, &r, &sealed); err != nil {
+		return nil, err
+	}
+	if err := s.openPersonal(&r, sealed); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
@@ -224,15 +241,55 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]*Recording, error) {
 		return nil, fmt.Errorf("list recordings: %w", err)
 	}
 	defer rows.Close()
-	var out []*Recording
-	for rows.Next() {
-		r, err := s.scanRecording(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
+	// This goroutine steps SQLite while a second one decrypts and decodes
+	// the personal data of the rows already read, in batches.
+	type batch struct {
+		recs   []Recording
+		sealed [][]byte
 	}
-	return out, rows.Err()
+	const batchSize = 512
+	batches := make(chan batch, 4)
+	var out []*Recording
+	var openErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range batches {
+			if openErr != nil {
+				continue
+			}
+			for i := range b.recs {
+				if err := s.openPersonal(&b.recs[i], b.sealed[i]); err != nil {
+					openErr = err
+					break
+				}
+				out = append(out, &b.recs[i])
+			}
+		}
+	}()
+	cur := batch{recs: make([]Recording, 0, batchSize), sealed: make([][]byte, 0, batchSize)}
+	var scanErr error
+	for rows.Next() {
+		cur.recs = append(cur.recs, Recording{})
+		cur.sealed = append(cur.sealed, nil)
+		if scanErr = scanSealed(rows, &cur.recs[len(cur.recs)-1], &cur.sealed[len(cur.sealed)-1]); scanErr != nil {
+			break
+		}
+		if len(cur.recs) == batchSize {
+			batches <- cur
+			cur = batch{recs: make([]Recording, 0, batchSize), sealed: make([][]byte, 0, batchSize)}
+		}
+	}
+	batches <- cur
+	close(batches)
+	<-done
+	if scanErr == nil {
+		scanErr = rows.Err()
+	}
+	if scanErr != nil {
+		return nil, fmt.Errorf("list recordings: %w", scanErr)
+	}
+	return out, openErr
 }
 
 // Resolve turns a full id or a unique prefix of one (any case) into an id.

@@ -31,8 +31,20 @@ import (
 	"strconv"
 	"strings"
 
-	_ "github.com/mattn/go-sqlite3" // SQLite driver
+	sqlite3 "github.com/mattn/go-sqlite3"
 )
+
+// driverName is go-sqlite3 with per-connection tuning: a 64 MiB page cache
+// and memory-mapped reads, so listing a large library does not re-read
+// pages through system calls row by row.
+const driverName = "sqlite3-exhibit"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec("PRAGMA cache_size = -65536; PRAGMA mmap_size = 1073741824", nil)
+		return err
+	}})
+}
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -136,7 +148,7 @@ func openWithKey(dir string, master []byte) (*Store, error) {
 	}
 	dsn := "file:" + filepath.Join(dir, DBName) +
 		"?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=30000&_txlock=immediate"
-	if s.db, err = sql.Open("sqlite3", dsn); err != nil {
+	if s.db, err = sql.Open(driverName, dsn); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	if err := s.migrate(); err != nil {
