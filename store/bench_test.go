@@ -190,7 +190,7 @@ func BenchmarkList100k(b *testing.B) {
 		}
 		list += d
 		d, err = timeIt(func() error {
-			rows, err := s.db.QueryContext(ctx, "SELECT "+recordingColumns+" FROM recordings ORDER BY recorded_at DESC, id")
+			rows, err := s.db.QueryContext(ctx, "SELECT "+recordingColumns+" FROM recordings ORDER BY recorded_at DESC, id DESC")
 			if err != nil {
 				return err
 			}

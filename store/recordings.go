@@ -232,7 +232,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]*Recording, error) {
 		q += " AND status = ?"
 		args = append(args, o.Status)
 	}
-	q += " ORDER BY recorded_at DESC, id"
+	q += " ORDER BY recorded_at DESC, id DESC"
 	if o.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", o.Limit)
 	}
