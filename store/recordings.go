@@ -84,6 +84,11 @@ func (s *Store) Commit(ctx context.Context, p *Pending, rec *Recording, frameTab
 		return errors.New("commit: pending master already finished")
 	}
 	rec.SHA256, rec.Size, rec.VaultSize = p.SHA256(), p.size, p.encSize
+	// The row may only refer to a file that is already durable.
+	if err := p.waitSynced(); err != nil {
+		p.Discard()
+		return err
+	}
 	if rec.Status == "" {
 		rec.Status = "unreviewed"
 	}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/minio/sio"
+	"golang.org/x/sys/unix"
 )
 
 // blockSize is the unit the ingest pipeline reads, hashes and encrypts.
@@ -46,6 +47,19 @@ type Pending struct {
 	encSize int64
 	sum     [sha256.Size]byte
 	done    bool
+	// synced delivers the result of making the file and its directory
+	// durable; it runs while Verify reads the file back.
+	synced  chan error
+	syncErr error
+}
+
+// waitSynced waits until the pending file is durable on disk.
+func (p *Pending) waitSynced() error {
+	if p.synced != nil {
+		p.syncErr = <-p.synced
+		p.synced = nil
+	}
+	return p.syncErr
 }
 
 // SHA256 returns the hex SHA-256 of the master as read from the source.
@@ -60,6 +74,7 @@ func (p *Pending) Discard() error {
 		return nil
 	}
 	p.done = true
+	p.waitSynced()
 	err := os.Remove(p.f.Name())
 	p.f.Close() // closing releases the flock
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -169,28 +184,37 @@ func (s *Store) WriteMaster(ctx context.Context, src io.Reader, progress func(in
 		p.Discard()
 		return nil, err
 	}
-	cw := &countingWriter{w: f}
-	enc, err := sio.EncryptWriter(cw, sioConfig(key))
+	cw := &countingWriter{w: f, fd: int(f.Fd())}
+	aw := newAsyncWriter(cw)
+	enc, err := sio.EncryptWriter(aw, sioConfig(key))
 	if err != nil {
+		aw.Close()
 		return fail(err)
 	}
 	sum, n, err := hashAndProcess(ctx, src, func(b []byte) error {
 		_, err := enc.Write(b)
 		return err
 	}, progress)
+	if err == nil {
+		err = enc.Close()
+	}
+	if cerr := aw.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("write vault file: %w", cerr)
+	}
 	if err != nil {
 		return fail(fmt.Errorf("read and encrypt: %w", err))
 	}
-	if err := enc.Close(); err != nil {
-		return fail(fmt.Errorf("encrypt: %w", err))
-	}
-	if err := f.Sync(); err != nil {
-		return fail(fmt.Errorf("sync vault file: %w", err))
-	}
-	if err := SyncDir(s.pendingDir()); err != nil {
-		return fail(err)
-	}
 	p.sum, p.size, p.encSize = sum, n, cw.n
+	// Make the file durable while the caller verifies it from the page
+	// cache; Commit waits for this before the row may refer to the file.
+	p.synced = make(chan error, 1)
+	go func() {
+		if err := f.Sync(); err != nil {
+			p.synced <- fmt.Errorf("sync vault file: %w", err)
+			return
+		}
+		p.synced <- SyncDir(s.pendingDir())
+	}()
 	return p, nil
 }
 
@@ -264,6 +288,9 @@ func (s *Store) recoverPending() error {
 func (p *Pending) finish() error {
 	p.done = true
 	defer p.f.Close()
+	if err := p.waitSynced(); err != nil {
+		return err
+	}
 	if err := os.Rename(p.f.Name(), filepath.Join(p.s.vaultDir(), p.name)); err != nil {
 		return fmt.Errorf("move into vault: %w", err)
 	}
@@ -354,13 +381,21 @@ func randomID(n int) (string, error) {
 	return sb.String(), nil
 }
 
+// countingWriter counts what is written to a vault file and asks the
+// kernel to start writing each piece back at once, so the final fsync has
+// little left to wait for.
 type countingWriter struct {
-	w io.Writer
-	n int64
+	w  io.Writer
+	fd int
+	n  int64
 }
 
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
+	if n > 0 && c.fd > 0 {
+		// Advisory: errors only mean no early writeback.
+		_ = unix.SyncFileRange(c.fd, c.n, int64(n), unix.SYNC_FILE_RANGE_WRITE)
+	}
 	c.n += int64(n)
 	return n, err
 }
