@@ -291,11 +291,15 @@ func (c *cli) cmdInit(args []string) int {
 		return c.fail(err)
 	}
 	defer lib.Close()
-	where := []string{}
-	if !ks.NoKeyring {
-		where = append(where, "the OS keyring (when it accepted it)")
+	inKeyring, withPass, err := lib.Store().KeyProtection()
+	if err != nil {
+		return c.fail(err)
 	}
-	if ks.Passphrase != nil {
+	where := []string{}
+	if inKeyring {
+		where = append(where, "the OS keyring")
+	}
+	if withPass {
 		where = append(where, "your passphrase")
 	}
 	fmt.Fprintf(c.stdout, "Created an Exhibit store in %s\nIts key is protected by %s.\n", c.storeDir, strings.Join(where, " and "))

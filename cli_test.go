@@ -385,3 +385,31 @@ func TestRemoveSource(t *testing.T) {
 	}
 	e.mustRun("verify")
 }
+
+// TestCLIKeyring creates and opens a store with the key in the real OS
+// keyring (gnome-keyring in the test session) and no passphrase at all.
+func TestCLIKeyring(t *testing.T) {
+	if os.Getenv("EXHIBIT_KEYRING_TEST") != "1" {
+		t.Skip("needs a Secret Service: run through `make test` (gnome-keyring in dbus-run-session)")
+	}
+	store := filepath.Join(t.TempDir(), "store")
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(exhibitBin(t), append([]string{"--store", store}, args...)...)
+		cmd.Env = append(os.Environ(), "EXHIBIT_PASSPHRASE=", "EXHIBIT_NO_KEYRING=")
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return string(out), code
+	}
+	if out, code := run("init"); code != 0 || !strings.Contains(out, "keyring") {
+		t.Fatalf("init with the keyring: exit %d\n%s", code, out)
+	}
+	if out, code := run("list"); code != 0 || !strings.Contains(out, "0 recordings") {
+		t.Fatalf("list with the key from the keyring: exit %d\n%s", code, out)
+	}
+	if out, code := run("--no-keyring", "list"); code == 0 || !strings.Contains(out, "EXHIBIT_PASSPHRASE") {
+		t.Fatalf("list without the keyring should fail naming both ways: exit %d\n%s", code, out)
+	}
+}

@@ -221,3 +221,13 @@ func (s *Store) SaveToKeyring(kr Keyring) error {
 	kf.Keyring = true
 	return writeKeyFile(s.dir, kf)
 }
+
+// KeyProtection reports where the master key is kept: in the OS keyring,
+// wrapped by a passphrase, or both.
+func (s *Store) KeyProtection() (keyring, passphrase bool, err error) {
+	kf, err := readKeyFile(s.dir)
+	if err != nil {
+		return false, false, err
+	}
+	return kf.Keyring, kf.Passphrase != nil, nil
+}
