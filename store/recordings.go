@@ -171,6 +171,22 @@ const recordingColumns = `id, sha256, size, recorded_at, recorded_at_source, ing
 
 type scanner interface{ Scan(...any) error }
 
+// summaryColumns are what List reads: what a library row shows. Listing
+// 100,000 recordings costs per column read, so the rest waits for Get.
+const summaryColumns = `id, sha256, recorded_at, duration_ms, frame_count, status, restricted, personal`
+
+// scanSummary reads one row of summaryColumns, leaving the personal data
+// sealed in *sealed.
+func scanSummary(row scanner, r *Recording, sealed *[]byte) error {
+	var rec, dur int64
+	if err := row.Scan(&r.ID, &r.SHA256, &rec, &dur, &r.Frames, &r.Status, &r.Restricted, sealed); err != nil {
+		return err
+	}
+	r.RecordedAt = time.UnixMilli(rec).UTC()
+	r.Duration = time.Duration(dur) * time.Millisecond
+	return nil
+}
+
 // scanSealed reads one row of recordingColumns, leaving the personal data
 // sealed in *sealed.
 func scanSealed(row scanner, r *Recording, sealed *[]byte) error {
@@ -218,9 +234,11 @@ type ListOptions struct {
 	Limit             int       // 0 = no limit
 }
 
-// List returns recordings, newest recorded first.
+// List returns summaries of recordings, newest recorded first: ID, SHA256,
+// RecordedAt, Duration, Frames, Status, Restricted and Personal are set;
+// Get returns everything about one.
 func (s *Store) List(ctx context.Context, o ListOptions) ([]*Recording, error) {
-	q := "SELECT " + recordingColumns + " FROM recordings WHERE 1=1"
+	q := "SELECT " + summaryColumns + " FROM recordings WHERE 1=1"
 	var args []any
 	if !o.IncludeRestricted {
 		q += " AND restricted = 0"
@@ -277,7 +295,7 @@ func (s *Store) List(ctx context.Context, o ListOptions) ([]*Recording, error) {
 	for rows.Next() {
 		cur.recs = append(cur.recs, Recording{})
 		cur.sealed = append(cur.sealed, nil)
-		if scanErr = scanSealed(rows, &cur.recs[len(cur.recs)-1], &cur.sealed[len(cur.sealed)-1]); scanErr != nil {
+		if scanErr = scanSummary(rows, &cur.recs[len(cur.recs)-1], &cur.sealed[len(cur.sealed)-1]); scanErr != nil {
 			break
 		}
 		if len(cur.recs) == batchSize {
