@@ -409,6 +409,27 @@ func toJSON(r *app.Recording) recordingJSON {
 		SourceName: r.Personal.SourceName, GPS: r.Personal.GPS, Restricted: r.Restricted}
 }
 
+// summaryJSON is one line of `exhibit list --json`: what a library row shows
+// (`exhibit show --json ID` gives everything).
+type summaryJSON struct {
+	ID           string    `json:"id"`
+	SHA256       string    `json:"sha256"`
+	RecordedAt   time.Time `json:"recorded_at"`
+	Duration     float64   `json:"duration"`
+	Frames       int       `json:"frames"`
+	Status       string    `json:"status"`
+	Officer      string    `json:"officer,omitempty"`
+	DeviceSerial string    `json:"device_serial,omitempty"`
+	SourceName   string    `json:"source_name,omitempty"`
+	Restricted   bool      `json:"restricted,omitempty"`
+}
+
+func toSummaryJSON(r *app.Recording) summaryJSON {
+	return summaryJSON{ID: r.ID, SHA256: r.SHA256, RecordedAt: r.RecordedAt, Duration: r.Duration.Seconds(),
+		Frames: r.Frames, Status: r.Status, Officer: r.Personal.Officer, DeviceSerial: r.Personal.DeviceSerial,
+		SourceName: r.Personal.SourceName, Restricted: r.Restricted}
+}
+
 func parseDay(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -456,7 +477,7 @@ func (c *cli) cmdList(ctx context.Context, args []string) int {
 	if *asJSON {
 		enc := json.NewEncoder(w)
 		for _, r := range recs {
-			enc.Encode(toJSON(r))
+			enc.Encode(toSummaryJSON(r))
 		}
 		return exitOK
 	}
