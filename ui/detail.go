@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"fmt"
+	"image"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"exhibit/app"
+)
+
+// detailPane shows everything known about the selected recording.
+type detailPane struct {
+	root        fyne.CanvasObject
+	placeholder fyne.CanvasObject
+	body        fyne.CanvasObject
+
+	img     *canvas.Image
+	title   *widget.Label
+	sha     *widget.Label
+	problem *widget.Label
+	copy    *widget.Button
+	values  map[string]*widget.Label
+	gpsKey  *widget.Label
+	copied  func(string) // shows a short confirmation
+
+	rec *app.Recording
+}
+
+// Detail field names, in display order.
+var detailFields = []string{
+	"ID", "Recorded", "Time source", "Ingested", "Officer", "Device serial", "Make / model", "GPS",
+	"Source file", "Video", "Frames", "Duration", "Audio", "Container", "Size", "Status",
+}
+
+func newDetailPane(copied func(string)) *detailPane {
+	d := &detailPane{values: map[string]*widget.Label{}, copied: copied}
+	d.img = canvas.NewImageFromResource(theme.FileVideoIcon())
+	d.img.FillMode = canvas.ImageFillContain
+	d.img.ScaleMode = canvas.ImageScaleSmooth
+	d.img.SetMinSize(fyne.NewSize(384, 216))
+	imgBG := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+
+	d.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.title.SizeName = theme.SizeNameSubHeadingText
+
+	form := container.New(layout.NewFormLayout())
+	for _, name := range detailFields {
+		key := widget.NewLabelWithStyle(name, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+		key.Importance = widget.MediumImportance
+		val := widget.NewLabel("")
+		val.Wrapping = fyne.TextWrapWord
+		val.Selectable = true
+		if name == "ID" {
+			val.TextStyle.Monospace = true
+		}
+		if name == "GPS" {
+			d.gpsKey = key
+		}
+		d.values[name] = val
+		form.Add(key)
+		form.Add(val)
+	}
+
+	d.sha = widget.NewLabel("")
+	d.sha.TextStyle.Monospace = true
+	d.sha.Wrapping = fyne.TextWrapBreak
+	d.sha.Selectable = true
+	d.copy = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		if d.rec == nil {
+			return
+		}
+		fyne.CurrentApp().Clipboard().SetContent(d.rec.SHA256)
+		if d.copied != nil {
+			d.copied("SHA-256 of " + d.rec.ID + " copied to the clipboard.")
+		}
+	})
+	shaHead := container.NewBorder(nil, nil,
+		widget.NewLabelWithStyle("SHA-256 of the master", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), d.copy)
+
+	d.problem = widget.NewLabel("")
+	d.problem.Wrapping = fyne.TextWrapWord
+	d.problem.Importance = widget.DangerImportance
+	d.problem.Hide()
+
+	d.body = container.NewVBox(
+		container.NewStack(imgBG, d.img),
+		d.title,
+		d.problem,
+		shaHead,
+		d.sha,
+		widget.NewSeparator(),
+		form,
+	)
+	d.placeholder = container.NewCenter(widget.NewLabel("Select a recording to see its details."))
+	d.root = container.NewStack(d.placeholder, container.NewVScroll(container.NewPadded(d.body)))
+	d.show(nil, nil, true)
+	return d
+}
+
+// show fills the pane for r (nil clears it) with its thumbnail img (nil
+// while unknown or when it has none). complete is false for a list row,
+// which lacks the technical fields: those show "…" until the full record.
+func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
+	d.rec = r
+	scroll := d.root.(*fyne.Container).Objects[1]
+	d.problem.Hide()
+	if r == nil {
+		scroll.Hide()
+		d.placeholder.Show()
+		return
+	}
+	d.placeholder.Hide()
+	scroll.Show()
+	d.setImage(img)
+	d.title.SetText("Recording " + r.ID)
+	d.sha.SetText(r.SHA256)
+	p := r.Personal
+	set := func(k, v string) { d.values[k].SetText(v) }
+	set("ID", r.ID)
+	set("Recorded", formatWhenSeconds(r.RecordedAt))
+	set("Time source", recordedAtSource(r.RecordedAtSource))
+	set("Ingested", formatWhenSeconds(r.IngestedAt))
+	set("Officer", orDash(p.Officer))
+	set("Device serial", orDash(p.DeviceSerial))
+	mm := p.Make
+	if p.Model != "" {
+		if mm != "" {
+			mm += " "
+		}
+		mm += p.Model
+	}
+	set("Make / model", orDash(mm))
+	if p.GPS != nil {
+		set("GPS", formatGPS(p.GPS.Lat, p.GPS.Lon))
+		d.gpsKey.Show()
+		d.values["GPS"].Show()
+	} else {
+		set("GPS", "")
+		d.gpsKey.Hide()
+		d.values["GPS"].Hide()
+	}
+	set("Source file", orDash(p.SourceName))
+	set("Video", videoSummary(r))
+	set("Frames", groupDigits(int64(r.Frames)))
+	set("Duration", fmt.Sprintf("%s (%.3f s)", formatDuration(r.Duration), r.Duration.Seconds()))
+	set("Audio", codecName(r.AudioCodec))
+	set("Container", orDash(r.Container))
+	set("Size", formatSize(r.Size))
+	set("Status", statusLabel(r.Status))
+	if !complete {
+		for _, k := range []string{"Time source", "Ingested", "Video", "Audio", "Container", "Size"} {
+			set(k, "…")
+		}
+	}
+}
+
+// failed says the full record could not be read.
+func (d *detailPane) failed(msg string) {
+	d.problem.SetText(msg)
+	d.problem.Show()
+}
+
+// setImage shows the thumbnail, or a video icon when there is none.
+func (d *detailPane) setImage(img image.Image) {
+	if img != nil {
+		if d.img.Image != img {
+			d.img.Resource, d.img.Image = nil, img
+			d.img.Refresh()
+		}
+		return
+	}
+	if d.img.Image != nil || d.img.Resource == nil {
+		d.img.Image, d.img.Resource = nil, theme.FileVideoIcon()
+		d.img.Refresh()
+	}
+}

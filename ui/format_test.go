@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"testing"
+	"time"
+)
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                      "0:00:00",
+		999 * time.Millisecond: "0:00:01",
+		61 * time.Second:       "0:01:01",
+		3*time.Hour + 4*time.Minute + 5*time.Second: "3:04:05",
+		-time.Second: "0:00:00",
+	} {
+		if got := formatDuration(d); got != want {
+			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestFormatWhenIsLocalWithZone(t *testing.T) {
+	at := time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
+	want := at.In(time.Local).Format("Mon 2 Jan 2006 15:04 MST")
+	if got := formatWhen(at); got != want {
+		t.Errorf("formatWhen = %q, want %q", got, want)
+	}
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	if got := at.In(london).Format("Mon 2 Jan 2006 15:04 MST"); got != "Mon 2 Nov 2026 09:30 GMT" {
+		t.Errorf("layout gives %q", got)
+	}
+	if got := formatWhen(time.Time{}); got != "unknown" {
+		t.Errorf("zero time: %q", got)
+	}
+}
+
+func TestParseDay(t *testing.T) {
+	d, err := parseDay(" 2026-11-02 ")
+	if err != nil || d.Year() != 2026 || d.Month() != 11 || d.Day() != 2 || d.Location() != time.Local {
+		t.Errorf("parseDay: %v %v", d, err)
+	}
+	if d, err := parseDay(""); err != nil || !d.IsZero() {
+		t.Errorf("empty: %v %v", d, err)
+	}
+	for _, bad := range []string{"2/11/2026", "2026-13-01", "yesterday"} {
+		if _, err := parseDay(bad); err == nil {
+			t.Errorf("parseDay(%q) accepted", bad)
+		}
+	}
+}
+
+func TestFormatSize(t *testing.T) {
+	if got := formatSize(512); got != "512 bytes" {
+		t.Errorf("512: %q", got)
+	}
+	if got := formatSize(1536); got != "1.5 KiB (1,536 bytes)" {
+		t.Errorf("1536: %q", got)
+	}
+	if got := formatSize(3 << 30); got != "3.0 GiB (3,221,225,472 bytes)" {
+		t.Errorf("3 GiB: %q", got)
+	}
+}

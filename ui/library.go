@@ -1,0 +1,535 @@
+package ui
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"exhibit/app"
+)
+
+// libraryAPI is what the library view needs from the application core;
+// *app.Library provides it.
+type libraryAPI interface {
+	List(ctx context.Context, f app.Filter, key app.SortKey, ascending bool) ([]*app.Recording, error)
+	Get(ctx context.Context, id string) (*app.Recording, error)
+	Thumbnail(ctx context.Context, id string) ([]byte, error)
+	Ingest(ctx context.Context, paths []string, opt app.IngestOptions) ([]app.IngestResult, error)
+	Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) ([]app.VerifyResult, error)
+}
+
+var _ libraryAPI = (*app.Library)(nil)
+
+// Choices of the status and date filters.
+const (
+	anyStatus  = "Any status"
+	anyDate    = "Any date"
+	today      = "Today"
+	last7Days  = "Last 7 days"
+	last31Days = "Last 31 days"
+	customDate = "Custom dates"
+)
+
+// Preference keys.
+const (
+	prefDockFolder = "dock.folder"
+	prefImportDir  = "import.lastDir"
+)
+
+// libraryView is the main screen: toolbar, filters, the recordings table,
+// the detail pane and a status bar. All its fields are touched only on the
+// UI goroutine, except those noted.
+type libraryView struct {
+	lib   libraryAPI
+	win   fyne.Window
+	log   *slog.Logger
+	prefs fyne.Preferences
+	// do runs a function on the UI goroutine (fyne.Do; tests pump a queue).
+	do func(func())
+	// now is the clock for the quick date ranges.
+	now func() time.Time
+
+	ctx    context.Context // cancelled by close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // background work that uses lib
+	jobs   chan struct{}  // holds a token while an import or verify runs
+
+	recs      []*app.Recording
+	loading   bool
+	loaded    bool // a list has come back at least once
+	loadGen   int
+	sortKey   app.SortKey
+	ascending bool
+	selected  string
+	statuses  []string // raw statuses offered by the status filter
+	thumbs    *thumbCache
+	// full holds complete recordings (List returns summaries) by id.
+	full     map[string]*app.Recording
+	fetching map[string]bool
+
+	searchTimer *time.Timer
+	syncing     bool // filter widgets being set by code, not the user
+
+	content   fyne.CanvasObject
+	table     *recordTable
+	detail    *detailPane
+	search    *widget.Entry
+	status    *widget.Select
+	dates     *widget.Select
+	from, to  *widget.Entry
+	count     *widget.Label
+	message   *widget.Label
+	split     *container.Split
+	empty     fyne.CanvasObject
+	noMatch   fyne.CanvasObject
+	importBtn *widget.Button
+	folderBtn *widget.Button
+	watchBtn  *widget.Button
+	verifyBtn *widget.Button
+
+	dock dockState
+}
+
+// newLibraryView builds the library screen over lib. Nothing runs until
+// start is called; set do (and prefs) before that when testing.
+func newLibraryView(lib libraryAPI, win fyne.Window, log *slog.Logger) *libraryView {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	lv := &libraryView{
+		lib: lib, win: win, log: log, do: fyne.Do, now: time.Now,
+		ctx: ctx, cancel: cancel, jobs: make(chan struct{}, 1),
+		sortKey: app.SortRecordedAt, statuses: []string{app.StatusUnreviewed},
+		full: map[string]*app.Recording{}, fetching: map[string]bool{},
+	}
+	if a := fyne.CurrentApp(); a != nil {
+		lv.prefs = a.Preferences()
+	}
+	lv.build()
+	return lv
+}
+
+func (lv *libraryView) build() {
+	lv.thumbs = newThumbCache(lv.ctx, lv.lib.Thumbnail, func(f func()) { lv.do(f) }, lv.log, lv.thumbsChanged)
+	lv.table = newRecordTable(lv)
+	lv.detail = newDetailPane(lv.flash)
+
+	lv.importBtn = widget.NewButtonWithIcon("Import files…", theme.FileVideoIcon(), lv.chooseImportFile)
+	lv.importBtn.Importance = widget.HighImportance
+	lv.folderBtn = widget.NewButtonWithIcon("Import folder…", theme.FolderOpenIcon(), lv.chooseImportFolder)
+	lv.watchBtn = widget.NewButtonWithIcon("Watch dock folder…", theme.VisibilityIcon(), lv.chooseDockFolder)
+	lv.verifyBtn = widget.NewButtonWithIcon("Verify all", theme.ConfirmIcon(), lv.verifyAll)
+	toolbar := container.NewHBox(lv.importBtn, lv.folderBtn, lv.watchBtn, widget.NewSeparator(), lv.verifyBtn)
+
+	lv.search = widget.NewEntry()
+	lv.search.SetPlaceHolder("Search officer, device, id or file name")
+	lv.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	lv.search.OnChanged = func(string) { lv.filtersChanged(250 * time.Millisecond) }
+
+	lv.status = widget.NewSelect(nil, func(string) { lv.filtersChanged(0) })
+	lv.setStatusOptions()
+
+	lv.from = newDateEntry(lv.datesEdited)
+	lv.to = newDateEntry(lv.datesEdited)
+	lv.dates = widget.NewSelect([]string{anyDate, today, last7Days, last31Days, customDate}, lv.quickRange)
+	lv.syncing = true
+	lv.dates.SetSelected(anyDate)
+	lv.syncing = false
+	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), lv.clearFilters)
+	clear.Importance = widget.LowImportance
+
+	lv.count = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	// Room for the date, the entry's padding and its validation mark.
+	dateW := fyne.MeasureText("YYYY-MM-DD", theme.TextSize(), fyne.TextStyle{}).Width +
+		4*theme.InnerPadding() + theme.IconInlineSize() + 2*theme.Padding()
+	fixed := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
+	}
+	filters := container.NewBorder(nil, nil, nil,
+		container.NewHBox(
+			fixed(lv.status, 150),
+			widget.NewLabel("Recorded"), fixed(lv.dates, 150),
+			fixed(lv.from, dateW), widget.NewLabel("to"), fixed(lv.to, dateW),
+			clear, fixed(lv.count, 150)),
+		lv.search)
+
+	lv.message = widget.NewLabel("")
+	lv.message.Importance = widget.DangerImportance
+	lv.message.Wrapping = fyne.TextWrapWord
+	lv.message.Hide()
+
+	lv.split = container.NewHSplit(lv.table, lv.detail.root)
+	lv.split.Offset = 0.68
+	lv.empty = lv.emptyState()
+	lv.noMatch = container.NewCenter(container.NewVBox(
+		widget.NewLabelWithStyle("No recordings match these filters.", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		container.NewCenter(widget.NewButtonWithIcon("Clear filters", theme.ContentClearIcon(), lv.clearFilters)),
+	))
+	lv.empty.Hide()
+	lv.noMatch.Hide()
+
+	top := container.NewVBox(toolbar, filters, lv.message)
+	lv.content = container.NewBorder(top, lv.dock.build(lv), nil, nil,
+		container.NewStack(lv.split, lv.empty, lv.noMatch))
+}
+
+func newDateEntry(changed func()) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetPlaceHolder("YYYY-MM-DD")
+	e.Validator = func(s string) error { _, err := parseDay(s); return err }
+	e.OnChanged = func(string) { changed() }
+	return e
+}
+
+// emptyState explains how footage gets in when the store holds none.
+func (lv *libraryView) emptyState() fyne.CanvasObject {
+	text := widget.NewRichTextFromMarkdown(`## No recordings yet
+
+Footage gets into Exhibit in three ways:
+
+- **Import files…** or **Import folder…** above copies footage from a camera, a card or a folder into the encrypted store. You can also drop files or folders onto this window.
+- **Watch dock folder…** imports new footage from a docking station's folder on its own, as cameras are docked.
+- To try Exhibit without a camera, run ` + "`exhibit testmedia DIR`" + ` in a terminal, then import that folder.
+
+The original file is never changed: Exhibit keeps a verified, encrypted copy and its SHA-256.`)
+	text.Wrapping = fyne.TextWrapWord
+	buttons := container.NewHBox(
+		widget.NewButtonWithIcon("Import folder…", theme.FolderOpenIcon(), lv.chooseImportFolder),
+		widget.NewButtonWithIcon("Watch dock folder…", theme.VisibilityIcon(), lv.chooseDockFolder),
+	)
+	box := container.NewVBox(text, container.NewCenter(buttons))
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(640, box.MinSize().Height+80), box))
+}
+
+// start loads the list and resumes watching the dock folder.
+func (lv *libraryView) start() {
+	lv.reload()
+	lv.resumeDock()
+}
+
+// close stops background work and waits for it; the library can be closed
+// afterwards.
+func (lv *libraryView) close() {
+	lv.cancel()
+	lv.dock.stop()
+	if lv.searchTimer != nil {
+		lv.searchTimer.Stop()
+	}
+	lv.wg.Wait()
+}
+
+// flash shows a short message in the status bar.
+func (lv *libraryView) flash(msg string) { lv.dock.note(msg) }
+
+// go runs f in the background, tracked for close.
+func (lv *libraryView) goBackground(f func()) {
+	lv.wg.Add(1)
+	go func() {
+		defer lv.wg.Done()
+		f()
+	}()
+}
+
+// filter reads the filter widgets. ok is false when a date is unreadable.
+func (lv *libraryView) filter() (f app.Filter, ok bool) {
+	f.Text = strings.TrimSpace(lv.search.Text)
+	if i := lv.status.SelectedIndex(); i > 0 && i <= len(lv.statuses) {
+		f.Status = lv.statuses[i-1]
+	}
+	from, err1 := parseDay(lv.from.Text)
+	to, err2 := parseDay(lv.to.Text)
+	if err1 != nil || err2 != nil {
+		return f, false
+	}
+	f.From = from
+	if !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the To day is included
+	}
+	return f, true
+}
+
+func (lv *libraryView) filtering() bool {
+	f, _ := lv.filter()
+	return f.Text != "" || f.Status != "" || lv.from.Text != "" || lv.to.Text != ""
+}
+
+func (lv *libraryView) setStatusOptions() {
+	opts := []string{anyStatus}
+	for _, s := range lv.statuses {
+		opts = append(opts, statusLabel(s))
+	}
+	sel := lv.status.Selected
+	lv.syncing = true
+	lv.status.SetOptions(opts)
+	if sel == "" || !slices.Contains(opts, sel) {
+		sel = anyStatus
+	}
+	lv.status.SetSelected(sel)
+	lv.syncing = false
+}
+
+// filtersChanged reloads after delay (typing) or at once.
+func (lv *libraryView) filtersChanged(delay time.Duration) {
+	if lv.syncing {
+		return
+	}
+	if lv.searchTimer != nil {
+		lv.searchTimer.Stop()
+		lv.searchTimer = nil
+	}
+	if delay <= 0 {
+		lv.reload()
+		return
+	}
+	lv.searchTimer = time.AfterFunc(delay, func() { lv.do(lv.reload) })
+}
+
+// quickRange fills the date entries from a quick choice.
+func (lv *libraryView) quickRange(choice string) {
+	if lv.syncing {
+		return
+	}
+	day := startOfDay(lv.now())
+	var from, to string
+	switch choice {
+	case anyDate:
+	case today:
+		from, to = day.Format(time.DateOnly), day.Format(time.DateOnly)
+	case last7Days:
+		from, to = day.AddDate(0, 0, -6).Format(time.DateOnly), day.Format(time.DateOnly)
+	case last31Days:
+		from, to = day.AddDate(0, 0, -30).Format(time.DateOnly), day.Format(time.DateOnly)
+	default:
+		return // custom: the entries say
+	}
+	lv.syncing = true
+	lv.from.SetText(from)
+	lv.to.SetText(to)
+	lv.syncing = false
+	lv.filtersChanged(0)
+}
+
+// datesEdited marks the range custom and reloads once both dates read.
+func (lv *libraryView) datesEdited() {
+	if lv.syncing {
+		return
+	}
+	lv.syncing = true
+	if lv.from.Text == "" && lv.to.Text == "" {
+		lv.dates.SetSelected(anyDate)
+	} else {
+		lv.dates.SetSelected(customDate)
+	}
+	lv.syncing = false
+	if _, ok := lv.filter(); ok {
+		lv.filtersChanged(250 * time.Millisecond)
+	}
+}
+
+func (lv *libraryView) clearFilters() {
+	lv.syncing = true
+	lv.search.SetText("")
+	lv.status.SetSelected(anyStatus)
+	lv.dates.SetSelected(anyDate)
+	lv.from.SetText("")
+	lv.to.SetText("")
+	lv.syncing = false
+	lv.filtersChanged(0)
+}
+
+// sortByColumn sorts by a column; a second click reverses the order.
+func (lv *libraryView) sortByColumn(col int) {
+	key := columns[col].key
+	if key == "" {
+		return
+	}
+	if key == lv.sortKey {
+		lv.ascending = !lv.ascending
+	} else {
+		// Newest or longest first; names and ids A to Z.
+		lv.sortKey, lv.ascending = key, key != app.SortRecordedAt && key != app.SortDuration
+	}
+	lv.reload()
+}
+
+// reload lists the recordings again, off the UI goroutine. A later reload
+// supersedes an earlier one still running.
+func (lv *libraryView) reload() {
+	f, ok := lv.filter()
+	if !ok {
+		return
+	}
+	lv.loadGen++
+	gen, key, asc := lv.loadGen, lv.sortKey, lv.ascending
+	lv.loading = true
+	lv.goBackground(func() {
+		recs, err := lv.lib.List(lv.ctx, f, key, asc)
+		if lv.ctx.Err() != nil {
+			return
+		}
+		lv.do(func() { lv.loadedList(gen, recs, err) })
+	})
+}
+
+func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
+	if gen != lv.loadGen {
+		return // a newer reload is on its way
+	}
+	lv.loading = false
+	if err != nil {
+		lv.log.Error("list recordings", "error", err)
+		lv.message.SetText("Could not list the recordings: " + app.UserMessage(err))
+		lv.message.Show()
+		return
+	}
+	lv.message.Hide()
+	lv.loaded = true
+	lv.recs = recs
+	clear(lv.full) // a status may have changed
+	newStatus := false
+	for _, r := range recs {
+		if r.Status != "" && !slices.Contains(lv.statuses, r.Status) {
+			lv.statuses = append(lv.statuses, r.Status)
+			newStatus = true
+		}
+	}
+	if newStatus {
+		slices.Sort(lv.statuses)
+		lv.setStatusOptions()
+	}
+	lv.count.SetText(plural(len(recs), "recording", "recordings"))
+	switch {
+	case len(recs) == 0 && lv.filtering():
+		lv.split.Hide()
+		lv.empty.Hide()
+		lv.noMatch.Show()
+	case len(recs) == 0:
+		lv.split.Hide()
+		lv.noMatch.Hide()
+		lv.empty.Show()
+	default:
+		lv.empty.Hide()
+		lv.noMatch.Hide()
+		lv.split.Show()
+	}
+	lv.table.fitColumns(recs)
+	lv.table.Refresh()
+	// Keep the selection when the recording is still listed; else take
+	// the first row, so the detail pane is never stale.
+	row := lv.rowOf(lv.selected)
+	if row < 0 && len(recs) > 0 {
+		row = 0
+	}
+	lv.selectRow(row)
+}
+
+func (lv *libraryView) rowOf(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i, r := range lv.recs {
+		if r.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// selectRow selects a row (-1: none) and shows it in the detail pane.
+func (lv *libraryView) selectRow(row int) {
+	if row < 0 || row >= len(lv.recs) {
+		lv.selected = ""
+		lv.detail.show(nil, nil, true)
+		lv.table.Refresh()
+		return
+	}
+	r := lv.recs[row]
+	changed := r.ID != lv.selected
+	lv.selected = r.ID
+	lv.showDetail(r.ID)
+	if changed {
+		lv.table.Refresh()
+		lv.table.ScrollTo(widget.TableCellID{Row: row, Col: colRecorded})
+	}
+}
+
+// showDetail shows recording id in the detail pane: at once from the list
+// row, then in full once Get has returned (the list holds summaries).
+func (lv *libraryView) showDetail(id string) {
+	img, _ := lv.thumbs.get(id)
+	if full := lv.full[id]; full != nil {
+		lv.detail.show(full, img, true)
+		return
+	}
+	if row := lv.rowOf(id); row >= 0 {
+		lv.detail.show(lv.recs[row], img, false)
+	}
+	if lv.fetching[id] {
+		return
+	}
+	lv.fetching[id] = true
+	lv.goBackground(func() {
+		full, err := lv.lib.Get(lv.ctx, id)
+		if lv.ctx.Err() != nil {
+			return
+		}
+		lv.do(func() {
+			delete(lv.fetching, id)
+			if err != nil {
+				lv.log.Error("get recording", "id", id, "error", err)
+				if lv.selected == id {
+					lv.detail.failed("Could not read this recording: " + app.UserMessage(err))
+				}
+				return
+			}
+			lv.full[id] = full
+			if lv.selected == id {
+				lv.showDetail(id)
+			}
+		})
+	})
+}
+
+func (lv *libraryView) moveSelection(delta int) {
+	if len(lv.recs) == 0 {
+		return
+	}
+	row := max(0, min(len(lv.recs)-1, lv.rowOf(lv.selected)+delta))
+	lv.selectRow(row)
+}
+
+// thumbsChanged redraws after thumbnails have loaded.
+func (lv *libraryView) thumbsChanged() {
+	lv.table.Refresh()
+	if lv.selected != "" {
+		img, _ := lv.thumbs.get(lv.selected)
+		lv.detail.setImage(img)
+	}
+}
+
+// mainMenu is the window menu while a library is open.
+func (lv *libraryView) mainMenu() *fyne.MainMenu {
+	return fyne.NewMainMenu(
+		fyne.NewMenu("File",
+			fyne.NewMenuItem("Import files…", lv.chooseImportFile),
+			fyne.NewMenuItem("Import folder…", lv.chooseImportFolder),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Watch dock folder…", lv.chooseDockFolder),
+			fyne.NewMenuItem("Stop watching", func() { lv.stopWatching(true) }),
+		),
+		fyne.NewMenu("Library",
+			fyne.NewMenuItem("Verify all", lv.verifyAll),
+			fyne.NewMenuItem("Refresh", lv.reload),
+			fyne.NewMenuItem("Clear filters", lv.clearFilters),
+		),
+	)
+}
