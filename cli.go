@@ -533,7 +533,7 @@ func (c *cli) cmdShow(ctx context.Context, args []string) int {
 	row("Ingested", r.IngestedAt.Local().Format("Mon 2 Jan 2006 15:04:05 MST"))
 	row("Officer", r.Personal.Officer)
 	row("Device", r.Personal.DeviceSerial)
-	row("Make/model", makeModel(r.Personal.Make, r.Personal.Model))
+	row("Make/model", app.MakeModel(r.Personal.Make, r.Personal.Model))
 	if g := r.Personal.GPS; g != nil {
 		row("GPS", fmt.Sprintf("%.6f, %.6f", g.Lat, g.Lon))
 	}
@@ -610,15 +610,6 @@ func (c *cli) cmdTestMedia(ctx context.Context, args []string) int {
 	}
 	fmt.Fprintf(c.stdout, "Wrote %d clips under %s\nImport them with: exhibit ingest %s\n", len(files), dirs[0], dirs[0])
 	return exitOK
-}
-
-// makeModel joins a camera's make and model, once: "Axon" + "Axon Body 3"
-// is "Axon Body 3".
-func makeModel(mk, model string) string {
-	if strings.HasPrefix(strings.ToLower(model), strings.ToLower(mk)) {
-		return model
-	}
-	return strings.TrimSpace(mk + " " + model)
 }
 
 // formatDuration renders H:MM:SS.

@@ -79,6 +79,21 @@ var videoExtensions = map[string]bool{
 	".avi": true, ".3gp": true, ".webm": true, ".mpg": true, ".mpeg": true,
 }
 
+// IsVideoName reports whether a file name has an extension that promises a
+// video (any case). The dock watcher and file chooser use it; ingest itself
+// still probes every file.
+func IsVideoName(name string) bool { return videoExtensions[strings.ToLower(filepath.Ext(name))] }
+
+// VideoExtensions returns the extensions IsVideoName accepts, with the dot.
+func VideoExtensions() []string {
+	exts := make([]string, 0, len(videoExtensions))
+	for e := range videoExtensions {
+		exts = append(exts, e)
+	}
+	sort.Strings(exts)
+	return exts
+}
+
 // sourceFile is a candidate found under the paths given to Ingest.
 type sourceFile struct {
 	path     string

@@ -198,6 +198,15 @@ func (l *Library) FrameTable(ctx context.Context, id string) (*media.FrameTable,
 	return &ft, nil
 }
 
+// MakeModel joins a camera's make and model, naming the make once:
+// "Axon" and "Axon Body 3" give "Axon Body 3".
+func MakeModel(mk, model string) string {
+	if strings.HasPrefix(strings.ToLower(model), strings.ToLower(mk)) {
+		return model
+	}
+	return strings.TrimSpace(mk + " " + model)
+}
+
 // UserMessage turns an error into one sentence a sergeant understands; the
 // detail stays in the log.
 func UserMessage(err error) string {
@@ -209,6 +218,10 @@ func UserMessage(err error) string {
 			"Unlock the keyring, or enter the store passphrase (EXHIBIT_PASSPHRASE or --passphrase-file for scripts)."
 	case errors.Is(err, store.ErrWrongPassphrase):
 		return "That passphrase does not open this store."
+	case errors.Is(err, store.ErrNoPassphraseSet):
+		return "This store has no passphrase: it opens only with the key kept in the system keyring of the computer that created it."
+	case errors.Is(err, store.ErrKeyringUnavailable):
+		return "The system keyring could not keep the store's key; choose a passphrase to protect it instead."
 	case errors.Is(err, store.ErrNotInitialized):
 		return "There is no Exhibit store in this folder yet."
 	case errors.Is(err, store.ErrNotFound):
@@ -225,6 +238,8 @@ func UserMessage(err error) string {
 		return "Cancelled."
 	case errors.Is(err, os.ErrPermission):
 		return "Permission denied: " + err.Error()
+	case errors.Is(err, os.ErrNotExist):
+		return "Not found: " + err.Error()
 	}
 	return err.Error()
 }

@@ -47,5 +47,16 @@ func IsLocked(err error) bool {
 	return errors.Is(err, store.ErrNoKey) || errors.Is(err, store.ErrWrongPassphrase)
 }
 
+// IsWrongPassphrase reports a passphrase that does not open the store.
+func IsWrongPassphrase(err error) bool { return errors.Is(err, store.ErrWrongPassphrase) }
+
+// IsNoPassphraseSet reports a passphrase given for a store that has none:
+// its key is only in the OS keyring of the machine that made it.
+func IsNoPassphraseSet(err error) bool { return errors.Is(err, store.ErrNoPassphraseSet) }
+
+// IsKeyringUnavailable reports that the OS keyring could not keep a new
+// store's key (no Secret Service running, or it refused).
+func IsKeyringUnavailable(err error) bool { return errors.Is(err, store.ErrKeyringUnavailable) }
+
 // IsNotInitialized reports an error from opening a folder with no store.
 func IsNotInitialized(err error) bool { return errors.Is(err, store.ErrNotInitialized) }

@@ -32,6 +32,13 @@ var ErrNoKey = errors.New("no key to open the store: the OS keyring has none for
 // ErrWrongPassphrase reports a passphrase that does not unwrap the master key.
 var ErrWrongPassphrase = errors.New("wrong passphrase for this store")
 
+// ErrNoPassphraseSet reports a passphrase given for a store whose key is
+// kept only in an OS keyring.
+var ErrNoPassphraseSet = errors.New("a passphrase was given but this store has no passphrase set")
+
+// ErrKeyringUnavailable reports an OS keyring that could not keep a key.
+var ErrKeyringUnavailable = errors.New("the OS keyring could not keep the store key")
+
 // Keyring is the narrow view of an OS keyring that the store needs.
 type Keyring interface {
 	Get(service, user string) (string, error)
@@ -161,7 +168,7 @@ func unlock(kf *keyFile, opt KeyOptions) ([]byte, error) {
 	var errs []error
 	if opt.Passphrase != nil {
 		if kf.Passphrase == nil {
-			errs = append(errs, errors.New("a passphrase was given but this store has no passphrase set"))
+			errs = append(errs, ErrNoPassphraseSet)
 		} else {
 			m, err := kf.Passphrase.unwrap(opt.Passphrase)
 			if err != nil {

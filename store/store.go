@@ -102,8 +102,8 @@ func Init(dir string, opt KeyOptions) (*Store, error) {
 	}
 	if !kf.Keyring && kf.Passphrase == nil {
 		if kerr != nil {
-			return nil, fmt.Errorf("create store: cannot keep the key in the OS keyring (%v) and no passphrase was given "+
-				"(set EXHIBIT_PASSPHRASE or use --passphrase-file FILE)", kerr)
+			return nil, fmt.Errorf("create store: %w (%v) and no passphrase was given "+
+				"(set EXHIBIT_PASSPHRASE or use --passphrase-file FILE)", ErrKeyringUnavailable, kerr)
 		}
 		return nil, fmt.Errorf("create store: %w", ErrNoKey)
 	}

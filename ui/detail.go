@@ -128,14 +128,7 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	set("Ingested", formatWhenSeconds(r.IngestedAt))
 	set("Officer", orDash(p.Officer))
 	set("Device serial", orDash(p.DeviceSerial))
-	mm := p.Make
-	if p.Model != "" {
-		if mm != "" {
-			mm += " "
-		}
-		mm += p.Model
-	}
-	set("Make / model", orDash(mm))
+	set("Make / model", orDash(app.MakeModel(p.Make, p.Model)))
 	if p.GPS != nil {
 		set("GPS", formatGPS(p.GPS.Lat, p.GPS.Lon))
 		d.gpsKey.Show()

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -101,12 +100,7 @@ func (lv *libraryView) releaseJob() { <-lv.jobs }
 
 // videoFilter is the file chooser's filter: the names ingest expects.
 func videoFilter() storage.FileFilter {
-	var exts []string
-	for e := range videoExts {
-		exts = append(exts, e)
-	}
-	slices.Sort(exts)
-	return storage.NewExtensionFileFilter(exts)
+	return storage.NewExtensionFileFilter(app.VideoExtensions())
 }
 
 // startLocation is the folder a chooser opens in: the last one used.

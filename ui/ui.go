@@ -3,9 +3,7 @@ package ui
 import (
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -157,13 +155,11 @@ func (s *session) opened(lib *app.Library, err error, triedPass bool) {
 
 // lockedMessage says why a passphrase did not open the store.
 func lockedMessage(err error) string {
-	msg := app.UserMessage(err)
-	if strings.HasPrefix(msg, "This store is locked") {
-		// A passphrase was given, yet no key: the store has none set.
+	if app.IsNoPassphraseSet(err) {
 		return "This store has no passphrase: it opens only with the key kept in this computer's keyring. " +
 			"Log in to the desktop session that unlocks the keyring, and try again."
 	}
-	return msg
+	return app.UserMessage(err)
 }
 
 func (s *session) setContent(o fyne.CanvasObject) {
@@ -362,7 +358,7 @@ func (s *session) createStore(f *createForm) {
 
 // createMessage says why a store could not be created.
 func createMessage(err error, withPass bool) string {
-	if !withPass && !os.IsPermission(err) && strings.Contains(err.Error(), "keyring") {
+	if !withPass && app.IsKeyringUnavailable(err) {
 		return "The system keyring could not keep the store's key. Tick “Also protect it with a passphrase” and choose one."
 	}
 	return "The store could not be created: " + app.UserMessage(err)

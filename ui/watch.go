@@ -13,19 +13,14 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"exhibit/app"
 )
 
-// videoExts are the file names the dock watcher hands to ingest. They match
-// the names app.Ingest treats as promising a video; other files in a dock
-// (logs, firmware, sidecars) are left alone, sidecars being read by ingest
-// beside their video.
-var videoExts = map[string]bool{
-	".mp4": true, ".mov": true, ".m4v": true, ".mkv": true, ".ts": true, ".mts": true, ".m2ts": true,
-	".avi": true, ".3gp": true, ".webm": true, ".mpg": true, ".mpeg": true,
-}
-
-// isVideoName reports whether a file name has a video extension (any case).
-func isVideoName(name string) bool { return videoExts[strings.ToLower(filepath.Ext(name))] }
+// isVideoName reports whether the dock watcher hands a file to ingest: the
+// names app.Ingest treats as promising a video. Other files in a dock (logs,
+// firmware, sidecars) are left alone, sidecars being read beside their video.
+func isVideoName(name string) bool { return app.IsVideoName(name) }
 
 // isHidden reports a dot file or dot folder, which ingest skips as well.
 func isHidden(name string) bool { return strings.HasPrefix(name, ".") }
