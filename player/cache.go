@@ -1,0 +1,227 @@
+package player
+
+import (
+	"container/list"
+	"image"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Frame is one rendered video frame.
+//
+// Image belongs to the Engine's buffer pool and must not be modified. It
+// stays valid until Release is called on this Frame (or on a copy of it);
+// after that the pixels may be overwritten by a later frame. A Frame that is
+// never released stays valid and is garbage collected normally; Release only
+// lets the Engine recycle the buffer instead of allocating a new one.
+type Frame struct {
+	// Index is the frame number (an index into Source.Frames).
+	Index int
+	// PTS is Source.Frames[Index].
+	PTS time.Duration
+	// Image is the picture, RGBA with opaque alpha, at the render size.
+	Image *image.RGBA
+
+	ref *frameRef
+}
+
+type frameRef struct {
+	buf  *buffer
+	done atomic.Bool
+}
+
+// Release gives the Image back to the Engine's buffer pool. Calling it more
+// than once, or on the zero Frame, is harmless.
+func (f Frame) Release() {
+	if f.ref != nil && f.ref.done.CompareAndSwap(false, true) {
+		f.ref.buf.unref()
+	}
+}
+
+// buffer is a reference-counted render target.
+type buffer struct {
+	img  *image.RGBA
+	refs atomic.Int32
+	pool *bufPool
+}
+
+func (b *buffer) ref() *buffer { b.refs.Add(1); return b }
+
+func (b *buffer) unref() {
+	switch n := b.refs.Add(-1); {
+	case n == 0:
+		b.pool.put(b)
+	case n < 0:
+		panic("player: buffer released too often")
+	}
+}
+
+// frame wraps the buffer as a Frame holding its own reference.
+func (b *buffer) frame(idx int, pts time.Duration) Frame {
+	b.ref()
+	return Frame{Index: idx, PTS: pts, Image: b.img, ref: &frameRef{buf: b}}
+}
+
+// bufPool recycles render targets of one size.
+type bufPool struct {
+	mu   sync.Mutex
+	size image.Point
+	free []*buffer
+	max  int
+}
+
+func newBufPool() *bufPool { return &bufPool{max: 4} }
+
+// get returns a buffer of size w x h with one reference.
+func (p *bufPool) get(w, h int) *buffer {
+	p.mu.Lock()
+	if p.size != (image.Point{w, h}) {
+		p.size = image.Point{w, h}
+		p.free = nil
+	}
+	if n := len(p.free); n > 0 {
+		b := p.free[n-1]
+		p.free = p.free[:n-1]
+		p.mu.Unlock()
+		b.refs.Store(1)
+		return b
+	}
+	p.mu.Unlock()
+	b := &buffer{img: newAlignedRGBA(w, h), pool: p}
+	b.refs.Store(1)
+	return b
+}
+
+func (p *bufPool) put(b *buffer) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if b.img.Rect.Size() == p.size && len(p.free) < p.max {
+		p.free = append(p.free, b)
+	}
+}
+
+// newAlignedRGBA allocates an RGBA image whose rows start on 64-byte
+// boundaries, as libmpv's software renderer prefers.
+func newAlignedRGBA(w, h int) *image.RGBA {
+	stride := (4*w + 63) &^ 63
+	raw := make([]byte, stride*h+64)
+	off := 0
+	if a := int(uintptrOf(raw)) & 63; a != 0 {
+		off = 64 - a
+	}
+	return &image.RGBA{Pix: raw[off : off+stride*h : off+stride*h], Stride: stride, Rect: image.Rect(0, 0, w, h)}
+}
+
+// frameCache keeps decoded frames by index, least recently used evicted
+// first, within a byte budget.
+type frameCache struct {
+	mu      sync.Mutex
+	budget  int64
+	used    int64
+	entries map[int]*list.Element
+	lru     *list.List // front = most recent; values are *cacheEntry
+}
+
+type cacheEntry struct {
+	idx int
+	buf *buffer
+}
+
+func newFrameCache(budget int64) *frameCache {
+	return &frameCache{budget: budget, entries: map[int]*list.Element{}, lru: list.New()}
+}
+
+func bufBytes(b *buffer) int64 { return int64(len(b.img.Pix)) }
+
+// capacity is how many frames of the given size fit.
+func (c *frameCache) capacity(w, h int) int {
+	if c.budget <= 0 || w <= 0 || h <= 0 {
+		return 0
+	}
+	return int(c.budget / int64(((4*w+63)&^63)*h))
+}
+
+// put stores (a new reference to) b as frame idx.
+func (c *frameCache) put(idx int, b *buffer) {
+	if c.budget <= 0 || bufBytes(b) > c.budget {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[idx]; ok {
+		e := el.Value.(*cacheEntry)
+		if e.buf == b {
+			c.lru.MoveToFront(el)
+			return
+		}
+		c.removeLocked(el)
+	}
+	b.ref()
+	c.entries[idx] = c.lru.PushFront(&cacheEntry{idx: idx, buf: b})
+	c.used += bufBytes(b)
+	for c.used > c.budget {
+		c.removeLocked(c.lru.Back())
+	}
+}
+
+func (c *frameCache) removeLocked(el *list.Element) {
+	e := c.lru.Remove(el).(*cacheEntry)
+	delete(c.entries, e.idx)
+	c.used -= bufBytes(e.buf)
+	e.buf.unref()
+}
+
+// get returns frame idx with a new reference, if cached at size w x h.
+func (c *frameCache) get(idx, w, h int) (*buffer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[idx]
+	if !ok {
+		return nil, false
+	}
+	e := el.Value.(*cacheEntry)
+	if e.buf.img.Rect.Size() != (image.Point{w, h}) {
+		c.removeLocked(el)
+		return nil, false
+	}
+	c.lru.MoveToFront(el)
+	return e.buf.ref(), true
+}
+
+// remove drops frame idx if cached.
+func (c *frameCache) remove(idx int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[idx]; ok {
+		c.removeLocked(el)
+	}
+}
+
+// has reports whether idx is cached.
+func (c *frameCache) has(idx int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.entries[idx]
+	return ok
+}
+
+// clear drops every entry.
+func (c *frameCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.lru.Len() > 0 {
+		c.removeLocked(c.lru.Back())
+	}
+}
+
+// len is the number of cached frames.
+func (c *frameCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Len()
+}
+
+// uintptrOf is the address of b's first byte (for alignment only).
+func uintptrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }

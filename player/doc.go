@@ -1,0 +1,77 @@
+// Package player is Exhibit's frame-exact video engine: libmpv decoding,
+// software rendering into RGBA buffers, frame stepping with a decoded-frame
+// cache, and a stream protocol that plays encrypted masters from an
+// io.ReaderAt without writing a decrypted copy anywhere.
+//
+// It knows nothing of Fyne or of other Exhibit packages: callers pass a
+// Source (media plus its frame table, which app/media builds with ffprobe)
+// and draw the *image.RGBA frames they get back.
+//
+// # Frame numbers
+//
+// Frame numbers are indexes into Source.Frames, 0-based in presentation
+// order (ffmpeg's select=eq(n\,N)). The engine never estimates them from a
+// frame rate. It seeks libmpv exactly (hr-seek, absolute+exact) to
+// FramePTSOffset+Frames[n] and checks the landed time-pos against the table
+// (nearest frame start within half the smallest frame interval). libmpv runs
+// with rebase-start-time=no, so its timeline is the container's: with mpv's
+// default (rebase on), time-pos would be shifted by the container's start
+// time (the earliest stream's first timestamp, e.g. 1.4 s in ffmpeg's
+// MPEG-TS), which is not frame 0's timestamp when audio starts first.
+//
+// Every picture libmpv hands over is labelled by counting from the last
+// exactly known position (after a seek, the picture shown when libmpv
+// reports playback-restart). Seek, Step and Pause results are exact; frames
+// during playback are labelled by the same count and re-checked against
+// time-pos when playback stops.
+//
+// # Stepping and the cache
+//
+// Forward steps use libmpv's frame-step with audio deselected and
+// untimed=yes while paused (with audio selected, libmpv paces each step by
+// the audio clock, about one frame duration). Backward steps are served
+// from a cache of rendered frames (Options.CacheBytes, LRU). Stepping back
+// into frames not cached seeks exactly to the GOP start (Source.Keyframes,
+// or a fixed window without it) and frame-steps forward to the target,
+// drawing and caching the frames on the way, so the following back steps
+// cost nothing. Frames served from the cache do not move libmpv; it is
+// brought to the shown frame (one exact seek) before anything that needs it,
+// such as Play.
+//
+// # Threading
+//
+//   - One goroutine (the event loop) owns mpv_wait_event. Close wakes it with
+//     mpv_wakeup; it then tears down: it stops the render goroutine and calls
+//     mpv_terminate_destroy itself, so no call can be blocked in
+//     mpv_wait_event on a destroyed handle.
+//   - One goroutine (the renderer) owns the render context: it creates it,
+//     and is the only caller of mpv_render_context_update, _render and _free.
+//   - libmpv's C callbacks only signal: the render update callback does a
+//     non-blocking send on a channel; the stream callbacks serve reads from
+//     Source.Reader and record a read error, then signal. None calls libmpv.
+//   - Navigation (Seek*, Step, Play, Pause) is serialised by a mutex and
+//     waits for libmpv's events; property setters call libmpv directly
+//     (the client API is thread-safe). Every libmpv call outside the two
+//     goroutines holds a read lock that teardown takes for writing, so none
+//     runs on a destroyed handle.
+//   - Shared state is under mutexes or atomics; the package is tested with
+//     the race detector.
+//   - Events are coalesced: position events replace each other, and the
+//     producer never blocks; a slow reader of Events only misses
+//     intermediate positions.
+//
+// Close never hangs: waiting calls return ErrClosed at once, and Close
+// itself returns after at most min(Options.Timeout, 5 s) even if libmpv is
+// stuck in a Source.Reader that does not return (teardown then finishes in
+// the background when it does).
+//
+// # libmpv binding
+//
+// github.com/gen2brain/go-mpv v0.2.3 provides the client API (v0.4.0 does
+// not build against libmpv 0.35). Its Mpv holds only the raw mpv_handle,
+// which rawHandle reads with unsafe for the render and stream_cb APIs in
+// cmpv.c; TestRawHandleLayout fails if go-mpv's layout changes. Commands go
+// through a local helper because go-mpv's Command leaks its C strings, and
+// property events are decoded locally because go-mpv reads flags as 8-byte
+// ints.
+package player

@@ -1,0 +1,144 @@
+package player
+
+import (
+	"testing"
+	"time"
+)
+
+func ms2(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
+
+func TestTimeline(t *testing.T) {
+	// VFR: 40 ms frames with a 60 ms gap before frame 3.
+	src := Source{Name: "t", Frames: []time.Duration{0, ms2(40), ms2(80), ms2(140), ms2(180)},
+		FramePTSOffset: ms2(1400), Keyframes: []bool{true, false, false, true, false}}
+	tl, err := newTimeline(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tl.tol != ms2(20) {
+		t.Fatalf("tol = %v", tl.tol)
+	}
+	for _, c := range []struct {
+		d    time.Duration
+		want int
+	}{{-ms2(1), 0}, {0, 0}, {ms2(39.9), 0}, {ms2(40), 1}, {ms2(139), 2}, {ms2(140), 3}, {time.Hour, 4}} {
+		if got := tl.frameAt(c.d); got != c.want {
+			t.Errorf("frameAt(%v) = %d, want %d", c.d, got, c.want)
+		}
+	}
+	// mpv positions: nearest frame start within half the smallest interval.
+	for _, c := range []struct {
+		pos  float64
+		want int
+	}{{1.4, 0}, {1.439999, 1}, {1.4401, 1}, {1.521, 3}, {1.5, 2}, {1.62, 4}, {0, 0}} {
+		if got := tl.frameAtMPV(c.pos); got != c.want {
+			t.Errorf("frameAtMPV(%v) = %d, want %d", c.pos, got, c.want)
+		}
+	}
+	if !tl.matches(1.540, 3) || tl.matches(1.5, 3) {
+		t.Error("matches")
+	}
+	if tl.mpvSeconds(3) != 1.54 {
+		t.Errorf("mpvSeconds(3) = %v", tl.mpvSeconds(3))
+	}
+	if k := tl.keyframeAtOrBefore(4); k != 3 {
+		t.Errorf("keyframe before 4 = %d", k)
+	}
+	if d := tl.duration(); d != ms2(220) {
+		t.Errorf("duration = %v", d)
+	}
+	for _, bad := range [][]time.Duration{nil, {ms2(1), ms2(2)}, {0, ms2(5), ms2(5)}} {
+		if _, err := newTimeline(Source{Frames: bad}); err == nil {
+			t.Errorf("frame table %v accepted", bad)
+		}
+	}
+}
+
+func TestFrameCacheAndPool(t *testing.T) {
+	pool := newBufPool()
+	b0 := pool.get(16, 4)
+	size := bufBytes(b0)
+	if b0.img.Stride != 64 || len(b0.img.Pix) != 64*4 {
+		t.Fatalf("stride %d len %d", b0.img.Stride, len(b0.img.Pix))
+	}
+	if uintptrOf(b0.img.Pix)%64 != 0 {
+		t.Fatal("pixels not 64-byte aligned")
+	}
+	c := newFrameCache(3 * size)
+	if c.capacity(16, 4) != 3 {
+		t.Fatalf("capacity %d", c.capacity(16, 4))
+	}
+	bufs := []*buffer{b0}
+	for i := 1; i < 5; i++ {
+		bufs = append(bufs, pool.get(16, 4))
+	}
+	for i, b := range bufs {
+		c.put(i, b)
+		b.unref() // the cache holds the only reference now
+	}
+	if c.len() != 3 || c.has(0) || c.has(1) || !c.has(4) {
+		t.Fatalf("LRU eviction wrong: len %d", c.len())
+	}
+	// Evicted buffers went back to the pool.
+	if len(pool.free) != 2 {
+		t.Fatalf("pool has %d free buffers", len(pool.free))
+	}
+	got, ok := c.get(2, 16, 4)
+	if !ok {
+		t.Fatal("frame 2 missing")
+	}
+	f := got.frame(2, 0)
+	got.unref()
+	c.put(5, pool.get(16, 4)) // evicts 3 (2 was just used)
+	if c.has(3) || !c.has(2) {
+		t.Fatal("get did not refresh LRU order")
+	}
+	c.clear()
+	// The frame handed out survives eviction until released.
+	if f.Image != got.img || got.refs.Load() != 1 {
+		t.Fatalf("handed-out frame lost its buffer (refs %d)", got.refs.Load())
+	}
+	f.Release()
+	f.Release()
+	if got.refs.Load() != 0 {
+		t.Fatalf("refs after release = %d", got.refs.Load())
+	}
+	if _, ok := c.get(2, 16, 4); ok {
+		t.Fatal("cleared cache still has frames")
+	}
+	// A disabled cache stores nothing.
+	off := newFrameCache(-1)
+	off.put(1, pool.get(16, 4))
+	if off.len() != 0 {
+		t.Fatal("disabled cache stored a frame")
+	}
+}
+
+func TestEventQueueCoalesces(t *testing.T) {
+	done := make(chan struct{})
+	defer close(done)
+	q := newEventQueue(done)
+	// Nobody reads: pushing must never block.
+	start := time.Now()
+	for i := 0; i < 10000; i++ {
+		q.push(Event{Kind: EventPosition, Frame: i})
+	}
+	q.push(Event{Kind: EventEnd, Frame: 9999})
+	if time.Since(start) > time.Second {
+		t.Fatal("push blocked")
+	}
+	var got []Event
+	timeout := time.After(2 * time.Second)
+	for len(got) == 0 || got[len(got)-1].Kind != EventEnd {
+		select {
+		case ev := <-q.out:
+			got = append(got, ev)
+		case <-timeout:
+			t.Fatalf("got %v", got)
+		}
+	}
+	// At most the one position already in flight, then the latest, then End.
+	if len(got) > 3 || len(got) < 2 || got[len(got)-2].Kind != EventPosition || got[len(got)-2].Frame != 9999 {
+		t.Fatalf("events %v", got)
+	}
+}
