@@ -21,6 +21,7 @@ import (
 
 	"exhibit/app"
 	"exhibit/app/media"
+	"exhibit/store"
 	"exhibit/ui"
 )
 
@@ -46,6 +47,9 @@ Commands:
                                 list recordings, newest first
   show [--json] ID              show one recording
   verify [--json] [ID...]       decrypt and re-hash masters, re-count frames; exit 1 on any failure
+  still ID (--frame N | --time SECONDS) -o OUT.png [--caption]
+                                render one exact frame at source resolution (PNG text
+                                chunks carry id, master SHA-256, frame, PTS, wall clock)
   testmedia [--cameras N] [--minutes M] [--small] DIR
                                 write a synthetic dock folder to try Exhibit with
   help                          this text
@@ -117,6 +121,8 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.cmdVerify(ctx, cargs)
 	case "testmedia":
 		return c.cmdTestMedia(ctx, cargs)
+	case "still":
+		return c.cmdStill(ctx, cargs)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return exitOK
@@ -585,6 +591,41 @@ func (c *cli) cmdVerify(ctx context.Context, args []string) int {
 	if failed > 0 {
 		return exitFailed
 	}
+	return exitOK
+}
+
+func (c *cli) cmdStill(ctx context.Context, args []string) int {
+	fs := newFlags("still", c)
+	frame := fs.Int("frame", -1, "frame number (0-based, presentation order)")
+	at := fs.Float64("time", -1, "media time in seconds from the first frame")
+	out := fs.String("o", "", "output PNG file")
+	caption := fs.Bool("caption", false, "add a strip below the picture with the same facts")
+	ids, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(ids) != 1 || *out == "" || (*frame < 0) == (*at < 0) {
+		fmt.Fprintln(c.stderr, "exhibit still: usage: exhibit still ID (--frame N | --time SECONDS) -o OUT.png [--caption]")
+		return exitUsage
+	}
+	lib, err := c.open()
+	if err != nil {
+		return c.fail(err)
+	}
+	defer lib.Close()
+	req := app.StillRequest{ID: ids[0], Frame: *frame, Time: -1, Caption: *caption}
+	if *at >= 0 {
+		req.Time = time.Duration(*at * float64(time.Second))
+	}
+	st, err := lib.RenderStill(ctx, req)
+	if err != nil {
+		return c.fail(err)
+	}
+	if err := store.WriteFileAtomic(*out, st.PNG, 0o600); err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.stdout, "%s: recording %s frame %d at %s (camera time %s)\n", *out, st.ID, st.Frame,
+		app.FormatMediaTime(st.PTS), st.WallClock.Format(time.RFC3339Nano))
 	return exitOK
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"exhibit/app/media"
+	"exhibit/player"
 	"exhibit/store"
 )
 
@@ -234,6 +235,10 @@ func UserMessage(err error) string {
 		return "This is not a playable video file."
 	case errors.Is(err, media.ErrToolNotFound):
 		return "ffmpeg is not installed on this machine (run `make run` or install the ffmpeg package)."
+	case errors.Is(err, ErrOutOfRange):
+		return "That frame or time is outside the recording: " + err.Error()
+	case errors.Is(err, player.ErrSourceRead):
+		return "The stored copy of this recording could not be read; it may be damaged or altered. Run a verify and tell your administrator."
 	case errors.Is(err, context.Canceled):
 		return "Cancelled."
 	case errors.Is(err, os.ErrPermission):

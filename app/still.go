@@ -1,0 +1,167 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"time"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
+
+	"exhibit/player"
+)
+
+// ErrOutOfRange reports a frame number or time outside a recording.
+var ErrOutOfRange = errors.New("outside the recording")
+
+// StillRequest names the frame of a still: Frame when Time is negative,
+// else the frame whose display interval holds Time (media time since frame 0).
+type StillRequest struct {
+	ID      string
+	Frame   int
+	Time    time.Duration // < 0: use Frame
+	Caption bool          // add a strip below the picture with the facts
+}
+
+// Still is a rendered frame and the facts that identify it.
+type Still struct {
+	ID        string
+	SHA256    string
+	Frame     int
+	PTS       time.Duration // media time since frame 0
+	WallClock time.Time     // UTC
+	PNG       []byte
+}
+
+// RenderStill renders one exact frame of a recording at its source
+// resolution through the player engine, as a PNG whose text chunks carry
+// the recording id, master SHA-256, frame number, PTS and wall-clock time.
+func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, error) {
+	rv, err := l.OpenReview(ctx, req.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rv.Close()
+	n := req.Frame
+	last := rv.Table.Len() - 1
+	if req.Time >= 0 {
+		i, ok := rv.Table.FrameAt(req.Time.Seconds())
+		if !ok {
+			return nil, fmt.Errorf("time %.3f s: %w (0 to %.3f s)", req.Time.Seconds(), ErrOutOfRange, rv.Table.Duration())
+		}
+		n = i
+	} else if n < 0 || n > last {
+		return nil, fmt.Errorf("frame %d: %w (frames 0 to %d)", n, ErrOutOfRange, last)
+	}
+	eng, err := player.Open(rv.Source, player.Options{AudioOutput: "null", CacheBytes: -1})
+	if err != nil {
+		return nil, err
+	}
+	defer eng.Close()
+	fr, err := eng.SeekFrame(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	defer fr.Release()
+	if fr.Index != n {
+		return nil, fmt.Errorf("the player showed frame %d for frame %d", fr.Index, n)
+	}
+	st := &Still{ID: rv.Recording.ID, SHA256: rv.Recording.SHA256, Frame: n, PTS: rv.Source.Frames[n],
+		WallClock: rv.Recording.RecordedAt.Add(rv.Source.Frames[n]).UTC()}
+	var img image.Image = fr.Image
+	if req.Caption {
+		img = withCaption(fr.Image, st.captionLines())
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, err
+	}
+	st.PNG, err = insertTextChunks(buf.Bytes(), st.textChunks())
+	return st, err
+}
+
+func (s *Still) textChunks() [][2]string {
+	return [][2]string{
+		{"Title", fmt.Sprintf("Exhibit still: recording %s frame %d", s.ID, s.Frame)},
+		{"Exhibit-Recording", s.ID},
+		{"Exhibit-Master-SHA256", s.SHA256},
+		{"Exhibit-Frame", fmt.Sprint(s.Frame)},
+		{"Exhibit-PTS", fmt.Sprintf("%.6f", s.PTS.Seconds())},
+		{"Exhibit-Wall-Clock", s.WallClock.Format(time.RFC3339Nano)},
+		{"Software", "Exhibit"},
+	}
+}
+
+func (s *Still) captionLines() []string {
+	return []string{
+		fmt.Sprintf("Recording %s   frame %d   media time %s   camera time %s",
+			s.ID, s.Frame, FormatMediaTime(s.PTS), s.WallClock.Format("2006-01-02 15:04:05.000 MST")),
+		"Master SHA-256 " + s.SHA256,
+	}
+}
+
+// FormatMediaTime renders a media time as HH:MM:SS.mmm.
+func FormatMediaTime(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	ms := d.Round(time.Millisecond).Milliseconds()
+	s := fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// withCaption returns the picture with a white strip below it holding
+// lines of text; nothing is drawn over the picture itself.
+func withCaption(pic *image.RGBA, lines []string) *image.RGBA {
+	face := basicfont.Face7x13
+	scale := max(1, pic.Bounds().Dx()/960)
+	lineH := 16
+	strip := image.NewRGBA(image.Rect(0, 0, pic.Bounds().Dx()/scale, lineH*len(lines)+8))
+	draw.Draw(strip, strip.Bounds(), image.White, image.Point{}, draw.Src)
+	d := font.Drawer{Dst: strip, Src: image.NewUniform(color.Black), Face: face}
+	for i, l := range lines {
+		d.Dot = fixed.P(6, 4+lineH*i+12)
+		d.DrawString(l)
+	}
+	b := pic.Bounds()
+	out := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()+strip.Bounds().Dy()*scale))
+	draw.Draw(out, image.Rect(0, 0, b.Dx(), b.Dy()), pic, b.Min, draw.Src)
+	draw.Draw(out, image.Rect(0, b.Dy(), b.Dx(), out.Bounds().Dy()), image.White, image.Point{}, draw.Src)
+	for y := 0; y < strip.Bounds().Dy()*scale; y++ {
+		for x := 0; x < min(b.Dx(), strip.Bounds().Dx()*scale); x++ {
+			out.SetRGBA(x, b.Dy()+y, strip.RGBAAt(x/scale, y/scale))
+		}
+	}
+	return out
+}
+
+// insertTextChunks adds tEXt chunks (Latin-1 key and value) right after the
+// IHDR chunk of a PNG.
+func insertTextChunks(p []byte, kv [][2]string) ([]byte, error) {
+	const sigLen, ihdrLen = 8, 8 + 13 + 4
+	if len(p) < sigLen+ihdrLen || string(p[12:16]) != "IHDR" {
+		return nil, errors.New("not a PNG from the encoder")
+	}
+	out := append([]byte{}, p[:sigLen+ihdrLen]...)
+	for _, c := range kv {
+		data := append(append([]byte(c[0]), 0), c[1]...)
+		out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
+		chunk := append([]byte("tEXt"), data...)
+		out = append(out, chunk...)
+		out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
+	}
+	return append(out, p[sigLen+ihdrLen:]...), nil
+}
