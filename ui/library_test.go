@@ -169,7 +169,7 @@ func TestDetailPaneShowsSelected(t *testing.T) {
 		t.Errorf("detail SHA-256 %q, want the source file's %q", got, want)
 	}
 	texts := labelTexts(w.Content())
-	for _, want := range []string{"Recording " + r.ID, "X6001234_20261102_093000_0001.MP4", "Axon Axon Body 3",
+	for _, want := range []string{"Recording " + r.ID, "X6001234_20261102_093000_0001.MP4", "Axon Body 3",
 		"51.50135° N, 0.14189° W", recordedAtSource("sidecar"), "50", "H.264 · 320×180 · 25 fps", "AAC", formatSize(lv.full[r.ID].Size)} {
 		if !slices.Contains(texts, want) {
 			t.Errorf("detail pane lacks %q; labels: %q", want, texts)
