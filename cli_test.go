@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	imagepng "image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"exhibit/app/media"
 )
 
 // End-to-end tests of the exhibit binary on footage from its own generator.
@@ -411,5 +415,54 @@ func TestCLIKeyring(t *testing.T) {
 	}
 	if out, code := run("--no-keyring", "list"); code == 0 || !strings.Contains(out, "EXHIBIT_PASSPHRASE") {
 		t.Fatalf("list without the keyring should fail naming both ways: exit %d\n%s", code, out)
+	}
+}
+
+// TestCLIStill renders stills by frame and by time, and checks that an
+// out-of-range request fails clearly and writes nothing.
+func TestCLIStill(t *testing.T) {
+	e := newEnv(t)
+	e.mustRun("init")
+	clip := filepath.Join(t.TempDir(), "clip.mp4")
+	if err := media.WriteIndexedClip(context.Background(), clip, media.IndexedClipOptions{Width: 640, Height: 360,
+		Frames: 50, GOP: 25, BFrames: 2}); err != nil {
+		t.Fatal(err)
+	}
+	res := parseLines[ingestLine](t, e.mustRun("ingest", "--json", clip))
+	id := res[0].ID
+	out := t.TempDir()
+	for _, tc := range []struct {
+		args  []string
+		frame int
+	}{
+		{[]string{"--frame", "26"}, 26},
+		{[]string{"--time", "1.0"}, 25},
+		{[]string{"--time", "0"}, 0},
+		{[]string{"--frame", "49", "--caption"}, 49},
+	} {
+		png := filepath.Join(out, fmt.Sprintf("still-%d.png", tc.frame))
+		e.mustRun(append(append([]string{"still", id}, tc.args...), "-o", png)...)
+		f, err := os.Open(png)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := imagepng.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := media.DecodeIndexBand(img); err != nil || got != tc.frame {
+			t.Errorf("still %v shows frame %d (%v), want %d", tc.args, got, err, tc.frame)
+		}
+	}
+	for _, args := range [][]string{{"--frame", "50"}, {"--time", "2.0"}} {
+		png := filepath.Join(out, "bad.png")
+		_, errOut, code := e.run(append(append([]string{"still", id}, args...), "-o", png)...)
+		if code == 0 || !strings.Contains(errOut, "outside the recording") {
+			t.Errorf("still %v: exit %d %q", args, code, errOut)
+		}
+		if _, err := os.Stat(png); !os.IsNotExist(err) {
+			t.Errorf("still %v left a file", args)
+		}
 	}
 }
