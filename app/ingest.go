@@ -238,7 +238,7 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 	reject := func(format string, a ...any) (IngestResult, bool, error) {
 		res.Status = Rejected
 		res.Error = fmt.Sprintf(format, a...)
-		l.log.Info("ingest rejected", "error", res.Error)
+		l.log.Info("ingest rejected", "reason", scrub(res.Error, src.path))
 		return res, false, nil
 	}
 	if src.size == 0 {
@@ -298,7 +298,7 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 		if isFatal(ctx, err) {
 			return res, false, err
 		}
-		l.log.Warn("no thumbnail", "error", err)
+		l.log.Warn("no thumbnail", "error", scrub(err.Error(), src.path))
 		thumb = nil
 	}
 
@@ -381,12 +381,12 @@ func (l *Library) duplicate(ctx context.Context, res IngestResult, id string, sr
 
 func removeSource(src sourceFile, l *Library) bool {
 	if err := os.Remove(src.path); err != nil {
-		l.log.Warn("remove source", "error", err)
+		l.log.Warn("remove source", "error", scrub(err.Error(), src.path))
 		return false
 	}
 	if src.sidecar != "" {
 		if err := os.Remove(src.sidecar); err != nil {
-			l.log.Warn("remove sidecar", "error", err)
+			l.log.Warn("remove sidecar", "error", scrub(err.Error(), src.sidecar))
 		}
 	}
 	return true
@@ -484,6 +484,19 @@ func reason(err error, path string) string {
 	s = strings.ReplaceAll(s, "probe "+path+": ", "")
 	s = strings.ReplaceAll(s, path+": ", "")
 	return s
+}
+
+// scrub takes a source's path and name out of a message for the log: file
+// names on a dock carry device serials and times, which are personal data.
+func scrub(msg, path string) string {
+	if path == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, path, "<source>")
+	if base := filepath.Base(path); len(base) > 3 {
+		msg = strings.ReplaceAll(msg, base, "<source>")
+	}
+	return msg
 }
 
 // oneLine keeps the first line of an error message: rejections are listed
