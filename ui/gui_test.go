@@ -86,7 +86,9 @@ func TestGUIWindowUnderXvfb(t *testing.T) {
 	// The window appears with the store folder in its title.
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	search, err := exec.CommandContext(ctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Exhibit — ").Output()
+	// xdotool matches --name against WM_NAME too, whose COMPOUND_TEXT drops
+	// the em dash, so search the plain prefix and check the UTF-8 title below.
+	search, err := exec.CommandContext(ctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "^Exhibit").Output()
 	if err != nil {
 		t.Fatalf("window did not appear: %v", err)
 	}
