@@ -675,6 +675,14 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 		b, err = e.stepForward(ctx, start, target, from)
 	default:
 		b, err = e.seekExact(ctx, target)
+		var miss *missedSeek
+		if errors.As(err, &miss) {
+			// libmpv's exact seek can land short when the decoder drops
+			// frames after the jump (seen with B-frames in MPEG-TS under
+			// load). Go the long way once: to the GOP's key frame, then
+			// frame-step to the target.
+			b, err = e.viaKeyframe(ctx, target)
+		}
 	}
 	if err != nil {
 		return Frame{}, err
@@ -682,6 +690,34 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 	defer b.unref()
 	return e.show(target, b), nil
 }
+
+// viaKeyframe seeks exactly to the key frame at or before target and
+// frame-steps forward to it, drawing only the target.
+func (e *Engine) viaKeyframe(ctx context.Context, target int) (*buffer, error) {
+	start := e.tl.keyframeAtOrBefore(target)
+	if start < 0 {
+		start = max(0, target-fillWindow)
+	}
+	b, err := e.seekExact(ctx, start)
+	if err != nil || start == target {
+		return b, err
+	}
+	b.unref()
+	return e.stepForward(ctx, start, target, target)
+}
+
+// missedSeek reports an exact seek whose landing time is not the target's.
+type missedSeek struct {
+	target, landed int
+	want, got      float64
+}
+
+func (m *missedSeek) Error() string {
+	return fmt.Sprintf("%v: seek to frame %d (%.6fs) landed at %.6fs (frame %d)", ErrPlayback, m.target, m.want, m.got, m.landed)
+}
+
+// Unwrap makes a missed seek an ErrPlayback.
+func (m *missedSeek) Unwrap() error { return ErrPlayback }
 
 // fillWindow is how far back a fill starts without keyframe information.
 const fillWindow = 30
@@ -742,8 +778,7 @@ func (e *Engine) seekExact(ctx context.Context, n int) (*buffer, error) {
 		if err := e.sourceErr(); err != nil {
 			return nil, err
 		}
-		return nil, fmt.Errorf("%w: seek to frame %d (%.6fs) landed at %.6fs (frame %d)",
-			ErrPlayback, n, e.tl.mpvSeconds(n), pos, e.tl.frameAtMPV(pos))
+		return nil, &missedSeek{target: n, landed: e.tl.frameAtMPV(pos), want: e.tl.mpvSeconds(n), got: pos}
 	}
 	b, err := e.r.settle(n, seq0)
 	if err != nil {
