@@ -248,33 +248,26 @@ func (r *renderer) forget() uint64 {
 
 // settle labels the picture mpv shows now as idx, once mpv has finished
 // repositioning (a playback-restart after a seek issued after forget
-// returned seq0). If libmpv already handed that frame over it is labelled;
-// otherwise the current frame is drawn again. It returns a reference to the
-// picture.
+// returned seq0). It always draws the current frame again: a picture that
+// libmpv handed over after forget may still be the old position's (a render
+// that was in flight when the seek was issued, e.g. the first frame drawn
+// just after Open), and labelling that one would show the wrong frame. It
+// returns a reference to the picture.
 func (r *renderer) settle(idx int, seq0 uint64) (*buffer, error) {
 	var out *buffer
 	var err error
 	ok := r.call(func(rc *renderCtx) {
 		r.mu.Lock()
 		w, h := r.w, r.h
-		if r.latest != nil && r.seq > seq0 && r.latestSeq == r.seq && r.latest.img.Rect.Size() == image.Pt(w, h) {
-			r.latestIdx = idx
-			r.lastLabel, r.next = idx, idx+1
-			out = r.latest.ref()
-			r.mu.Unlock()
-		} else {
-			r.lastLabel, r.next = idx, idx+1
-			seq := r.seq
-			r.mu.Unlock()
-			b := r.draw(rc, idx, seq, w, h)
-			if b == nil {
-				err = r.lastErr()
-				return
-			}
-			out = b.ref()
+		r.lastLabel, r.next = idx, idx+1
+		seq := r.seq
+		r.mu.Unlock()
+		b := r.draw(rc, idx, seq, w, h)
+		if b == nil {
+			err = r.lastErr()
 			return
 		}
-		r.cache.put(idx, out)
+		out = b.ref()
 	})
 	if !ok {
 		return nil, ErrClosed
