@@ -25,9 +25,12 @@ type detailPane struct {
 	sha     *widget.Label
 	problem *widget.Label
 	copy    *widget.Button
+	review  *widget.Button
 	values  map[string]*widget.Label
 	gpsKey  *widget.Label
 	copied  func(string) // shows a short confirmation
+	// onReview opens the review screen of the recording shown.
+	onReview func(id string)
 
 	rec *app.Recording
 }
@@ -88,9 +91,16 @@ func newDetailPane(copied func(string)) *detailPane {
 	d.problem.Importance = widget.DangerImportance
 	d.problem.Hide()
 
+	d.review = widget.NewButtonWithIcon("Review", theme.MediaPlayIcon(), func() {
+		if d.rec != nil && d.onReview != nil {
+			d.onReview(d.rec.ID)
+		}
+	})
+	d.review.Importance = widget.HighImportance
+
 	d.body = container.NewVBox(
 		container.NewStack(imgBG, d.img),
-		d.title,
+		container.NewBorder(nil, nil, nil, d.review, d.title),
 		d.problem,
 		shaHead,
 		d.sha,

@@ -52,6 +52,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(guiChildEnv) != "" {
 		os.Exit(guiChild())
 	}
+	if os.Getenv(reviewChildEnv) != "" {
+		os.Exit(reviewGUIChild())
+	}
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		fmt.Fprintln(os.Stderr, "ui tests need ffmpeg on PATH:", err)
 		os.Exit(1)

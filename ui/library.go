@@ -96,6 +96,9 @@ type libraryView struct {
 	verifyBtn *widget.Button
 
 	dock dockState
+
+	// onReview opens a recording's review screen (set by the session).
+	onReview func(id string)
 }
 
 // newLibraryView builds the library screen over lib. Nothing runs until
@@ -122,6 +125,7 @@ func (lv *libraryView) build() {
 	lv.thumbs = newThumbCache(lv.ctx, lv.lib.Thumbnail, func(f func()) { lv.do(f) }, lv.log, lv.thumbsChanged)
 	lv.table = newRecordTable(lv)
 	lv.detail = newDetailPane(lv.flash)
+	lv.detail.onReview = lv.review
 
 	lv.importBtn = widget.NewButtonWithIcon("Import files…", theme.FileVideoIcon(), lv.chooseImportFile)
 	lv.importBtn.Importance = widget.HighImportance
@@ -225,6 +229,23 @@ func (lv *libraryView) close() {
 		lv.searchTimer.Stop()
 	}
 	lv.wg.Wait()
+}
+
+// review opens the review screen of recording id.
+func (lv *libraryView) review(id string) {
+	if id != "" && lv.onReview != nil {
+		lv.onReview(id)
+	}
+}
+
+// reviewSelected opens the review screen of the selected recording.
+func (lv *libraryView) reviewSelected() { lv.review(lv.selected) }
+
+// focusTable gives the keyboard focus back to the recordings table.
+func (lv *libraryView) focusTable() {
+	if c := lv.win.Canvas(); c != nil {
+		c.Focus(lv.table)
+	}
 }
 
 // flash shows a short message in the status bar.

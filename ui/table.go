@@ -119,9 +119,17 @@ func (t *recordTable) TypedKey(ev *fyne.KeyEvent) {
 		t.lv.moveSelection(-len(t.lv.recs))
 	case fyne.KeyEnd:
 		t.lv.moveSelection(len(t.lv.recs))
+	case fyne.KeyReturn, fyne.KeyEnter:
+		t.lv.reviewSelected()
 	default:
 		t.Table.TypedKey(ev)
 	}
+}
+
+// DoubleTapped selects the row under the pointer and opens its review.
+func (t *recordTable) DoubleTapped(ev *fyne.PointEvent) {
+	t.Table.Tapped(ev)
+	t.lv.reviewSelected()
 }
 
 // newCell is the template of every cell: a background that marks the

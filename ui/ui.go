@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -33,6 +34,9 @@ type Options struct {
 	Log *slog.Logger
 	// App is the Fyne application to use; nil creates one with AppID.
 	App fyne.App
+	// ReviewID, when set, opens that recording's review screen (paused at
+	// frame 0) as soon as the store is open, instead of the library.
+	ReviewID string
 }
 
 // Run opens the main window "Exhibit — <store dir>", opens the store in it
@@ -76,8 +80,9 @@ type session struct {
 	log  *slog.Logger
 	do   func(func())
 
-	lib  *app.Library
-	view *libraryView
+	lib    *app.Library
+	view   *libraryView
+	review *reviewScreen
 
 	// The form on screen before the library opens (for tests).
 	lock   *lockForm
@@ -106,6 +111,13 @@ func (s *session) close() {
 		return
 	}
 	s.closed = true
+	if s.review != nil {
+		select {
+		case <-s.review.close():
+		case <-time.After(6 * time.Second): // Engine.Close gives up after 5 s
+			s.log.Warn("review engine still closing")
+		}
+	}
 	if s.view != nil {
 		s.view.close()
 	}
@@ -374,5 +386,42 @@ func (s *session) showLibrary(lib *app.Library) {
 	s.setContent(v.content)
 	s.win.SetMainMenu(v.mainMenu())
 	s.win.SetOnDropped(v.dropped)
+	v.onReview = s.showReview
 	v.start()
+	if id := s.opts.ReviewID; id != "" {
+		s.opts.ReviewID = ""
+		s.showReview(id)
+	}
+}
+
+// showReview swaps the review screen of recording id in; its Back button
+// and Escape return to the library.
+func (s *session) showReview(id string) {
+	if s.closed || s.lib == nil {
+		return
+	}
+	if s.review != nil {
+		s.review.close()
+	}
+	r := newReviewScreen(s.lib, s.win, id, s.log, s.showLibraryAgain)
+	r.do = s.do
+	s.review = r
+	s.win.SetOnDropped(nil)
+	s.setContent(r.content)
+	r.start()
+}
+
+// showLibraryAgain returns from the review screen to the library.
+func (s *session) showLibraryAgain() {
+	if s.review != nil {
+		s.review.close()
+		s.review = nil
+	}
+	if s.closed || s.view == nil {
+		return
+	}
+	s.win.SetTitle(windowTitle(s.opts.StoreDir))
+	s.setContent(s.view.content)
+	s.win.SetOnDropped(s.view.dropped)
+	s.view.focusTable()
 }

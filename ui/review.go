@@ -1,0 +1,1147 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"image"
+	"image/color"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"exhibit/app"
+	"exhibit/player"
+)
+
+// reviewEngine is what the review screen needs from a player; a
+// *player.Engine provides it.
+type reviewEngine interface {
+	SeekFrame(ctx context.Context, n int) (player.Frame, error)
+	SeekTime(ctx context.Context, d time.Duration) (player.Frame, error)
+	Step(ctx context.Context, delta int) (player.Frame, error)
+	Play() error
+	Pause() error
+	SetSpeed(s float64) error
+	SetVolume(v int) error
+	SetMute(m bool) error
+	Position() (frame int, media time.Duration, wall time.Time)
+	Events() <-chan player.Event
+	LatestFrame() (player.Frame, bool)
+	Close() error
+}
+
+var _ reviewEngine = (*player.Engine)(nil)
+
+// reviewAPI is what the review screen needs from the library.
+type reviewAPI interface {
+	OpenReview(ctx context.Context, id string) (*app.Review, error)
+}
+
+var _ reviewAPI = (*app.Library)(nil)
+
+// reviewMedia is an opened recording: its metadata, the player source and
+// how to let go of it.
+type reviewMedia struct {
+	rec   *app.Recording
+	src   player.Source
+	close func() error
+}
+
+// Speeds offered by the speed menu and [ / ].
+var reviewSpeeds = []float64{0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4}
+
+// tickRate is how often the playback ticker looks for a new frame.
+const tickRate = 50
+
+// reviewShown, when set (tests), is called on the UI goroutine after the
+// screen shows a new position.
+var reviewShown func(*reviewScreen)
+
+// reviewScreen is the frame-exact review of one recording: the video,
+// transport bar, timeline and readout. Fields are touched on the UI
+// goroutine only, except those noted.
+type reviewScreen struct {
+	win  fyne.Window
+	log  *slog.Logger
+	do   func(func())
+	mods func() fyne.KeyModifier
+	back func() // returns to the library; nil: no library
+
+	id      string
+	openMed func(ctx context.Context) (*reviewMedia, error)
+	openEng func(src player.Source, opt player.Options) (reviewEngine, error)
+	engOpt  player.Options // base engine options (tests: AudioOutput "null")
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the engine is closed
+	wg     sync.WaitGroup
+
+	// Background state.
+	emu     sync.Mutex
+	eng     reviewEngine // set once open, under emu
+	med     *reviewMedia // under emu
+	nav     *navQueue
+	props   *propState
+	playGen atomic.Uint64 // changed by every navigation command
+	playing atomic.Bool   // the ticker publishes frames while set
+	thumbs  chan int      // hover preview requests (latest wins)
+
+	// UI: hover preview debounce.
+	hoverTimer *time.Timer
+	hoverWant  atomic.Int64
+
+	// UI state.
+	rec        *app.Recording
+	frames     []time.Duration
+	count      int
+	cur        int
+	isPlaying  bool
+	speed      float64
+	muted      bool
+	reversing  bool
+	stopRev    func()
+	closed     bool
+	modal      bool
+	failed     bool
+	helpShown  bool
+	fullscreen bool
+
+	content  fyne.CanvasObject
+	title    *widget.Label
+	video    *VideoView
+	timeline *Timeline
+	tlSlot   *fyne.Container
+	playBtn  *widget.Button
+	speedSel *widget.Select
+	volume   *widget.Slider
+	muteBtn  *widget.Button
+	frameLbl *widget.Label
+	timeLbl  *widget.Label
+	wallLbl  *widget.Label
+	message  *widget.Label
+	overlay  fyne.CanvasObject
+	busy     *widget.Activity
+	help     fyne.CanvasObject
+	controls []fyne.Disableable
+	// readoutBoxes hold the readout labels at a fixed width, so that the
+	// bar does not move as the numbers change.
+	readoutBoxes []*fyne.Container
+}
+
+// newReviewScreen builds the review screen for recording id of lib. back
+// (may be nil) is called after Back or Escape; the screen closes itself
+// first. Nothing runs until start.
+func newReviewScreen(lib reviewAPI, win fyne.Window, id string, log *slog.Logger, back func()) *reviewScreen {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &reviewScreen{win: win, log: log, do: fyne.Do, mods: currentModifiers, back: back, id: id,
+		nav: newNavQueue(), props: newPropState(), speed: 1, done: make(chan struct{}), thumbs: make(chan int, 1)}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.openMed = func(ctx context.Context) (*reviewMedia, error) {
+		rv, err := lib.OpenReview(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &reviewMedia{rec: rv.Recording, src: rv.Source, close: rv.Close}, nil
+	}
+	s.openEng = func(src player.Source, opt player.Options) (reviewEngine, error) {
+		e, err := player.Open(src, opt)
+		if err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
+	s.build()
+	return s
+}
+
+// currentModifiers asks the desktop driver which modifier keys are held.
+// Fyne delivers Shift+arrow as a plain TypedKey, so the key handler asks.
+func currentModifiers() fyne.KeyModifier {
+	if a := fyne.CurrentApp(); a != nil {
+		if d, ok := a.Driver().(desktop.Driver); ok {
+			return d.CurrentKeyModifiers()
+		}
+	}
+	return 0
+}
+
+func (s *reviewScreen) build() {
+	backBtn := widget.NewButtonWithIcon("Library", theme.NavigateBackIcon(), s.goBack)
+	if s.back == nil {
+		backBtn.Hide()
+	}
+	s.title = widget.NewLabelWithStyle("Review "+s.id, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.title.Truncation = fyne.TextTruncateEllipsis
+	helpBtn := widget.NewButtonWithIcon("Keys", theme.HelpIcon(), func() { s.toggleHelp(); s.refocus() })
+	helpBtn.Importance = widget.LowImportance
+	fullBtn := widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), func() { s.toggleFullScreen(); s.refocus() })
+	fullBtn.Importance = widget.LowImportance
+	top := container.NewBorder(nil, nil, backBtn, container.NewHBox(helpBtn, fullBtn), s.title)
+
+	s.video = NewVideoView()
+	s.video.OnTypedKey = s.typedKey
+	s.video.OnTypedRune = s.typedRune
+
+	s.message = widget.NewLabel("")
+	s.message.Wrapping = fyne.TextWrapWord
+	s.message.Alignment = fyne.TextAlignCenter
+	s.busy = widget.NewActivity()
+	card := canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	card.CornerRadius = theme.InputRadiusSize()
+	s.overlay = container.NewCenter(container.New(&fixedWidth{w: 560}, container.NewStack(card,
+		container.NewPadded(container.NewVBox(container.NewCenter(s.busy), s.message)))))
+	s.help = s.buildHelp()
+	s.help.Hide()
+
+	s.timeline = NewTimeline(nil, 0)
+	s.tlSlot = container.NewStack(s.timeline)
+
+	step := func(d int) func() { return func() { s.stepBy(d); s.refocus() } }
+	back1 := widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), step(-1))
+	fwd1 := widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), step(1))
+	backSec := widget.NewButtonWithIcon("1 s", theme.MediaFastRewindIcon(), func() { s.seekRel(-time.Second); s.refocus() })
+	fwdSec := widget.NewButtonWithIcon("1 s", theme.MediaFastForwardIcon(), func() { s.seekRel(time.Second); s.refocus() })
+	fwdSec.IconPlacement = widget.ButtonIconTrailingText
+	s.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { s.togglePlay(); s.refocus() })
+	s.playBtn.Importance = widget.HighImportance
+
+	var speedNames []string
+	for _, v := range reviewSpeeds {
+		speedNames = append(speedNames, speedName(v))
+	}
+	s.speedSel = widget.NewSelect(speedNames, func(name string) {
+		if v, ok := parseSpeedName(name); ok && v != s.speed {
+			s.setSpeed(v)
+		}
+		s.refocus()
+	})
+	s.speedSel.SetSelected(speedName(1))
+
+	s.muteBtn = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), func() { s.toggleMute(); s.refocus() })
+	s.volume = widget.NewSlider(0, 100)
+	s.volume.Step = 1
+	s.volume.Value = 100
+	s.volume.OnChanged = func(v float64) { s.props.set(func(p *propState) { p.volume = int(v) }) }
+	s.volume.OnChangeEnded = func(float64) { s.refocus() }
+
+	mono := fyne.TextStyle{Monospace: true}
+	s.frameLbl = widget.NewLabelWithStyle(formatFrameReadout(0, 0), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	s.timeLbl = widget.NewLabelWithStyle(formatMediaTime(0), fyne.TextAlignLeading, mono)
+	s.wallLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, mono)
+
+	s.controls = []fyne.Disableable{back1, fwd1, backSec, fwdSec, s.playBtn, s.speedSel, s.muteBtn, s.volume}
+	for _, c := range s.controls {
+		c.Disable()
+	}
+	fixed := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
+	}
+	transport := container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1, widget.NewSeparator(),
+		widget.NewLabel("Speed"), fixed(s.speedSel, 96), widget.NewSeparator(), s.muteBtn, fixed(s.volume, 120))
+	s.readoutBoxes = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
+	readout := container.NewHBox(s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
+	bar := container.NewBorder(nil, nil, transport, readout, layout.NewSpacer())
+	bottom := container.NewVBox(container.NewPadded(s.tlSlot), bar)
+
+	middle := container.NewStack(s.video, s.overlay, s.help)
+	s.content = container.NewBorder(top, container.NewPadded(bottom), nil, nil, middle)
+}
+
+// buildHelp is the key overlay that ? toggles.
+func (s *reviewScreen) buildHelp() fyne.CanvasObject {
+	keys := [][2]string{
+		{"Space", "Play / pause"},
+		{"→  or  .", "Next frame"},
+		{"←  or  ,", "Previous frame"},
+		{"Shift+→ / Shift+←", "Forward / back 1 second"},
+		{"Home / End", "First / last frame"},
+		{"L", "Play forward (again: faster, up to 4×)"},
+		{"J", "Play backward (again: faster, up to 4×)"},
+		{"K", "Pause"},
+		{"[  /  ]", "Slower / faster"},
+		{"Ctrl+G", "Go to a frame or time"},
+		{"+  /  −  /  0", "Zoom in / out / whole picture"},
+		{"Scroll / drag", "Zoom / move the zoomed picture"},
+		{"F", "Full screen"},
+		{"?", "Show / hide these keys"},
+		{"Esc", "Close this / back to the library"},
+	}
+	grid := container.New(layout.NewFormLayout())
+	for _, k := range keys {
+		grid.Add(widget.NewLabelWithStyle(k[0], fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}))
+		grid.Add(widget.NewLabel(k[1]))
+	}
+	head := widget.NewLabelWithStyle("Keyboard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.SizeName = theme.SizeNameSubHeadingText
+	bg := canvas.NewRectangle(color.NRGBA{R: 0x20, G: 0x20, B: 0x24, A: 0xf0})
+	bg.CornerRadius = theme.InputRadiusSize()
+	return container.NewCenter(container.NewStack(bg, container.NewPadded(container.NewVBox(head, widget.NewSeparator(), grid))))
+}
+
+// start shows "Opening…", hooks the keys and opens the recording and the
+// engine in the background.
+func (s *reviewScreen) start() {
+	s.say("Opening recording "+s.id+"…", true)
+	s.win.SetTitle("Exhibit — Review " + s.id)
+	c := s.win.Canvas()
+	c.SetOnTypedKey(s.canvasKey)
+	c.SetOnTypedRune(s.canvasRune)
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyG, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { s.goToDialog() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierShift}, func(fyne.Shortcut) { s.seekRel(time.Second) })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierShift}, func(fyne.Shortcut) { s.seekRel(-time.Second) })
+	s.refocus()
+	go s.open()
+}
+
+// unhook removes the screen's key handlers from the window canvas.
+func (s *reviewScreen) unhook() {
+	c := s.win.Canvas()
+	c.SetOnTypedKey(nil)
+	c.SetOnTypedRune(nil)
+	c.RemoveShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyG, Modifier: fyne.KeyModifierControl})
+	c.RemoveShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierShift})
+	c.RemoveShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierShift})
+}
+
+// open runs on its own goroutine: recording, then engine, then the
+// background goroutines that use the engine.
+func (s *reviewScreen) open() {
+	med, err := s.openMed(s.ctx)
+	if err != nil {
+		s.log.Error("open review", "id", s.id, "error", err)
+		s.do(func() { s.fail(err) })
+		return
+	}
+	w, h := renderSize(med.rec.Width, med.rec.Height)
+	opt := s.engOpt
+	opt.Width, opt.Height = w, h
+	eng, err := s.openEng(med.src, opt)
+	if err != nil {
+		s.log.Error("open engine", "id", s.id, "error", err)
+		med.close()
+		s.do(func() { s.fail(err) })
+		return
+	}
+	s.emu.Lock()
+	if s.ctx.Err() != nil {
+		s.emu.Unlock()
+		eng.Close()
+		med.close()
+		return
+	}
+	s.eng, s.med = eng, med
+	s.wg.Add(5)
+	s.emu.Unlock()
+	go s.worker(eng)
+	go s.ticker(eng)
+	go s.events(eng)
+	go s.applyProps(eng)
+	go s.previews(med)
+
+	f, ok := eng.LatestFrame()
+	s.do(func() { s.opened(med, f, ok) })
+}
+
+// opened shows the recording, paused at frame 0.
+func (s *reviewScreen) opened(med *reviewMedia, f player.Frame, ok bool) {
+	if s.closed {
+		f.Release()
+		return
+	}
+	s.rec, s.frames, s.count = med.rec, med.src.Frames, len(med.src.Frames)
+	s.win.SetTitle(reviewTitle(s.rec))
+	s.title.SetText(reviewTitle(s.rec)[len("Exhibit — "):])
+	var dur time.Duration
+	if s.count > 0 {
+		dur = s.frames[s.count-1]
+		if s.count > 1 {
+			dur += s.frames[s.count-1] - s.frames[s.count-2]
+		} else {
+			dur += 40 * time.Millisecond
+		}
+	}
+	if med.rec.Duration > dur {
+		dur = med.rec.Duration
+	}
+	s.timeline = NewTimeline(s.frames, dur)
+	s.timeline.OnSeek = func(n int) { s.seekFrame(n); s.refocus() }
+	s.timeline.OnHover = s.hovered
+	s.tlSlot.Objects = []fyne.CanvasObject{s.timeline}
+	s.tlSlot.Refresh()
+	for _, c := range s.controls {
+		c.Enable()
+	}
+	s.overlay.Hide()
+	s.busy.Stop()
+	s.fixReadoutWidths()
+	if ok {
+		s.showFrame(f)
+	} else {
+		s.showPosition(0)
+	}
+	s.refocus()
+}
+
+// fixReadoutWidths sizes the readout for its widest values (the labels
+// are monospaced).
+func (s *reviewScreen) fixReadoutWidths() {
+	digits := func(n int) string { return strings.Repeat("8", len(itoa(n))) }
+	samples := []string{
+		"Frame " + digits(s.count) + " / " + itoa(s.count),
+		formatMediaTime(s.frames[s.count-1]),
+		"Wed 28 Nov 2026 23:59:59.999 " + strings.Repeat("W", len(s.rec.RecordedAt.In(time.Local).Format("MST"))),
+	}
+	if s.rec.RecordedAt.IsZero() {
+		samples[2] = formatWallClock(time.Time{})
+	}
+	for i, lbl := range []*widget.Label{s.frameLbl, s.timeLbl, s.wallLbl} {
+		probe := widget.NewLabelWithStyle(samples[i], lbl.Alignment, lbl.TextStyle)
+		s.readoutBoxes[i].Layout = layout.NewGridWrapLayout(probe.MinSize())
+		s.readoutBoxes[i].Refresh()
+	}
+	s.content.Refresh()
+}
+
+// refocus gives the keyboard focus back to the video after a control was
+// used, so that the slider or the speed menu do not keep the arrow keys.
+func (s *reviewScreen) refocus() {
+	if s.closed || s.modal {
+		return
+	}
+	s.win.Canvas().Focus(s.video)
+}
+
+// say shows a message over the video (busy: with a spinner).
+func (s *reviewScreen) say(msg string, busy bool) {
+	s.message.SetText(msg)
+	if busy {
+		s.message.Importance = widget.MediumImportance
+		s.busy.Show()
+		s.busy.Start()
+	} else {
+		s.busy.Stop()
+		s.busy.Hide()
+	}
+	s.message.Refresh()
+	s.overlay.Show()
+}
+
+// fail shows err in words over the video and stops playback controls.
+func (s *reviewScreen) fail(err error) {
+	if s.closed {
+		return
+	}
+	s.failed = true
+	s.stopReverse()
+	s.isPlaying = false
+	s.playBtn.SetIcon(theme.MediaPlayIcon())
+	s.message.Importance = widget.DangerImportance
+	s.say(reviewErrorMessage(err), false)
+	for _, c := range s.controls {
+		c.Disable()
+	}
+}
+
+// Errors from a call the user has since superseded are not failures.
+func ignorable(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, player.ErrClosed)
+}
+
+// showFrame puts a frame on screen (taking over its reference) and moves
+// the readout and timeline to it.
+func (s *reviewScreen) showFrame(f player.Frame) {
+	if s.closed || f.Image == nil {
+		f.Release()
+		return
+	}
+	s.video.SetFrame(f.Image, f.Release)
+	s.showPosition(f.Index)
+}
+
+// showPosition moves the readout and timeline to frame n.
+func (s *reviewScreen) showPosition(n int) {
+	if s.count == 0 {
+		return
+	}
+	n = max(0, min(n, s.count-1))
+	s.cur = n
+	s.frameLbl.SetText(formatFrameReadout(n, s.count))
+	s.timeLbl.SetText(formatMediaTime(s.frames[n]))
+	if s.rec != nil && !s.rec.RecordedAt.IsZero() {
+		s.wallLbl.SetText(formatWallClock(s.rec.RecordedAt.Add(s.frames[n])))
+	} else {
+		s.wallLbl.SetText(formatWallClock(time.Time{}))
+	}
+	s.timeline.SetPosition(n)
+	if s.reversing && n == 0 {
+		s.stopReverse()
+		s.setPlayingUI(false)
+	}
+	if reviewShown != nil {
+		reviewShown(s)
+	}
+}
+
+// readout is the frame, media time and wall-clock text shown.
+func (s *reviewScreen) readout() (frame, media, wall string) {
+	return s.frameLbl.Text, s.timeLbl.Text, s.wallLbl.Text
+}
+
+func (s *reviewScreen) setPlayingUI(on bool) {
+	s.isPlaying = on
+	icon := theme.MediaPlayIcon()
+	if on || s.reversing {
+		icon = theme.MediaPauseIcon()
+	}
+	if s.playBtn.Icon != icon {
+		s.playBtn.SetIcon(icon)
+	}
+}
+
+// ready reports whether navigation is possible.
+func (s *reviewScreen) ready() bool { return s.count > 0 && !s.closed && !s.failed }
+
+// Navigation requests (UI goroutine). They go to the worker.
+
+func (s *reviewScreen) stepBy(d int) {
+	if !s.ready() {
+		return
+	}
+	s.stopReverse()
+	s.setPlayingUI(false)
+	s.nav.push(navCmd{kind: navStep, n: d})
+}
+
+func (s *reviewScreen) seekFrame(n int) {
+	if !s.ready() {
+		return
+	}
+	s.stopReverse()
+	s.setPlayingUI(false)
+	s.nav.push(navCmd{kind: navSeek, n: n})
+}
+
+func (s *reviewScreen) seekRel(d time.Duration) {
+	if !s.ready() {
+		return
+	}
+	s.stopReverse()
+	s.setPlayingUI(false)
+	s.nav.push(navCmd{kind: navSeekRel, d: d})
+}
+
+func (s *reviewScreen) goTo(c navCmd) {
+	if !s.ready() {
+		return
+	}
+	s.stopReverse()
+	s.setPlayingUI(false)
+	s.nav.push(c)
+}
+
+func (s *reviewScreen) play() {
+	if !s.ready() {
+		return
+	}
+	s.stopReverse()
+	s.setPlayingUI(true)
+	s.nav.push(navCmd{kind: navPlay})
+}
+
+func (s *reviewScreen) pause() {
+	if !s.ready() {
+		return
+	}
+	s.stopReverse()
+	s.setPlayingUI(false)
+	s.nav.push(navCmd{kind: navPause})
+}
+
+func (s *reviewScreen) togglePlay() {
+	if s.isPlaying || s.reversing {
+		s.pause()
+	} else {
+		s.play()
+	}
+}
+
+// shuttle is J (dir < 0) and L (dir > 0): start playing that way at 1×,
+// or double the speed (up to 4×) when already doing so.
+func (s *reviewScreen) shuttle(dir int) {
+	if !s.ready() {
+		return
+	}
+	same := (dir > 0 && s.isPlaying) || (dir < 0 && s.reversing)
+	speed := 1.0
+	if same {
+		speed = min(4, s.speed*2)
+	}
+	s.setSpeed(speed)
+	if dir > 0 {
+		if !same {
+			s.play()
+		}
+		return
+	}
+	if !same {
+		if s.isPlaying {
+			s.nav.push(navCmd{kind: navPause})
+		}
+		s.setPlayingUI(false)
+	}
+	s.startReverse()
+}
+
+// startReverse (re)starts backward play: a ticker at the frame rate times
+// the speed queues one-frame back steps (the queue drops steps while one
+// is pending, so a slow decoder is never flooded).
+func (s *reviewScreen) startReverse() {
+	s.stopReverse()
+	interval := time.Duration(float64(s.frameInterval()) / s.speed)
+	interval = max(interval, 5*time.Millisecond)
+	stop := make(chan struct{})
+	var once sync.Once
+	s.stopRev = func() { once.Do(func() { close(stop) }) }
+	s.reversing = true
+	s.setPlayingUI(false)
+	nav, ctx := s.nav, s.ctx
+	go func() {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				nav.push(navCmd{kind: navStep, n: -1})
+			}
+		}
+	}()
+}
+
+func (s *reviewScreen) stopReverse() {
+	if s.stopRev != nil {
+		s.stopRev()
+		s.stopRev = nil
+	}
+	s.reversing = false
+}
+
+// frameInterval is the mean frame duration.
+func (s *reviewScreen) frameInterval() time.Duration {
+	if s.count < 2 {
+		return 40 * time.Millisecond
+	}
+	return max(time.Millisecond, (s.frames[s.count-1]-s.frames[0])/time.Duration(s.count-1))
+}
+
+func (s *reviewScreen) setSpeed(v float64) {
+	v = max(0.1, min(4, v))
+	s.speed = v
+	s.props.set(func(p *propState) { p.speed = v })
+	if s.speedSel.Selected != speedName(v) {
+		s.speedSel.SetSelected(speedName(v))
+	}
+	if s.reversing {
+		s.startReverse()
+	}
+}
+
+// changeSpeed moves one step along reviewSpeeds.
+func (s *reviewScreen) changeSpeed(dir int) {
+	i := 0
+	for j, v := range reviewSpeeds {
+		if v <= s.speed+1e-9 {
+			i = j
+		}
+	}
+	if dir < 0 && reviewSpeeds[i] >= s.speed-1e-9 {
+		i--
+	} else if dir > 0 {
+		i++
+	}
+	s.setSpeed(reviewSpeeds[max(0, min(i, len(reviewSpeeds)-1))])
+}
+
+func speedName(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) + "×" }
+
+func parseSpeedName(n string) (float64, bool) {
+	if len(n) < len("×") {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(n[:len(n)-len("×")], 64)
+	return v, err == nil
+}
+
+func (s *reviewScreen) toggleMute() {
+	s.muted = !s.muted
+	m := s.muted
+	s.props.set(func(p *propState) { p.mute = m })
+	if m {
+		s.muteBtn.SetIcon(theme.VolumeMuteIcon())
+	} else {
+		s.muteBtn.SetIcon(theme.VolumeUpIcon())
+	}
+}
+
+func (s *reviewScreen) toggleHelp() {
+	s.helpShown = !s.helpShown
+	if s.helpShown {
+		s.help.Show()
+	} else {
+		s.help.Hide()
+	}
+}
+
+func (s *reviewScreen) toggleFullScreen() {
+	s.fullscreen = !s.win.FullScreen()
+	s.win.SetFullScreen(s.fullscreen)
+}
+
+// Keys. canvasKey/canvasRune get what is typed while nothing has focus;
+// the video view passes on what it gets while focused.
+
+func (s *reviewScreen) canvasKey(ev *fyne.KeyEvent) { s.typedKey(ev) }
+
+func (s *reviewScreen) canvasRune(r rune) { s.typedRune(r) }
+
+// typedKey handles named keys; characters are handled by typedRune.
+func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
+	if s.modal || s.closed {
+		return
+	}
+	shift := s.mods()&fyne.KeyModifierShift != 0
+	switch ev.Name {
+	case fyne.KeySpace:
+		s.togglePlay()
+	case fyne.KeyRight:
+		if shift {
+			s.seekRel(time.Second)
+		} else {
+			s.stepBy(1)
+		}
+	case fyne.KeyLeft:
+		if shift {
+			s.seekRel(-time.Second)
+		} else {
+			s.stepBy(-1)
+		}
+	case fyne.KeyHome:
+		s.seekFrame(0)
+	case fyne.KeyEnd:
+		s.seekFrame(s.count - 1)
+	case fyne.KeyEscape:
+		switch {
+		case s.helpShown:
+			s.toggleHelp()
+		case s.win.FullScreen():
+			s.toggleFullScreen()
+		default:
+			s.goBack()
+		}
+	}
+}
+
+// typedRune handles character keys.
+func (s *reviewScreen) typedRune(r rune) {
+	if s.modal || s.closed {
+		return
+	}
+	switch r {
+	case '.':
+		s.stepBy(1)
+	case ',':
+		s.stepBy(-1)
+	case 'j', 'J':
+		s.shuttle(-1)
+	case 'k', 'K':
+		s.pause()
+	case 'l', 'L':
+		s.shuttle(1)
+	case '[':
+		s.changeSpeed(-1)
+	case ']':
+		s.changeSpeed(1)
+	case '+', '=':
+		s.video.ZoomIn()
+	case '-':
+		s.video.ZoomOut()
+	case '0':
+		s.video.ResetZoom()
+	case 'f', 'F':
+		s.toggleFullScreen()
+	case '?':
+		s.toggleHelp()
+	}
+}
+
+// goToDialog asks for a frame number or a time.
+func (s *reviewScreen) goToDialog() {
+	if !s.ready() || s.modal {
+		return
+	}
+	e := widget.NewEntry()
+	e.SetPlaceHolder("1200, 00:01:23.480 or 83.48s")
+	count := s.count
+	e.Validator = func(v string) error { _, err := parseGoTo(v, count); return err }
+	hint := widget.NewLabel("A frame number (0 to " + itoa(count-1) + "), a time HH:MM:SS.mmm, or seconds.")
+	hint.Wrapping = fyne.TextWrapWord
+	s.modal = true
+	d := dialog.NewForm("Go to", "Go", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Frame or time", e), widget.NewFormItem("", hint)},
+		func(ok bool) {
+			s.modal = false
+			if ok {
+				if c, err := parseGoTo(e.Text, count); err == nil {
+					s.goTo(c)
+				}
+			}
+			s.refocus()
+		}, s.win)
+	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Show()
+	s.win.Canvas().Focus(e)
+}
+
+// goBack closes the screen and returns to the library.
+func (s *reviewScreen) goBack() {
+	if s.back == nil || s.closed {
+		return
+	}
+	s.close()
+	s.back()
+}
+
+// close stops everything and closes the engine and the recording in the
+// background; the returned channel is closed when that is done. It may be
+// called more than once.
+func (s *reviewScreen) close() <-chan struct{} {
+	if s.closed {
+		return s.done
+	}
+	s.closed = true
+	s.stopReverse()
+	s.unhook()
+	if s.win.FullScreen() {
+		s.win.SetFullScreen(false)
+	}
+	s.cancel()
+	if s.hoverTimer != nil {
+		s.hoverTimer.Stop()
+	}
+	s.video.Clear()
+	s.timeline.SetPreview(0, nil, nil)
+	go func() {
+		s.emu.Lock()
+		eng, med := s.eng, s.med
+		s.emu.Unlock()
+		if eng != nil {
+			if err := eng.Close(); err != nil {
+				s.log.Warn("close engine", "id", s.id, "error", err)
+			}
+		}
+		s.wg.Wait()
+		if med != nil {
+			if err := med.close(); err != nil {
+				s.log.Warn("close recording", "id", s.id, "error", err)
+			}
+		}
+		close(s.done)
+	}()
+	return s.done
+}
+
+// Background goroutines, one set per opened engine.
+
+// worker runs navigation commands one at a time and publishes each result
+// with one UI update.
+func (s *reviewScreen) worker(eng reviewEngine) {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.nav.wake:
+		}
+		for {
+			c, ok := s.nav.take()
+			if !ok || s.ctx.Err() != nil {
+				break
+			}
+			s.run(eng, c)
+		}
+	}
+}
+
+// run executes one command on the engine (worker goroutine).
+func (s *reviewScreen) run(eng reviewEngine, c navCmd) {
+	s.playGen.Add(1)
+	var (
+		f   player.Frame
+		err error
+	)
+	switch c.kind {
+	case navPlay:
+		s.playing.Store(true)
+		if err = eng.Play(); err != nil {
+			s.playing.Store(false)
+		}
+		s.publish(player.Frame{}, err, false)
+		return
+	case navPause:
+		s.playing.Store(false)
+		if err = eng.Pause(); err == nil {
+			var ok bool
+			if f, ok = eng.LatestFrame(); !ok {
+				f = player.Frame{}
+			}
+		}
+	case navSeek:
+		s.playing.Store(false)
+		f, err = eng.SeekFrame(s.ctx, c.n)
+	case navSeekTime:
+		s.playing.Store(false)
+		f, err = eng.SeekTime(s.ctx, c.d)
+	case navSeekRel:
+		s.playing.Store(false)
+		_, m, _ := eng.Position()
+		f, err = eng.SeekTime(s.ctx, max(0, m+c.d))
+	case navStep:
+		s.playing.Store(false)
+		f, err = eng.Step(s.ctx, c.n)
+	}
+	s.publish(f, err, true)
+}
+
+// publish shows a command's outcome with one UI update.
+func (s *reviewScreen) publish(f player.Frame, err error, stopped bool) {
+	s.do(func() {
+		if s.closed {
+			f.Release()
+			return
+		}
+		if err != nil {
+			f.Release()
+			if !ignorable(err) {
+				s.log.Error("review navigation", "id", s.id, "error", err)
+				s.fail(err)
+			}
+			return
+		}
+		if stopped && !s.reversing && s.isPlaying && !s.nav.busy() {
+			s.setPlayingUI(false)
+		}
+		if f.Image != nil {
+			s.showFrame(f)
+		}
+	})
+}
+
+// ticker shows playback: at tickRate it takes the engine's latest frame
+// and, only when it changed, shows it with one UI update.
+func (s *reviewScreen) ticker(eng reviewEngine) {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Second / tickRate)
+	defer t.Stop()
+	var last *image.RGBA
+	lastIdx := -1
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		if !s.playing.Load() {
+			lastIdx = -1
+			continue
+		}
+		gen := s.playGen.Load()
+		f, ok := eng.LatestFrame()
+		if !ok {
+			continue
+		}
+		if f.Index == lastIdx && f.Image == last {
+			f.Release()
+			continue
+		}
+		last, lastIdx = f.Image, f.Index
+		s.do(func() {
+			if s.closed || s.playGen.Load() != gen {
+				f.Release()
+				return
+			}
+			s.showFrame(f)
+		})
+	}
+}
+
+// events turns engine events into UI updates: the end of playback and
+// failures outside a call. Positions are the ticker's job.
+func (s *reviewScreen) events(eng reviewEngine) {
+	defer s.wg.Done()
+	ch := eng.Events()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			switch ev.Kind {
+			case player.EventEnd:
+				if !s.playing.CompareAndSwap(true, false) {
+					continue
+				}
+				gen := s.playGen.Add(1)
+				f, _ := eng.LatestFrame()
+				s.do(func() {
+					if s.closed || s.playGen.Load() != gen {
+						f.Release()
+						return
+					}
+					s.setPlayingUI(false)
+					if f.Image != nil {
+						s.showFrame(f)
+					}
+				})
+			case player.EventError:
+				s.playing.Store(false)
+				err := ev.Err
+				s.log.Error("playback", "id", s.id, "error", err)
+				s.do(func() { s.fail(err) })
+			}
+		}
+	}
+}
+
+// applyProps applies the newest speed, volume and mute to the engine.
+func (s *reviewScreen) applyProps(eng reviewEngine) {
+	defer s.wg.Done()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-s.props.wake:
+		}
+		speed, vol, mute, ok := s.props.take()
+		if !ok {
+			continue
+		}
+		for _, err := range []error{eng.SetSpeed(speed), eng.SetVolume(vol), eng.SetMute(mute)} {
+			if err != nil && !ignorable(err) {
+				s.log.Warn("player setting", "id", s.id, "error", err)
+			}
+		}
+	}
+}
+
+// previewDelay is how long the pointer rests on the timeline before a
+// preview is decoded.
+const previewDelay = 120 * time.Millisecond
+
+// hovered asks for a preview of frame n (-1: the pointer left) once the
+// pointer has rested for previewDelay.
+func (s *reviewScreen) hovered(n int) {
+	if s.closed {
+		return
+	}
+	if n < 0 {
+		if s.hoverTimer != nil {
+			s.hoverTimer.Stop()
+		}
+		return
+	}
+	s.hoverWant.Store(int64(n))
+	if s.hoverTimer == nil {
+		s.hoverTimer = time.AfterFunc(previewDelay, func() {
+			want := int(s.hoverWant.Load())
+			select {
+			case <-s.thumbs: // drop the stale request
+			default:
+			}
+			select {
+			case s.thumbs <- want:
+			default:
+			}
+		})
+		return
+	}
+	s.hoverTimer.Reset(previewDelay)
+}
+
+// previews decodes hover previews with a second, small engine on the same
+// source, opened on the first request and closed with the screen.
+func (s *reviewScreen) previews(med *reviewMedia) {
+	defer s.wg.Done()
+	var eng reviewEngine
+	defer func() {
+		if eng != nil {
+			eng.Close()
+		}
+	}()
+	broken := false
+	for {
+		var n int
+		select {
+		case <-s.ctx.Done():
+			return
+		case n = <-s.thumbs:
+		}
+		if broken {
+			continue
+		}
+		if eng == nil {
+			opt := s.engOpt
+			opt.Width = previewW
+			opt.Height = 0
+			if med.rec.Width > 0 && med.rec.Height > 0 {
+				opt.Height = max(2, (previewW*med.rec.Height/med.rec.Width+1)/2*2)
+			}
+			opt.AudioOutput = "null"
+			opt.CacheBytes = 16 << 20
+			e, err := s.openEng(med.src, opt)
+			if err != nil {
+				s.log.Warn("preview engine", "id", s.id, "error", err)
+				broken = true
+				continue
+			}
+			if s.ctx.Err() != nil {
+				e.Close()
+				return
+			}
+			eng = e
+		}
+		f, err := eng.SeekFrame(s.ctx, n)
+		if err != nil {
+			if !ignorable(err) {
+				s.log.Warn("preview", "id", s.id, "frame", n, "error", err)
+			}
+			continue
+		}
+		s.do(func() {
+			if s.closed || s.timeline == nil {
+				f.Release()
+				return
+			}
+			s.timeline.SetPreview(f.Index, f.Image, f.Release)
+		})
+	}
+}

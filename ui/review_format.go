@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"exhibit/app"
+	"exhibit/player"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// formatFrameReadout is the frame counter: "Frame 123 / 4567" (0-based
+// frame number, then the number of frames).
+func formatFrameReadout(n, count int) string {
+	return fmt.Sprintf("Frame %d / %d", n, count)
+}
+
+// formatMediaTime shows a media time as HH:MM:SS.mmm (truncated to the
+// millisecond, so a frame starting at 0.9999 s is not shown as 1.000).
+func formatMediaTime(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	ms := int64(d / time.Millisecond)
+	s := fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// formatWallClock shows the camera's wall-clock time of a frame in local
+// time with its zone, to the millisecond: "Sat 28 Nov 2026 14:33:24.520 GMT".
+func formatWallClock(t time.Time) string { return formatWallClockIn(t, time.Local) }
+
+func formatWallClockIn(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "recording time unknown"
+	}
+	return t.In(loc).Format("Mon 2 Jan 2006 15:04:05.000 MST")
+}
+
+// reviewTitle is the window title of the review screen.
+func reviewTitle(r *app.Recording) string {
+	parts := []string{"Exhibit — Review " + r.ID, "—"}
+	if r.Personal.Officer != "" {
+		parts = append(parts, r.Personal.Officer)
+	}
+	parts = append(parts, formatWhen(r.RecordedAt))
+	return strings.Join(parts, " ")
+}
+
+// parseGoTo reads what was typed in the Go to dialog: a frame number
+// ("1200"), a time ("00:01:23.480", "1:23.48") or seconds ("83.48",
+// "83s"). count is the number of frames.
+func parseGoTo(s string, count int) (navCmd, error) {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return navCmd{}, errors.New("type a frame number or a time")
+	case strings.Contains(s, ":"):
+		parts := strings.Split(s, ":")
+		if len(parts) > 3 {
+			return navCmd{}, errors.New("a time is HH:MM:SS.mmm")
+		}
+		var total float64
+		for i, p := range parts {
+			v, err := strconv.ParseFloat(p, 64)
+			if err != nil || v < 0 || (i < len(parts)-1 && strings.Contains(p, ".")) || (i > 0 && v >= 60) {
+				return navCmd{}, errors.New("a time is HH:MM:SS.mmm")
+			}
+			total = total*60 + v
+		}
+		return navCmd{kind: navSeekTime, d: secondsToDuration(total)}, nil
+	case strings.HasSuffix(s, "s") || strings.Contains(s, "."):
+		v, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
+		if err != nil || v < 0 {
+			return navCmd{}, errors.New("seconds are a number such as 83.48")
+		}
+		return navCmd{kind: navSeekTime, d: secondsToDuration(v)}, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return navCmd{}, errors.New("type a frame number (such as 1200) or a time (such as 00:01:23.480)")
+	}
+	if n < 0 || n >= count {
+		return navCmd{}, fmt.Errorf("frames run from 0 to %d", count-1)
+	}
+	return navCmd{kind: navSeek, n: n}, nil
+}
+
+func secondsToDuration(s float64) time.Duration {
+	return time.Duration(s*1e9 + 0.5)
+}
+
+// reviewErrorMessage says in a sentence why the review screen cannot show
+// the recording.
+func reviewErrorMessage(err error) string {
+	switch {
+	case errors.Is(err, player.ErrSourceRead):
+		return "The stored copy of this recording could not be read; it may be damaged or altered. " +
+			"Run a verify from the library and tell your administrator."
+	case errors.Is(err, player.ErrTimeout):
+		return "The video engine stopped answering. Go back to the library and open the recording again."
+	case errors.Is(err, player.ErrPlayback), errors.Is(err, player.ErrInvalidSource):
+		return "This recording's video could not be decoded. Run a verify from the library and tell your administrator."
+	}
+	return app.UserMessage(err)
+}
+
+// renderSize is the size the engine renders at: the source size, or fitted
+// into 1280x720 keeping the aspect ratio when larger.
+func renderSize(w, h int) (int, int) {
+	const maxW, maxH = 1280, 720
+	if w <= 0 || h <= 0 {
+		return maxW, maxH
+	}
+	if w <= maxW && h <= maxH {
+		return w, h
+	}
+	s := min(float64(maxW)/float64(w), float64(maxH)/float64(h))
+	even := func(v float64) int { return max(2, int(v/2+0.5)*2) }
+	return even(float64(w) * s), even(float64(h) * s)
+}

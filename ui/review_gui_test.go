@@ -1,0 +1,413 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+
+	"exhibit/app"
+	"exhibit/app/media"
+)
+
+// The review clip: 640x360, 25 fps, 120 frames, GOP 50, two B-frames,
+// with sound, in a store of its own.
+const (
+	reviewClipFrames = 120
+	reviewOfficer    = "PS 1187 Patel"
+	reviewRecordedAt = "2026-11-28T14:33:20Z"
+)
+
+var (
+	reviewOnce  sync.Once
+	reviewDir   string
+	reviewRecID string
+	reviewErr   error
+)
+
+// reviewStore returns a passphrase store holding the review clip and the
+// clip's recording id. It is made once per test binary.
+func reviewStore(t testing.TB) (dir, id string) {
+	t.Helper()
+	reviewOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		src := filepath.Join(tmpRoot, "review-src", "X6001234_20261128_143320_0001.MP4")
+		if reviewErr = os.MkdirAll(filepath.Dir(src), 0o755); reviewErr != nil {
+			return
+		}
+		opt := media.IndexedClipOptions{Width: 640, Height: 360, FPS: media.Rational{Num: 25, Den: 1},
+			Frames: reviewClipFrames, GOP: 50, BFrames: 2, Audio: true, CreationTime: reviewRecordedAt,
+			Metadata: map[string]string{"make": "Axon", "model": "Axon Body 3"}}
+		if media.CaptionSupported() {
+			opt.Caption = []string{"AXON BODY 3  X6001234", "%{pts:gmtime:1795876400}"}
+		}
+		if reviewErr = media.WriteIndexedClip(ctx, src, opt); reviewErr != nil {
+			return
+		}
+		sc, _ := json.Marshal(map[string]any{"officer": reviewOfficer, "device_serial": "X6001234", "recorded_at": reviewRecordedAt})
+		if reviewErr = os.WriteFile(strings.TrimSuffix(src, filepath.Ext(src))+".json", sc, 0o644); reviewErr != nil {
+			return
+		}
+		reviewDir = filepath.Join(tmpRoot, "review-store")
+		lib, err := app.Create(reviewDir, app.KeySource{Passphrase: []byte(testPassphrase), NoKeyring: true}, nil)
+		if err != nil {
+			reviewErr = err
+			return
+		}
+		defer lib.Close()
+		res, err := lib.Ingest(ctx, []string{src}, app.IngestOptions{})
+		if err != nil {
+			reviewErr = err
+			return
+		}
+		if len(res) != 1 || res[0].Status != app.Imported {
+			reviewErr = fmt.Errorf("ingest review clip: %+v", res)
+			return
+		}
+		recs, err := lib.List(ctx, app.Filter{}, app.SortRecordedAt, false)
+		if err != nil || len(recs) != 1 {
+			reviewErr = fmt.Errorf("list review store: %d recordings, %v", len(recs), err)
+			return
+		}
+		reviewRecID = recs[0].ID
+	})
+	if reviewErr != nil {
+		t.Fatalf("review store: %v", reviewErr)
+	}
+	return reviewDir, reviewRecID
+}
+
+// TestReviewRealEngine drives the review screen over the real engine and
+// an encrypted master, headless: each key must put the frame it names on
+// the VideoView (read back from the picture's index band).
+func TestReviewRealEngine(t *testing.T) {
+	dir, id := reviewStore(t)
+	lib, err := app.Open(dir, app.KeySource{Passphrase: []byte(testPassphrase), NoKeyring: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lib.Close()
+	test.NewTempApp(t)
+	q := newUIQueue()
+	w := test.NewWindow(nil)
+	w.Resize(fyne.NewSize(1280, 800))
+	shift := false
+	s := newReviewScreen(lib, w, id, nil, nil)
+	s.engOpt.AudioOutput = "null"
+	s.do = q.do
+	s.mods = func() fyne.KeyModifier {
+		if shift {
+			return fyne.KeyModifierShift
+		}
+		return 0
+	}
+	w.SetContent(s.content)
+	s.start()
+	defer func() {
+		done := s.close()
+		for {
+			select {
+			case <-done:
+				w.Close()
+				return
+			case f := <-q:
+				f()
+			}
+		}
+	}()
+	q.until(t, "the review to open", func() bool { return s.count > 0 && s.video.Image() != nil || s.failed })
+	if s.failed {
+		t.Fatalf("review failed: %s", s.message.Text)
+	}
+	if s.count != reviewClipFrames {
+		t.Fatalf("%d frames, want %d", s.count, reviewClipFrames)
+	}
+	if got := w.Title(); !strings.HasPrefix(got, "Exhibit — Review "+id+" — "+reviewOfficer+" ") {
+		t.Errorf("title %q", got)
+	}
+	h := &reviewHarness{s: s, q: q, w: w}
+	type step struct {
+		name string
+		do   func()
+		want int
+	}
+	for _, st := range []step{
+		{"open", func() {}, 0},
+		{"Right", func() { h.key(fyne.KeyRight) }, 1},
+		{"Right", func() { h.key(fyne.KeyRight) }, 2},
+		{"Right", func() { h.key(fyne.KeyRight) }, 3},
+		{"Left", func() { h.key(fyne.KeyLeft) }, 2},
+		{"End", func() { h.key(fyne.KeyEnd) }, 119},
+		{"Left", func() { h.key(fyne.KeyLeft) }, 118},
+		{"Home", func() { h.key(fyne.KeyHome) }, 0},
+		{"period", func() { h.rune('.') }, 1},
+		{"comma", func() { h.rune(',') }, 0},
+		{"shift+Right", func() { shift = true; h.key(fyne.KeyRight); shift = false }, 25},
+		{"timeline", func() { s.timeline.OnSeek(s.timeline.FrameAt(s.timeline.Size().Width * 0.75)) }, 90},
+	} {
+		st.do()
+		q.until(t, st.name, func() bool { return !s.nav.busy() && len(q) == 0 && s.cur == st.want || s.failed })
+		if s.failed {
+			t.Fatalf("%s: %s", st.name, s.message.Text)
+		}
+		q.run(30 * time.Millisecond) // anything still on its way
+		n, err := media.DecodeIndexBand(s.video.Image())
+		if err != nil || n != st.want || s.cur != st.want {
+			t.Errorf("%s: picture shows frame %d (%v), screen at %d; want %d", st.name, n, err, s.cur, st.want)
+		}
+		if f, _, _ := s.readout(); f != formatFrameReadout(st.want, reviewClipFrames) {
+			t.Errorf("%s: readout %q", st.name, f)
+		}
+	}
+	// Hovering the timeline shows a preview from the small engine.
+	s.timeline.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(s.timeline.Size().Width/2, 4)}})
+	q.until(t, "a hover preview", func() bool { img, _ := s.timeline.Preview(); return img != nil })
+	if img, n := s.timeline.Preview(); img.Rect.Dx() != previewW {
+		t.Errorf("preview %v wide", img.Rect)
+	} else if got, err := media.DecodeIndexBand(img); err != nil || got != n || n != s.timeline.FrameAt(s.timeline.Size().Width/2) {
+		t.Errorf("preview shows %d (%v), labelled %d", got, err, n)
+	}
+	s.timeline.MouseOut()
+
+	// Playback advances frames through the ticker, then K stops it on an
+	// exactly known frame.
+	h.key(fyne.KeySpace)
+	q.until(t, "playback to move", func() bool { return s.cur > 40 || s.failed })
+	h.rune('k')
+	q.until(t, "pause", func() bool { return !s.nav.busy() && len(q) == 0 && !s.isPlaying })
+	q.run(200 * time.Millisecond)
+	if n, err := media.DecodeIndexBand(s.video.Image()); err != nil || n != s.cur {
+		t.Errorf("after pause: picture shows %d (%v), readout at %d", n, err, s.cur)
+	}
+}
+
+// Child process of TestReviewGUIUnderXvfb.
+const (
+	reviewChildEnv      = "EXHIBIT_UI_REVIEW_CHILD"
+	reviewChildIDEnv    = "EXHIBIT_UI_REVIEW_CHILD_ID"
+	reviewChildStateEnv = "EXHIBIT_UI_REVIEW_CHILD_STATE"
+)
+
+// reviewState is what the child reports after every new position: the
+// readout, and where the picture is in the window, in pixels.
+type reviewState struct {
+	Seq                 int
+	Frame               int
+	FrameText, Media    string
+	Wall                string
+	X, Y, Width, Height int
+	Playing             bool
+	// Timeline track: left, vertical middle and width, in pixels.
+	TimelineX, TimelineY, TimelineW int
+}
+
+// reviewGUIChild runs the application straight into the review screen and
+// reports its state to a file.
+func reviewGUIChild() int {
+	statePath := os.Getenv(reviewChildStateEnv)
+	seq := 0
+	reviewShown = func(s *reviewScreen) {
+		seq++
+		pos, size, _ := s.video.PictureRect()
+		abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.video)
+		sc := s.win.Canvas().Scale()
+		f, m, w := s.readout()
+		st := reviewState{Seq: seq, Frame: s.cur, FrameText: f, Media: m, Wall: w, Playing: s.isPlaying,
+			X: int((abs.X + pos.X) * sc), Y: int((abs.Y + pos.Y) * sc),
+			Width: int(size.Width * sc), Height: int(size.Height * sc)}
+		tl := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.timeline)
+		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+s.timeline.Size().Height/2)*sc)
+		st.TimelineW = int(s.timeline.Size().Width * sc)
+		b, _ := json.Marshal(st)
+		tmp := statePath + ".tmp"
+		if os.WriteFile(tmp, b, 0o644) == nil {
+			os.Rename(tmp, statePath)
+		}
+	}
+	err := Run(Options{
+		StoreDir:   os.Getenv(guiChildStoreEnv),
+		Passphrase: []byte(os.Getenv(guiChildPassEnv)),
+		NoKeyring:  true,
+		Log:        slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		ReviewID:   os.Getenv(reviewChildIDEnv),
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "review child:", err)
+		return 1
+	}
+	return 0
+}
+
+// TestReviewGUIUnderXvfb opens the review screen in a real window under an
+// X server, types keys into it with xdotool and checks from screenshots
+// (the frame-index band of the picture) that each key shows the right
+// frame, and from the window's own report that the readout agrees. Run it
+// with EXHIBIT_GUI_TEST=1 and DISPLAY set (EXHIBIT_GUI_SHOT_DIR keeps
+// review.png there), e.g.
+//
+//	Xvfb :97 -screen 0 1600x1000x24 & EXHIBIT_GUI_TEST=1 DISPLAY=:97 go test -tags migrated_fynedo -run ReviewGUI ./ui/
+func TestReviewGUIUnderXvfb(t *testing.T) {
+	if os.Getenv("EXHIBIT_GUI_TEST") != "1" {
+		t.Skip("real-window test: set EXHIBIT_GUI_TEST=1 and DISPLAY (an X server such as Xvfb) to run it")
+	}
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("real-window test: DISPLAY is not set; start Xvfb and set DISPLAY")
+	}
+	for _, tool := range []string{"xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("real-window test needs %s: %v", tool, err)
+		}
+	}
+	dir, id := reviewStore(t)
+	out := t.TempDir()
+	statePath := filepath.Join(out, "state.json")
+
+	var childLog bytes.Buffer
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), reviewChildEnv+"=1", guiChildStoreEnv+"="+dir, guiChildPassEnv+"="+testPassphrase,
+		reviewChildIDEnv+"="+id, reviewChildStateEnv+"="+statePath, "FYNE_SCALE=1", "TZ=Europe/London",
+		"HOME="+filepath.Join(out, "home"))
+	cmd.Stdout, cmd.Stderr = &childLog, &childLog
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("application output:\n%s", childLog.String())
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	search, err := exec.CommandContext(ctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "Review "+id).Output()
+	if err != nil {
+		t.Fatalf("review window did not appear: %v", err)
+	}
+	wid := strings.Fields(string(search))[0]
+
+	readState := func() (reviewState, bool) {
+		var st reviewState
+		b, err := os.ReadFile(statePath)
+		return st, err == nil && json.Unmarshal(b, &st) == nil
+	}
+	shot := func() image.Image {
+		t.Helper()
+		b, err := exec.Command("import", "-window", wid, "png:-").Output()
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		return img
+	}
+	// expect waits for the window to report frame want and for the
+	// picture on screen to carry that frame number.
+	expect := func(step string, want int) image.Image {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		var st reviewState
+		for {
+			var ok bool
+			if st, ok = readState(); ok && st.Frame == want {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the window reports frame %d (%+v), want %d", step, st.Frame, st, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if st.FrameText != formatFrameReadout(want, reviewClipFrames) {
+			t.Errorf("%s: readout %q", step, st.FrameText)
+		}
+		for {
+			img := shot()
+			crop := image.NewRGBA(image.Rect(0, 0, st.Width, st.Height))
+			draw.Draw(crop, crop.Rect, img, image.Pt(st.X, st.Y), draw.Src)
+			n, err := media.DecodeIndexBand(crop)
+			if err == nil && n == want {
+				return img
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the screen shows frame %d (%v), want %d", step, n, err, want)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	key := func(k string) {
+		t.Helper()
+		if out, err := exec.Command("xdotool", "key", "--window", wid, k).CombinedOutput(); err != nil {
+			t.Fatalf("xdotool key %s: %v %s", k, err, out)
+		}
+	}
+
+	expect("open", 0)
+	for _, st := range []struct {
+		key  string
+		want int
+	}{
+		{"Right", 1}, {"Right", 2}, {"Right", 3}, {"Left", 2}, {"End", 119}, {"Home", 0},
+		{"period", 1}, {"comma", 0}, {"shift+Right", 25}, {"Right", 26}, {"shift+Left", 1},
+	} {
+		key(st.key)
+		expect(st.key, st.want)
+	}
+	// The picture for the record: a frame in the middle, keys overlay off.
+	key("shift+Right")
+	key("shift+Right")
+	expect("shift+Right x2", 51)
+	st, _ := readState()
+	if want := "Sat 28 Nov 2026 14:33:22.040 GMT"; st.Wall != want {
+		t.Errorf("wall clock readout %q, want %q", st.Wall, want)
+	}
+	if st.Media != "00:00:02.040" {
+		t.Errorf("media time %q, want 00:00:02.040", st.Media)
+	}
+	// The pointer on the timeline shows a preview; keep that in the
+	// picture too.
+	x := st.TimelineX + st.TimelineW*3/4
+	if out, err := exec.Command("xdotool", "mousemove", "--window", wid, strconv.Itoa(x), strconv.Itoa(st.TimelineY)).CombinedOutput(); err != nil {
+		t.Fatalf("xdotool mousemove: %v %s", err, out)
+	}
+	time.Sleep(time.Second)
+	img := shot()
+	if d := os.Getenv("EXHIBIT_GUI_SHOT_DIR"); d != "" {
+		var buf bytes.Buffer
+		enc := png.Encoder{CompressionLevel: png.BestCompression}
+		if err := enc.Encode(&buf, img); err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(d, "review.png")
+		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot %s (%d bytes)", p, buf.Len())
+	}
+	select {
+	case err := <-exited:
+		t.Fatalf("application exited early: %v", err)
+	default:
+	}
+}
