@@ -47,6 +47,7 @@ Commands:
                                 list recordings, newest first
   show [--json] ID              show one recording
   verify [--json] [ID...]       decrypt and re-hash masters, re-count frames; exit 1 on any failure
+  review ID                     open the GUI on that recording, paused at frame 0
   still ID (--frame N | --time SECONDS) -o OUT.png [--caption]
                                 render one exact frame at source resolution (PNG text
                                 chunks carry id, master SHA-256, frame, PTS, wall clock)
@@ -123,6 +124,8 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.cmdTestMedia(ctx, cargs)
 	case "still":
 		return c.cmdStill(ctx, cargs)
+	case "review":
+		return c.cmdReview(cargs)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return exitOK
@@ -209,15 +212,32 @@ func (c *cli) open() (*app.Library, error) {
 	return lib, err
 }
 
-func (c *cli) gui() int {
+func (c *cli) gui() int { return c.runGUI("") }
+
+// runGUI opens the window on the store, and on recording reviewID when set.
+func (c *cli) runGUI(reviewID string) int {
 	ks, err := c.keySource()
 	if err != nil {
 		return c.fail(err)
 	}
-	if err := ui.Run(ui.Options{StoreDir: c.storeDir, Passphrase: ks.Passphrase, NoKeyring: ks.NoKeyring, Log: c.log}); err != nil {
+	if err := ui.Run(ui.Options{StoreDir: c.storeDir, Passphrase: ks.Passphrase, NoKeyring: ks.NoKeyring,
+		Log: c.log, ReviewID: reviewID}); err != nil {
 		return c.fail(err)
 	}
 	return exitOK
+}
+
+func (c *cli) cmdReview(args []string) int {
+	fs := newFlags("review", c)
+	ids, err := parseInterleaved(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(ids) != 1 {
+		fmt.Fprintln(c.stderr, "exhibit review: name one recording id")
+		return exitUsage
+	}
+	return c.runGUI(ids[0])
 }
 
 // stderrTerminal returns stderr when it is a terminal (for progress lines).
