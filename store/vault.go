@@ -51,6 +51,15 @@ type Pending struct {
 	// durable; it runs while Verify reads the file back.
 	synced  chan error
 	syncErr error
+	// check is the stored copy read back from the file, decrypted and
+	// re-hashed while it was written.
+	check verifyResult
+}
+
+type verifyResult struct {
+	sum [sha256.Size]byte
+	n   int64
+	err error
 }
 
 // waitSynced waits until the pending file is durable on disk.
@@ -191,6 +200,19 @@ func (s *Store) WriteMaster(ctx context.Context, src io.Reader, progress func(in
 		aw.Close()
 		return fail(err)
 	}
+	// Read the stored copy back from the file as it is written, decrypt it
+	// and hash it again, on other goroutines: the check costs no second pass.
+	checked := make(chan verifyResult, 1)
+	go func() {
+		var r verifyResult
+		dec, err := sio.DecryptReader(&tailReader{ra: f, aw: aw}, sioConfig(key))
+		if err == nil {
+			r.sum, r.n, r.err = hashAndProcess(ctx, dec, func([]byte) error { return nil }, nil)
+		} else {
+			r.err = err
+		}
+		checked <- r
+	}()
 	sum, n, err := hashAndProcess(ctx, src, func(b []byte) error {
 		_, err := enc.Write(b)
 		return err
@@ -201,6 +223,7 @@ func (s *Store) WriteMaster(ctx context.Context, src io.Reader, progress func(in
 	if cerr := aw.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("write vault file: %w", cerr)
 	}
+	p.check = <-checked // the writer has finished, so the reader has too
 	if err != nil {
 		return fail(fmt.Errorf("read and encrypt: %w", err))
 	}
@@ -220,10 +243,25 @@ func (s *Store) WriteMaster(ctx context.Context, src io.Reader, progress func(in
 
 // Verify decrypts the pending file as written and re-hashes it; it fails
 // unless the result matches what was read from the source.
+//
+// The read-back runs while WriteMaster writes: each 1 MiB is read from the
+// file once it has been written to it, decrypted (every 64 KiB package
+// authenticated, the final one marked) and hashed again, so this only
+// compares the results.
 func (p *Pending) Verify(ctx context.Context, progress func(int64)) error {
-	sum, n, err := decryptAndHash(ctx, p.f, p.encSize, p.key, progress)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
+	}
+	sum, n, err := p.check.sum, p.check.n, p.check.err
+	if err != nil {
+		var se sio.Error
+		if errors.As(err, &se) {
+			return fmt.Errorf("decrypt stored copy at byte %d: %w", n, ErrVaultDamaged)
+		}
+		return fmt.Errorf("read back stored copy: %w", err)
+	}
+	if progress != nil {
+		progress(n)
 	}
 	if n != p.size || sum != p.sum {
 		return fmt.Errorf("stored copy does not match the source (%d of %d bytes): %w", n, p.size, ErrVaultDamaged)
