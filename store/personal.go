@@ -50,7 +50,11 @@ func (p *Personal) marshal() []byte {
 	return b
 }
 
-func (p *Personal) unmarshal(b []byte) error {
+func (p *Personal) unmarshal(b []byte) error { return p.unmarshalString(string(b)) }
+
+// unmarshalString decodes a record held in a string; the fields are
+// substrings of it.
+func (p *Personal) unmarshalString(b string) error {
 	*p = Personal{}
 	if len(b) == 0 || b[0] != personalVersion {
 		return errPersonalCorrupt
@@ -58,7 +62,7 @@ func (p *Personal) unmarshal(b []byte) error {
 	b = b[1:]
 	for len(b) > 0 {
 		tag := b[0]
-		n, k := binary.Uvarint(b[1:])
+		n, k := uvarintString(b[1:])
 		if k <= 0 || n > uint64(len(b)-1-k) {
 			return errPersonalCorrupt
 		}
@@ -66,20 +70,22 @@ func (p *Personal) unmarshal(b []byte) error {
 		b = b[1+k+int(n):]
 		switch tag {
 		case tagOfficer:
-			p.Officer = string(v)
+			p.Officer = v
 		case tagDevice:
-			p.DeviceSerial = string(v)
+			p.DeviceSerial = v
 		case tagMake:
-			p.Make = string(v)
+			p.Make = v
 		case tagModel:
-			p.Model = string(v)
+			p.Model = v
 		case tagSource:
-			p.SourceName = string(v)
+			p.SourceName = v
 		case tagGPS:
 			if len(v) != 16 {
 				return errPersonalCorrupt
 			}
-			p.GPS = &GPS{Lat: math.Float64frombits(binary.BigEndian.Uint64(v)), Lon: math.Float64frombits(binary.BigEndian.Uint64(v[8:]))}
+			lat := binary.BigEndian.Uint64([]byte(v[:8]))
+			lon := binary.BigEndian.Uint64([]byte(v[8:]))
+			p.GPS = &GPS{Lat: math.Float64frombits(lat), Lon: math.Float64frombits(lon)}
 		}
 	}
 	return nil

@@ -236,30 +236,43 @@ type ListOptions struct {
 
 // List returns summaries of recordings, newest recorded first: ID, SHA256,
 // RecordedAt, Duration, Frames, Status, Restricted and Personal are set;
-// Get returns everything about one.
+// Get returns everything about one. It reads the sealed list snapshot when
+// it is current (see listcache.go), and otherwise scans the table and
+// leaves a new snapshot for the next call.
 func (s *Store) List(ctx context.Context, o ListOptions) ([]*Recording, error) {
-	q := "SELECT " + summaryColumns + " FROM recordings WHERE 1=1"
-	var args []any
-	if !o.IncludeRestricted {
-		q += " AND restricted = 0"
+	gen, err := s.listGeneration(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list recordings: %w", err)
 	}
-	if !o.From.IsZero() {
-		q += " AND recorded_at >= ?"
-		args = append(args, o.From.UnixMilli())
+	all, ok := s.cachedList(ctx, gen)
+	if !ok {
+		if all, err = s.scanList(ctx); err != nil {
+			return nil, err
+		}
+		if now, err := s.listGeneration(ctx); err == nil && now == gen {
+			s.storeListCache(ctx, gen, all)
+		}
 	}
-	if !o.To.IsZero() {
-		q += " AND recorded_at < ?"
-		args = append(args, o.To.UnixMilli())
+	out := all[:0]
+	for _, r := range all {
+		switch {
+		case r.Restricted && !o.IncludeRestricted,
+			!o.From.IsZero() && r.RecordedAt.Before(o.From),
+			!o.To.IsZero() && !r.RecordedAt.Before(o.To),
+			o.Status != "" && r.Status != o.Status:
+			continue
+		}
+		out = append(out, r)
+		if o.Limit > 0 && len(out) == o.Limit {
+			break
+		}
 	}
-	if o.Status != "" {
-		q += " AND status = ?"
-		args = append(args, o.Status)
-	}
-	q += " ORDER BY recorded_at DESC, id DESC"
-	if o.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", o.Limit)
-	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	return out, nil
+}
+
+// scanList reads every recording's summary from the table, newest first.
+func (s *Store) scanList(ctx context.Context) ([]*Recording, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+summaryColumns+" FROM recordings ORDER BY recorded_at DESC, id DESC")
 	if err != nil {
 		return nil, fmt.Errorf("list recordings: %w", err)
 	}
