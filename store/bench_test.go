@@ -184,7 +184,6 @@ func BenchmarkList100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(cold.Seconds()*1000, "first_list_after_change_ms")
 	var list, scan time.Duration
 	for b.Loop() {
 		d, err := timeIt(func() error {
@@ -219,6 +218,7 @@ func BenchmarkList100k(b *testing.B) {
 		scan += d
 	}
 	k := float64(b.N)
+	b.ReportMetric(cold.Seconds()*1000, "first_list_after_change_ms")
 	b.ReportMetric(list.Seconds()*1000/k, "list_ms")
 	b.ReportMetric(scan.Seconds()*1000/k, "sqlite_scan_ms")
 	b.ReportMetric(list.Seconds()/scan.Seconds(), "x_sqlite_scan")
