@@ -223,8 +223,25 @@ type reviewState struct {
 func reviewGUIChild() int {
 	statePath := os.Getenv(reviewChildStateEnv)
 	seq := 0
+	var last *reviewScreen
+	var report func(s *reviewScreen)
 	reviewShown = func(s *reviewScreen) {
 		seq++
+		last = s
+		report(s)
+	}
+	// The first frame can be shown before the window's layout has settled:
+	// report the geometry again a few times a second so it converges.
+	go func() {
+		for range time.Tick(250 * time.Millisecond) {
+			fyne.Do(func() {
+				if last != nil {
+					report(last)
+				}
+			})
+		}
+	}()
+	report = func(s *reviewScreen) {
 		pos, size, _ := s.video.PictureRect()
 		abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.video)
 		sc := s.win.Canvas().Scale()
@@ -327,7 +344,9 @@ func TestReviewGUIUnderXvfb(t *testing.T) {
 	// picture on screen to carry that frame number.
 	expect := func(step string, want int) image.Image {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
+		// A bounded wait for the window, not a speed requirement: the first
+		// step includes the app's start under the race detector.
+		deadline := time.Now().Add(60 * time.Second)
 		var st reviewState
 		for {
 			var ok bool
@@ -344,6 +363,9 @@ func TestReviewGUIUnderXvfb(t *testing.T) {
 		}
 		for {
 			img := shot()
+			if fresh, ok := readState(); ok && fresh.Frame == want {
+				st = fresh // the layout may have moved the picture since
+			}
 			crop := image.NewRGBA(image.Rect(0, 0, st.Width, st.Height))
 			draw.Draw(crop, crop.Rect, img, image.Pt(st.X, st.Y), draw.Src)
 			n, err := media.DecodeIndexBand(crop)
@@ -351,7 +373,12 @@ func TestReviewGUIUnderXvfb(t *testing.T) {
 				return img
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s: the screen shows frame %d (%v), want %d", step, n, err, want)
+				failShot := filepath.Join(os.TempDir(), "exhibit-review-failed-"+step+".png")
+				if f, ferr := os.Create(failShot); ferr == nil {
+					png.Encode(f, img)
+					f.Close()
+				}
+				t.Fatalf("%s: the screen shows frame %d (%v), want %d (window %s, video area %+v)", step, n, err, want, failShot, st)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}

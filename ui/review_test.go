@@ -314,7 +314,9 @@ func TestReviewPlayShuttleSpeed(t *testing.T) {
 		t.Helper()
 		h.q.until(t, fmt.Sprintf("playing=%v", want), func() bool {
 			_, p, _, _ := h.eng.state()
-			return p == want && !s.nav.busy() && len(h.q) == 0
+			// The screen's own flag too: a repeated L doubles the speed
+			// only once the screen knows it is playing.
+			return p == want && s.isPlaying == want && !s.nav.busy() && len(h.q) == 0
 		})
 	}
 	h.key(fyne.KeySpace)
