@@ -679,9 +679,12 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 		if errors.As(err, &miss) {
 			// libmpv's exact seek can land short when the decoder drops
 			// frames after the jump (seen with B-frames in MPEG-TS under
-			// load). Go the long way once: to the GOP's key frame, then
-			// frame-step to the target.
-			b, err = e.viaKeyframe(ctx, target)
+			// load). Seek once more (the packets are cached now), then go
+			// the long way: to the GOP's key frame and frame-step.
+			b, err = e.seekExact(ctx, target)
+			if errors.As(err, &miss) {
+				b, err = e.viaKeyframe(ctx, target)
+			}
 		}
 	}
 	if err != nil {
