@@ -67,19 +67,15 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 		return nil, err
 	}
 	defer eng.Close()
-	fr, err := eng.SeekFrame(ctx, n)
+	pic, err := confirmedFrame(ctx, eng, n, last)
 	if err != nil {
 		return nil, err
 	}
-	defer fr.Release()
-	if fr.Index != n {
-		return nil, fmt.Errorf("the player showed frame %d for frame %d", fr.Index, n)
-	}
 	st := &Still{ID: rv.Recording.ID, SHA256: rv.Recording.SHA256, Frame: n, PTS: rv.Source.Frames[n],
 		WallClock: rv.Recording.RecordedAt.Add(rv.Source.Frames[n]).UTC()}
-	var img image.Image = fr.Image
+	var img image.Image = pic
 	if req.Caption {
-		img = withCaption(fr.Image, st.captionLines())
+		img = withCaption(pic, st.captionLines())
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
@@ -87,6 +83,67 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	}
 	st.PNG, err = insertTextChunks(buf.Bytes(), st.textChunks())
 	return st, err
+}
+
+// confirmedFrame renders frame n twice, arriving from two different
+// positions, and returns the picture only when both renders are identical
+// (software rendering without dither is deterministic). A still is
+// evidence: a picture left over from the previous position (seen under load
+// with B-frames in MPEG-TS) must never be labelled as frame n, and a stale
+// picture differs between the two approaches. It tries three times.
+func confirmedFrame(ctx context.Context, eng *player.Engine, n, last int) (*image.RGBA, error) {
+	other := last
+	if n == last {
+		other = 0
+	}
+	render := func(from int) (*image.RGBA, error) {
+		if from != n {
+			f, err := eng.SeekFrame(ctx, from)
+			if err != nil {
+				return nil, err
+			}
+			f.Release()
+		}
+		fr, err := eng.SeekFrame(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		defer fr.Release()
+		if fr.Index != n {
+			return nil, fmt.Errorf("the player showed frame %d for frame %d", fr.Index, n)
+		}
+		// A copy of our own: the engine's buffer goes back to its pool.
+		return &image.RGBA{Pix: bytes.Clone(fr.Image.Pix), Stride: fr.Image.Stride, Rect: fr.Image.Rect}, nil
+	}
+	for range 3 {
+		a, err := render(n) // fresh position on the first try
+		if err != nil {
+			return nil, err
+		}
+		b, err := render(other)
+		if err != nil {
+			return nil, err
+		}
+		if samePicture(a, b) {
+			return a, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: frame %d rendered differently on each try; no still was written", player.ErrPlayback, n)
+}
+
+// samePicture compares the visible pixels of two pictures (rows may be
+// padded for alignment; the padding is not compared).
+func samePicture(a, b *image.RGBA) bool {
+	if a.Rect != b.Rect {
+		return false
+	}
+	w := 4 * a.Rect.Dx()
+	for y := 0; y < a.Rect.Dy(); y++ {
+		if !bytes.Equal(a.Pix[y*a.Stride:y*a.Stride+w], b.Pix[y*b.Stride:y*b.Stride+w]) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Still) textChunks() [][2]string {
