@@ -8,9 +8,11 @@ require (
 	github.com/gen2brain/go-mpv v0.2.3
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/minio/sio v0.4.1
+	github.com/transparency-dev/merkle v0.0.2
 	github.com/zalando/go-keyring v0.2.8
 	golang.org/x/crypto v0.59.0
 	golang.org/x/image v0.24.0
+	golang.org/x/mod v0.43.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
 )

@@ -78,8 +78,9 @@ func thumbnailAD(id string) string { return "thumbnails.image|" + id }
 // with its frame table and thumbnail (either may be nil) in one transaction,
 // then moves the vault file into place. rec.ID is set to the new id.
 // A master whose SHA-256 is already stored gives ErrDuplicate and the pending
-// file is discarded.
-func (s *Store) Commit(ctx context.Context, p *Pending, rec *Recording, frameTable, thumbnail []byte) error {
+// file is discarded. The audit entry e (may be nil) is appended in the same
+// transaction with the new id and the master's SHA-256 filled in.
+func (s *Store) Commit(ctx context.Context, p *Pending, rec *Recording, frameTable, thumbnail []byte, e *AuditEntry) error {
 	if p.done {
 		return errors.New("commit: pending master already finished")
 	}
@@ -97,7 +98,19 @@ func (s *Store) Commit(ctx context.Context, p *Pending, rec *Recording, frameTab
 		if rec.ID, err = randomID(IDLength); err != nil {
 			break
 		}
-		err = s.withTx(ctx, func(tx *sql.Tx) error { return s.insert(tx, p, rec, frameTable, thumbnail) })
+		var entries []*AuditEntry
+		if e != nil {
+			entries = append(entries, e)
+		}
+		err = s.withAudit(ctx, func(tx *sql.Tx) error {
+			if err := s.insert(tx, p, rec, frameTable, thumbnail); err != nil {
+				return err
+			}
+			if e != nil {
+				e.RecordingID, e.SHA256 = rec.ID, rec.SHA256
+			}
+			return nil
+		}, entries...)
 		var se sqlite3.Error
 		if attempt < 5 && errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey {
 			continue // id collision: draw another
@@ -328,22 +341,39 @@ func (s *Store) scanList(ctx context.Context) ([]*Recording, error) {
 	return out, openErr
 }
 
+// ErrRestricted reports a recording that exists but is restricted, asked
+// for without IncludeRestricted. Callers show it as "not found or not
+// permitted" and audit the attempt.
+type ErrRestricted struct{ ID string }
+
+func (e *ErrRestricted) Error() string { return e.ID + ": recording is restricted" }
+
 // Resolve turns a full id or a unique prefix of one (any case) into an id.
-func (s *Store) Resolve(ctx context.Context, idOrPrefix string) (string, error) {
+// Unless includeRestricted, restricted recordings are invisible to prefixes
+// and a request that can only mean one of them gives *ErrRestricted.
+func (s *Store) Resolve(ctx context.Context, idOrPrefix string, includeRestricted bool) (string, error) {
 	p := strings.ToUpper(strings.TrimSpace(idOrPrefix))
 	if p == "" || strings.ContainsAny(p, "%_") {
 		return "", fmt.Errorf("%q: %w", idOrPrefix, ErrNotFound)
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM recordings WHERE id LIKE ? LIMIT 2", p+"%")
+	rows, err := s.db.QueryContext(ctx, "SELECT id, restricted FROM recordings WHERE id LIKE ? ORDER BY id", p+"%")
 	if err != nil {
 		return "", err
 	}
 	defer rows.Close()
-	var ids []string
+	var ids, hidden []string
 	for rows.Next() {
 		var id string
-		if err := rows.Scan(&id); err != nil {
+		var restricted bool
+		if err := rows.Scan(&id, &restricted); err != nil {
 			return "", err
+		}
+		if id == p && (includeRestricted || !restricted) {
+			return id, nil
+		}
+		if restricted && !includeRestricted {
+			hidden = append(hidden, id)
+			continue
 		}
 		ids = append(ids, id)
 	}
@@ -351,12 +381,28 @@ func (s *Store) Resolve(ctx context.Context, idOrPrefix string) (string, error) 
 		return "", err
 	}
 	switch {
-	case len(ids) == 0:
-		return "", fmt.Errorf("%q: %w", idOrPrefix, ErrNotFound)
-	case len(ids) > 1 && ids[0] != p:
+	case len(ids) == 1:
+		return ids[0], nil
+	case len(ids) > 1:
 		return "", fmt.Errorf("%q: %w", idOrPrefix, ErrAmbiguous)
+	case len(hidden) == 1:
+		return "", &ErrRestricted{ID: hidden[0]}
 	}
-	return ids[0], nil
+	return "", fmt.Errorf("%q: %w", idOrPrefix, ErrNotFound)
+}
+
+// SetRestricted restricts a recording to professional standards (or lifts
+// that) and appends e in the same transaction.
+func (s *Store) SetRestricted(ctx context.Context, id string, restricted bool, e *AuditEntry) error {
+	return s.withAudit(ctx, func(tx *sql.Tx) error {
+		var sum string
+		err := tx.QueryRowContext(ctx, "UPDATE recordings SET restricted = ? WHERE id = ? RETURNING sha256", restricted, id).Scan(&sum)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%s: %w", id, ErrNotFound)
+		}
+		e.RecordingID, e.SHA256 = id, sum
+		return err
+	}, e)
 }
 
 // Get returns the recording with this exact id.

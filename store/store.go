@@ -7,6 +7,7 @@
 //	exhibit.db        SQLite, WAL mode, synchronous=FULL, foreign keys on
 //	vault/NAME        one encrypted master per recording (DARE 2.0, sio)
 //	vault/pending/    masters being written; locked by their writer with flock
+//	audit.checkpoint  the newest signed checkpoint of the audit trail
 //
 // A random 256-bit master key never touches the disk in the clear. Subkeys
 // derived from it (HKDF-SHA256) seal each recording's random data key and the
@@ -66,6 +67,8 @@ type Store struct {
 	master []byte
 	wrap   *sealer // seals data keys
 	fields *sealer // seals personal fields and thumbnails
+	id     string  // store id from key.json
+	audit  *auditSigner
 }
 
 // Init creates a new store in dir (created if needed; it must not hold a
@@ -110,7 +113,7 @@ func Init(dir string, opt KeyOptions) (*Store, error) {
 	if err := writeKeyFile(dir, kf); err != nil {
 		return nil, err
 	}
-	return openWithKey(dir, master)
+	return openWithKey(dir, master, kf.StoreID)
 }
 
 // Open opens the store in dir with the master key from opt.
@@ -123,12 +126,15 @@ func Open(dir string, opt KeyOptions) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	return openWithKey(dir, master)
+	return openWithKey(dir, master, kf.StoreID)
 }
 
-func openWithKey(dir string, master []byte) (*Store, error) {
-	s := &Store{dir: dir, master: master}
+func openWithKey(dir string, master []byte, id string) (*Store, error) {
+	s := &Store{dir: dir, master: master, id: id}
 	var err error
+	if s.audit, err = newAuditSigner(master, id); err != nil {
+		return nil, err
+	}
 	wk, err := deriveKey(master, "data key wrap")
 	if err != nil {
 		return nil, err

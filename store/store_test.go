@@ -97,7 +97,7 @@ func ingestBytes(t *testing.T, s *Store, data []byte, officer string) *Recording
 		IngestedAt: time.Now().UTC(), Duration: 2 * time.Second, Frames: 50, Width: 1920, Height: 1080,
 		FPSNum: 25, FPSDen: 1, Container: "mp4", VideoCodec: "h264", AudioCodec: "aac",
 		Personal: Personal{Officer: officer, DeviceSerial: "BWV-000123", SourceName: "FILE0001.MP4"}}
-	if err := s.Commit(ctx, p, rec, []byte{1, 2, 3}, []byte("thumbnail jpeg bytes")); err != nil {
+	if err := s.Commit(ctx, p, rec, []byte{1, 2, 3}, []byte("thumbnail jpeg bytes"), nil); err != nil {
 		t.Fatal(err)
 	}
 	return rec
@@ -248,7 +248,7 @@ func TestDuplicateRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Commit(context.Background(), p, &Recording{}, nil, nil)
+	err = s.Commit(context.Background(), p, &Recording{}, nil, nil, nil)
 	if !errors.Is(err, ErrDuplicate) || !strings.Contains(err.Error(), first.ID) {
 		t.Fatalf("duplicate commit: %v", err)
 	}
@@ -374,14 +374,14 @@ func TestResolvePrefix(t *testing.T) {
 	ctx := context.Background()
 	r := ingestBytes(t, s, randomBytes(t, 100), "a")
 	for _, q := range []string{r.ID, strings.ToLower(r.ID), r.ID[:4]} {
-		if id, err := s.Resolve(ctx, q); err != nil || id != r.ID {
+		if id, err := s.Resolve(ctx, q, false); err != nil || id != r.ID {
 			t.Fatalf("Resolve(%q) = %q, %v", q, id, err)
 		}
 	}
-	if _, err := s.Resolve(ctx, "ZZZZZZZZZ"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Resolve(ctx, "ZZZZZZZZZ", false); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown: %v", err)
 	}
-	if _, err := s.Resolve(ctx, "%"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Resolve(ctx, "%", false); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("wildcard: %v", err)
 	}
 }
