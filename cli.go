@@ -41,6 +41,7 @@ Usage:
 
 Commands:
   init                          create a store (key in the OS keyring and/or wrapped by a passphrase)
+                                and its first administrator
   ingest [--json] [--remove-source] PATH...
                                 import video files and folders (a docked camera's volume)
   list [--json] [--officer S] [--status S] [--from D] [--to D]
@@ -51,6 +52,15 @@ Commands:
   still ID (--frame N | --time SECONDS) -o OUT.png [--caption]
                                 render one exact frame at source resolution (PNG text
                                 chunks carry id, master SHA-256, frame, PTS, wall clock)
+  restrict ID / unrestrict ID   make a recording visible only to professional standards (psd), or lift it
+  user add NAME --role ROLE [--password-stdin]
+                                add an account (roles: admin, sergeant, psd, viewer)
+  user list [--json] | user disable NAME | user enable NAME | user passwd [NAME] [--password-stdin]
+  audit [ID] [--json] [--user U] [--action A] [--limit N]
+                                list audit entries (all, or about one recording)
+  audit verify [--json]         recompute the audit trail's Merkle tree and check every signed checkpoint
+  audit checkpoint [--json]     print the newest signed checkpoint (a signed note)
+  audit prove SEQ [--json]      print an RFC 6962 inclusion proof of entry SEQ
   testmedia [--cameras N] [--minutes M] [--small] DIR
                                 write a synthetic dock folder to try Exhibit with
   help                          this text
@@ -59,6 +69,8 @@ Global flags (before the command):
   --store DIR            store folder (default $EXHIBIT_STORE or ~/.local/share/exhibit)
   --passphrase-file F    read the store passphrase from F (or set EXHIBIT_PASSPHRASE)
   --no-keyring           do not use the OS keyring (or set EXHIBIT_NO_KEYRING=1)
+  --user NAME            sign in as NAME (or set EXHIBIT_USER); the password is asked
+                         on the terminal, or read from EXHIBIT_PASSWORD
   -v, --verbose          log progress detail to stderr
 
 IDs may be typed in any case, and shortened to any unique prefix.
@@ -70,6 +82,8 @@ type cli struct {
 	storeDir       string
 	passFile       string
 	noKeyring      bool
+	user           string
+	cmd            string
 	log            *slog.Logger
 }
 
@@ -81,6 +95,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g.StringVar(&c.storeDir, "store", "", "store folder")
 	g.StringVar(&c.passFile, "passphrase-file", "", "file holding the store passphrase")
 	g.BoolVar(&c.noKeyring, "no-keyring", os.Getenv("EXHIBIT_NO_KEYRING") == "1", "do not use the OS keyring")
+	g.StringVar(&c.user, "user", os.Getenv("EXHIBIT_USER"), "sign in as this user")
 	var verbose bool
 	g.BoolVar(&verbose, "verbose", false, "log detail")
 	g.BoolVar(&verbose, "v", false, "log detail")
@@ -109,6 +124,7 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmd, cargs := rest[0], rest[1:]
+	c.cmd = cmd
 	switch cmd {
 	case "init":
 		return c.cmdInit(cargs)
@@ -126,6 +142,12 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.cmdStill(ctx, cargs)
 	case "review":
 		return c.cmdReview(cargs)
+	case "restrict", "unrestrict":
+		return c.cmdRestrict(ctx, cmd == "restrict", cargs)
+	case "user", "users":
+		return c.cmdUser(ctx, cargs)
+	case "audit":
+		return c.cmdAudit(ctx, cargs)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return exitOK
@@ -192,8 +214,61 @@ func (c *cli) prompt(label string) ([]byte, error) {
 }
 
 // open opens the library, asking for the passphrase on a terminal when the
-// keyring cannot supply the key.
+// keyring cannot supply the key, and signs the user in.
 func (c *cli) open() (*app.Library, error) {
+	lib, err := c.openStore()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.signIn(lib); err != nil {
+		lib.Close()
+		return nil, err
+	}
+	return lib, nil
+}
+
+// credentials returns the user name and password from --user /
+// EXHIBIT_USER and EXHIBIT_PASSWORD, asking on the terminal for what is
+// missing.
+func (c *cli) credentials(purpose string) (string, []byte, error) {
+	name := c.user
+	if name == "" {
+		if _, tty := c.terminal(); !tty {
+			return "", nil, errors.New(purpose + ": name a user with --user NAME or EXHIBIT_USER")
+		}
+		fmt.Fprint(c.stderr, "User name: ")
+		line, err := bufio.NewReader(c.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", nil, err
+		}
+		name = strings.TrimSpace(line)
+	}
+	if pw, ok := os.LookupEnv("EXHIBIT_PASSWORD"); ok && pw != "" {
+		return name, []byte(pw), nil
+	}
+	if _, tty := c.terminal(); !tty {
+		return "", nil, errors.New(purpose + ": no password (set EXHIBIT_PASSWORD or run on a terminal)")
+	}
+	pw, err := c.prompt("Password for " + name + ": ")
+	return name, pw, err
+}
+
+func (c *cli) signIn(lib *app.Library) error {
+	if ok, err := lib.HasUsers(context.Background()); err != nil {
+		return err
+	} else if !ok {
+		return app.ErrNoUsers
+	}
+	name, pw, err := c.credentials("sign in")
+	if err != nil {
+		return err
+	}
+	_, err = lib.SignIn(context.Background(), name, pw, "cli "+c.cmd)
+	return err
+}
+
+// openStore opens the library without signing in.
+func (c *cli) openStore() (*app.Library, error) {
 	ks, err := c.keySource()
 	if err != nil {
 		return nil, err
@@ -220,8 +295,12 @@ func (c *cli) runGUI(reviewID string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	if err := ui.Run(ui.Options{StoreDir: c.storeDir, Passphrase: ks.Passphrase, NoKeyring: ks.NoKeyring,
-		Log: c.log, ReviewID: reviewID}); err != nil {
+	opt := ui.Options{StoreDir: c.storeDir, Passphrase: ks.Passphrase, NoKeyring: ks.NoKeyring,
+		Log: c.log, ReviewID: reviewID, User: c.user}
+	if pw := os.Getenv("EXHIBIT_PASSWORD"); pw != "" && c.user != "" {
+		opt.Password = []byte(pw)
+	}
+	if err := ui.Run(opt); err != nil {
 		return c.fail(err)
 	}
 	return exitOK
@@ -293,6 +372,13 @@ func (c *cli) cmdInit(args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
+	if _, err := os.Stat(filepath.Join(c.storeDir, "key.json")); err == nil {
+		return c.fail(fmt.Errorf("%s: %w", c.storeDir, store.ErrExists))
+	}
+	admin, adminPW, err := c.newAccount("the first administrator")
+	if err != nil {
+		return c.fail(err)
+	}
 	if ks.Passphrase == nil {
 		if _, tty := c.terminal(); tty {
 			p, err := c.prompt("Passphrase to also protect the store key (empty: OS keyring only): ")
@@ -317,6 +403,10 @@ func (c *cli) cmdInit(args []string) int {
 		return c.fail(err)
 	}
 	defer lib.Close()
+	if _, err := lib.CreateFirstAdmin(context.Background(), admin, adminPW, "cli init"); err != nil {
+		return c.fail(fmt.Errorf("the store was created but its first administrator was not: %w "+
+			"(create one with `exhibit user add NAME --role admin`)", err))
+	}
 	inKeyring, withPass, err := lib.Store().KeyProtection()
 	if err != nil {
 		return c.fail(err)
@@ -328,7 +418,8 @@ func (c *cli) cmdInit(args []string) int {
 	if withPass {
 		where = append(where, "your passphrase")
 	}
-	fmt.Fprintf(c.stdout, "Created an Exhibit store in %s\nIts key is protected by %s.\n", c.storeDir, strings.Join(where, " and "))
+	fmt.Fprintf(c.stdout, "Created an Exhibit store in %s\nIts key is protected by %s.\nIts administrator is %s.\n",
+		c.storeDir, strings.Join(where, " and "), strings.ToLower(admin))
 	return exitOK
 }
 

@@ -193,6 +193,9 @@ func readSidecar(path string) (*Sidecar, error) {
 // non-nil only when the whole batch could not go on (cancelled, store
 // unwritable, ...); results then cover the files done so far.
 func (l *Library) Ingest(ctx context.Context, paths []string, opt IngestOptions) ([]IngestResult, error) {
+	if _, err := l.require(ctx, PermIngest, "ingest"); err != nil {
+		return nil, err
+	}
 	srcs, err := collectSources(paths)
 	if err != nil {
 		return nil, err
@@ -343,7 +346,10 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 		}
 		return reject("verify stored copy: %s", oneLine(err))
 	}
-	if err := l.st.Commit(ctx, p, rec, ftBytes, thumb); err != nil {
+	e := l.entry("ingest")
+	e.Detail = fmt.Sprintf("%d bytes, %d frames, recorded %s (%s)", rec.Size, rec.Frames,
+		rec.RecordedAt.Format(time.RFC3339), rec.RecordedAtSource)
+	if err := l.st.Commit(ctx, p, rec, ftBytes, thumb, e); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			id, _ := l.st.HasSHA256(ctx, p.SHA256())
 			return l.duplicate(ctx, res, id, src, opt)

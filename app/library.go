@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"exhibit/app/media"
@@ -44,8 +45,15 @@ func DefaultStoreDir() (string, error) {
 // Library is an open store seen through the application's use cases.
 // Its methods are safe for concurrent use.
 type Library struct {
-	st  *store.Store
-	log *slog.Logger
+	st     *store.Store
+	log    *slog.Logger
+	policy SignInPolicy
+
+	mu  sync.Mutex
+	who *Principal // signed-in user; nil when nobody is
+
+	dummyOnce sync.Once
+	dummy     store.PasswordHash
 }
 
 // NewLibrary wraps an open store. log may be nil.
@@ -53,7 +61,7 @@ func NewLibrary(st *store.Store, log *slog.Logger) *Library {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Library{st: st, log: log}
+	return &Library{st: st, log: log, policy: DefaultSignInPolicy}
 }
 
 // Store returns the underlying store.
@@ -92,7 +100,12 @@ const (
 // List returns the recordings that match f, sorted by key (newest first for
 // recorded-at, unless ascending).
 func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending bool) ([]*Recording, error) {
-	recs, err := l.st.List(ctx, store.ListOptions{From: f.From, To: f.To, Status: f.Status})
+	who, err := l.require(ctx, PermView, "list")
+	if err != nil {
+		return nil, err
+	}
+	recs, err := l.st.List(ctx, store.ListOptions{From: f.From, To: f.To, Status: f.Status,
+		IncludeRestricted: who.Role.Can(PermRestricted)})
 	if err != nil {
 		return nil, err
 	}
@@ -169,22 +182,44 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// Get resolves id (a full id or a unique prefix) and returns the recording.
+// Get resolves id (a full id or a unique prefix) and returns the recording,
+// if the signed-in user may see it.
 func (l *Library) Get(ctx context.Context, id string) (*Recording, error) {
-	full, err := l.st.Resolve(ctx, id)
+	full, err := l.resolve(ctx, id, "show")
 	if err != nil {
 		return nil, err
 	}
 	return l.st.Get(ctx, full)
 }
 
+// Count returns how many recordings the signed-in user may see.
+func (l *Library) Count(ctx context.Context) (int, error) {
+	who, err := l.require(ctx, PermView, "list")
+	if err != nil {
+		return 0, err
+	}
+	return l.st.Count(ctx, who.Role.Can(PermRestricted))
+}
+
 // Thumbnail returns a recording's JPEG thumbnail, or nil when it has none.
 func (l *Library) Thumbnail(ctx context.Context, id string) ([]byte, error) {
-	return l.st.Thumbnail(ctx, id)
+	full, err := l.resolve(ctx, id, "thumbnail")
+	if err != nil {
+		return nil, err
+	}
+	return l.st.Thumbnail(ctx, full)
 }
 
 // FrameTable returns a recording's frame table.
 func (l *Library) FrameTable(ctx context.Context, id string) (*media.FrameTable, error) {
+	full, err := l.resolve(ctx, id, "show")
+	if err != nil {
+		return nil, err
+	}
+	return l.frameTable(ctx, full)
+}
+
+func (l *Library) frameTable(ctx context.Context, id string) (*media.FrameTable, error) {
 	b, err := l.st.FrameTable(ctx, id)
 	if err != nil {
 		return nil, err

@@ -22,13 +22,35 @@ func newTestLibrary(t *testing.T) *Library {
 	t.Helper()
 	old := store.DefaultArgon2
 	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
-	defer func() { store.DefaultArgon2 = old }()
+	t.Cleanup(func() { store.DefaultArgon2 = old })
 	lib, err := Create(filepath.Join(t.TempDir(), "store"), KeySource{Passphrase: []byte("pw"), NoKeyring: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lib.Close() })
+	lib.policy.Delay = func(int) time.Duration { return 0 }
+	if _, err := lib.CreateFirstAdmin(context.Background(), "admin", []byte("admin password"), "test"); err != nil {
+		t.Fatal(err)
+	}
 	return lib
+}
+
+// signInAs signs a user with role into lib, creating the account (as the
+// administrator) the first time.
+func signInAs(t *testing.T, lib *Library, name string, role Role) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := lib.st.GetUser(ctx, name); err != nil {
+		if _, err := lib.SignIn(ctx, "admin", []byte("admin password"), "test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := lib.AddUser(ctx, name, role, []byte(name+" password")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := lib.SignIn(ctx, name, []byte(name+" password"), "test"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // addRecording stores random bytes as a master with the given metadata.
@@ -43,7 +65,7 @@ func addRecording(t *testing.T, lib *Library, officer, device string, at time.Ti
 	}
 	rec := &Recording{RecordedAt: at, RecordedAtSource: "sidecar", IngestedAt: time.Now(), Duration: dur,
 		Personal: store.Personal{Officer: officer, DeviceSerial: device, SourceName: device + ".MP4"}}
-	if err := lib.Store().Commit(ctx, p, rec, nil, nil); err != nil {
+	if err := lib.Store().Commit(ctx, p, rec, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return rec

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"sync"
 	"time"
 
 	"exhibit/app/media"
@@ -19,18 +20,54 @@ type Review struct {
 	Table     *media.FrameTable
 	Source    player.Source
 	master    *store.Master
+	lib       *Library // set when the view is audited
+	closeOnce sync.Once
+	opened    time.Time
 }
 
-// Close releases the master.
-func (r *Review) Close() error { return r.master.Close() }
+// Close releases the master (and audits the end of the view).
+func (r *Review) Close() error {
+	err := r.master.Close()
+	r.closeOnce.Do(func() {
+		if r.lib != nil {
+			e := r.lib.entry("view.stop")
+			e.RecordingID, e.SHA256 = r.Recording.ID, r.Recording.SHA256
+			e.Detail = fmt.Sprintf("viewed for %s", time.Since(r.opened).Round(time.Second))
+			if aerr := r.lib.st.Audit(context.Background(), e); aerr != nil && err == nil {
+				err = aerr
+			}
+		}
+	})
+	return err
+}
 
-// OpenReview opens recording id (a full id or unique prefix) for review.
+// OpenReview opens recording id (a full id or unique prefix) for review,
+// if the signed-in user may see it. The view is audited from here to Close.
 func (l *Library) OpenReview(ctx context.Context, id string) (*Review, error) {
-	rec, err := l.Get(ctx, id)
+	rv, err := l.openReview(ctx, id, "view.start")
 	if err != nil {
 		return nil, err
 	}
-	ft, err := l.FrameTable(ctx, rec.ID)
+	e := l.entry("view.start")
+	e.RecordingID, e.SHA256 = rv.Recording.ID, rv.Recording.SHA256
+	if err := l.st.Audit(ctx, e); err != nil {
+		rv.master.Close()
+		return nil, err
+	}
+	rv.lib, rv.opened = l, time.Now()
+	return rv, nil
+}
+
+func (l *Library) openReview(ctx context.Context, id, action string) (*Review, error) {
+	full, err := l.resolve(ctx, id, action)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := l.st.Get(ctx, full)
+	if err != nil {
+		return nil, err
+	}
+	ft, err := l.frameTable(ctx, rec.ID)
 	if err != nil {
 		return nil, err
 	}

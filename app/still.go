@@ -46,7 +46,7 @@ type Still struct {
 // resolution through the player engine, as a PNG whose text chunks carry
 // the recording id, master SHA-256, frame number, PTS and wall-clock time.
 func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, error) {
-	rv, err := l.OpenReview(ctx, req.ID)
+	rv, err := l.openReview(ctx, req.ID, "still")
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +81,16 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, err
 	}
-	st.PNG, err = insertTextChunks(buf.Bytes(), st.textChunks())
-	return st, err
+	if st.PNG, err = insertTextChunks(buf.Bytes(), st.textChunks()); err != nil {
+		return nil, err
+	}
+	e := l.entry("still")
+	e.RecordingID, e.SHA256 = st.ID, st.SHA256
+	e.Detail = fmt.Sprintf("frame %d at %s", st.Frame, FormatMediaTime(st.PTS))
+	if err := l.st.Audit(ctx, e); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // confirmedFrame renders frame n twice, arriving from two different

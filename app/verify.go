@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"exhibit/store"
 	"fmt"
 	"io"
 	"net"
@@ -29,7 +30,11 @@ type VerifyResult struct {
 // moved key or a damaged frame table each fail the recording. The error is
 // for the batch (cancelled, unknown id); per-recording failures are results.
 func (l *Library) Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) ([]VerifyResult, error) {
-	if len(ids) == 0 {
+	if _, err := l.require(ctx, PermVerify, "verify"); err != nil {
+		return nil, err
+	}
+	all := len(ids) == 0
+	if all {
 		recs, err := l.List(ctx, Filter{}, SortID, true)
 		if err != nil {
 			return nil, err
@@ -40,7 +45,7 @@ func (l *Library) Verify(ctx context.Context, ids []string, progress func(id str
 	} else {
 		resolved := make([]string, len(ids))
 		for i, id := range ids {
-			full, err := l.st.Resolve(ctx, id)
+			full, err := l.resolve(ctx, id, "verify")
 			if err != nil {
 				return nil, err
 			}
@@ -66,7 +71,37 @@ func (l *Library) Verify(ctx context.Context, ids []string, progress func(id str
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	return out, l.auditVerify(ctx, out, all)
+}
+
+// auditVerify records a verify run: an entry per recording named (per
+// failed recording for a run over all), and one for a run over all.
+func (l *Library) auditVerify(ctx context.Context, out []VerifyResult, all bool) error {
+	var entries []*store.AuditEntry
+	failed := 0
+	for _, r := range out {
+		if r.OK && all {
+			continue
+		}
+		e := l.entry("verify")
+		e.RecordingID, e.SHA256 = r.ID, r.SHA256
+		if r.OK {
+			e.Detail = "stored master verified"
+		} else {
+			failed++
+			e.Outcome, e.Detail = store.OutcomeFailed, r.Error
+		}
+		entries = append(entries, e)
+	}
+	if all {
+		e := l.entry("verify")
+		e.Detail = fmt.Sprintf("all recordings: %d verified, %d failed", len(out)-failed, failed)
+		if failed > 0 {
+			e.Outcome = store.OutcomeFailed
+		}
+		entries = append(entries, e)
+	}
+	return l.st.Audit(ctx, entries...)
 }
 
 func (l *Library) verifyOne(ctx context.Context, r *VerifyResult) error {
@@ -78,7 +113,7 @@ func (l *Library) verifyOne(ctx context.Context, r *VerifyResult) error {
 	if err := l.st.VerifyMaster(ctx, r.ID, nil); err != nil {
 		return fmt.Errorf("master: %w", err)
 	}
-	ft, err := l.FrameTable(ctx, r.ID)
+	ft, err := l.frameTable(ctx, r.ID)
 	if err != nil {
 		return err
 	}

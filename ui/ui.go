@@ -37,6 +37,10 @@ type Options struct {
 	// ReviewID, when set, opens that recording's review screen (paused at
 	// frame 0) as soon as the store is open, instead of the library.
 	ReviewID string
+	// User and Password, when both set (EXHIBIT_USER and EXHIBIT_PASSWORD),
+	// sign in without showing the sign-in screen; User alone fills its name.
+	User     string
+	Password []byte
 }
 
 // Run opens the main window "Exhibit — <store dir>", opens the store in it

@@ -1,0 +1,334 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"exhibit/store"
+)
+
+// Role is what a signed-in user may do.
+type Role string
+
+// Roles.
+const (
+	// RoleAdmin manages users and retention, verifies and ingests, and views
+	// unrestricted footage.
+	RoleAdmin Role = "admin"
+	// RoleSergeant reviews: ingest, view, annotate, decide, clip and export
+	// unrestricted footage.
+	RoleSergeant Role = "sergeant"
+	// RolePSD (professional standards) may do all a sergeant may, on
+	// restricted recordings too, and restricts and unrestricts.
+	RolePSD Role = "psd"
+	// RoleViewer (court, CPS) views and verifies; it changes nothing.
+	RoleViewer Role = "viewer"
+)
+
+// Roles lists the roles in the order they are offered.
+var Roles = []Role{RoleSergeant, RolePSD, RoleViewer, RoleAdmin}
+
+// ParseRole checks a role name.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if strings.EqualFold(s, string(r)) {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown role %q (one of admin, sergeant, psd, viewer)", s)
+}
+
+// Title is the role's name as shown to people.
+func (r Role) Title() string {
+	switch r {
+	case RoleAdmin:
+		return "Administrator"
+	case RoleSergeant:
+		return "Reviewer"
+	case RolePSD:
+		return "Professional standards"
+	case RoleViewer:
+		return "Viewer"
+	}
+	return string(r)
+}
+
+// Permission is one kind of action the access rules decide on.
+type Permission int
+
+// Permissions.
+const (
+	PermView            Permission = iota // list and watch unrestricted recordings
+	PermIngest                            // import footage
+	PermVerify                            // re-check stored masters
+	PermAnnotate                          // add and remove markers
+	PermDecide                            // record review decisions
+	PermExport                            // clips and exports
+	PermRestricted                        // see restricted recordings; restrict and unrestrict
+	PermUsers                             // manage accounts
+	PermRetention                         // retention settings and sweeps
+	PermHold                              // place and release legal holds
+	PermAuditRestricted                   // read audit entries about restricted recordings
+)
+
+var permNames = map[Permission]string{
+	PermView: "view recordings", PermIngest: "import footage", PermVerify: "verify stored footage",
+	PermAnnotate: "annotate", PermDecide: "record decisions", PermExport: "clip or export",
+	PermRestricted: "see or change restricted recordings", PermUsers: "manage users",
+	PermRetention: "change retention or run deletions", PermHold: "place or release legal holds",
+	PermAuditRestricted: "read the audit of restricted recordings",
+}
+
+var rolePerms = map[Role][]Permission{
+	RoleAdmin:    {PermView, PermIngest, PermVerify, PermUsers, PermRetention, PermHold, PermAuditRestricted},
+	RoleSergeant: {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold},
+	RolePSD:      {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
+	RoleViewer:   {PermView, PermVerify},
+}
+
+// Can reports whether role r has permission p.
+func (r Role) Can(p Permission) bool {
+	for _, q := range rolePerms[r] {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Principal is the signed-in user.
+type Principal struct {
+	Name string
+	Role Role
+}
+
+// ErrNotSignedIn reports a use case called with nobody signed in.
+var ErrNotSignedIn = errors.New("nobody is signed in")
+
+// ErrSignInFailed is the one message for a wrong user name or password (or
+// a disabled account): it does not tell which.
+var ErrSignInFailed = errors.New("wrong user name or password")
+
+// ErrNoUsers reports a store with no accounts yet (made before accounts
+// existed): its first administrator must be created.
+var ErrNoUsers = errors.New("this store has no users yet")
+
+// ErrNotPermitted is what a request for a recording the user may not see
+// gets: the same answer as for one that does not exist.
+var ErrNotPermitted = errors.New("recording not found or not permitted")
+
+// LockedError reports an account locked after repeated failed sign-ins.
+type LockedError struct{ Until time.Time }
+
+func (e *LockedError) Error() string {
+	return "this account is locked after repeated failed sign-ins until " + e.Until.Local().Format("15:04 MST")
+}
+
+// PermissionError reports an action the signed-in role may not take.
+type PermissionError struct {
+	Role Role
+	What Permission
+}
+
+func (e *PermissionError) Error() string {
+	return fmt.Sprintf("a %s may not %s", strings.ToLower(e.Role.Title()), permNames[e.What])
+}
+
+// SignInPolicy throttles and locks out repeated failed sign-ins.
+type SignInPolicy struct {
+	LockAfter int           // failures in a row that lock the account
+	LockFor   time.Duration // how long it stays locked
+	// Delay is the pause before answering the failed-th failure in a row.
+	Delay func(failures int) time.Duration
+}
+
+// DefaultSignInPolicy locks after 5 failures in a row for 15 minutes and
+// answers the second and later failures after 0.5, 1, 2, 4 s.
+var DefaultSignInPolicy = SignInPolicy{LockAfter: 5, LockFor: 15 * time.Minute, Delay: func(n int) time.Duration {
+	if n < 2 {
+		return 0
+	}
+	return min(4*time.Second, 500*time.Millisecond<<(n-2))
+}}
+
+// dummyHash is compared against when the user does not exist, so a missing
+// user costs the same time as a wrong password.
+var dummyHash = func() store.PasswordHash {
+	h, _ := store.HashPassword([]byte("exhibit timing equaliser"))
+	return h
+}
+
+// SignIn checks a user's password and makes them the library's user.
+// Failures are audited and slowed; enough in a row lock the account.
+// via says where from ("cli list", "gui") for the audit trail.
+func (l *Library) SignIn(ctx context.Context, name string, password []byte, via string) (Principal, error) {
+	pol := l.policy
+	norm, nerr := store.NormalizeUserName(name)
+	shown := name
+	if len(shown) > 64 {
+		shown = shown[:64]
+	}
+	var u *store.User
+	var hash store.PasswordHash
+	var err error
+	if nerr == nil {
+		u, hash, err = l.st.UserPassword(ctx, norm)
+	}
+	if nerr != nil || errors.Is(err, store.ErrNoUser) {
+		l.dummyOnce.Do(func() { l.dummy = dummyHash() })
+		l.dummy.Matches(password)
+		if n, cerr := l.st.CountUsers(ctx); cerr == nil && n == 0 {
+			return Principal{}, ErrNoUsers
+		}
+		l.st.Audit(ctx, &store.AuditEntry{User: strings.ToLower(shown), Action: "signin.failed",
+			Outcome: store.OutcomeFailed, Detail: "unknown user (via " + via + ")"})
+		sleep(ctx, pol.Delay(2))
+		return Principal{}, ErrSignInFailed
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	now := time.Now()
+	ok := hash.Matches(password)
+	switch {
+	case u.Disabled:
+		l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
+			Outcome: store.OutcomeFailed, Detail: "account disabled (via " + via + ")"})
+		sleep(ctx, pol.Delay(2))
+		return Principal{}, ErrSignInFailed
+	case u.LockedUntil.After(now):
+		l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
+			Outcome: store.OutcomeDenied, Detail: "account locked (via " + via + ")"})
+		return Principal{}, &LockedError{Until: u.LockedUntil}
+	case !ok:
+		until := now.Add(pol.LockFor)
+		n, err := l.st.SignInFailed(ctx, u.Name, pol.LockAfter, until, "signin.lockout", &store.AuditEntry{
+			User: u.Name, Role: u.Role, Action: "signin.failed", Outcome: store.OutcomeFailed, Detail: "wrong password (via " + via + ")"})
+		if err != nil {
+			return Principal{}, err
+		}
+		sleep(ctx, pol.Delay(n))
+		if n >= pol.LockAfter {
+			return Principal{}, &LockedError{Until: until}
+		}
+		return Principal{}, ErrSignInFailed
+	}
+	p := Principal{Name: u.Name, Role: Role(u.Role)}
+	if err := l.st.SignInSucceeded(ctx, u.Name,
+		&store.AuditEntry{User: p.Name, Role: string(p.Role), Action: "signin", Detail: "via " + via},
+		&store.AuditEntry{User: p.Name, Role: string(p.Role), Action: "store.open", Detail: "via " + via}); err != nil {
+		return Principal{}, err
+	}
+	l.mu.Lock()
+	l.who = &p
+	l.mu.Unlock()
+	return p, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// SignOut ends the session (audited as reason, e.g. "signed out", "idle lock").
+func (l *Library) SignOut(ctx context.Context, reason string) error {
+	l.mu.Lock()
+	p := l.who
+	l.who = nil
+	l.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	return l.st.Audit(ctx, &store.AuditEntry{User: p.Name, Role: string(p.Role), Action: "signout", Detail: reason})
+}
+
+// Who returns the signed-in user (ok false when nobody is).
+func (l *Library) Who() (Principal, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.who == nil {
+		return Principal{}, false
+	}
+	return *l.who, true
+}
+
+// Can reports whether the signed-in user has permission p.
+func (l *Library) Can(p Permission) bool {
+	who, ok := l.Who()
+	return ok && who.Role.Can(p)
+}
+
+// entry starts an audit entry by the signed-in user.
+func (l *Library) entry(action string) *store.AuditEntry {
+	who, _ := l.Who()
+	return &store.AuditEntry{User: who.Name, Role: string(who.Role), Action: action}
+}
+
+// require returns the signed-in user when they have p. A missing
+// permission is audited as a denied attempt at action.
+func (l *Library) require(ctx context.Context, p Permission, action string) (Principal, error) {
+	who, ok := l.Who()
+	if !ok {
+		return who, ErrNotSignedIn
+	}
+	if !who.Role.Can(p) {
+		e := l.entry(action)
+		e.Outcome, e.Detail = store.OutcomeDenied, "role may not "+permNames[p]
+		if err := l.st.Audit(ctx, e); err != nil {
+			return who, err
+		}
+		return who, &PermissionError{Role: who.Role, What: p}
+	}
+	return who, nil
+}
+
+// resolve turns an id or prefix into the id of a recording the signed-in
+// user may see for action. A restricted recording asked for by someone
+// who may not see it gets ErrNotPermitted, as a missing one does, and the
+// attempt is audited.
+func (l *Library) resolve(ctx context.Context, idOrPrefix, action string) (string, error) {
+	who, err := l.require(ctx, PermView, action)
+	if err != nil {
+		return "", err
+	}
+	id, err := l.st.Resolve(ctx, idOrPrefix, who.Role.Can(PermRestricted))
+	var re *store.ErrRestricted
+	switch {
+	case errors.As(err, &re):
+		e := l.entry(action)
+		e.RecordingID, e.Outcome, e.Detail = re.ID, store.OutcomeDenied, "restricted recording"
+		if aerr := l.st.Audit(ctx, e); aerr != nil {
+			return "", aerr
+		}
+		return "", fmt.Errorf("%s: %w", idOrPrefix, ErrNotPermitted)
+	case errors.Is(err, store.ErrNotFound):
+		return "", fmt.Errorf("%s: %w", idOrPrefix, ErrNotPermitted)
+	}
+	return id, err
+}
+
+// Restrict makes a recording visible only to professional standards (psd).
+func (l *Library) Restrict(ctx context.Context, id string, restricted bool) (string, error) {
+	action := "restrict"
+	if !restricted {
+		action = "unrestrict"
+	}
+	if _, err := l.require(ctx, PermRestricted, action); err != nil {
+		return "", err
+	}
+	full, err := l.resolve(ctx, id, action)
+	if err != nil {
+		return "", err
+	}
+	return full, l.st.SetRestricted(ctx, full, restricted, l.entry(action))
+}
