@@ -50,6 +50,14 @@ func exhibitBin(t *testing.T) string {
 	return binPath
 }
 
+// adminPassword is the password of the first administrator ("admin") that
+// `init` creates in the tests.
+const adminPassword = "admin password"
+
+// testEnv is the environment every test run of exhibit gets: the store
+// passphrase and the administrator signed in.
+var testEnv = []string{"EXHIBIT_PASSPHRASE=test passphrase", "EXHIBIT_USER=admin", "EXHIBIT_PASSWORD=" + adminPassword}
+
 type env struct {
 	t     *testing.T
 	store string
@@ -64,7 +72,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) run(args ...string) (string, string, int) {
 	e.t.Helper()
 	cmd := exec.Command(exhibitBin(e.t), append([]string{"--store", e.store, "--no-keyring"}, args...)...)
-	cmd.Env = append(os.Environ(), "EXHIBIT_PASSPHRASE=test passphrase")
+	cmd.Env = append(os.Environ(), testEnv...)
 	cmd.Env = append(cmd.Env, e.extra...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -318,7 +326,7 @@ func TestKilledIngestRecovers(t *testing.T) {
 	killed := false
 	for attempt := 0; attempt < 5 && !killed; attempt++ {
 		cmd := exec.Command(exhibitBin(t), "--store", e.store, "--no-keyring", "ingest", src)
-		cmd.Env = append(os.Environ(), "EXHIBIT_PASSPHRASE=test passphrase")
+		cmd.Env = append(os.Environ(), testEnv...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -399,7 +407,7 @@ func TestCLIKeyring(t *testing.T) {
 	store := filepath.Join(t.TempDir(), "store")
 	run := func(args ...string) (string, int) {
 		cmd := exec.Command(exhibitBin(t), append([]string{"--store", store}, args...)...)
-		cmd.Env = append(os.Environ(), "EXHIBIT_PASSPHRASE=", "EXHIBIT_NO_KEYRING=")
+		cmd.Env = append(os.Environ(), "EXHIBIT_PASSPHRASE=", "EXHIBIT_NO_KEYRING=", "EXHIBIT_USER=admin", "EXHIBIT_PASSWORD="+adminPassword)
 		out, err := cmd.CombinedOutput()
 		code := 0
 		if ee, ok := err.(*exec.ExitError); ok {

@@ -260,8 +260,23 @@ func UserMessage(err error) string {
 		return "The system keyring could not keep the store's key; choose a passphrase to protect it instead."
 	case errors.Is(err, store.ErrNotInitialized):
 		return "There is no Exhibit store in this folder yet."
-	case errors.Is(err, store.ErrNotFound):
-		return "No recording with that id."
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrNotPermitted):
+		return "No such recording, or you are not permitted to see it."
+	case errors.Is(err, ErrSignInFailed):
+		return "Wrong user name or password."
+	case errors.As(err, new(*LockedError)):
+		return "This account is locked after repeated failed sign-ins; " + strings.TrimPrefix(err.Error(),
+			"this account is locked after repeated failed sign-ins ") + ". An administrator can unlock it sooner (exhibit user enable NAME)."
+	case errors.As(err, new(*PermissionError)):
+		return "Your role does not allow that: " + err.Error() + "."
+	case errors.Is(err, ErrNoUsers):
+		return "This store has no users yet. Create its first administrator: exhibit user add NAME --role admin"
+	case errors.Is(err, ErrNotSignedIn):
+		return "Sign in first."
+	case errors.Is(err, store.ErrNoUser):
+		return "No such user."
+	case errors.Is(err, store.ErrUserExists):
+		return "A user with that name already exists."
 	case errors.Is(err, store.ErrAmbiguous):
 		return "That id matches more than one recording; type more of it."
 	case errors.Is(err, store.ErrVaultDamaged), errors.Is(err, store.ErrDecrypt):

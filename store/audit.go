@@ -165,6 +165,25 @@ func (r txHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
+// dbHashes reads stored tree hashes outside a transaction (hashes of
+// existing entries never change).
+type dbHashes struct{ db *sql.DB }
+
+func (r dbHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(idx))
+	for i, x := range idx {
+		var b []byte
+		if err := r.db.QueryRow("SELECT hash FROM audit_tree WHERE idx = ?", x).Scan(&b); err != nil {
+			return nil, fmt.Errorf("audit tree hash %d: %w", x, err)
+		}
+		if len(b) != tlog.HashSize {
+			return nil, fmt.Errorf("audit tree hash %d is damaged", x)
+		}
+		copy(out[i][:], b)
+	}
+	return out, nil
+}
+
 // appendAudit appends e inside tx: the entry, its tree hashes and a signed
 // checkpoint of the new tree. It sets e.Seq and e.At and returns the
 // checkpoint note.
@@ -193,7 +212,10 @@ func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, e *AuditEntry) (str
 	}
 	base := tlog.StoredHashCount(n)
 	for i, h := range hashes {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO audit_tree (idx, hash) VALUES (?, ?)", base+int64(i), h[:]); err != nil {
+		// REPLACE: hashes left behind by a trail cut short outside the
+		// application are overwritten (verify reports the cut through the
+		// checkpoint file, which is never replaced by a diverging tree).
+		if _, err := tx.ExecContext(ctx, "INSERT OR REPLACE INTO audit_tree (idx, hash) VALUES (?, ?)", base+int64(i), h[:]); err != nil {
 			return "", fmt.Errorf("audit tree: %w", err)
 		}
 	}
@@ -244,8 +266,10 @@ func (s *Store) Audit(ctx context.Context, entries ...*AuditEntry) error {
 }
 
 // writeCheckpointFile replaces the checkpoint file with cp unless it already
-// holds a larger tree (another process may have appended since). Writers
-// take an flock on a lock file beside it, so the file only ever grows.
+// holds a larger tree (another process may have appended since), or holds
+// a tree that is not a prefix of cp's (the trail was cut or rewritten
+// outside the application: the file keeps the evidence for verify).
+// Writers take an flock on a lock file beside it, so the file only grows.
 func (s *Store) writeCheckpointFile(cp string) error {
 	c, err := s.ParseCheckpoint(cp)
 	if err != nil {
@@ -261,8 +285,16 @@ func (s *Store) writeCheckpointFile(cp string) error {
 	}
 	path := filepath.Join(s.dir, CheckpointFile)
 	if old, err := os.ReadFile(path); err == nil {
-		if oc, err := s.ParseCheckpoint(string(old)); err == nil && oc.Size >= c.Size {
-			return nil
+		if oc, err := s.ParseCheckpoint(string(old)); err == nil {
+			if oc.Size >= c.Size {
+				return nil
+			}
+			if oc.Size > 0 {
+				root, err := tlog.TreeHash(oc.Size, dbHashes{s.db})
+				if err != nil || root != oc.Root {
+					return nil
+				}
+			}
 		}
 	}
 	return WriteFileAtomic(path, []byte(cp), 0o600)
