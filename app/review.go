@@ -119,3 +119,18 @@ func ticksToDuration(ticks int64, tb media.Rational) time.Duration {
 	}
 	return time.Duration(f - 0.5)
 }
+
+// NotePlayback audits the start ("play.start") or stop ("play.stop") of
+// playback at frame n during a review opened with OpenReview.
+func (r *Review) NotePlayback(ctx context.Context, playing bool, n int) error {
+	if r.lib == nil {
+		return nil
+	}
+	e := r.lib.entry("play.stop")
+	if playing {
+		e.Action = "play.start"
+	}
+	e.RecordingID, e.SHA256 = r.Recording.ID, r.Recording.SHA256
+	e.Detail = fmt.Sprintf("at frame %d", n)
+	return r.lib.st.Audit(ctx, e)
+}
