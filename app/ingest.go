@@ -347,7 +347,7 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 		return reject("verify stored copy: %s", oneLine(err))
 	}
 	e := l.entry("ingest")
-	e.Detail = fmt.Sprintf("%d bytes, %d frames, recorded %s (%s)", rec.Size, rec.Frames,
+	e.Detail = fmt.Sprintf("%d bytes, %d frames, recorded %s (%s)", p.Size(), rec.Frames,
 		rec.RecordedAt.Format(time.RFC3339), rec.RecordedAtSource)
 	if err := l.st.Commit(ctx, p, rec, ftBytes, thumb, e); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
