@@ -106,6 +106,7 @@ func (t *recordTable) fitColumns(recs []*app.Recording) {
 
 // TypedKey moves the selection with the arrow keys, like a file list.
 func (t *recordTable) TypedKey(ev *fyne.KeyEvent) {
+	t.lv.touch()
 	switch ev.Name {
 	case fyne.KeyUp:
 		t.lv.moveSelection(-1)
