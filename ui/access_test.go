@@ -384,9 +384,11 @@ func TestIdleLockClosesReview(t *testing.T) {
 	dir, id := reviewStore(t)
 	s, q, _ := newTestSession(t, Options{StoreDir: dir, NoKeyring: true, Passphrase: []byte(testPassphrase), ReviewID: id,
 		User: adminName, Password: []byte(adminPassword)})
-	s.idleAfter, s.idleTick = time.Second, 100*time.Millisecond
+	s.idleAfter, s.idleTick = time.Hour, 100*time.Millisecond
 	q.until(t, "the review screen", func() bool { return s.review != nil && (s.review.count > 0 || s.review.failed) })
 	r := s.review
+	s.idleAfter = time.Second
+	s.startIdle()   // from now
 	s.showAudit(id) // a dialog over it goes too
 	q.until(t, "the idle lock", func() bool { return s.signin != nil })
 	select {

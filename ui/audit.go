@@ -43,9 +43,9 @@ type auditColumn struct {
 
 var auditColumns = []auditColumn{
 	{"Seq", 70, func(e *app.AuditEntry) string { return strconv.FormatInt(e.Seq, 10) }},
-	{"Time", 250, func(e *app.AuditEntry) string { return formatWhenSeconds(e.At) }},
-	{"User", 120, func(e *app.AuditEntry) string { return orDash(e.User) }},
-	{"Role", 190, func(e *app.AuditEntry) string {
+	{"Time", 235, func(e *app.AuditEntry) string { return formatWhenSeconds(e.At) }},
+	{"User", 110, func(e *app.AuditEntry) string { return orDash(e.User) }},
+	{"Role", 180, func(e *app.AuditEntry) string {
 		if e.Role == "" {
 			return "—"
 		}
@@ -54,7 +54,7 @@ var auditColumns = []auditColumn{
 	{"Action", 130, func(e *app.AuditEntry) string { return e.Action }},
 	{"Recording", 110, func(e *app.AuditEntry) string { return orDash(e.RecordingID) }},
 	{"Outcome", 90, func(e *app.AuditEntry) string { return outcomeLabel(e.Outcome) }},
-	{"Detail", 420, func(e *app.AuditEntry) string { return e.Detail }},
+	{"Detail", 400, func(e *app.AuditEntry) string { return e.Detail }},
 }
 
 func outcomeLabel(o string) string {
@@ -167,7 +167,6 @@ func (v *auditView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if id.Col == 6 && e.Outcome != "" && e.Outcome != "ok" {
 		imp = widget.DangerImportance
 	}
-	l.TextStyle.Monospace = id.Col == 0 || id.Col == 5
 	if l.Importance != imp {
 		l.Importance = imp
 	}
