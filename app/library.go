@@ -246,6 +246,8 @@ func MakeModel(mk, model string) string {
 // UserMessage turns an error into one sentence a sergeant understands; the
 // detail stays in the log.
 func UserMessage(err error) string {
+	var locked *LockedError
+	var perm *PermissionError
 	switch {
 	case err == nil:
 		return ""
@@ -289,6 +291,21 @@ func UserMessage(err error) string {
 		return "That frame or time is outside the recording: " + err.Error()
 	case errors.Is(err, player.ErrSourceRead):
 		return "The stored copy of this recording could not be read; it may be damaged or altered. Run a verify and tell your administrator."
+	case errors.Is(err, ErrSignInFailed):
+		return "Wrong user name or password."
+	case errors.As(err, &locked):
+		return "This account is locked after too many failed sign-ins. Try again after " +
+			locked.Until.Local().Format("15:04 MST") + ", or ask an administrator to unlock it."
+	case errors.Is(err, ErrNoUsers):
+		return "This store has no users yet: create its first administrator."
+	case errors.Is(err, ErrNotSignedIn):
+		return "Nobody is signed in (the session may have locked); sign in again."
+	case errors.Is(err, ErrNotPermitted):
+		return "No such recording, or you may not see it."
+	case errors.As(err, &perm):
+		return "Your role (" + perm.Role.Title() + ") may not " + permNames[perm.What] + "."
+	case errors.Is(err, store.ErrUserExists):
+		return "A user with that name already exists."
 	case errors.Is(err, context.Canceled):
 		return "Cancelled."
 	case errors.Is(err, os.ErrPermission):

@@ -26,11 +26,20 @@ type detailPane struct {
 	problem *widget.Label
 	copy    *widget.Button
 	review  *widget.Button
-	values  map[string]*widget.Label
-	gpsKey  *widget.Label
-	copied  func(string) // shows a short confirmation
+	audit   *widget.Button
+	// restrict restricts or unrestricts (shown only when onRestrict is set).
+	restrict   *widget.Button
+	restricted *widget.Label
+	values     map[string]*widget.Label
+	gpsKey     *widget.Label
+	copied     func(string) // shows a short confirmation
 	// onReview opens the review screen of the recording shown.
 	onReview func(id string)
+	// onAudit shows the audit trail of the recording shown.
+	onAudit func(id string)
+	// onRestrict, when set, offers to restrict or unrestrict the recording
+	// shown (professional standards only).
+	onRestrict func(r *app.Recording)
 
 	rec *app.Recording
 }
@@ -97,10 +106,28 @@ func newDetailPane(copied func(string)) *detailPane {
 		}
 	})
 	d.review.Importance = widget.HighImportance
+	d.audit = widget.NewButtonWithIcon("Audit trail", theme.ListIcon(), func() {
+		if d.rec != nil && d.onAudit != nil {
+			d.onAudit(d.rec.ID)
+		}
+	})
+	d.restrict = widget.NewButtonWithIcon("Restrict…", theme.VisibilityOffIcon(), func() {
+		if d.rec != nil && d.onRestrict != nil {
+			d.onRestrict(d.rec)
+		}
+	})
+	d.restrict.Hide()
+	d.restricted = widget.NewLabelWithStyle("Restricted: only professional standards can see this recording.",
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.restricted.Wrapping = fyne.TextWrapWord
+	d.restricted.Importance = widget.WarningImportance
+	d.restricted.Hide()
 
 	d.body = container.NewVBox(
 		container.NewStack(imgBG, d.img),
-		container.NewBorder(nil, nil, nil, d.review, d.title),
+		d.title,
+		container.NewHBox(d.review, d.audit, d.restrict),
+		d.restricted,
 		d.problem,
 		shaHead,
 		d.sha,
@@ -129,6 +156,20 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	scroll.Show()
 	d.setImage(img)
 	d.title.SetText("Recording " + r.ID)
+	if r.Restricted {
+		d.restricted.Show()
+		d.restrict.SetText("Unrestrict…")
+		d.restrict.SetIcon(theme.VisibilityIcon())
+	} else {
+		d.restricted.Hide()
+		d.restrict.SetText("Restrict…")
+		d.restrict.SetIcon(theme.VisibilityOffIcon())
+	}
+	if d.onRestrict != nil {
+		d.restrict.Show()
+	} else {
+		d.restrict.Hide()
+	}
 	d.sha.SetText(r.SHA256)
 	p := r.Personal
 	set := func(k, v string) { d.values[k].SetText(v) }

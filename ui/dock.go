@@ -117,7 +117,11 @@ func (d *dockState) note(msg string) {
 }
 
 // stop ends watching and the dock worker, and waits for the worker.
-func (d *dockState) stop() {
+func (d *dockState) stop() { <-d.stopAsync() }
+
+// stopAsync ends watching and the dock worker without waiting: the
+// returned channel is closed once the worker has ended.
+func (d *dockState) stopAsync() <-chan struct{} {
 	if d.noteTimer != nil {
 		d.noteTimer.Stop()
 	}
@@ -125,11 +129,14 @@ func (d *dockState) stop() {
 		d.watcher.Stop()
 		d.watcher = nil
 	}
-	if d.cancel != nil {
-		d.cancel()
-		<-d.done
-		d.cancel = nil
+	if d.cancel == nil {
+		done := make(chan struct{})
+		close(done)
+		return done
 	}
+	d.cancel()
+	d.cancel = nil
+	return d.done
 }
 
 // chooseDockFolder asks for the dock folder and starts watching it.

@@ -20,10 +20,24 @@ import (
 
 	"exhibit/app"
 	"exhibit/app/media"
+	"exhibit/store"
 )
 
 // testPassphrase protects the seeded store.
 const testPassphrase = "pw"
+
+// Accounts of the test stores: the first administrator, and in the seeded
+// store one user of each other role, whose password is userPassword(name).
+const (
+	adminName     = "admin"
+	adminPassword = "admin password"
+)
+
+// seedUsers are the seeded store's accounts besides the administrator.
+var seedUsers = map[string]app.Role{"sgt": app.RoleSergeant, "psd": app.RolePSD, "viewer": app.RoleViewer}
+
+// userPassword is the password of a test account.
+func userPassword(name string) string { return name + " password" }
 
 // seedClip is one recording of the seeded store.
 type seedClip struct {
@@ -49,6 +63,7 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	restore := fastAccounts()
 	if os.Getenv(guiChildEnv) != "" {
 		os.Exit(guiChild())
 	}
@@ -66,8 +81,59 @@ func TestMain(m *testing.M) {
 	}
 	tmpRoot = dir
 	code := m.Run()
+	restore()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// fastAccounts makes password hashing cheap and takes the pause out of
+// failed sign-ins for the whole test binary, the GUI children included
+// (app/library_test.go does the same per test): the tests create accounts
+// and sign in many times. A hash keeps its parameters, so accounts made
+// here verify the same way under any settings. It returns the undo.
+func fastAccounts() (restore func()) {
+	oldArgon, oldPolicy := store.DefaultArgon2, app.DefaultSignInPolicy
+	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
+	app.DefaultSignInPolicy.Delay = func(int) time.Duration { return 0 }
+	return func() { store.DefaultArgon2, app.DefaultSignInPolicy = oldArgon, oldPolicy }
+}
+
+// createStore makes a passphrase store in dir with its first administrator
+// (signed in), as the window's store form does.
+func createStore(ctx context.Context, dir, pass string) (*app.Library, error) {
+	lib, err := app.Create(dir, app.KeySource{Passphrase: []byte(pass), NoKeyring: true}, nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := lib.CreateFirstAdmin(ctx, adminName, []byte(adminPassword), "test"); err != nil {
+		lib.Close()
+		return nil, err
+	}
+	return lib, nil
+}
+
+// newStore makes an empty store for one test, the administrator signed in.
+func newStore(t *testing.T) (*app.Library, string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "store")
+	lib, err := createStore(context.Background(), dir, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	return lib, dir
+}
+
+// signIn signs user name (adminName or one of seedUsers) into lib.
+func signIn(t *testing.T, lib *app.Library, name string) {
+	t.Helper()
+	pw := userPassword(name)
+	if name == adminName {
+		pw = adminPassword
+	}
+	if _, err := lib.SignIn(context.Background(), name, []byte(pw), "test"); err != nil {
+		t.Fatalf("sign in as %s: %v", name, err)
+	}
 }
 
 // writeSeedSources writes the seed clips and their dock sidecars into dir.
@@ -113,12 +179,17 @@ func seededStore(t testing.TB) string {
 		if seedSHA, seedErr = writeSeedSources(ctx, seedSrc); seedErr != nil {
 			return
 		}
-		lib, err := app.Create(seedDir, app.KeySource{Passphrase: []byte(testPassphrase), NoKeyring: true}, nil)
+		lib, err := createStore(ctx, seedDir, testPassphrase)
 		if err != nil {
 			seedErr = err
 			return
 		}
 		defer lib.Close()
+		for name, role := range seedUsers {
+			if seedErr = lib.AddUser(ctx, name, role, []byte(userPassword(name))); seedErr != nil {
+				return
+			}
+		}
 		res, err := lib.Ingest(ctx, []string{seedSrc}, app.IngestOptions{})
 		if err != nil {
 			seedErr = err
@@ -140,14 +211,19 @@ func seededStore(t testing.TB) string {
 	return seedDir
 }
 
-// openSeeded opens the seeded store for one test.
-func openSeeded(t *testing.T) *app.Library {
+// openSeeded opens the seeded store for one test, the administrator
+// signed in.
+func openSeeded(t *testing.T) *app.Library { return openSeededAs(t, adminName) }
+
+// openSeededAs opens the seeded store for one test with user name signed in.
+func openSeededAs(t *testing.T, name string) *app.Library {
 	t.Helper()
 	lib, err := app.Open(seededStore(t), app.KeySource{Passphrase: []byte(testPassphrase), NoKeyring: true}, nil)
 	if err != nil {
 		t.Fatalf("open seeded store: %v", err)
 	}
 	t.Cleanup(func() { lib.Close() })
+	signIn(t, lib, name)
 	return lib
 }
 

@@ -181,6 +181,10 @@ func (lv *libraryView) chooseImportFolder() {
 
 // dropped imports files and folders dropped onto the window.
 func (lv *libraryView) dropped(_ fyne.Position, uris []fyne.URI) {
+	if !lv.canIngest {
+		lv.flash("Your role may not import footage.")
+		return
+	}
 	var paths []string
 	for _, u := range uris {
 		if u.Scheme() == "file" {
@@ -262,6 +266,9 @@ func (p *progressPanel) showIngest(pr app.IngestProgress) {
 // startImport imports paths in the background with a progress panel, then
 // shows what happened and refreshes the library.
 func (lv *libraryView) startImport(paths []string) {
+	if !lv.canIngest {
+		return
+	}
 	ctx, cancel := context.WithCancel(lv.ctx)
 	p := newProgressPanel("Importing footage", lv.win, true, cancel)
 	p.heading.SetText("Looking for video files…")

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,6 +25,8 @@ type libraryAPI interface {
 	Thumbnail(ctx context.Context, id string) ([]byte, error)
 	Ingest(ctx context.Context, paths []string, opt app.IngestOptions) ([]app.IngestResult, error)
 	Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) ([]app.VerifyResult, error)
+	Can(p app.Permission) bool
+	Restrict(ctx context.Context, id string, restricted bool) (string, error)
 }
 
 var _ libraryAPI = (*app.Library)(nil)
@@ -56,6 +59,11 @@ type libraryView struct {
 	do func(func())
 	// now is the clock for the quick date ranges.
 	now func() time.Time
+	// touch reports keyboard activity to the idle lock.
+	touch func()
+	// What the signed-in user may do, fixed when the view is made (a view
+	// lives for one sign-in).
+	canIngest, canVerify, canRestrict bool
 
 	ctx    context.Context // cancelled by close
 	cancel context.CancelFunc
@@ -94,11 +102,15 @@ type libraryView struct {
 	folderBtn *widget.Button
 	watchBtn  *widget.Button
 	verifyBtn *widget.Button
+	// accountSlot holds the session's account controls (right of the toolbar).
+	accountSlot *fyne.Container
 
 	dock dockState
 
 	// onReview opens a recording's review screen (set by the session).
 	onReview func(id string)
+	// onAudit shows the audit trail of a recording (set by the session).
+	onAudit func(id string)
 }
 
 // newLibraryView builds the library screen over lib. Nothing runs until
@@ -109,7 +121,8 @@ func newLibraryView(lib libraryAPI, win fyne.Window, log *slog.Logger) *libraryV
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	lv := &libraryView{
-		lib: lib, win: win, log: log, do: fyne.Do, now: time.Now,
+		lib: lib, win: win, log: log, do: fyne.Do, now: time.Now, touch: func() {},
+		canIngest: lib.Can(app.PermIngest), canVerify: lib.Can(app.PermVerify), canRestrict: lib.Can(app.PermRestricted),
 		ctx: ctx, cancel: cancel, jobs: make(chan struct{}, 1),
 		sortKey: app.SortRecordedAt, statuses: []string{app.StatusUnreviewed},
 		full: map[string]*app.Recording{}, fetching: map[string]bool{},
@@ -126,13 +139,29 @@ func (lv *libraryView) build() {
 	lv.table = newRecordTable(lv)
 	lv.detail = newDetailPane(lv.flash)
 	lv.detail.onReview = lv.review
+	lv.detail.onAudit = lv.showAudit
+	if lv.canRestrict {
+		lv.detail.onRestrict = lv.confirmRestrict
+	}
 
 	lv.importBtn = widget.NewButtonWithIcon("Import files…", theme.FileVideoIcon(), lv.chooseImportFile)
 	lv.importBtn.Importance = widget.HighImportance
 	lv.folderBtn = widget.NewButtonWithIcon("Import folder…", theme.FolderOpenIcon(), lv.chooseImportFolder)
 	lv.watchBtn = widget.NewButtonWithIcon("Watch dock folder…", theme.VisibilityIcon(), lv.chooseDockFolder)
 	lv.verifyBtn = widget.NewButtonWithIcon("Verify all", theme.ConfirmIcon(), lv.verifyAll)
-	toolbar := container.NewHBox(lv.importBtn, lv.folderBtn, lv.watchBtn, widget.NewSeparator(), lv.verifyBtn)
+	// Actions the signed-in role may not take are not offered.
+	var tools []fyne.CanvasObject
+	if lv.canIngest {
+		tools = append(tools, lv.importBtn, lv.folderBtn, lv.watchBtn)
+	}
+	if lv.canVerify {
+		if len(tools) > 0 {
+			tools = append(tools, widget.NewSeparator())
+		}
+		tools = append(tools, lv.verifyBtn)
+	}
+	lv.accountSlot = container.NewHBox()
+	toolbar := container.NewBorder(nil, nil, container.NewHBox(tools...), lv.accountSlot)
 
 	lv.search = widget.NewEntry()
 	lv.search.SetPlaceHolder("Search officer, device, id or file name")
@@ -196,6 +225,12 @@ func newDateEntry(changed func()) *widget.Entry {
 
 // emptyState explains how footage gets in when the store holds none.
 func (lv *libraryView) emptyState() fyne.CanvasObject {
+	if !lv.canIngest {
+		text := widget.NewRichTextFromMarkdown("## No recordings yet\n\n" +
+			"There is no footage in this store that you may see. Footage is imported by reviewers and administrators.")
+		text.Wrapping = fyne.TextWrapWord
+		return container.NewCenter(container.NewGridWrap(fyne.NewSize(640, text.MinSize().Height+80), text))
+	}
 	text := widget.NewRichTextFromMarkdown(`## No recordings yet
 
 Footage gets into Exhibit in three ways:
@@ -217,18 +252,30 @@ The original file is never changed: Exhibit keeps a verified, encrypted copy and
 // start loads the list and resumes watching the dock folder.
 func (lv *libraryView) start() {
 	lv.reload()
-	lv.resumeDock()
+	if lv.canIngest {
+		lv.resumeDock()
+	}
 }
 
 // close stops background work and waits for it; the library can be closed
 // afterwards.
-func (lv *libraryView) close() {
+func (lv *libraryView) close() { <-lv.shutdown() }
+
+// shutdown stops background work without waiting: the returned channel is
+// closed once all of it has ended (imports and the dock worker included).
+func (lv *libraryView) shutdown() <-chan struct{} {
 	lv.cancel()
-	lv.dock.stop()
+	dockDone := lv.dock.stopAsync()
 	if lv.searchTimer != nil {
 		lv.searchTimer.Stop()
 	}
-	lv.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		<-dockDone
+		lv.wg.Wait()
+		close(done)
+	}()
+	return done
 }
 
 // review opens the review screen of recording id.
@@ -538,19 +585,80 @@ func (lv *libraryView) thumbsChanged() {
 }
 
 // mainMenu is the window menu while a library is open.
+// Only what the signed-in role may do is offered.
 func (lv *libraryView) mainMenu() *fyne.MainMenu {
-	return fyne.NewMainMenu(
-		fyne.NewMenu("File",
+	var menus []*fyne.Menu
+	if lv.canIngest {
+		menus = append(menus, fyne.NewMenu("File",
 			fyne.NewMenuItem("Import files…", lv.chooseImportFile),
 			fyne.NewMenuItem("Import folder…", lv.chooseImportFolder),
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem("Watch dock folder…", lv.chooseDockFolder),
 			fyne.NewMenuItem("Stop watching", func() { lv.stopWatching(true) }),
-		),
-		fyne.NewMenu("Library",
-			fyne.NewMenuItem("Verify all", lv.verifyAll),
-			fyne.NewMenuItem("Refresh", lv.reload),
-			fyne.NewMenuItem("Clear filters", lv.clearFilters),
-		),
-	)
+		))
+	}
+	var items []*fyne.MenuItem
+	if lv.canVerify {
+		items = append(items, fyne.NewMenuItem("Verify all", lv.verifyAll))
+	}
+	items = append(items,
+		fyne.NewMenuItem("Refresh", lv.reload),
+		fyne.NewMenuItem("Clear filters", lv.clearFilters))
+	return fyne.NewMainMenu(append(menus, fyne.NewMenu("Library", items...))...)
+}
+
+// showAudit shows the audit trail of recording id.
+func (lv *libraryView) showAudit(id string) {
+	if id != "" && lv.onAudit != nil {
+		lv.onAudit(id)
+	}
+}
+
+// confirmRestrict asks before restricting (or unrestricting) r, then does
+// it in the background and lists again.
+func (lv *libraryView) confirmRestrict(r *app.Recording) {
+	if !lv.canRestrict || r == nil {
+		return
+	}
+	id, restrict := r.ID, !r.Restricted
+	title, msg, verb := "Restrict recording "+id+"?",
+		"Only professional standards will be able to find, play or export it; it disappears from everyone else's list. "+
+			"The change is recorded in the audit trail.", "Restrict"
+	if !restrict {
+		title, msg, verb = "Unrestrict recording "+id+"?",
+			"Everyone who may view recordings will be able to find and play it again. "+
+				"The change is recorded in the audit trail.", "Unrestrict"
+	}
+	text := widget.NewLabel(msg)
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(title, verb, "Cancel", text, func(ok bool) {
+		if ok {
+			lv.setRestricted(id, restrict)
+		}
+	}, lv.win)
+	d.Resize(fyne.NewSize(520, 240))
+	d.Show()
+}
+
+// setRestricted restricts or unrestricts recording id in the background.
+func (lv *libraryView) setRestricted(id string, restrict bool) {
+	lv.goBackground(func() {
+		_, err := lv.lib.Restrict(lv.ctx, id, restrict)
+		if lv.ctx.Err() != nil {
+			return
+		}
+		lv.do(func() {
+			if err != nil {
+				lv.showError("Could not change the restriction", err)
+				return
+			}
+			delete(lv.full, id)
+			if restrict {
+				lv.flash("Recording " + id + " is restricted to professional standards.")
+			} else {
+				lv.flash("Recording " + id + " is no longer restricted.")
+			}
+			lv.reload()
+		})
+	})
 }

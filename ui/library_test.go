@@ -199,12 +199,7 @@ func TestDetailPaneShowsSelected(t *testing.T) {
 }
 
 func TestEmptyStoreExplainsImport(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "store")
-	lib, err := app.Create(dir, app.KeySource{Passphrase: []byte("x"), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lib.Close() })
+	lib, _ := newStore(t)
 	lv, _, w := newTestView(t, lib)
 	if !lv.empty.Visible() || lv.split.Visible() {
 		t.Fatal("empty state not shown for an empty store")
@@ -231,12 +226,7 @@ func TestImportShowsResults(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(src, "broken.mp4"), []byte("this is not a video at all"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(t.TempDir(), "store")
-	lib, err := app.Create(dir, app.KeySource{Passphrase: []byte("x"), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lib.Close() })
+	lib, _ := newStore(t)
 	lv, q, w := newTestView(t, lib)
 
 	lv.startImport([]string{src})
@@ -271,12 +261,7 @@ func TestImportCancel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	dir := filepath.Join(t.TempDir(), "store")
-	lib, err := app.Create(dir, app.KeySource{Passphrase: []byte("x"), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lib.Close() })
+	lib, dir := newStore(t)
 	lv, q, w := newTestView(t, lib)
 
 	lv.startImport([]string{src})
@@ -343,12 +328,7 @@ func segmentText(segs []widget.RichTextSegment) string {
 }
 
 func TestDockFolderImportsNewFootage(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "store")
-	lib, err := app.Create(dir, app.KeySource{Passphrase: []byte("x"), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lib.Close() })
+	lib, _ := newStore(t)
 	lv, q, _ := newTestView(t, lib)
 	dock := t.TempDir()
 

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"exhibit/app"
 )
 
 // newTestSession starts a session on dir in a test window.
@@ -52,23 +54,31 @@ func TestLockedStoreAsksForPassphrase(t *testing.T) {
 		t.Fatal("library opened with a wrong passphrase")
 	}
 
-	// The right one, submitted with Enter.
+	// The right one, submitted with Enter, then the sign-in screen.
 	test.Type(s.lock.entry, testPassphrase)
 	s.lock.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	q.until(t, "the sign-in screen", func() bool { return s.signin != nil })
+	test.Type(s.signin.name, adminName)
+	test.Type(s.signin.pass, adminPassword)
+	s.signin.pass.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	q.until(t, "the library", func() bool { return s.view != nil && s.view.loaded })
 	if got := len(s.view.recs); got != len(seedClips) {
 		t.Errorf("%d recordings, want %d", got, len(seedClips))
 	}
-	if w.Content() != s.view.content {
+	if s.shown() != s.view.content || w.Content() != s.area {
 		t.Error("library view not on screen")
 	}
 }
 
 func TestPassphraseFromOptionsOpensDirectly(t *testing.T) {
-	s, q, _ := newTestSession(t, Options{StoreDir: seededStore(t), NoKeyring: true, Passphrase: []byte(testPassphrase)})
+	s, q, _ := newTestSession(t, Options{StoreDir: seededStore(t), NoKeyring: true, Passphrase: []byte(testPassphrase),
+		User: adminName, Password: []byte(adminPassword)})
 	q.until(t, "the library", func() bool { return s.view != nil && s.view.loaded })
 	if s.lock != nil {
 		t.Error("passphrase form shown although the passphrase was given")
+	}
+	if s.signin != nil {
+		t.Error("sign-in screen shown although the user and password were given")
 	}
 }
 
@@ -95,10 +105,32 @@ func TestCreateStoreOffered(t *testing.T) {
 		t.Errorf("mismatch message %q (visible %v)", f.msg.Text, f.msg.Visible())
 	}
 	f.confirm.SetText("secret one")
+	// The first administrator is asked for on the same form.
+	test.Tap(f.create)
+	if f.msg.Text != "Choose a user name." {
+		t.Errorf("no administrator: message %q", f.msg.Text)
+	}
+	test.Type(f.adminName, "chief")
+	test.Type(f.adminPass, "short")
+	test.Type(f.adminConfirm, "short")
+	test.Tap(f.create)
+	if f.msg.Text != "A password needs at least 8 characters." {
+		t.Errorf("short password: message %q", f.msg.Text)
+	}
+	f.adminPass.SetText("chief password")
+	f.adminConfirm.SetText("chief passwort")
+	test.Tap(f.create)
+	if f.msg.Text != "The two passwords differ; type them again." {
+		t.Errorf("passwords differ: message %q", f.msg.Text)
+	}
+	f.adminConfirm.SetText("chief password")
 	test.Tap(f.create)
 	q.until(t, "the new library", func() bool { return s.view != nil && s.view.loaded })
 	if !s.view.empty.Visible() {
 		t.Error("a new store does not show the import help")
+	}
+	if who, ok := s.lib.Who(); !ok || who.Name != "chief" || who.Role != app.RoleAdmin {
+		t.Errorf("signed in after creating the store: %+v %v", who, ok)
 	}
 }
 

@@ -78,6 +78,8 @@ type reviewScreen struct {
 	do   func(func())
 	mods func() fyne.KeyModifier
 	back func() // returns to the library; nil: no library
+	// touch reports keyboard activity to the idle lock.
+	touch func()
 
 	id      string
 	openMed func(ctx context.Context) (*reviewMedia, error)
@@ -119,23 +121,25 @@ type reviewScreen struct {
 	helpShown  bool
 	fullscreen bool
 
-	content  fyne.CanvasObject
-	title    *widget.Label
-	video    *VideoView
-	timeline *Timeline
-	tlSlot   *fyne.Container
-	playBtn  *widget.Button
-	speedSel *widget.Select
-	volume   *widget.Slider
-	muteBtn  *widget.Button
-	frameLbl *widget.Label
-	timeLbl  *widget.Label
-	wallLbl  *widget.Label
-	message  *widget.Label
-	overlay  fyne.CanvasObject
-	busy     *widget.Activity
-	help     fyne.CanvasObject
-	controls []fyne.Disableable
+	content fyne.CanvasObject
+	// accountSlot holds the session's account controls (top right).
+	accountSlot *fyne.Container
+	title       *widget.Label
+	video       *VideoView
+	timeline    *Timeline
+	tlSlot      *fyne.Container
+	playBtn     *widget.Button
+	speedSel    *widget.Select
+	volume      *widget.Slider
+	muteBtn     *widget.Button
+	frameLbl    *widget.Label
+	timeLbl     *widget.Label
+	wallLbl     *widget.Label
+	message     *widget.Label
+	overlay     fyne.CanvasObject
+	busy        *widget.Activity
+	help        fyne.CanvasObject
+	controls    []fyne.Disableable
 	// readoutBoxes hold the readout labels at a fixed width, so that the
 	// bar does not move as the numbers change.
 	readoutBoxes []*fyne.Container
@@ -148,7 +152,7 @@ func newReviewScreen(lib reviewAPI, win fyne.Window, id string, log *slog.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &reviewScreen{win: win, log: log, do: fyne.Do, mods: currentModifiers, back: back, id: id,
+	s := &reviewScreen{win: win, log: log, do: fyne.Do, mods: currentModifiers, back: back, id: id, touch: func() {},
 		nav: newNavQueue(), props: newPropState(), speed: 1, done: make(chan struct{}), thumbs: make(chan int, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.openMed = func(ctx context.Context) (*reviewMedia, error) {
@@ -191,7 +195,8 @@ func (s *reviewScreen) build() {
 	helpBtn.Importance = widget.LowImportance
 	fullBtn := widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), func() { s.toggleFullScreen(); s.refocus() })
 	fullBtn.Importance = widget.LowImportance
-	top := container.NewBorder(nil, nil, backBtn, container.NewHBox(helpBtn, fullBtn), s.title)
+	s.accountSlot = container.NewHBox()
+	top := container.NewBorder(nil, nil, backBtn, container.NewHBox(helpBtn, fullBtn, s.accountSlot), s.title)
 
 	s.video = NewVideoView()
 	s.video.OnTypedKey = s.typedKey
@@ -724,6 +729,7 @@ func (s *reviewScreen) canvasRune(r rune) { s.typedRune(r) }
 
 // typedKey handles named keys; characters are handled by typedRune.
 func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
+	s.touch()
 	if s.modal || s.closed {
 		return
 	}
@@ -761,6 +767,7 @@ func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
 
 // typedRune handles character keys.
 func (s *reviewScreen) typedRune(r rune) {
+	s.touch()
 	if s.modal || s.closed {
 		return
 	}

@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,7 +65,7 @@ func reviewStore(t testing.TB) (dir, id string) {
 			return
 		}
 		reviewDir = filepath.Join(tmpRoot, "review-store")
-		lib, err := app.Create(reviewDir, app.KeySource{Passphrase: []byte(testPassphrase), NoKeyring: true}, nil)
+		lib, err := createStore(ctx, reviewDir, testPassphrase)
 		if err != nil {
 			reviewErr = err
 			return
@@ -104,6 +103,7 @@ func TestReviewRealEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer lib.Close()
+	signIn(t, lib, adminName)
 	test.NewTempApp(t)
 	q := newUIQueue()
 	w := test.NewWindow(nil)
@@ -252,20 +252,11 @@ func reviewGUIChild() int {
 		tl := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.timeline)
 		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+s.timeline.Size().Height/2)*sc)
 		st.TimelineW = int(s.timeline.Size().Width * sc)
-		b, _ := json.Marshal(st)
-		tmp := statePath + ".tmp"
-		if os.WriteFile(tmp, b, 0o644) == nil {
-			os.Rename(tmp, statePath)
-		}
+		writeState(statePath, st)
 	}
-	err := Run(Options{
-		StoreDir:   os.Getenv(guiChildStoreEnv),
-		Passphrase: []byte(os.Getenv(guiChildPassEnv)),
-		NoKeyring:  true,
-		Log:        slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		ReviewID:   os.Getenv(reviewChildIDEnv),
-	})
-	if err != nil {
+	opts := childOptions()
+	opts.ReviewID = os.Getenv(reviewChildIDEnv)
+	if err := Run(opts); err != nil {
 		fmt.Fprintln(os.Stderr, "review child:", err)
 		return 1
 	}
@@ -281,47 +272,15 @@ func reviewGUIChild() int {
 //
 //	Xvfb :97 -screen 0 1600x1000x24 & EXHIBIT_GUI_TEST=1 DISPLAY=:97 go test -tags migrated_fynedo -run ReviewGUI ./ui/
 func TestReviewGUIUnderXvfb(t *testing.T) {
-	if os.Getenv("EXHIBIT_GUI_TEST") != "1" {
+	if os.Getenv("EXHIBIT_GUI_TEST") != "1" || os.Getenv("DISPLAY") == "" {
 		t.Skip("real-window test: set EXHIBIT_GUI_TEST=1 and DISPLAY (an X server such as Xvfb) to run it")
 	}
-	if os.Getenv("DISPLAY") == "" {
-		t.Skip("real-window test: DISPLAY is not set; start Xvfb and set DISPLAY")
-	}
-	for _, tool := range []string{"xdotool", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("real-window test needs %s: %v", tool, err)
-		}
-	}
 	dir, id := reviewStore(t)
-	out := t.TempDir()
-	statePath := filepath.Join(out, "state.json")
-
-	var childLog bytes.Buffer
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), reviewChildEnv+"=1", guiChildStoreEnv+"="+dir, guiChildPassEnv+"="+testPassphrase,
-		reviewChildIDEnv+"="+id, reviewChildStateEnv+"="+statePath, "FYNE_SCALE=1", "TZ=Europe/London",
-		"HOME="+filepath.Join(out, "home"))
-	cmd.Stdout, cmd.Stderr = &childLog, &childLog
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Kill()
-		<-exited
-		if t.Failed() {
-			t.Logf("application output:\n%s", childLog.String())
-		}
-	}()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	search, err := exec.CommandContext(ctx, "xdotool", "search", "--sync", "--onlyvisible", "--name", "Review "+id).Output()
-	if err != nil {
-		t.Fatalf("review window did not appear: %v", err)
-	}
-	wid := strings.Fields(string(search))[0]
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	p := startGUIChild(t, reviewChildEnv+"=1", guiChildStoreEnv+"="+dir, guiChildPassEnv+"="+testPassphrase,
+		guiChildUserEnv+"="+adminName, guiChildPwEnv+"="+adminPassword,
+		reviewChildIDEnv+"="+id, reviewChildStateEnv+"="+statePath, "FYNE_SCALE=1", "TZ=Europe/London")
+	wid := p.window(t, "Review "+id)
 
 	readState := func() (reviewState, bool) {
 		var st reviewState
@@ -432,9 +391,5 @@ func TestReviewGUIUnderXvfb(t *testing.T) {
 		}
 		t.Logf("screenshot %s (%d bytes)", p, buf.Len())
 	}
-	select {
-	case err := <-exited:
-		t.Fatalf("application exited early: %v", err)
-	default:
-	}
+	p.running(t)
 }

@@ -671,13 +671,15 @@ func TestVideoViewAspectZoom(t *testing.T) {
 
 func TestSessionOpensReviewAndGoesBack(t *testing.T) {
 	dir, id := reviewStore(t)
-	s, q, w := newTestSession(t, Options{StoreDir: dir, NoKeyring: true, Passphrase: []byte(testPassphrase), ReviewID: id})
+	s, q, _ := newTestSession(t, Options{StoreDir: dir, NoKeyring: true, Passphrase: []byte(testPassphrase), ReviewID: id,
+		User: adminName, Password: []byte(adminPassword)})
+	w := s.win
 	q.until(t, "the review screen", func() bool { return s.review != nil && (s.review.count > 0 || s.review.failed) })
 	r := s.review
 	if r.failed {
 		t.Fatalf("review failed: %s", r.message.Text)
 	}
-	if w.Content() != r.content {
+	if s.shown() != r.content {
 		t.Fatal("the review screen is not on the window")
 	}
 	if !strings.HasPrefix(w.Title(), "Exhibit — Review "+id+" — "+reviewOfficer) {
@@ -688,7 +690,7 @@ func TestSessionOpensReviewAndGoesBack(t *testing.T) {
 	}
 	// Escape goes back to the library and closes the engine.
 	r.typedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if s.review != nil || w.Content() != s.view.content {
+	if s.review != nil || s.shown() != s.view.content {
 		t.Fatal("Escape did not return to the library")
 	}
 	select {

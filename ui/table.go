@@ -42,8 +42,13 @@ var columns = []column{
 	colOfficer:  {title: "Officer", key: app.SortOfficer, sample: "PC 9999 Williams", text: func(r *app.Recording) string { return orDash(r.Personal.Officer) }},
 	colDevice:   {title: "Device", key: app.SortDevice, sample: "WW0000000", text: func(r *app.Recording) string { return orDash(r.Personal.DeviceSerial) }},
 	colDuration: {title: "Duration", key: app.SortDuration, sample: "00:00:00", text: func(r *app.Recording) string { return formatDuration(r.Duration) }},
-	colStatus:   {title: "Status", key: app.SortStatus, sample: "Under review", text: func(r *app.Recording) string { return statusLabel(r.Status) }},
-	colID:       {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
+	colStatus: {title: "Status", key: app.SortStatus, sample: "Under review", text: func(r *app.Recording) string {
+		if r.Restricted {
+			return statusLabel(r.Status) + " · restricted"
+		}
+		return statusLabel(r.Status)
+	}},
+	colID: {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
 }
 
 // recordTable is the recordings table: one recording per row, a header row
@@ -106,6 +111,7 @@ func (t *recordTable) fitColumns(recs []*app.Recording) {
 
 // TypedKey moves the selection with the arrow keys, like a file list.
 func (t *recordTable) TypedKey(ev *fyne.KeyEvent) {
+	t.lv.touch()
 	switch ev.Name {
 	case fyne.KeyUp:
 		t.lv.moveSelection(-1)

@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -68,6 +71,9 @@ func Run(opts Options) error {
 	w.SetMaster()
 	w.Resize(fyne.NewSize(1440, 900))
 	s := newSession(w, opts)
+	if sessionStarted != nil {
+		sessionStarted(s)
+	}
 	w.SetOnClosed(s.close)
 	s.start()
 	w.ShowAndRun()
@@ -77,7 +83,13 @@ func Run(opts Options) error {
 
 func windowTitle(dir string) string { return "Exhibit — " + dir }
 
-// session is one window's life: opening the store, then the library view.
+// sessionStarted, when set (tests), is called on the main goroutine with
+// the session Run has made, before the window shows.
+var sessionStarted func(*session)
+
+// session is one window's life: opening the store, signing in, then the
+// library and review screens until someone signs out or the session locks,
+// and signing in again. All fields are touched on the UI goroutine only.
 type session struct {
 	win  fyne.Window
 	opts Options
@@ -85,14 +97,32 @@ type session struct {
 	do   func(func())
 
 	lib    *app.Library
+	who    app.Principal // the signed-in user; Name "" while nobody is
 	view   *libraryView
 	review *reviewScreen
 
+	// area holds whatever the window shows and reports pointer activity.
+	area *activityArea
+	// idleAfter, when > 0, replaces the store's idle lock time (tests);
+	// idleTick is how often idleness is checked.
+	idleAfter time.Duration
+	idleTick  time.Duration
+	idle      *idleWatch
+	idleLimit time.Duration // the idle lock time of this sign-in
+	idleStop  chan struct{} // closed to stop the idle ticker
+	lastFocus focusSig
+	// signingOut is closed when a sign-out's background work has ended.
+	signingOut chan struct{}
+
 	// The form on screen before the library opens (for tests).
-	lock   *lockForm
-	create *createForm
-	status *widget.Label // "Opening…" or an error sentence
-	closed bool
+	lock       *lockForm
+	create     *createForm
+	signin     *signInForm
+	firstAdmin *firstAdminForm
+	status     *widget.Label // "Opening…" or an error sentence
+	audit      *auditView    // the audit dialog opened last (tests)
+	users      *usersView    // the users dialog opened last (tests)
+	closed     bool
 }
 
 func newSession(win fyne.Window, opts Options) *session {
@@ -100,7 +130,12 @@ func newSession(win fyne.Window, opts Options) *session {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &session{win: win, opts: opts, log: log, do: fyne.Do}
+	s := &session{win: win, opts: opts, log: log, do: fyne.Do, idleTick: time.Second, idle: newIdleWatch()}
+	s.area = newActivityArea(nil, s.idle.touch)
+	if dc, ok := win.Canvas().(desktop.Canvas); ok {
+		dc.SetOnKeyDown(func(*fyne.KeyEvent) { s.idle.touch() })
+	}
+	return s
 }
 
 // start opens the store in the background.
@@ -115,6 +150,14 @@ func (s *session) close() {
 		return
 	}
 	s.closed = true
+	s.stopIdle()
+	if s.signingOut != nil {
+		select {
+		case <-s.signingOut:
+		case <-time.After(8 * time.Second):
+			s.log.Warn("sign-out still running")
+		}
+	}
 	if s.review != nil {
 		select {
 		case <-s.review.close():
@@ -126,6 +169,13 @@ func (s *session) close() {
 		s.view.close()
 	}
 	if s.lib != nil {
+		if s.who.Name != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			if err := s.lib.SignOut(ctx, "window closed"); err != nil {
+				s.log.Warn("sign out", "error", err)
+			}
+			cancel()
+		}
 		if err := s.lib.Close(); err != nil {
 			s.log.Warn("close store", "error", err)
 		}
@@ -154,7 +204,8 @@ func (s *session) opened(lib *app.Library, err error, triedPass bool) {
 	}
 	switch {
 	case err == nil:
-		s.showLibrary(lib)
+		s.lib = lib
+		s.afterOpen()
 	case app.IsLocked(err):
 		s.log.Info("store locked", "error", err)
 		msg := ""
@@ -179,9 +230,16 @@ func lockedMessage(err error) string {
 	return app.UserMessage(err)
 }
 
+// setContent shows o in the window, inside the activity area.
 func (s *session) setContent(o fyne.CanvasObject) {
-	s.win.SetContent(o)
+	s.area.SetContent(o)
+	if s.win.Content() != s.area {
+		s.win.SetContent(s.area)
+	}
 }
+
+// shown is what the window shows.
+func (s *session) shown() fyne.CanvasObject { return s.area.Content() }
 
 // showBusy shows a spinner and a line of text.
 func (s *session) showBusy(msg string) {
@@ -239,7 +297,8 @@ type lockForm struct {
 
 func (s *session) showLock(msg string) {
 	f := &lockForm{entry: widget.NewPasswordEntry(), msg: widget.NewLabel(msg), act: widget.NewActivity()}
-	s.lock, s.create = f, nil
+	s.clearForms()
+	s.lock = f
 	f.entry.SetPlaceHolder("Store passphrase")
 	f.msg.Wrapping = fyne.TextWrapWord
 	f.msg.Importance = widget.DangerImportance
@@ -281,28 +340,42 @@ func (s *session) showLock(msg string) {
 func (s *session) say(l *widget.Label, msg string) {
 	l.SetText(msg)
 	l.Show()
-	if c := s.win.Content(); c != nil {
+	if c := s.shown(); c != nil {
 		c.Refresh()
 	}
 }
 
-// createForm offers to create a store in the folder.
+// createForm offers to create a store in the folder, with its first
+// administrator.
 type createForm struct {
-	usePass *widget.Check
-	pass    *widget.Entry
-	confirm *widget.Entry
-	create  *widget.Button
-	msg     *widget.Label
+	usePass      *widget.Check
+	pass         *widget.Entry
+	confirm      *widget.Entry
+	adminName    *widget.Entry
+	adminPass    *widget.Entry
+	adminConfirm *widget.Entry
+	create       *widget.Button
+	msg          *widget.Label
+	act          *widget.Activity
 }
 
 func (s *session) showCreate() {
-	f := &createForm{pass: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry(), msg: widget.NewLabel("")}
-	s.create, s.lock = f, nil
+	f := &createForm{pass: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry(),
+		adminName: widget.NewEntry(), adminPass: widget.NewPasswordEntry(), adminConfirm: widget.NewPasswordEntry(),
+		msg: widget.NewLabel(""), act: widget.NewActivity()}
+	s.clearForms()
+	s.create = f
 	f.pass.SetPlaceHolder("Passphrase")
 	f.confirm.SetPlaceHolder("Passphrase again")
+	f.adminName.SetPlaceHolder("Administrator's user name")
+	f.adminName.SetText(s.opts.User)
+	f.adminPass.SetPlaceHolder(fmt.Sprintf("Administrator's password (at least %d characters)", app.MinPasswordLength))
+	f.adminConfirm.SetPlaceHolder("Password again")
+	f.adminConfirm.OnSubmitted = func(string) { s.createStore(f) }
 	f.msg.Wrapping = fyne.TextWrapWord
 	f.msg.Importance = widget.DangerImportance
 	f.msg.Hide()
+	f.act.Hide()
 	f.usePass = widget.NewCheck("Also protect it with a passphrase", func(on bool) {
 		if on {
 			f.pass.Enable()
@@ -327,13 +400,34 @@ func (s *session) showCreate() {
 			"Add a passphrase as well to open the store where that keyring is not available.")
 	}
 	intro.Wrapping = fyne.TextWrapWord
+	adminHead := widget.NewLabelWithStyle("First administrator", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	adminIntro := widget.NewLabel("Everyone signs in to use the store. The administrator adds the other users.")
+	adminIntro.Wrapping = fyne.TextWrapWord
 	f.create = widget.NewButtonWithIcon("Create store", theme.ContentAddIcon(), func() { s.createStore(f) })
 	f.create.Importance = widget.HighImportance
-	s.setContent(panel(theme.FolderNewIcon(), "Create a store here?", intro, f.usePass, f.pass, f.confirm, f.msg,
-		container.NewHBox(layout.NewSpacer(), f.create)))
+	s.setContent(panel(theme.FolderNewIcon(), "Create a store here?", intro, f.usePass, f.pass, f.confirm,
+		widget.NewSeparator(), adminHead, adminIntro, f.adminName, f.adminPass, f.adminConfirm, f.msg,
+		container.NewHBox(layout.NewSpacer(), f.act, f.create)))
+}
+
+// checkNewAccount checks a new account's name and password pair before
+// anything is done with them; it returns a sentence, or "" when they will do.
+func checkNewAccount(name, pass, again string) string {
+	switch {
+	case strings.TrimSpace(name) == "":
+		return "Choose a user name."
+	case len(pass) < app.MinPasswordLength:
+		return fmt.Sprintf("A password needs at least %d characters.", app.MinPasswordLength)
+	case pass != again:
+		return "The two passwords differ; type them again."
+	}
+	return ""
 }
 
 func (s *session) createStore(f *createForm) {
+	if !f.create.Visible() || f.create.Disabled() {
+		return
+	}
 	var pass []byte
 	if f.usePass.Checked {
 		switch {
@@ -349,12 +443,26 @@ func (s *session) createStore(f *createForm) {
 			return
 		}
 	}
+	if msg := checkNewAccount(f.adminName.Text, f.adminPass.Text, f.adminConfirm.Text); msg != "" {
+		s.say(f.msg, msg)
+		return
+	}
+	name, pw := f.adminName.Text, []byte(f.adminPass.Text)
 	f.msg.Hide()
 	f.create.Disable()
+	f.act.Show()
+	f.act.Start()
 	k := app.KeySource{Passphrase: pass, NoKeyring: s.opts.NoKeyring}
 	dir := s.opts.StoreDir
 	go func() {
 		lib, err := app.Create(dir, k, s.log)
+		var who app.Principal
+		var adminErr error
+		if err == nil {
+			// Argon2id hashing and the first sign-in: off the UI goroutine.
+			who, adminErr = lib.CreateFirstAdmin(context.Background(), name, pw, "gui")
+			clear(pw)
+		}
 		s.do(func() {
 			if s.closed {
 				if lib != nil {
@@ -362,13 +470,22 @@ func (s *session) createStore(f *createForm) {
 				}
 				return
 			}
+			f.act.Stop()
+			f.act.Hide()
 			if err != nil {
 				s.log.Error("create store", "dir", dir, "error", err)
 				f.create.Enable()
 				s.say(f.msg, createMessage(err, pass != nil))
 				return
 			}
-			s.showLibrary(lib)
+			s.lib = lib
+			if adminErr != nil {
+				// The store exists; its first administrator is still to come.
+				s.log.Warn("create the first administrator", "error", adminErr)
+				s.showFirstAdmin(name, "The store was created, but not its administrator: "+formMessage(adminErr))
+				return
+			}
+			s.signedIn(who)
 		})
 	}()
 }
@@ -381,16 +498,20 @@ func createMessage(err error, withPass bool) string {
 	return "The store could not be created: " + app.UserMessage(err)
 }
 
-// showLibrary swaps the open library in.
-func (s *session) showLibrary(lib *app.Library) {
-	s.lib, s.lock, s.create = lib, nil, nil
-	v := newLibraryView(lib, s.win, s.log)
+// showLibrary shows a new library view for the signed-in user.
+func (s *session) showLibrary() {
+	s.clearForms()
+	v := newLibraryView(s.lib, s.win, s.log)
 	v.do = s.do
+	v.touch = s.idle.touch
 	s.view = v
-	s.setContent(v.content)
-	s.win.SetMainMenu(v.mainMenu())
-	s.win.SetOnDropped(v.dropped)
+	v.accountSlot.Objects = s.accountBar(nil)
 	v.onReview = s.showReview
+	v.onAudit = s.showAudit
+	s.setContent(v.content)
+	s.win.SetTitle(windowTitle(s.opts.StoreDir))
+	s.win.SetMainMenu(s.mainMenu(v))
+	s.win.SetOnDropped(v.dropped)
 	v.start()
 	if id := s.opts.ReviewID; id != "" {
 		s.opts.ReviewID = ""
@@ -401,7 +522,7 @@ func (s *session) showLibrary(lib *app.Library) {
 // showReview swaps the review screen of recording id in; its Back button
 // and Escape return to the library.
 func (s *session) showReview(id string) {
-	if s.closed || s.lib == nil {
+	if s.closed || s.lib == nil || s.who.Name == "" {
 		return
 	}
 	if s.review != nil {
@@ -409,6 +530,8 @@ func (s *session) showReview(id string) {
 	}
 	r := newReviewScreen(s.lib, s.win, id, s.log, s.showLibraryAgain)
 	r.do = s.do
+	r.touch = s.idle.touch
+	r.accountSlot.Objects = s.accountBar(&id)
 	s.review = r
 	s.win.SetOnDropped(nil)
 	s.setContent(r.content)
