@@ -264,21 +264,8 @@ func UserMessage(err error) string {
 		return "There is no Exhibit store in this folder yet."
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrNotPermitted):
 		return "No such recording, or you are not permitted to see it."
-	case errors.Is(err, ErrSignInFailed):
-		return "Wrong user name or password."
-	case errors.As(err, new(*LockedError)):
-		return "This account is locked after repeated failed sign-ins; " + strings.TrimPrefix(err.Error(),
-			"this account is locked after repeated failed sign-ins ") + ". An administrator can unlock it sooner (exhibit user enable NAME)."
-	case errors.As(err, new(*PermissionError)):
-		return "Your role does not allow that: " + err.Error() + "."
-	case errors.Is(err, ErrNoUsers):
-		return "This store has no users yet. Create its first administrator: exhibit user add NAME --role admin"
-	case errors.Is(err, ErrNotSignedIn):
-		return "Sign in first."
 	case errors.Is(err, store.ErrNoUser):
 		return "No such user."
-	case errors.Is(err, store.ErrUserExists):
-		return "A user with that name already exists."
 	case errors.Is(err, store.ErrAmbiguous):
 		return "That id matches more than one recording; type more of it."
 	case errors.Is(err, store.ErrVaultDamaged), errors.Is(err, store.ErrDecrypt):
@@ -297,11 +284,9 @@ func UserMessage(err error) string {
 		return "This account is locked after too many failed sign-ins. Try again after " +
 			locked.Until.Local().Format("15:04 MST") + ", or ask an administrator to unlock it."
 	case errors.Is(err, ErrNoUsers):
-		return "This store has no users yet: create its first administrator."
+		return "This store has no users yet: create its first administrator (exhibit user add NAME --role admin)."
 	case errors.Is(err, ErrNotSignedIn):
 		return "Nobody is signed in (the session may have locked); sign in again."
-	case errors.Is(err, ErrNotPermitted):
-		return "No such recording, or you may not see it."
 	case errors.As(err, &perm):
 		return "Your role (" + perm.Role.Title() + ") may not " + permNames[perm.What] + "."
 	case errors.Is(err, store.ErrUserExists):
