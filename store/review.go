@@ -144,7 +144,16 @@ func (s *Store) currentAnnotation(ctx context.Context, q interface {
 // Annotation returns the current revision of an annotation (deleted or
 // not); RecordingID tells the caller whose it is.
 func (s *Store) Annotation(ctx context.Context, id string) (*Annotation, error) {
-	return s.currentAnnotation(ctx, s.db, id)
+	a, err := s.currentAnnotation(ctx, s.db, id)
+	if err != nil {
+		return nil, err
+	}
+	var at int64
+	if err := s.db.QueryRowContext(ctx, "SELECT author, at FROM annotations WHERE id = ? AND revision = 1", id).Scan(&a.CreatedBy, &at); err != nil {
+		return nil, fmt.Errorf("annotation %s: %w", id, err)
+	}
+	a.CreatedAt = time.UnixMilli(at).UTC()
+	return a, nil
 }
 
 // ReviseAnnotation adds a revision to annotation a.ID: the new frames,
