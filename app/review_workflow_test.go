@@ -112,7 +112,9 @@ func TestRetentionSweep(t *testing.T) {
 	lib := newTestLibrary(t)
 	ctx := context.Background()
 	now := time.Now()
-	old := func(name string) *Recording { return addRecording(t, lib, name, name, now.Add(-40*24*time.Hour), time.Minute) }
+	old := func(name string) *Recording {
+		return addRecording(t, lib, name, name, now.Add(-40*24*time.Hour), time.Minute)
+	}
 	unreviewed, nfa, evidence, policing, held, forceOld := old("unreviewed"), old("nfa"), old("evidence"), old("policing"), old("held"), old("force")
 	young := addRecording(t, lib, "young", "young", now.Add(-10*24*time.Hour), time.Minute)
 	future := addRecording(t, lib, "future", "future", now.Add(50*24*time.Hour), time.Minute)
