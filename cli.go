@@ -53,6 +53,20 @@ Commands:
                                 render one exact frame at source resolution (PNG text
                                 chunks carry id, master SHA-256, frame, PTS, wall clock)
   restrict ID / unrestrict ID   make a recording visible only to professional standards (psd), or lift it
+  mark ID --frame N [--to M] --category C [--note TEXT]
+                                add a marker (or the range N..M); prints the annotation id
+  marks ID [--json] [--history] list a recording's annotations (--history: every revision)
+  unmark ANNOTATION_ID          delete an annotation (recorded; its history is kept)
+  decide ID evidence|policing|nfa|refer-psd --reason TEXT
+                                record a review decision (refer-psd restricts the recording)
+  hold ID --reason TEXT / release ID [--reason TEXT]
+                                place or lift a legal hold (suspends deletion)
+  retention [--dry-run] [--json]
+                                delete footage the retention policy says is due (or list it)
+  retention policy | retention set [--category C] DAYS
+                                show or change the retention periods (administrators)
+  categories [--json] | categories set NAME...
+                                list or replace the annotation categories
   user add NAME --role ROLE [--password-stdin]
                                 add an account (roles: admin, sergeant, psd, viewer)
   user list [--json] | user disable NAME | user enable NAME | user passwd [NAME] [--password-stdin]
@@ -148,6 +162,20 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.cmdUser(ctx, cargs)
 	case "audit":
 		return c.cmdAudit(ctx, cargs)
+	case "mark":
+		return c.cmdMark(ctx, cargs)
+	case "marks":
+		return c.cmdMarks(ctx, cargs)
+	case "unmark":
+		return c.cmdUnmark(ctx, cargs)
+	case "decide":
+		return c.cmdDecide(ctx, cargs)
+	case "hold", "release":
+		return c.cmdHold(ctx, cmd == "hold", cargs)
+	case "retention":
+		return c.cmdRetention(ctx, cargs)
+	case "categories":
+		return c.cmdCategories(ctx, cargs)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return exitOK
@@ -539,12 +567,14 @@ type summaryJSON struct {
 	DeviceSerial string    `json:"device_serial,omitempty"`
 	SourceName   string    `json:"source_name,omitempty"`
 	Restricted   bool      `json:"restricted,omitempty"`
+	Held         bool      `json:"held,omitempty"`
+	DeleteAt     time.Time `json:"delete_at,omitzero"` // when retention deletes it; absent: kept
 }
 
 func toSummaryJSON(r *app.Recording) summaryJSON {
 	return summaryJSON{ID: r.ID, SHA256: r.SHA256, RecordedAt: r.RecordedAt, Duration: r.Duration.Seconds(),
 		Frames: r.Frames, Status: r.Status, Officer: r.Personal.Officer, DeviceSerial: r.Personal.DeviceSerial,
-		SourceName: r.Personal.SourceName, Restricted: r.Restricted}
+		SourceName: r.Personal.SourceName, Restricted: r.Restricted, Held: r.Held, DeleteAt: r.DeleteAt}
 }
 
 func parseDay(s string) (time.Time, error) {
@@ -599,13 +629,16 @@ func (c *cli) cmdList(ctx context.Context, args []string) int {
 		return exitOK
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRECORDED\tOFFICER\tDEVICE\tDURATION\tSTATUS")
+	fmt.Fprintln(tw, "ID\tRECORDED\tOFFICER\tDEVICE\tDURATION\tSTATUS\tDELETION")
 	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05 MST"),
-			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), r.Status)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05 MST"),
+			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), app.DisplayStatus(r), daysLeftText(r))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%d recordings\n", len(recs))
+	if n := dueWithinWarning(recs); n > 0 {
+		fmt.Fprintf(c.stderr, "exhibit: %d recordings will be deleted by the retention policy within 7 days\n", n)
+	}
 	return exitOK
 }
 

@@ -312,6 +312,10 @@ func (l *Library) resolve(ctx context.Context, idOrPrefix, action string) (strin
 		}
 		return "", fmt.Errorf("%s: %w", idOrPrefix, ErrNotPermitted)
 	case errors.Is(err, store.ErrNotFound):
+		if d, derr := l.st.DeletionOf(ctx, idOrPrefix); derr == nil && d != nil &&
+			(!d.Restricted || who.Role.Can(PermRestricted) || who.Role.Can(PermAuditRestricted)) {
+			return "", &DeletedError{Deletion: d}
+		}
 		return "", fmt.Errorf("%s: %w", idOrPrefix, ErrNotPermitted)
 	}
 	return id, err

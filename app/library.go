@@ -20,11 +20,9 @@ import (
 	"exhibit/store"
 )
 
-// Statuses a recording can have. Later review work adds decisions; until a
-// recording is reviewed it is StatusUnreviewed.
-const (
-	StatusUnreviewed = "unreviewed"
-)
+// StatusUnreviewed is the status of a recording no decision was recorded
+// for (the others are in decisions.go).
+const StatusUnreviewed = "unreviewed"
 
 // DefaultStoreDir returns the store folder used when none is named:
 // $EXHIBIT_STORE, else $XDG_DATA_HOME/exhibit, else ~/.local/share/exhibit.
@@ -80,7 +78,7 @@ type Recording = store.Recording
 type Filter struct {
 	Text     string    // case-insensitive substring of officer, device, id or source file name
 	Officer  string    // case-insensitive substring of the officer
-	Status   string    // exact status
+	Status   string    // exact status; "held" matches recordings under a legal hold
 	From, To time.Time // recorded-at range [From, To)
 }
 
@@ -104,9 +102,25 @@ func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending boo
 	if err != nil {
 		return nil, err
 	}
-	recs, err := l.st.List(ctx, store.ListOptions{From: f.From, To: f.To, Status: f.Status,
+	status := f.Status
+	if status == StatusHeld {
+		status = ""
+	}
+	recs, err := l.st.List(ctx, store.ListOptions{From: f.From, To: f.To, Status: status,
 		IncludeRestricted: who.Role.Can(PermRestricted)})
 	if err != nil {
+		return nil, err
+	}
+	if f.Status == StatusHeld {
+		kept := recs[:0]
+		for _, r := range recs {
+			if r.Held {
+				kept = append(kept, r)
+			}
+		}
+		recs = kept
+	}
+	if err := l.fillRetention(ctx, recs); err != nil {
 		return nil, err
 	}
 	if f.Text != "" || f.Officer != "" {
@@ -189,7 +203,11 @@ func (l *Library) Get(ctx context.Context, id string) (*Recording, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.st.Get(ctx, full)
+	r, err := l.st.Get(ctx, full)
+	if err != nil {
+		return nil, err
+	}
+	return r, l.fillRetention(ctx, []*Recording{r})
 }
 
 // Count returns how many recordings the signed-in user may see.

@@ -373,8 +373,9 @@ func (s *Store) AuditEntries(ctx context.Context, q AuditQuery) ([]AuditEntry, e
 }
 
 // restrictedIDsSQL selects the ids of recordings whose audit entries only
-// psd and admin may read.
-const restrictedIDsSQL = "SELECT id FROM recordings WHERE restricted = 1"
+// psd and admin may read: restricted ones, and deleted ones that were
+// restricted when they were deleted.
+const restrictedIDsSQL = "SELECT id FROM recordings WHERE restricted = 1 UNION ALL SELECT recording_id FROM deletions WHERE restricted = 1"
 
 func scanAudit(row scanner) (AuditEntry, error) {
 	var e AuditEntry

@@ -21,9 +21,9 @@ import (
 //	data     = uvarint(chunks) { uvarint(len) sealed(chunk) }   AD list_cache|gen|i/n
 //	chunk    = version(1) uvarint(count) { record }             at most 16384 records
 //	record   = str(id) str(sha256) varint(recorded_at ms) varint(duration ms)
-//	           uvarint(frames) str(status) byte(restricted) str(personal record)
+//	           uvarint(frames) str(status) byte(restricted | held<<1) str(personal record)
 //	str      = uvarint(len) bytes
-const listCacheVersion = 1
+const listCacheVersion = 2
 
 var errListCacheCorrupt = errors.New("list cache is corrupt")
 
@@ -153,11 +153,14 @@ func encodeListCache(recs []*Recording) []byte {
 		b = binary.AppendVarint(b, r.Duration.Milliseconds())
 		b = binary.AppendUvarint(b, uint64(r.Frames))
 		b = appendStr(b, []byte(r.Status))
+		var flags byte
 		if r.Restricted {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
+			flags |= 1
 		}
+		if r.Held {
+			flags |= 2
+		}
+		b = append(b, flags)
 		b = appendStr(b, r.Personal.marshal())
 	}
 	return b
@@ -247,7 +250,8 @@ func decodeListCache(b string) ([]*Recording, error) {
 		r.Duration = time.Duration(d.varint()) * time.Millisecond
 		r.Frames = int(d.uvarint())
 		r.Status = d.str()
-		r.Restricted = d.byte() == 1
+		flags := d.byte()
+		r.Restricted, r.Held = flags&1 != 0, flags&2 != 0
 		p := d.str()
 		if d.err != nil {
 			return nil, d.err

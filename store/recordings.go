@@ -56,10 +56,17 @@ type Recording struct {
 	Container        string
 	VideoCodec       string
 	AudioCodec       string
-	Status           string
+	Status           string // unreviewed, evidence, policing, nfa or referred
 	Restricted       bool
+	Held             bool // under legal hold: retention never deletes it
 	VaultSize        int64
 	Personal         Personal
+	// DeleteAt is when retention deletes the recording (zero: kept, by
+	// decision or hold). The store leaves it zero; app.Library fills it in
+	// from the retention policy.
+	DeleteAt time.Time
+	// RetentionRule says why DeleteAt is what it is (set with DeleteAt).
+	RetentionRule string
 }
 
 // FPS returns the frame rate as a float (0 when unknown).
@@ -180,19 +187,19 @@ func (s *Store) HasSize(ctx context.Context, size int64) (bool, error) {
 
 const recordingColumns = `id, sha256, size, recorded_at, recorded_at_source, ingested_at, duration_ms,
 	frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec, status, restricted,
-	vault_size, personal`
+	held, vault_size, personal`
 
 type scanner interface{ Scan(...any) error }
 
 // summaryColumns are what List reads: what a library row shows. Listing
 // 100,000 recordings costs per column read, so the rest waits for Get.
-const summaryColumns = `id, sha256, recorded_at, duration_ms, frame_count, status, restricted, personal`
+const summaryColumns = `id, sha256, recorded_at, duration_ms, frame_count, status, restricted, held, personal`
 
 // scanSummary reads one row of summaryColumns, leaving the personal data
 // sealed in *sealed.
 func scanSummary(row scanner, r *Recording, sealed *[]byte) error {
 	var rec, dur int64
-	if err := row.Scan(&r.ID, &r.SHA256, &rec, &dur, &r.Frames, &r.Status, &r.Restricted, sealed); err != nil {
+	if err := row.Scan(&r.ID, &r.SHA256, &rec, &dur, &r.Frames, &r.Status, &r.Restricted, &r.Held, sealed); err != nil {
 		return err
 	}
 	r.RecordedAt = time.UnixMilli(rec).UTC()
@@ -206,7 +213,7 @@ func scanSealed(row scanner, r *Recording, sealed *[]byte) error {
 	var rec, ing, dur int64
 	if err := row.Scan(&r.ID, &r.SHA256, &r.Size, &rec, &r.RecordedAtSource, &ing, &dur, &r.Frames,
 		&r.Width, &r.Height, &r.FPSNum, &r.FPSDen, &r.Container, &r.VideoCodec, &r.AudioCodec, &r.Status,
-		&r.Restricted, &r.VaultSize, sealed); err != nil {
+		&r.Restricted, &r.Held, &r.VaultSize, sealed); err != nil {
 		return err
 	}
 	r.RecordedAt = time.UnixMilli(rec).UTC()
