@@ -47,17 +47,26 @@ type Engine struct {
 	op sync.Mutex
 
 	// Event loop state, under mu.
-	mu        sync.Mutex
-	restarts  uint64
-	loaded    bool
-	ended     bool
-	endErr    error
-	eof       bool
-	paused    bool
-	timePos   float64
-	drops     int64
-	lastError string
-	fatal     error // sticky failure (source read error)
+	mu       sync.Mutex
+	restarts uint64 // playback-restart events
+	// libmpv reports every seek it executes with a seek event (its own
+	// too, such as keep-open's seek to the last frame) and the end of the
+	// latest one with playback-restart. restartSeeks is the number of seek
+	// events seen when the latest playback-restart arrived, so a restart
+	// ends a seek executed after a point where seeks was s iff
+	// restartSeeks > s.
+	seeks        uint64
+	restartSeeks uint64
+	replies      map[uint64]*cmdReply // async commands awaiting their reply
+	loaded       bool
+	ended        bool
+	endErr       error
+	eof          bool
+	paused       bool
+	timePos      float64
+	drops        int64
+	lastError    string
+	fatal        error // sticky failure (source read error)
 
 	// Navigation state: written under op and mu, read under mu.
 	shown   int  // frame shown to the user
@@ -76,9 +85,10 @@ type Engine struct {
 	audioTrack string // mpv's aid at open ("no" without audio)
 	audioOff   bool
 
-	speed   float64      // under mu
-	playGen uint64       // under mu: incremented by every Play
-	stalls  atomic.Int32 // consecutive restarts by watchStart
+	speed   float64       // under mu
+	playGen uint64        // under mu: incremented by every Play
+	stalls  atomic.Int32  // consecutive restarts by watchStart
+	cmdIDs  atomic.Uint64 // reply ids of async commands
 }
 
 // Open starts libmpv on src, shows frame 0 (paused) and returns the Engine.
@@ -127,6 +137,7 @@ func Open(src Source, opt Options) (*Engine, error) {
 		loopB:    -1,
 		speed:    1,
 		paused:   true,
+		replies:  map[uint64]*cmdReply{},
 	}
 	e.evq = newEventQueue(e.done)
 	e.r = newRenderer(tl.count(), e.pool, e.cache, e.note)
@@ -370,8 +381,19 @@ func (e *Engine) eventLoop() {
 			e.logMPV(ev)
 		case mpv.EventFileLoaded:
 			e.update(func() { e.loaded = true })
+		case mpv.EventSeek:
+			e.update(func() { e.seeks++ })
 		case mpv.EventPlaybackRestart:
-			e.update(func() { e.restarts++ })
+			e.update(func() {
+				e.restarts++
+				e.restartSeeks = e.seeks
+			})
+		case mpv.EventCommandReply:
+			e.update(func() {
+				if r := e.replies[ev.reply]; r != nil {
+					r.done, r.err, r.seeks = true, ev.err, e.seeks
+				}
+			})
 		case mpv.EventEnd:
 			e.update(func() {
 				e.ended = true
@@ -546,19 +568,97 @@ func (e *Engine) waitFor(ctx context.Context, what string, cond func() (bool, er
 }
 
 // waitRestart waits for the playback-restart after restarts reached r0.
+// Only for loading: a seek waits with waitSeek.
 func (e *Engine) waitRestart(ctx context.Context, r0 uint64) error {
-	return e.waitFor(ctx, "waiting for libmpv to finish seeking", func() (bool, error) {
+	return e.waitFor(ctx, "waiting for libmpv to start", func() (bool, error) {
 		if e.restarts > r0 {
 			return true, nil
 		}
-		if e.ended {
-			if e.endErr != nil {
-				return false, fmt.Errorf("%w: %w%s", ErrPlayback, e.endErr, e.lastErrorTextNoLock())
-			}
-			return false, fmt.Errorf("%w: playback ended%s", ErrPlayback, e.lastErrorTextNoLock())
-		}
-		return false, nil
+		return false, e.endedErrNoLock()
 	})
+}
+
+// endedErrNoLock reports a file that ended (an error while waiting for
+// libmpv to reposition). Under mu.
+func (e *Engine) endedErrNoLock() error {
+	if !e.ended {
+		return nil
+	}
+	if e.endErr != nil {
+		return fmt.Errorf("%w: %w%s", ErrPlayback, e.endErr, e.lastErrorTextNoLock())
+	}
+	return fmt.Errorf("%w: playback ended%s", ErrPlayback, e.lastErrorTextNoLock())
+}
+
+// cmdReply is the reply to an async command, filled in by the event loop.
+type cmdReply struct {
+	done  bool
+	err   error
+	seeks uint64 // seek events seen when the reply arrived
+}
+
+// commandBarrier runs an mpv command asynchronously and waits for its
+// reply. It returns how many seek events had arrived before the reply:
+// libmpv queues the reply on its core thread as soon as the command ran,
+// so later seek and playback-restart events happened after the command.
+func (e *Engine) commandBarrier(ctx context.Context, what string, args ...string) (uint64, error) {
+	id := e.cmdIDs.Add(1)
+	r := &cmdReply{}
+	e.mu.Lock()
+	e.replies[id] = r
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.replies, id)
+		e.mu.Unlock()
+	}()
+	if err := e.call(func(c *core) error { return c.commandAsync(id, args...) }); err != nil {
+		return 0, fmt.Errorf("%w: %s: %w", ErrPlayback, what, err)
+	}
+	err := e.waitFor(ctx, what, func() (bool, error) {
+		if r.err != nil {
+			return false, fmt.Errorf("%w: %s: %w", ErrPlayback, what, r.err)
+		}
+		return r.done, nil
+	})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return r.seeks, err
+}
+
+// waitSeek waits until libmpv finished a seek queued by a command whose
+// reply arrived after s0 seek events: a playback-restart that ends a seek
+// executed after the reply, with no later seek running. A playback-restart
+// alone does not say which seek ended: libmpv sends one for the latest seek
+// it executed, and runs seeks of its own (with keep-open, an exact seek that
+// ran into the end of the file is followed by a seek to the last frame and
+// a second playback-restart). Counting restarts instead let a late restart
+// of one seek end the next, whose picture was then the previous position's.
+func (e *Engine) waitSeek(ctx context.Context, s0 uint64) error {
+	for {
+		var seen uint64
+		err := e.waitFor(ctx, "waiting for libmpv to finish seeking", func() (bool, error) {
+			if e.restartSeeks > s0 {
+				seen = e.restartSeeks
+				return true, nil
+			}
+			return false, e.endedErrNoLock()
+		})
+		if err != nil {
+			return err
+		}
+		// libmpv reads properties between two rounds of its playback loop,
+		// after it started any seek queued in the round that ended the
+		// previous one.
+		var seeking bool
+		if err := e.call(func(c *core) (err error) { seeking, err = c.getFlag("seeking"); return err }); err != nil {
+			return fmt.Errorf("%w: %w", ErrPlayback, err)
+		}
+		if !seeking {
+			return nil
+		}
+		s0 = seen // a later seek runs: wait for its playback-restart
+	}
 }
 
 func (e *Engine) lastErrorTextNoLock() string {
@@ -709,13 +809,18 @@ func (e *Engine) viaKeyframe(ctx context.Context, target int) (*buffer, error) {
 	return e.stepForward(ctx, start, target, target)
 }
 
-// missedSeek reports an exact seek whose landing time is not the target's.
+// missedSeek reports an exact seek that did not show the target: it landed
+// elsewhere, or ended without presenting a new picture.
 type missedSeek struct {
 	target, landed int
 	want, got      float64
+	noFrame        bool
 }
 
 func (m *missedSeek) Error() string {
+	if m.noFrame {
+		return fmt.Sprintf("%v: seek to frame %d (%.6fs) ended without a new picture", ErrPlayback, m.target, m.want)
+	}
 	return fmt.Sprintf("%v: seek to frame %d (%.6fs) landed at %.6fs (frame %d)", ErrPlayback, m.target, m.want, m.got, m.landed)
 }
 
@@ -760,18 +865,34 @@ func (e *Engine) wall(idx int) time.Time {
 }
 
 // seekExact seeks libmpv exactly to frame n and returns its picture.
+//
+// The picture is frame n's only if libmpv presented a new frame for this
+// seek: waitSeek makes sure the playback-restart is this seek's, and the
+// renderer must have received a new frame since the seek was issued (libmpv
+// emits playback-restart only once the first frame after the seek was
+// rendered, see vo_wait_frame). When video ran into the end of the file
+// without a frame, libmpv still sends playback-restart, its VO keeps the
+// previous picture and time-pos is the seek target itself (it falls back to
+// the last seek's time while no frame was shown), so time-pos alone would
+// pass the old picture as frame n.
 func (e *Engine) seekExact(ctx context.Context, n int) (*buffer, error) {
 	e.mu.Lock()
-	r0 := e.restarts
 	e.mpvAt = -1
 	e.mu.Unlock()
 	seq0 := e.r.forget()
 	target := strconv.FormatFloat(e.tl.mpvSeconds(n), 'f', 6, 64)
-	if err := e.cmd("seek", target, "absolute+exact"); err != nil {
-		return nil, fmt.Errorf("%w: seek to frame %d: %w", ErrPlayback, n, err)
-	}
-	if err := e.waitRestart(ctx, r0); err != nil {
+	s0, err := e.commandBarrier(ctx, fmt.Sprintf("seek to frame %d", n), "seek", target, "absolute+exact")
+	if err != nil {
 		return nil, fmt.Errorf("seek to frame %d: %w", n, err)
+	}
+	if err := e.waitSeek(ctx, s0); err != nil {
+		return nil, fmt.Errorf("seek to frame %d: %w", n, err)
+	}
+	if e.r.seqNow() == seq0 {
+		if err := e.sourceErr(); err != nil {
+			return nil, err
+		}
+		return nil, &missedSeek{target: n, landed: -1, want: e.tl.mpvSeconds(n), noFrame: true}
 	}
 	pos, err := e.getDouble("time-pos")
 	if err != nil {
