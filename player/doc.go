@@ -50,8 +50,10 @@
 //     after it was rendered, so that frame is the current one);
 //   - time-pos is the target frame's time.
 //
-// A seek that misses is an error (SeekFrame first tries again), never a
-// relabelled picture.
+// A seek that misses is repeated once with hr-seek-demuxer-offset reaching
+// into the middle of the previous GOP (libmpv's demuxer then meets the
+// target's key frame first); SeekFrame then tries the GOP's key frame and
+// frame-steps. What still misses is an error, never a relabelled picture.
 //
 // # Stepping and the cache
 //

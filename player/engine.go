@@ -777,14 +777,8 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 		b, err = e.seekExact(ctx, target)
 		var miss *missedSeek
 		if errors.As(err, &miss) {
-			// libmpv's exact seek can land short when the decoder drops
-			// frames after the jump (seen with B-frames in MPEG-TS under
-			// load). Seek once more (the packets are cached now), then go
-			// the long way: to the GOP's key frame and frame-step.
-			b, err = e.seekExact(ctx, target)
-			if errors.As(err, &miss) {
-				b, err = e.viaKeyframe(ctx, target)
-			}
+			// Last resort: to the GOP's key frame and frame-step.
+			b, err = e.viaKeyframe(ctx, target)
 		}
 	}
 	if err != nil {
@@ -864,7 +858,24 @@ func (e *Engine) wall(idx int) time.Time {
 	return e.src.RecordedAt.Add(e.tl.frames[idx])
 }
 
-// seekExact seeks libmpv exactly to frame n and returns its picture.
+// seekExact seeks libmpv exactly to frame n and returns its picture. A seek
+// that misses is repeated once with the demuxer started in the GOP before
+// n's: libavformat's MPEG-TS seek lands on any packet before the demuxer
+// target, and libmpv then skips to the next key frame, so outside the
+// demuxer cache an exact seek can land a GOP late, or (in the last GOP) run
+// into the end of the file and present nothing.
+func (e *Engine) seekExact(ctx context.Context, n int) (*buffer, error) {
+	b, err := e.seekOnce(ctx, n, 0)
+	var miss *missedSeek
+	if errors.As(err, &miss) {
+		e.log.Debug("exact seek missed; seeking again with the demuxer a GOP earlier", "err", err)
+		b, err = e.seekOnce(ctx, n, e.tl.demuxLead(n))
+	}
+	return b, err
+}
+
+// seekOnce is one exact seek to frame n with the demuxer started lead
+// seconds before it (hr-seek-demuxer-offset).
 //
 // The picture is frame n's only if libmpv presented a new frame for this
 // seek: waitSeek makes sure the playback-restart is this seek's, and the
@@ -875,10 +886,16 @@ func (e *Engine) wall(idx int) time.Time {
 // previous picture and time-pos is the seek target itself (it falls back to
 // the last seek's time while no frame was shown), so time-pos alone would
 // pass the old picture as frame n.
-func (e *Engine) seekExact(ctx context.Context, n int) (*buffer, error) {
+func (e *Engine) seekOnce(ctx context.Context, n int, lead float64) (*buffer, error) {
 	e.mu.Lock()
 	e.mpvAt = -1
 	e.mu.Unlock()
+	if lead > 0 {
+		if err := e.setProp("hr-seek-demuxer-offset", strconv.FormatFloat(lead, 'f', 6, 64)); err != nil {
+			return nil, fmt.Errorf("%w: seek to frame %d: %w", ErrPlayback, n, err)
+		}
+		defer func() { _ = e.setProp("hr-seek-demuxer-offset", "0") }()
+	}
 	seq0 := e.r.forget()
 	target := strconv.FormatFloat(e.tl.mpvSeconds(n), 'f', 6, 64)
 	s0, err := e.commandBarrier(ctx, fmt.Sprintf("seek to frame %d", n), "seek", target, "absolute+exact")
