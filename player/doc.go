@@ -68,6 +68,17 @@
 // brought to the shown frame (one exact seek) before anything that needs it,
 // such as Play.
 //
+// Counting breaks when libmpv's VO drops a frame: with framedrop=no it does
+// so only when a frame handed to the render API is not rendered within
+// 200 ms (vo_libmpv stops waiting and makes it the current frame, as when
+// the render goroutine is starved under load). The renderer never sees that
+// frame, so every frame counted after it is labelled one too low. The
+// engine reads frame-drop-count around frame-stepping and playback: a step
+// that saw a drop forgets (and uncaches) the frames it labelled, pauses
+// libmpv (pending frame steps keep it running) and seeks exactly instead;
+// Pause after playback with a drop seeks exactly and empties the frame
+// cache.
+//
 // # Threading
 //
 //   - One goroutine (the event loop) owns mpv_wait_event. Close wakes it with

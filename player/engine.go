@@ -757,7 +757,7 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 		if fill {
 			from = min(target, max(at+1, target-e.cache.capacity(w, h)+1))
 		}
-		b, err = e.stepForward(ctx, at, target, from)
+		b, err = e.stepOrSeek(ctx, at, target, from)
 	case fill && (at < 0 || target < at):
 		start := e.tl.keyframeAtOrBefore(target)
 		if start < 0 {
@@ -772,7 +772,7 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 			break
 		}
 		b.unref()
-		b, err = e.stepForward(ctx, start, target, from)
+		b, err = e.stepOrSeek(ctx, start, target, from)
 	default:
 		b, err = e.seekExact(ctx, target)
 		var miss *missedSeek
@@ -933,26 +933,68 @@ func (e *Engine) seekOnce(ctx context.Context, n int, lead float64) (*buffer, er
 
 // stepForward frame-steps libmpv from frame at to target; frames from
 // drawFrom on are drawn (and cached), earlier ones only decoded.
-func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (*buffer, error) {
+func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (_ *buffer, err error) {
 	e.r.setDrawFrom(drawFrom)
 	defer e.r.setDrawFrom(0)
+	defer func() {
+		if err != nil && !errors.Is(err, ErrClosed) {
+			// libmpv runs unpaused until its pending frame steps are
+			// done, and a seek clears them without pausing: pause now, or
+			// the next seek would play on past its target.
+			_ = e.setProp("pause", "yes")
+		}
+	}()
 	e.mu.Lock()
 	e.mpvAt = -1
+	seen := e.drops
 	e.mu.Unlock()
+	drops0, err := e.dropCount()
+	if err != nil {
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
+	}
 	for i := at; i < target; i++ {
 		if err := e.cmd("frame-step"); err != nil {
 			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
 		}
 	}
-	err := e.waitFor(ctx, fmt.Sprintf("stepping to frame %d", target), func() (bool, error) {
-		last, latest := e.r.state()
-		if last > target || (last < 0 && latest < 0) {
-			return false, fmt.Errorf("%w: lost track of frames while stepping to %d", ErrPlayback, target)
+	for {
+		// A change of the observed frame-drop-count ends the wait early
+		// (the target's label would never come); the count read from
+		// libmpv decides.
+		var changed bool
+		err := e.waitFor(ctx, fmt.Sprintf("stepping to frame %d", target), func() (bool, error) {
+			last, latest := e.r.state()
+			if last > target || (last < 0 && latest < 0) {
+				return false, fmt.Errorf("%w: lost track of frames while stepping to %d", ErrPlayback, target)
+			}
+			if last == target && latest == target {
+				return true, nil
+			}
+			if e.drops != seen {
+				seen, changed = e.drops, true
+				return true, nil
+			}
+			return false, nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return last == target && latest == target, nil
-	})
-	if err != nil {
-		return nil, err
+		n, err := e.dropCount()
+		if err != nil {
+			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
+		}
+		if n != drops0 {
+			// The frames labelled after the dropped one carry labels one
+			// too low: forget them.
+			e.r.forget()
+			for i := at + 1; i <= target; i++ {
+				e.cache.remove(i)
+			}
+			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, errVODrop)
+		}
+		if !changed {
+			break
+		}
 	}
 	b, idx := e.r.latestRef()
 	if b == nil || idx != target {
@@ -965,6 +1007,42 @@ func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (*bu
 	e.mpvAt = target
 	e.mu.Unlock()
 	return b, nil
+}
+
+// errVODrop reports that libmpv's VO dropped a frame during frame-stepping.
+var errVODrop = errors.New("libmpv dropped a frame that was not rendered in time")
+
+// dropCount reads libmpv's frame-drop-count. With framedrop=no, libmpv's VO
+// drops a frame only when it was not rendered within 200 ms of being handed
+// over (vo_libmpv gives up waiting and makes it the current frame), e.g.
+// when the render goroutine is starved under load. The renderer never sees
+// such a frame, so every frame counted after it is labelled one too low.
+// libmpv resets the count on every seek.
+func (e *Engine) dropCount() (n int64, err error) {
+	err = e.call(func(c *core) (err error) { n, err = c.getInt("frame-drop-count"); return err })
+	return n, err
+}
+
+// playbackDropped reports whether libmpv's VO dropped a frame since Play.
+func (e *Engine) playbackDropped() (bool, error) {
+	n, err := e.dropCount()
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrPlayback, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return n != e.dropsAt, nil
+}
+
+// stepOrSeek frame-steps to target (see stepForward), or seeks exactly to it
+// if libmpv dropped a frame on the way.
+func (e *Engine) stepOrSeek(ctx context.Context, at, target, drawFrom int) (*buffer, error) {
+	b, err := e.stepForward(ctx, at, target, drawFrom)
+	if errors.Is(err, errVODrop) {
+		e.log.Debug("frame dropped while stepping; seeking exactly instead", "frame", target)
+		b, err = e.seekExact(ctx, target)
+	}
+	return b, err
 }
 
 // Play starts playback from the shown frame (from frame 0 if the last frame
@@ -1016,8 +1094,12 @@ func (e *Engine) Play() error {
 		}
 		e.audioOff = false
 	}
+	drops0, err := e.dropCount()
+	if err != nil {
+		return fmt.Errorf("%w: play: %w", ErrPlayback, err)
+	}
 	e.mu.Lock()
-	e.playing, e.settled, e.dropsAt, e.mpvAt = true, false, e.drops, -1
+	e.playing, e.settled, e.dropsAt, e.mpvAt = true, false, drops0, -1
 	e.playGen++
 	gen, speed := e.playGen, e.speed
 	e.mu.Unlock()
@@ -1100,7 +1182,8 @@ func (e *Engine) Pause() error {
 // is the frame libmpv queued last; frames are labelled by counting from the
 // exact start of playback, so the shown frame is that label once the
 // queued frame arrived. If frames were dropped, a loop repositioned
-// playback, or the two disagree, it seeks exactly to time-pos instead.
+// playback, or the two disagree, it seeks exactly to time-pos instead; after
+// a drop it also empties the frame cache (see dropCount).
 func (e *Engine) stopLocked(ctx context.Context) error {
 	e.mu.Lock()
 	needed := !e.settled
@@ -1113,7 +1196,6 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	e.playing = false
-	trusted := e.drops == e.dropsAt && !e.looping.Load()
 	e.mu.Unlock()
 	e.r.setHold(-1)
 	if err := e.setProp("untimed", "yes"); err != nil {
@@ -1124,6 +1206,11 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 		return fmt.Errorf("%w: pause: %w", ErrPlayback, err)
 	}
 	p := e.tl.frameAtMPV(pos)
+	dropped, err := e.playbackDropped()
+	if err != nil {
+		return err
+	}
+	trusted := !dropped && !e.looping.Load()
 	var b *buffer
 	if trusted {
 		// Wait for frames still on their way from libmpv's VO. When
@@ -1150,6 +1237,21 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 			}
 			p = want
 		}
+		// A frame dropped while waiting shifts the labels too.
+		if dropped, err = e.playbackDropped(); err != nil {
+			if b != nil {
+				b.unref()
+			}
+			return err
+		}
+		if dropped && b != nil {
+			b.unref()
+			b = nil
+		}
+	}
+	if dropped {
+		// Frames cached after the dropped one carry labels one too low.
+		e.cache.clear()
 	}
 	if b == nil {
 		if err := e.audioOffLocked(); err != nil {
@@ -1230,6 +1332,11 @@ func (e *Engine) loopBack() {
 				return last >= p, nil
 			})
 			wcancel()
+		}
+		if dropped, err := e.playbackDropped(); err != nil || dropped {
+			// Frames cached after a dropped one carry labels one too
+			// low (the seek below resets libmpv's count).
+			e.cache.clear()
 		}
 		if b, err := e.seekExact(ctx, a); err == nil {
 			e.r.setLatest(b, a)

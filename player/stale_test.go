@@ -147,3 +147,104 @@ func TestExactUnderLoad(t *testing.T) {
 		t.Errorf("only %d seeks/steps in %v", done, elapsed)
 	}
 }
+
+// stallRenderer keeps the render goroutine busy for d, longer than libmpv's
+// VO waits for a frame to be rendered (200 ms): the VO then drops the frame
+// it handed over (frame-drop-count), which the renderer never sees. It
+// returns once the stall began.
+func stallRenderer(e *Engine, d time.Duration) {
+	began := make(chan struct{})
+	go e.r.call(func(*renderCtx) {
+		close(began)
+		time.Sleep(d)
+	})
+	<-began
+}
+
+// TestStepWhileRendererStalls: a frame libmpv's VO drops while the renderer
+// is stuck (as under heavy load) must not shift the labels of the frames
+// after it, neither in the returned picture nor in the frame cache.
+func TestStepWhileRendererStalls(t *testing.T) {
+	p := clip(t, clipMP4)
+	e := openClip(t, p.Source(), Options{})
+	ctx := testCtx(t)
+	f, err := e.SeekFrame(ctx, 60)
+	check(t, p, f, err, 60, "seek 60")
+
+	stallRenderer(e, 500*time.Millisecond)
+	start := time.Now()
+	f, err = e.Step(ctx, 1)
+	check(t, p, f, err, 61, "step while the renderer stalls")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("step took %v", d)
+	}
+
+	// A GOP fill (back step from 149 decodes 100..148) with a stall in the
+	// middle.
+	f, err = e.SeekFrame(ctx, 149)
+	check(t, p, f, err, 149, "seek 149")
+	go func() {
+		for range 2000 {
+			if last, _ := e.r.state(); last >= 120 && last < 148 {
+				stallRenderer(e, 500*time.Millisecond)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	start = time.Now()
+	f, err = e.Step(ctx, -1)
+	check(t, p, f, err, 148, "back step with a stall during the GOP fill")
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("back step took %v", d)
+	}
+	for n := 100; n <= 148; n++ {
+		if b, ok := e.cache.get(n, p.W, p.H); ok {
+			if got, valid := decodeIndex(b.img); !valid || got != n {
+				t.Errorf("cached frame %d shows %d", n, got)
+			}
+			b.unref()
+		}
+	}
+	for n := 147; n >= 140; n-- {
+		f, err := e.Step(ctx, -1)
+		check(t, p, f, err, n, "back step")
+	}
+}
+
+// TestPauseAfterRendererStall: frames cached during playback after a frame
+// the VO dropped carry labels one too low; after Pause, seeking or stepping
+// into the played range must not serve them.
+func TestPauseAfterRendererStall(t *testing.T) {
+	p := clip(t, clipMP4)
+	e := openClip(t, p.Source(), Options{})
+	ctx := testCtx(t)
+	if err := e.Play(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n, _, _ := e.Position(); n < 10 && time.Now().Before(deadline); n, _, _ = e.Position() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	stallRenderer(e, 500*time.Millisecond)
+	time.Sleep(800 * time.Millisecond)
+	if err := e.Pause(); err != nil {
+		t.Fatal(err)
+	}
+	n, _, _ := e.Position()
+	f, ok := e.LatestFrame()
+	if !ok {
+		t.Fatal("no frame after pause")
+	}
+	check(t, p, f, nil, n, "after pause")
+	for i := max(0, n-20); i < n; i += 3 {
+		f, err := e.SeekFrame(ctx, i)
+		check(t, p, f, err, i, fmt.Sprintf("SeekFrame(%d) into the played range", i))
+	}
+	f, err := e.SeekFrame(ctx, n)
+	check(t, p, f, err, n, "back to the paused frame")
+	for i := 1; i <= 10 && n-i >= 0; i++ {
+		f, err := e.Step(ctx, -1)
+		check(t, p, f, err, n-i, "back step after pause")
+	}
+}
