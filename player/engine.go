@@ -881,11 +881,12 @@ func (e *Engine) seekExact(ctx context.Context, n int) (*buffer, error) {
 // seek: waitSeek makes sure the playback-restart is this seek's, and the
 // renderer must have received a new frame since the seek was issued (libmpv
 // emits playback-restart only once the first frame after the seek was
-// rendered, see vo_wait_frame). When video ran into the end of the file
-// without a frame, libmpv still sends playback-restart, its VO keeps the
-// previous picture and time-pos is the seek target itself (it falls back to
-// the last seek's time while no frame was shown), so time-pos alone would
-// pass the old picture as frame n.
+// rendered, see vo_wait_frame; if the VO gave up waiting for the renderer,
+// see dropCount, the seek counts as missed and is repeated). When video ran
+// into the end of the file without a frame, libmpv still sends
+// playback-restart, its VO keeps the previous picture and time-pos is the
+// seek target itself (it falls back to the last seek's time while no frame
+// was shown), so time-pos alone would pass the old picture as frame n.
 func (e *Engine) seekOnce(ctx context.Context, n int, lead float64) (*buffer, error) {
 	e.mu.Lock()
 	e.mpvAt = -1
