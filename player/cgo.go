@@ -59,6 +59,35 @@ func command(h *C.mpv_handle, args ...string) error {
 	return mpvErr(C.mpv_command(h, &cargs[0]))
 }
 
+// commandAsync queues an mpv command (mpv_command_async); libmpv copies the
+// arguments, and the command's MPV_EVENT_COMMAND_REPLY carries id. The
+// reply is queued as soon as the command ran on libmpv's core thread, so
+// in the event stream it separates what happened before the command from
+// what happened after it.
+func commandAsync(h *C.mpv_handle, id uint64, args ...string) error {
+	cargs := make([]*C.char, len(args)+1)
+	for i, a := range args {
+		cargs[i] = C.CString(a)
+	}
+	defer func() {
+		for _, p := range cargs[:len(args)] {
+			C.free(unsafe.Pointer(p))
+		}
+	}()
+	return mpvErr(C.mpv_command_async(h, C.uint64_t(id), &cargs[0]))
+}
+
+// getFlag reads a flag property through the raw handle.
+func getFlag(h *C.mpv_handle, name string) (bool, error) {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	var v C.int
+	if err := mpvErr(C.mpv_get_property(h, cname, C.MPV_FORMAT_FLAG, unsafe.Pointer(&v))); err != nil {
+		return false, fmt.Errorf("get %s: %w", name, err)
+	}
+	return v != 0, nil
+}
+
 // getDouble reads a double property through the raw handle.
 func getDouble(h *C.mpv_handle, name string) (float64, error) {
 	cname := C.CString(name)
@@ -369,7 +398,11 @@ func newCore() (*core, error) {
 
 func (c *core) command(args ...string) error { return command(c.h, args...) }
 
+func (c *core) commandAsync(id uint64, args ...string) error { return commandAsync(c.h, id, args...) }
+
 func (c *core) getDouble(name string) (float64, error) { return getDouble(c.h, name) }
+
+func (c *core) getFlag(name string) (bool, error) { return getFlag(c.h, name) }
 
 func (c *core) getInt(name string) (int64, error) { return getInt(c.h, name) }
 

@@ -20,10 +20,40 @@
 // MPEG-TS), which is not frame 0's timestamp when audio starts first.
 //
 // Every picture libmpv hands over is labelled by counting from the last
-// exactly known position (after a seek, the picture shown when libmpv
-// reports playback-restart). Seek, Step and Pause results are exact; frames
-// during playback are labelled by the same count and re-checked against
-// time-pos when playback stops.
+// exactly known position (after a seek, the picture libmpv shows when that
+// seek's playback-restart arrives). Seek, Step and Pause results are exact;
+// frames during playback are labelled by the same count and re-checked
+// against time-pos when playback stops.
+//
+// # Exact seeks
+//
+// A playback-restart event alone does not say that a seek showed its
+// target. libmpv sends it for the latest seek it executed, also for its own
+// seeks (with keep-open, an exact seek that runs into the end of the file
+// is followed by a seek to the last frame and a second playback-restart),
+// and also when video ended without a new frame: its VO then keeps the
+// previous picture and time-pos reports the seek target itself (libmpv
+// falls back to the last seek's time until a frame is shown). Both happen
+// with MPEG-TS outside the demuxer cache, where libavformat's seek lands on
+// packets that are not key frames and libmpv skips to the next key frame: a
+// GOP late, or past the last one. A seek result is therefore taken only
+// when:
+//
+//   - the playback-restart ends a seek that libmpv executed after the seek
+//     command: the command runs asynchronously (mpv_command_async), its
+//     reply marks the command's place in the event stream, seek events
+//     (MPV_EVENT_SEEK, one per executed seek) are counted, and a restart
+//     counts only if a seek event arrived between the reply and it, and
+//     libmpv's "seeking" is false after it;
+//   - the renderer received a new video frame since the command was issued
+//     (libmpv sends playback-restart after a seek only once the first frame
+//     after it was rendered, so that frame is the current one);
+//   - time-pos is the target frame's time.
+//
+// A seek that misses is repeated once with hr-seek-demuxer-offset reaching
+// into the middle of the previous GOP (libmpv's demuxer then meets the
+// target's key frame first); SeekFrame then tries the GOP's key frame and
+// frame-steps. What still misses is an error, never a relabelled picture.
 //
 // # Stepping and the cache
 //
@@ -38,6 +68,17 @@
 // brought to the shown frame (one exact seek) before anything that needs it,
 // such as Play.
 //
+// Counting breaks when libmpv's VO drops a frame: with framedrop=no it does
+// so only when a frame handed to the render API is not rendered within
+// 200 ms (vo_libmpv stops waiting and makes it the current frame, as when
+// the render goroutine is starved under load). The renderer never sees that
+// frame, so every frame counted after it is labelled one too low. The
+// engine reads frame-drop-count around frame-stepping and playback: a step
+// that saw a drop forgets (and uncaches) the frames it labelled, pauses
+// libmpv (pending frame steps keep it running) and seeks exactly instead;
+// Pause after playback with a drop seeks exactly and empties the frame
+// cache.
+//
 // # Threading
 //
 //   - One goroutine (the event loop) owns mpv_wait_event. Close wakes it with
@@ -50,7 +91,9 @@
 //     non-blocking send on a channel; the stream callbacks serve reads from
 //     Source.Reader and record a read error, then signal. None calls libmpv.
 //   - Navigation (Seek*, Step, Play, Pause) is serialised by a mutex and
-//     waits for libmpv's events; property setters call libmpv directly
+//     waits for libmpv's events (for seeks, see Exact seeks: the event loop
+//     counts seek and playback-restart events and records async command
+//     replies); property setters call libmpv directly
 //     (the client API is thread-safe). Every libmpv call outside the two
 //     goroutines holds a read lock that teardown takes for writing, so none
 //     runs on a destroyed handle.

@@ -47,17 +47,26 @@ type Engine struct {
 	op sync.Mutex
 
 	// Event loop state, under mu.
-	mu        sync.Mutex
-	restarts  uint64
-	loaded    bool
-	ended     bool
-	endErr    error
-	eof       bool
-	paused    bool
-	timePos   float64
-	drops     int64
-	lastError string
-	fatal     error // sticky failure (source read error)
+	mu       sync.Mutex
+	restarts uint64 // playback-restart events
+	// libmpv reports every seek it executes with a seek event (its own
+	// too, such as keep-open's seek to the last frame) and the end of the
+	// latest one with playback-restart. restartSeeks is the number of seek
+	// events seen when the latest playback-restart arrived, so a restart
+	// ends a seek executed after a point where seeks was s iff
+	// restartSeeks > s.
+	seeks        uint64
+	restartSeeks uint64
+	replies      map[uint64]*cmdReply // async commands awaiting their reply
+	loaded       bool
+	ended        bool
+	endErr       error
+	eof          bool
+	paused       bool
+	timePos      float64
+	drops        int64
+	lastError    string
+	fatal        error // sticky failure (source read error)
 
 	// Navigation state: written under op and mu, read under mu.
 	shown   int  // frame shown to the user
@@ -76,9 +85,10 @@ type Engine struct {
 	audioTrack string // mpv's aid at open ("no" without audio)
 	audioOff   bool
 
-	speed   float64      // under mu
-	playGen uint64       // under mu: incremented by every Play
-	stalls  atomic.Int32 // consecutive restarts by watchStart
+	speed   float64       // under mu
+	playGen uint64        // under mu: incremented by every Play
+	stalls  atomic.Int32  // consecutive restarts by watchStart
+	cmdIDs  atomic.Uint64 // reply ids of async commands
 }
 
 // Open starts libmpv on src, shows frame 0 (paused) and returns the Engine.
@@ -127,6 +137,7 @@ func Open(src Source, opt Options) (*Engine, error) {
 		loopB:    -1,
 		speed:    1,
 		paused:   true,
+		replies:  map[uint64]*cmdReply{},
 	}
 	e.evq = newEventQueue(e.done)
 	e.r = newRenderer(tl.count(), e.pool, e.cache, e.note)
@@ -370,8 +381,19 @@ func (e *Engine) eventLoop() {
 			e.logMPV(ev)
 		case mpv.EventFileLoaded:
 			e.update(func() { e.loaded = true })
+		case mpv.EventSeek:
+			e.update(func() { e.seeks++ })
 		case mpv.EventPlaybackRestart:
-			e.update(func() { e.restarts++ })
+			e.update(func() {
+				e.restarts++
+				e.restartSeeks = e.seeks
+			})
+		case mpv.EventCommandReply:
+			e.update(func() {
+				if r := e.replies[ev.reply]; r != nil {
+					r.done, r.err, r.seeks = true, ev.err, e.seeks
+				}
+			})
 		case mpv.EventEnd:
 			e.update(func() {
 				e.ended = true
@@ -546,19 +568,97 @@ func (e *Engine) waitFor(ctx context.Context, what string, cond func() (bool, er
 }
 
 // waitRestart waits for the playback-restart after restarts reached r0.
+// Only for loading: a seek waits with waitSeek.
 func (e *Engine) waitRestart(ctx context.Context, r0 uint64) error {
-	return e.waitFor(ctx, "waiting for libmpv to finish seeking", func() (bool, error) {
+	return e.waitFor(ctx, "waiting for libmpv to start", func() (bool, error) {
 		if e.restarts > r0 {
 			return true, nil
 		}
-		if e.ended {
-			if e.endErr != nil {
-				return false, fmt.Errorf("%w: %w%s", ErrPlayback, e.endErr, e.lastErrorTextNoLock())
-			}
-			return false, fmt.Errorf("%w: playback ended%s", ErrPlayback, e.lastErrorTextNoLock())
-		}
-		return false, nil
+		return false, e.endedErrNoLock()
 	})
+}
+
+// endedErrNoLock reports a file that ended (an error while waiting for
+// libmpv to reposition). Under mu.
+func (e *Engine) endedErrNoLock() error {
+	if !e.ended {
+		return nil
+	}
+	if e.endErr != nil {
+		return fmt.Errorf("%w: %w%s", ErrPlayback, e.endErr, e.lastErrorTextNoLock())
+	}
+	return fmt.Errorf("%w: playback ended%s", ErrPlayback, e.lastErrorTextNoLock())
+}
+
+// cmdReply is the reply to an async command, filled in by the event loop.
+type cmdReply struct {
+	done  bool
+	err   error
+	seeks uint64 // seek events seen when the reply arrived
+}
+
+// commandBarrier runs an mpv command asynchronously and waits for its
+// reply. It returns how many seek events had arrived before the reply:
+// libmpv queues the reply on its core thread as soon as the command ran,
+// so later seek and playback-restart events happened after the command.
+func (e *Engine) commandBarrier(ctx context.Context, what string, args ...string) (uint64, error) {
+	id := e.cmdIDs.Add(1)
+	r := &cmdReply{}
+	e.mu.Lock()
+	e.replies[id] = r
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.replies, id)
+		e.mu.Unlock()
+	}()
+	if err := e.call(func(c *core) error { return c.commandAsync(id, args...) }); err != nil {
+		return 0, fmt.Errorf("%w: %s: %w", ErrPlayback, what, err)
+	}
+	err := e.waitFor(ctx, what, func() (bool, error) {
+		if r.err != nil {
+			return false, fmt.Errorf("%w: %s: %w", ErrPlayback, what, r.err)
+		}
+		return r.done, nil
+	})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return r.seeks, err
+}
+
+// waitSeek waits until libmpv finished a seek queued by a command whose
+// reply arrived after s0 seek events: a playback-restart that ends a seek
+// executed after the reply, with no later seek running. A playback-restart
+// alone does not say which seek ended: libmpv sends one for the latest seek
+// it executed, and runs seeks of its own (with keep-open, an exact seek that
+// ran into the end of the file is followed by a seek to the last frame and
+// a second playback-restart). Counting restarts instead let a late restart
+// of one seek end the next, whose picture was then the previous position's.
+func (e *Engine) waitSeek(ctx context.Context, s0 uint64) error {
+	for {
+		var seen uint64
+		err := e.waitFor(ctx, "waiting for libmpv to finish seeking", func() (bool, error) {
+			if e.restartSeeks > s0 {
+				seen = e.restartSeeks
+				return true, nil
+			}
+			return false, e.endedErrNoLock()
+		})
+		if err != nil {
+			return err
+		}
+		// libmpv reads properties between two rounds of its playback loop,
+		// after it started any seek queued in the round that ended the
+		// previous one.
+		var seeking bool
+		if err := e.call(func(c *core) (err error) { seeking, err = c.getFlag("seeking"); return err }); err != nil {
+			return fmt.Errorf("%w: %w", ErrPlayback, err)
+		}
+		if !seeking {
+			return nil
+		}
+		s0 = seen // a later seek runs: wait for its playback-restart
+	}
 }
 
 func (e *Engine) lastErrorTextNoLock() string {
@@ -657,7 +757,7 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 		if fill {
 			from = min(target, max(at+1, target-e.cache.capacity(w, h)+1))
 		}
-		b, err = e.stepForward(ctx, at, target, from)
+		b, err = e.stepOrSeek(ctx, at, target, from)
 	case fill && (at < 0 || target < at):
 		start := e.tl.keyframeAtOrBefore(target)
 		if start < 0 {
@@ -672,19 +772,13 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 			break
 		}
 		b.unref()
-		b, err = e.stepForward(ctx, start, target, from)
+		b, err = e.stepOrSeek(ctx, start, target, from)
 	default:
 		b, err = e.seekExact(ctx, target)
 		var miss *missedSeek
 		if errors.As(err, &miss) {
-			// libmpv's exact seek can land short when the decoder drops
-			// frames after the jump (seen with B-frames in MPEG-TS under
-			// load). Seek once more (the packets are cached now), then go
-			// the long way: to the GOP's key frame and frame-step.
-			b, err = e.seekExact(ctx, target)
-			if errors.As(err, &miss) {
-				b, err = e.viaKeyframe(ctx, target)
-			}
+			// Last resort: to the GOP's key frame and frame-step.
+			b, err = e.viaKeyframe(ctx, target)
 		}
 	}
 	if err != nil {
@@ -709,13 +803,18 @@ func (e *Engine) viaKeyframe(ctx context.Context, target int) (*buffer, error) {
 	return e.stepForward(ctx, start, target, target)
 }
 
-// missedSeek reports an exact seek whose landing time is not the target's.
+// missedSeek reports an exact seek that did not show the target: it landed
+// elsewhere, or ended without presenting a new picture.
 type missedSeek struct {
 	target, landed int
 	want, got      float64
+	noFrame        bool
 }
 
 func (m *missedSeek) Error() string {
+	if m.noFrame {
+		return fmt.Sprintf("%v: seek to frame %d (%.6fs) ended without a new picture", ErrPlayback, m.target, m.want)
+	}
 	return fmt.Sprintf("%v: seek to frame %d (%.6fs) landed at %.6fs (frame %d)", ErrPlayback, m.target, m.want, m.got, m.landed)
 }
 
@@ -759,19 +858,59 @@ func (e *Engine) wall(idx int) time.Time {
 	return e.src.RecordedAt.Add(e.tl.frames[idx])
 }
 
-// seekExact seeks libmpv exactly to frame n and returns its picture.
+// seekExact seeks libmpv exactly to frame n and returns its picture. A seek
+// that misses is repeated once with the demuxer started in the GOP before
+// n's: libavformat's MPEG-TS seek lands on any packet before the demuxer
+// target, and libmpv then skips to the next key frame, so outside the
+// demuxer cache an exact seek can land a GOP late, or (in the last GOP) run
+// into the end of the file and present nothing.
 func (e *Engine) seekExact(ctx context.Context, n int) (*buffer, error) {
+	b, err := e.seekOnce(ctx, n, 0)
+	var miss *missedSeek
+	if errors.As(err, &miss) {
+		e.log.Debug("exact seek missed; seeking again with the demuxer a GOP earlier", "err", err)
+		b, err = e.seekOnce(ctx, n, e.tl.demuxLead(n))
+	}
+	return b, err
+}
+
+// seekOnce is one exact seek to frame n with the demuxer started lead
+// seconds before it (hr-seek-demuxer-offset).
+//
+// The picture is frame n's only if libmpv presented a new frame for this
+// seek: waitSeek makes sure the playback-restart is this seek's, and the
+// renderer must have received a new frame since the seek was issued (libmpv
+// emits playback-restart only once the first frame after the seek was
+// rendered, see vo_wait_frame; if the VO gave up waiting for the renderer,
+// see dropCount, the seek counts as missed and is repeated). When video ran
+// into the end of the file without a frame, libmpv still sends
+// playback-restart, its VO keeps the previous picture and time-pos is the
+// seek target itself (it falls back to the last seek's time while no frame
+// was shown), so time-pos alone would pass the old picture as frame n.
+func (e *Engine) seekOnce(ctx context.Context, n int, lead float64) (*buffer, error) {
 	e.mu.Lock()
-	r0 := e.restarts
 	e.mpvAt = -1
 	e.mu.Unlock()
+	if lead > 0 {
+		if err := e.setProp("hr-seek-demuxer-offset", strconv.FormatFloat(lead, 'f', 6, 64)); err != nil {
+			return nil, fmt.Errorf("%w: seek to frame %d: %w", ErrPlayback, n, err)
+		}
+		defer func() { _ = e.setProp("hr-seek-demuxer-offset", "0") }()
+	}
 	seq0 := e.r.forget()
 	target := strconv.FormatFloat(e.tl.mpvSeconds(n), 'f', 6, 64)
-	if err := e.cmd("seek", target, "absolute+exact"); err != nil {
-		return nil, fmt.Errorf("%w: seek to frame %d: %w", ErrPlayback, n, err)
-	}
-	if err := e.waitRestart(ctx, r0); err != nil {
+	s0, err := e.commandBarrier(ctx, fmt.Sprintf("seek to frame %d", n), "seek", target, "absolute+exact")
+	if err != nil {
 		return nil, fmt.Errorf("seek to frame %d: %w", n, err)
+	}
+	if err := e.waitSeek(ctx, s0); err != nil {
+		return nil, fmt.Errorf("seek to frame %d: %w", n, err)
+	}
+	if e.r.seqNow() == seq0 {
+		if err := e.sourceErr(); err != nil {
+			return nil, err
+		}
+		return nil, &missedSeek{target: n, landed: -1, want: e.tl.mpvSeconds(n), noFrame: true}
 	}
 	pos, err := e.getDouble("time-pos")
 	if err != nil {
@@ -795,26 +934,68 @@ func (e *Engine) seekExact(ctx context.Context, n int) (*buffer, error) {
 
 // stepForward frame-steps libmpv from frame at to target; frames from
 // drawFrom on are drawn (and cached), earlier ones only decoded.
-func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (*buffer, error) {
+func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (_ *buffer, err error) {
 	e.r.setDrawFrom(drawFrom)
 	defer e.r.setDrawFrom(0)
+	defer func() {
+		if err != nil && !errors.Is(err, ErrClosed) {
+			// libmpv runs unpaused until its pending frame steps are
+			// done, and a seek clears them without pausing: pause now, or
+			// the next seek would play on past its target.
+			_ = e.setProp("pause", "yes")
+		}
+	}()
 	e.mu.Lock()
 	e.mpvAt = -1
+	seen := e.drops
 	e.mu.Unlock()
+	drops0, err := e.dropCount()
+	if err != nil {
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
+	}
 	for i := at; i < target; i++ {
 		if err := e.cmd("frame-step"); err != nil {
 			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
 		}
 	}
-	err := e.waitFor(ctx, fmt.Sprintf("stepping to frame %d", target), func() (bool, error) {
-		last, latest := e.r.state()
-		if last > target || (last < 0 && latest < 0) {
-			return false, fmt.Errorf("%w: lost track of frames while stepping to %d", ErrPlayback, target)
+	for {
+		// A change of the observed frame-drop-count ends the wait early
+		// (the target's label would never come); the count read from
+		// libmpv decides.
+		var changed bool
+		err := e.waitFor(ctx, fmt.Sprintf("stepping to frame %d", target), func() (bool, error) {
+			last, latest := e.r.state()
+			if last > target || (last < 0 && latest < 0) {
+				return false, fmt.Errorf("%w: lost track of frames while stepping to %d", ErrPlayback, target)
+			}
+			if last == target && latest == target {
+				return true, nil
+			}
+			if e.drops != seen {
+				seen, changed = e.drops, true
+				return true, nil
+			}
+			return false, nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return last == target && latest == target, nil
-	})
-	if err != nil {
-		return nil, err
+		n, err := e.dropCount()
+		if err != nil {
+			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
+		}
+		if n != drops0 {
+			// The frames labelled after the dropped one carry labels one
+			// too low: forget them.
+			e.r.forget()
+			for i := at + 1; i <= target; i++ {
+				e.cache.remove(i)
+			}
+			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, errVODrop)
+		}
+		if !changed {
+			break
+		}
 	}
 	b, idx := e.r.latestRef()
 	if b == nil || idx != target {
@@ -827,6 +1008,42 @@ func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (*bu
 	e.mpvAt = target
 	e.mu.Unlock()
 	return b, nil
+}
+
+// errVODrop reports that libmpv's VO dropped a frame during frame-stepping.
+var errVODrop = errors.New("libmpv dropped a frame that was not rendered in time")
+
+// dropCount reads libmpv's frame-drop-count. With framedrop=no, libmpv's VO
+// drops a frame only when it was not rendered within 200 ms of being handed
+// over (vo_libmpv gives up waiting and makes it the current frame), e.g.
+// when the render goroutine is starved under load. The renderer never sees
+// such a frame, so every frame counted after it is labelled one too low.
+// libmpv resets the count on every seek.
+func (e *Engine) dropCount() (n int64, err error) {
+	err = e.call(func(c *core) (err error) { n, err = c.getInt("frame-drop-count"); return err })
+	return n, err
+}
+
+// playbackDropped reports whether libmpv's VO dropped a frame since Play.
+func (e *Engine) playbackDropped() (bool, error) {
+	n, err := e.dropCount()
+	if err != nil {
+		return false, fmt.Errorf("%w: %w", ErrPlayback, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return n != e.dropsAt, nil
+}
+
+// stepOrSeek frame-steps to target (see stepForward), or seeks exactly to it
+// if libmpv dropped a frame on the way.
+func (e *Engine) stepOrSeek(ctx context.Context, at, target, drawFrom int) (*buffer, error) {
+	b, err := e.stepForward(ctx, at, target, drawFrom)
+	if errors.Is(err, errVODrop) {
+		e.log.Debug("frame dropped while stepping; seeking exactly instead", "frame", target)
+		b, err = e.seekExact(ctx, target)
+	}
+	return b, err
 }
 
 // Play starts playback from the shown frame (from frame 0 if the last frame
@@ -878,8 +1095,12 @@ func (e *Engine) Play() error {
 		}
 		e.audioOff = false
 	}
+	drops0, err := e.dropCount()
+	if err != nil {
+		return fmt.Errorf("%w: play: %w", ErrPlayback, err)
+	}
 	e.mu.Lock()
-	e.playing, e.settled, e.dropsAt, e.mpvAt = true, false, e.drops, -1
+	e.playing, e.settled, e.dropsAt, e.mpvAt = true, false, drops0, -1
 	e.playGen++
 	gen, speed := e.playGen, e.speed
 	e.mu.Unlock()
@@ -962,7 +1183,8 @@ func (e *Engine) Pause() error {
 // is the frame libmpv queued last; frames are labelled by counting from the
 // exact start of playback, so the shown frame is that label once the
 // queued frame arrived. If frames were dropped, a loop repositioned
-// playback, or the two disagree, it seeks exactly to time-pos instead.
+// playback, or the two disagree, it seeks exactly to time-pos instead; after
+// a drop it also empties the frame cache (see dropCount).
 func (e *Engine) stopLocked(ctx context.Context) error {
 	e.mu.Lock()
 	needed := !e.settled
@@ -975,7 +1197,6 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	e.playing = false
-	trusted := e.drops == e.dropsAt && !e.looping.Load()
 	e.mu.Unlock()
 	e.r.setHold(-1)
 	if err := e.setProp("untimed", "yes"); err != nil {
@@ -986,6 +1207,11 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 		return fmt.Errorf("%w: pause: %w", ErrPlayback, err)
 	}
 	p := e.tl.frameAtMPV(pos)
+	dropped, err := e.playbackDropped()
+	if err != nil {
+		return err
+	}
+	trusted := !dropped && !e.looping.Load()
 	var b *buffer
 	if trusted {
 		// Wait for frames still on their way from libmpv's VO. When
@@ -1012,6 +1238,21 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 			}
 			p = want
 		}
+		// A frame dropped while waiting shifts the labels too.
+		if dropped, err = e.playbackDropped(); err != nil {
+			if b != nil {
+				b.unref()
+			}
+			return err
+		}
+		if dropped && b != nil {
+			b.unref()
+			b = nil
+		}
+	}
+	if dropped {
+		// Frames cached after the dropped one carry labels one too low.
+		e.cache.clear()
 	}
 	if b == nil {
 		if err := e.audioOffLocked(); err != nil {
@@ -1092,6 +1333,11 @@ func (e *Engine) loopBack() {
 				return last >= p, nil
 			})
 			wcancel()
+		}
+		if dropped, err := e.playbackDropped(); err != nil || dropped {
+			// Frames cached after a dropped one carry labels one too
+			// low (the seek below resets libmpv's count).
+			e.cache.clear()
 		}
 		if b, err := e.seekExact(ctx, a); err == nil {
 			e.r.setLatest(b, a)

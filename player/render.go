@@ -247,12 +247,13 @@ func (r *renderer) forget() uint64 {
 }
 
 // settle labels the picture mpv shows now as idx, once mpv has finished
-// repositioning (a playback-restart after a seek issued after forget
-// returned seq0). It always draws the current frame again: a picture that
-// libmpv handed over after forget may still be the old position's (a render
-// that was in flight when the seek was issued, e.g. the first frame drawn
-// just after Open), and labelling that one would show the wrong frame. It
-// returns a reference to the picture.
+// repositioning (for a seek, the engine made sure that the playback-restart
+// ends its own seek, issued after forget returned seq0, and that a new
+// frame was presented since). It always draws the current frame again: a
+// picture that libmpv handed over after forget may still be the old
+// position's (a render that was in flight when the seek was issued, e.g.
+// the first frame drawn just after Open), and labelling that one would show
+// the wrong frame. It returns a reference to the picture.
 func (r *renderer) settle(idx int, seq0 uint64) (*buffer, error) {
 	var out *buffer
 	var err error

@@ -174,6 +174,28 @@ func (tl *timeline) keyframeAtOrBefore(n int) int {
 	return 0
 }
 
+// demuxLead is how many seconds before frame n libmpv's demuxer should
+// start when an exact seek to n missed: the middle of the GOP before n's, so
+// that a demuxer landing on a packet that is not a key frame (libavformat's
+// MPEG-TS seek) still meets n's key frame next, without decoding the
+// previous GOP. In the first GOP it is before the start; without key frame
+// information it is fallbackLead before n's time.
+func (tl *timeline) demuxLead(n int) float64 {
+	k := tl.keyframeAtOrBefore(n)
+	switch {
+	case k < 0:
+		return fallbackLead.Seconds()
+	case k == 0:
+		return (tl.frames[n] + time.Second).Seconds()
+	}
+	kp := tl.keyframeAtOrBefore(k - 1)
+	return (tl.frames[n] - (tl.frames[kp]+tl.frames[k])/2).Seconds()
+}
+
+// fallbackLead is demuxLead without key frame information (longer than
+// the GOPs of camera footage).
+const fallbackLead = 3 * time.Second
+
 // duration is the media length covered by the frame table.
 func (tl *timeline) duration() time.Duration {
 	return tl.frames[len(tl.frames)-1] + tl.last

@@ -47,6 +47,20 @@ func TestTimeline(t *testing.T) {
 	if d := tl.duration(); d != ms2(220) {
 		t.Errorf("duration = %v", d)
 	}
+	// Retry lead for a missed seek: into the middle of the previous GOP
+	// (frames 0..2 here), before the start in the first GOP, a fixed lead
+	// without key frame information.
+	near := func(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
+	if l := tl.demuxLead(4); !near(l, 0.180-0.070) {
+		t.Errorf("demuxLead(4) = %v, want 0.110", l)
+	}
+	if l := tl.demuxLead(2); !near(l, 1.080) {
+		t.Errorf("demuxLead(2) = %v, want 1.080", l)
+	}
+	src.Keyframes = nil
+	if tl, _ := newTimeline(src); tl.demuxLead(4) != fallbackLead.Seconds() {
+		t.Errorf("demuxLead without key frames = %v", tl.demuxLead(4))
+	}
 	for _, bad := range [][]time.Duration{nil, {ms2(1), ms2(2)}, {0, ms2(5), ms2(5)}} {
 		if _, err := newTimeline(Source{Frames: bad}); err == nil {
 			t.Errorf("frame table %v accepted", bad)
