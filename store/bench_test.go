@@ -224,3 +224,60 @@ func BenchmarkList100k(b *testing.B) {
 	b.ReportMetric(list.Seconds()/scan.Seconds(), "x_sqlite_scan")
 	b.ReportMetric(0, "ns/op")
 }
+
+// BenchmarkAuditAppend measures one audit entry (a transaction that
+// appends the entry, its tree hashes and a signed checkpoint, then the
+// checkpoint file) against the peer: a transaction inserting one plain row
+// of the same size into the same database, in the same run.
+func BenchmarkAuditAppend(b *testing.B) {
+	s, err := Init(b.TempDir(), KeyOptions{Passphrase: []byte("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := s.db.Exec("CREATE TABLE peer (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)"); err != nil {
+		b.Fatal(err)
+	}
+	const n = 300
+	// A trail that is not tiny: 2,000 entries before measuring.
+	for i := 0; i < 2000; i++ {
+		if err := s.Audit(ctx, &AuditEntry{User: "warmup", Role: "sergeant", Action: "view.start", RecordingID: "ABCDEFGH"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for it := 0; it < b.N; it++ {
+		audit, err := timeIt(func() error {
+			for i := 0; i < n; i++ {
+				if err := s.Audit(ctx, &AuditEntry{User: "alice", Role: "sergeant", Action: "view.start",
+					RecordingID: "ABCDEFGH", SHA256: fmt.Sprintf("%064x", i), Detail: "viewed"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		peer, err := timeIt(func() error {
+			for i := 0; i < n; i++ {
+				e := &AuditEntry{User: "alice", Role: "sergeant", Action: "view.start", RecordingID: "ABCDEFGH",
+					SHA256: fmt.Sprintf("%064x", i), Detail: "viewed"}
+				if err := s.withTx(ctx, func(tx *sql.Tx) error {
+					_, err := tx.Exec("INSERT INTO peer (data) VALUES (?)", string(e.LeafData()))
+					return err
+				}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(audit.Microseconds())/n/1000, "audit_ms/entry")
+		b.ReportMetric(float64(peer.Microseconds())/n/1000, "plain_insert_ms/entry")
+		b.ReportMetric(float64(audit)/float64(peer), "ratio_vs_plain_insert")
+	}
+}

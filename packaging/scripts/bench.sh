@@ -11,6 +11,9 @@ EXHIBIT_BENCH_DIR=/dev/shm go test -tags $tags -run '^$' -bench 'IngestPipeline'
 echo "== ingest: the same with the store on the work disk (includes fsync of 1 GiB)"
 EXHIBIT_BENCH_DIR="${TMPDIR:-/tmp}" go test -tags $tags -run '^$' -bench 'IngestPipeline' -benchtime 2x ./store/ | grep -E '^Benchmark'
 
+echo "== audit: one entry (tree hashes, signed checkpoint, checkpoint file) against a plain one-row insert transaction"
+go test -tags $tags -run '^$' -bench 'AuditAppend' -benchtime 1x ./store/ | grep -E '^Benchmark'
+
 echo "== list 100,000 recordings"
 go test -tags $tags -run '^$' -bench 'List' -benchtime 5x ./store/ | grep -E '^Benchmark'
 
