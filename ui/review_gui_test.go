@@ -254,6 +254,7 @@ func reviewGUIChild() int {
 		st.TimelineW = int(s.timeline.Size().Width * sc)
 		writeState(statePath, st)
 	}
+	sessionStarted = noRetention
 	opts := childOptions()
 	opts.ReviewID = os.Getenv(reviewChildIDEnv)
 	if err := Run(opts); err != nil {
