@@ -276,6 +276,7 @@ func (s *reviewScreen) recordDecision() {
 			w.reason.SetText("")
 			w.choice.SetSelected("")
 			decisionMessage(w.msg, "Recorded: "+decisionLabel(value)+".", false)
+			s.refocus() // the keys go back to the video
 		})
 	}
 	if !leaves {
@@ -329,9 +330,11 @@ func (s *reviewScreen) holdOrRelease() {
 		case release:
 			w.holdReason.SetText("")
 			decisionMessage(w.holdMsg, "Hold released: retention applies again.", false)
+			s.refocus()
 		default:
 			w.holdReason.SetText("")
 			decisionMessage(w.holdMsg, "Hold placed: retention will not delete this recording.", false)
+			s.refocus()
 		}
 	})
 }

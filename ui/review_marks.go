@@ -86,8 +86,11 @@ func markAuthor(a *app.Annotation) string {
 	if !at.IsZero() {
 		s += " · " + at.In(time.Local).Format("2 Jan 15:04")
 	}
-	if a.Revision > 1 && a.Author != "" {
+	switch {
+	case a.Revision > 1 && a.Author != "" && a.Author != by:
 		s += " · edited by " + a.Author
+	case a.Revision > 1:
+		s += " · edited"
 	}
 	return s
 }
@@ -320,7 +323,6 @@ func (s *reviewScreen) addMark(m app.MarkInput) {
 			s.markMessage("The marker was not added: "+formMessage(err), true)
 			return
 		}
-		s.side.tabs.SelectIndex(0)
 		if s.side.selected != nil && !s.modal {
 			s.win.Canvas().Focus(s.side.note)
 		}
@@ -489,7 +491,7 @@ type reviewSide struct {
 	canAnnotate, canDecide, canHold bool
 
 	root    fyne.CanvasObject
-	tabs    *container.AppTabs
+	split   *container.Split
 	loadErr *widget.Label
 	loaded  bool
 
@@ -582,11 +584,9 @@ func (s *reviewScreen) buildSide() {
 		top = append(top,
 			container.NewBorder(nil, nil, widget.NewLabel("New marks"), nil, p.newCat),
 			container.NewHBox(markBtn, inBtn, outBtn, layout.NewSpacer(), prev, next))
-		var editRows []fyne.CanvasObject
-		editRows = append(editRows,
-			container.NewBorder(nil, nil, container.NewCenter(p.editChip), p.delBtn, p.editHead),
-			p.editCat, p.note)
-		p.editor = container.NewVBox(append([]fyne.CanvasObject{widget.NewSeparator()}, editRows...)...)
+		// The selected row of the list says which mark this is.
+		p.editor = container.NewVBox(widget.NewSeparator(),
+			container.NewBorder(nil, nil, container.NewCenter(p.editChip), p.delBtn, p.editCat), p.note)
 	} else {
 		info := widget.NewLabel("Your role can view markers but not add or change them.")
 		info.Wrapping = fyne.TextWrapWord
@@ -599,12 +599,30 @@ func (s *reviewScreen) buildSide() {
 		widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.count))...)
 	markers := container.NewBorder(head, p.editor, nil, nil, p.list)
 
-	decision := s.buildDecision()
-	p.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Markers", theme.ListIcon(), container.NewPadded(markers)),
-		container.NewTabItemWithIcon("Decision", theme.DocumentIcon(), container.NewVScroll(container.NewPadded(decision))))
-	p.tabs.OnSelected = func(*container.TabItem) { s.refocus() }
-	p.root = container.New(&fixedWidth{w: panelWidth}, container.NewBorder(p.loadErr, nil, widget.NewSeparator(), nil, p.tabs))
+	// Markers above, the decision below (it scrolls): both in sight.
+	p.split = container.NewVSplit(container.NewPadded(markers), container.NewVScroll(container.NewPadded(s.buildDecision())))
+	p.split.Offset = 0.6
+	p.root = container.New(widthLayout(panelWidth), container.NewBorder(p.loadErr, nil, widget.NewSeparator(), nil, p.split))
+}
+
+// widthLayout gives its objects a fixed width and all the height there is.
+type widthLayout float32
+
+// MinSize is the width and the tallest object's minimum height.
+func (w widthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+// Layout fills the space with each object.
+func (w widthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // newMarkRow is the template of a row of the marker list: a highlight, a
@@ -622,8 +640,7 @@ func newMarkRow() fyne.CanvasObject {
 	who := widget.NewLabel("")
 	who.Truncation = fyne.TextTruncateEllipsis
 	who.SizeName = theme.SizeNameCaptionText
-	who.Importance = widget.LowImportance
-	lines := container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.InnerPadding()+2), where, what, who)
+	lines := container.New(layout.NewCustomPaddedVBoxLayout(-theme.InnerPadding()-2), where, what, who)
 	return container.NewStack(bg, container.NewBorder(nil, nil, container.NewCenter(chip), nil, lines))
 }
 
