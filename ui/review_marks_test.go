@@ -428,3 +428,108 @@ func TestRetentionWords(t *testing.T) {
 		}
 	}
 }
+
+func TestLibraryDeletionColumnAndBanner(t *testing.T) {
+	day := 24 * time.Hour
+	lib, _, ids := markStore(t, agedClip{"old", 40 * day}, agedClip{"aging", 25 * day}, agedClip{"kept", 35 * day},
+		agedClip{"fresh", day}, agedClip{"future", -3 * day})
+	ctx := context.Background()
+	if _, err := lib.Decide(ctx, ids["kept"], app.DecisionEvidence, "needed at court"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Hold(ctx, ids["fresh"], "civil claim"); err != nil {
+		t.Fatal(err)
+	}
+	lv, q, w := newTestView(t, lib)
+	q.until(t, "the banner", func() bool { return lv.banner.Visible() && lv.clockNote.Visible() })
+
+	cell := func(id, col int) string {
+		return columns[col].text(lv.recs[id])
+	}
+	want := map[string][2]string{
+		ids["old"]:    {"Unreviewed", "due now"},
+		ids["aging"]:  {"Unreviewed", "in 6 days"},
+		ids["kept"]:   {"Evidence", "kept"},
+		ids["fresh"]:  {"Held", "kept"},
+		ids["future"]: {"Unreviewed", "check clock"},
+	}
+	for i, r := range lv.recs {
+		if got := [2]string{cell(i, colStatus), cell(i, colDeletion)}; got != want[r.ID] {
+			t.Errorf("%s: status and deletion %q, want %q", r.Personal.Officer, got, want[r.ID])
+		}
+	}
+	texts := labelTexts(w.Content())
+	for _, s := range []string{"Deletion", "due now", "in 6 days", "check clock", "Held"} {
+		if !slices.Contains(texts, s) && !hasButton(w.Content(), s) {
+			t.Errorf("%q not on screen", s)
+		}
+	}
+	if got := lv.bannerLbl.Text; !strings.HasPrefix(got, "2 recordings will be deleted within 7 days (1 is due now).") {
+		t.Errorf("banner %q", got)
+	}
+	if got := lv.clockNote.Text; !strings.HasPrefix(got, "1 recording has a recording time that cannot be trusted") {
+		t.Errorf("clock note %q", got)
+	}
+
+	// The banner's button shows only those, and all again.
+	test.Tap(lv.bannerBtn)
+	if len(lv.recs) != 2 || lv.count.Text != "2 recordings" || lv.bannerBtn.Text != "Show all" {
+		t.Errorf("due only: %d rows, %q, button %q", len(lv.recs), lv.count.Text, lv.bannerBtn.Text)
+	}
+	test.Tap(lv.bannerBtn)
+	if len(lv.recs) != 5 {
+		t.Errorf("all again: %d rows", len(lv.recs))
+	}
+
+	// The status filter offers every status, held included.
+	if want := []string{anyStatus, "Unreviewed", "Evidence", "Policing", "NFA", "Referred", "Held"}; !slices.Equal(lv.status.Options, want) {
+		t.Errorf("status filter offers %q", lv.status.Options)
+	}
+	lv.status.SetSelected("Held")
+	q.until(t, "the held recordings", func() bool { return !lv.loading && len(lv.recs) == 1 })
+	if lv.recs[0].ID != ids["fresh"] {
+		t.Errorf("held filter lists %s", lv.recs[0].ID)
+	}
+
+	// A decision made elsewhere shows after a reload: the banner counts one fewer.
+	if _, err := lib.Decide(ctx, ids["aging"], app.DecisionPolicing, "intelligence"); err != nil {
+		t.Fatal(err)
+	}
+	lv.status.SetSelected(anyStatus)
+	q.until(t, "the new banner", func() bool {
+		return !lv.loading && strings.HasPrefix(lv.bannerLbl.Text, "1 recording will be deleted within 7 days (1 is due now).")
+	})
+}
+
+func TestRetentionSweepOnSignIn(t *testing.T) {
+	day := 24 * time.Hour
+	lib, dir, ids := markStore(t, agedClip{"old", 40 * day}, agedClip{"aging", 25 * day})
+	lib.Close()
+	s, q, _ := newTestSession(t, Options{StoreDir: dir, NoKeyring: true, Passphrase: []byte("x"),
+		User: "sgt", Password: []byte(userPassword("sgt"))})
+	s.retentionEvery = 200 * time.Millisecond
+	q.until(t, "the sweep at sign-in", func() bool {
+		return s.view != nil && strings.HasPrefix(s.view.sweepLbl.Text, "Retention: deleted 1 recording at ")
+	})
+	q.until(t, "the list without it", func() bool { return !s.view.loading && len(s.view.recs) == 1 })
+	if s.view.recs[0].ID != ids["aging"] {
+		t.Errorf("left %s, want %s", s.view.recs[0].ID, ids["aging"])
+	}
+	// Later sweeps (here every 200 ms) find nothing more.
+	q.until(t, "a later sweep", func() bool { return strings.HasPrefix(s.view.sweepLbl.Text, "Retention: nothing due at ") })
+	if es := auditEntries(t, dir, "x", app.AuditFilter{Action: "retention.delete"}); len(es) != 1 || es[0].RecordingID != ids["old"] {
+		t.Errorf("retention.delete entries %+v", es)
+	}
+	// Signing out stops it.
+	loop := s.retention
+	test.Tap(findButton(t, s.shown(), "Sign out"))
+	q.until(t, "the sign-in screen", func() bool { return s.signin != nil })
+	select {
+	case <-loop.done:
+	default:
+		t.Error("the retention loop still runs after sign-out")
+	}
+	if s.retention != nil {
+		t.Error("the session still has a retention loop")
+	}
+}
