@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -47,7 +48,7 @@ type detailPane struct {
 // Detail field names, in display order.
 var detailFields = []string{
 	"ID", "Recorded", "Time source", "Ingested", "Officer", "Device serial", "Make / model", "GPS",
-	"Source file", "Video", "Frames", "Duration", "Audio", "Container", "Size", "Status",
+	"Source file", "Video", "Frames", "Duration", "Audio", "Container", "Size", "Status", "Deletion",
 }
 
 func newDetailPane(copied func(string)) *detailPane {
@@ -196,7 +197,8 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	set("Audio", codecName(r.AudioCodec))
 	set("Container", orDash(r.Container))
 	set("Size", formatSize(r.Size))
-	set("Status", statusLabel(r.Status))
+	set("Status", displayStatusLabel(app.DisplayStatus(r)))
+	set("Deletion", retentionWords(app.RetentionItem{Status: r.Status, Held: r.Held, DeleteAt: r.DeleteAt, Rule: r.RetentionRule}, time.Now()))
 	if !complete {
 		for _, k := range []string{"Time source", "Ingested", "Video", "Audio", "Container", "Size"} {
 			set(k, "…")

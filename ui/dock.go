@@ -87,7 +87,7 @@ func (d *dockState) build(lv *libraryView) fyne.CanvasObject {
 	d.noteLabel.Truncation = fyne.TextTruncateEllipsis
 	d.label.Truncation = fyne.TextTruncateOff
 	left := container.NewHBox(d.icon, d.label, d.stopBtn)
-	right := container.NewHBox(d.activity,
+	right := container.NewHBox(lv.sweepLbl, d.activity,
 		container.NewGridWrap(fyne.NewSize(180, d.progress.MinSize().Height), d.progress), d.details)
 	return container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, left, right, d.noteLabel))
 }

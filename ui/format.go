@@ -76,6 +76,36 @@ func statusLabel(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
+// listStatuses are the statuses the library's filter offers, in order.
+var listStatuses = []string{app.StatusUnreviewed, app.StatusEvidence, app.StatusPolicing, app.StatusNFA,
+	app.StatusReferred, app.StatusHeld}
+
+// displayStatusLabel is a status as the library shows it: Unreviewed,
+// Evidence, Policing, NFA, Referred, Held.
+func displayStatusLabel(s string) string {
+	if s == app.StatusNFA {
+		return "NFA"
+	}
+	return statusLabel(s)
+}
+
+// deletionText is the library's Deletion column: when retention deletes
+// r ("in 12 days", "due now"), "kept" (decision or hold), or "check clock"
+// when its recording time is not trusted (retention leaves it alone).
+func deletionText(r *app.Recording, now time.Time) string {
+	switch {
+	case strings.HasPrefix(r.RetentionRule, "clock:"):
+		return "check clock"
+	case r.DeleteAt.IsZero():
+		return "kept"
+	}
+	days, _ := app.DaysLeft(r.DeleteAt, now)
+	if days == 0 {
+		return "due now"
+	}
+	return daysWords(days)
+}
+
 // recordedAtSource explains where a recorded-at time came from.
 func recordedAtSource(src string) string {
 	switch src {

@@ -59,8 +59,10 @@ type sessionState struct {
 // guiChildStateEnv set it reports what the window shows to that file a
 // few times a second.
 func guiChild() int {
+	sessionStarted = noRetention
 	if path := os.Getenv(guiChildStateEnv); path != "" {
 		sessionStarted = func(s *session) {
+			noRetention(s)
 			go func() {
 				for range time.Tick(250 * time.Millisecond) {
 					fyne.Do(func() { writeState(path, s.state()) })
@@ -74,6 +76,11 @@ func guiChild() int {
 	}
 	return 0
 }
+
+// noRetention keeps the retention sweep out of a child's session: the
+// stores the tests share must not lose recordings (the seeded footage is
+// older than the retention period).
+func noRetention(s *session) { s.retentionEvery = 0 }
 
 // state describes what the session shows (UI goroutine).
 func (s *session) state() sessionState {

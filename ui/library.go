@@ -27,6 +27,7 @@ type libraryAPI interface {
 	Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) ([]app.VerifyResult, error)
 	Can(p app.Permission) bool
 	Restrict(ctx context.Context, id string, restricted bool) (string, error)
+	RetentionPlan(ctx context.Context) (*app.RetentionPlan, error)
 }
 
 var _ libraryAPI = (*app.Library)(nil)
@@ -70,7 +71,8 @@ type libraryView struct {
 	wg     sync.WaitGroup // background work that uses lib
 	jobs   chan struct{}  // holds a token while an import or verify runs
 
-	recs      []*app.Recording
+	recs      []*app.Recording // the rows shown
+	listed    []*app.Recording // what the last List returned
 	loading   bool
 	loaded    bool // a list has come back at least once
 	loadGen   int
@@ -78,6 +80,16 @@ type libraryView struct {
 	ascending bool
 	selected  string
 	statuses  []string // raw statuses offered by the status filter
+	// Retention warning: the plan last read, the ids it says go within
+	// the warning period, and whether only those are shown.
+	planGen   int
+	soonIDs   map[string]bool
+	dueOnly   bool
+	banner    fyne.CanvasObject
+	bannerLbl *widget.Label
+	bannerBtn *widget.Button
+	clockNote *widget.Label
+	sweepLbl  *widget.Label
 	thumbs    *thumbCache
 	// full holds complete recordings (List returns summaries) by id.
 	full     map[string]*app.Recording
@@ -124,7 +136,7 @@ func newLibraryView(lib libraryAPI, win fyne.Window, log *slog.Logger) *libraryV
 		lib: lib, win: win, log: log, do: fyne.Do, now: time.Now, touch: func() {},
 		canIngest: lib.Can(app.PermIngest), canVerify: lib.Can(app.PermVerify), canRestrict: lib.Can(app.PermRestricted),
 		ctx: ctx, cancel: cancel, jobs: make(chan struct{}, 1),
-		sortKey: app.SortRecordedAt, statuses: []string{app.StatusUnreviewed},
+		sortKey: app.SortRecordedAt, statuses: listStatuses,
 		full: map[string]*app.Recording{}, fetching: map[string]bool{},
 	}
 	if a := fyne.CurrentApp(); a != nil {
@@ -210,7 +222,19 @@ func (lv *libraryView) build() {
 	lv.empty.Hide()
 	lv.noMatch.Hide()
 
-	top := container.NewVBox(toolbar, filters, lv.message)
+	lv.bannerLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	lv.bannerLbl.Importance = widget.WarningImportance
+	lv.bannerLbl.Wrapping = fyne.TextWrapWord
+	lv.bannerBtn = widget.NewButtonWithIcon("Show them", theme.VisibilityIcon(), lv.toggleDueOnly)
+	lv.banner = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), lv.bannerBtn, lv.bannerLbl)
+	lv.banner.Hide()
+	lv.clockNote = widget.NewLabel("")
+	lv.clockNote.Wrapping = fyne.TextWrapWord
+	lv.clockNote.Importance = widget.WarningImportance
+	lv.clockNote.Hide()
+	lv.sweepLbl = widget.NewLabel("")
+
+	top := container.NewVBox(toolbar, filters, lv.message, lv.banner, lv.clockNote)
 	lv.content = container.NewBorder(top, lv.dock.build(lv), nil, nil,
 		container.NewStack(lv.split, lv.empty, lv.noMatch))
 }
@@ -327,13 +351,13 @@ func (lv *libraryView) filter() (f app.Filter, ok bool) {
 
 func (lv *libraryView) filtering() bool {
 	f, _ := lv.filter()
-	return f.Text != "" || f.Status != "" || lv.from.Text != "" || lv.to.Text != ""
+	return f.Text != "" || f.Status != "" || lv.from.Text != "" || lv.to.Text != "" || lv.dueOnly
 }
 
 func (lv *libraryView) setStatusOptions() {
 	opts := []string{anyStatus}
 	for _, s := range lv.statuses {
-		opts = append(opts, statusLabel(s))
+		opts = append(opts, displayStatusLabel(s))
 	}
 	sel := lv.status.Selected
 	lv.syncing = true
@@ -411,6 +435,7 @@ func (lv *libraryView) clearFilters() {
 	lv.from.SetText("")
 	lv.to.SetText("")
 	lv.syncing = false
+	lv.setDueOnly(false)
 	lv.filtersChanged(0)
 }
 
@@ -446,6 +471,88 @@ func (lv *libraryView) reload() {
 		}
 		lv.do(func() { lv.loadedList(gen, recs, err) })
 	})
+	lv.loadPlan()
+}
+
+// loadPlan reads what retention will delete soon, off the UI goroutine,
+// for the warning banner.
+func (lv *libraryView) loadPlan() {
+	lv.planGen++
+	gen := lv.planGen
+	lv.goBackground(func() {
+		plan, err := lv.lib.RetentionPlan(lv.ctx)
+		if lv.ctx.Err() != nil {
+			return
+		}
+		lv.do(func() { lv.loadedPlan(gen, plan, err) })
+	})
+}
+
+// loadedPlan shows the retention warning banner and the clock note.
+func (lv *libraryView) loadedPlan(gen int, plan *app.RetentionPlan, err error) {
+	if gen != lv.planGen {
+		return
+	}
+	if err != nil {
+		lv.log.Warn("retention plan", "error", err)
+		return
+	}
+	ids := map[string]bool{}
+	for _, it := range append(append([]app.RetentionItem(nil), plan.Due...), plan.Soon...) {
+		ids[it.ID] = true
+	}
+	lv.soonIDs = ids
+	if n := len(ids); n > 0 {
+		text := plural(n, "recording", "recordings") + " will be deleted within 7 days"
+		if d := len(plan.Due); d > 0 {
+			text += " (" + plural(d, "is", "are") + " due now)"
+		}
+		lv.bannerLbl.SetText(text + ". Record a decision, or place a legal hold, on any that must be kept.")
+		lv.banner.Show()
+	} else {
+		lv.banner.Hide()
+		if lv.dueOnly {
+			lv.setDueOnly(false)
+		}
+	}
+	if n := len(plan.Clock); n > 0 {
+		them := "them"
+		if n == 1 {
+			them = "it"
+		}
+		lv.clockNote.SetText(plural(n, "recording has", "recordings have") + " a recording time that cannot be trusted " +
+			"(a camera clock in the future, or never set). Retention will not delete " + them +
+			" until an administrator checks " + them + "; the Deletion column says “check clock”.")
+		lv.clockNote.Show()
+	} else {
+		lv.clockNote.Hide()
+	}
+	if lv.dueOnly {
+		lv.showList()
+	}
+}
+
+// toggleDueOnly shows only the recordings due within 7 days, or all again.
+func (lv *libraryView) toggleDueOnly() {
+	lv.setDueOnly(!lv.dueOnly)
+	lv.showList()
+}
+
+func (lv *libraryView) setDueOnly(on bool) {
+	lv.dueOnly = on
+	if on {
+		lv.bannerBtn.SetText("Show all")
+		lv.bannerBtn.SetIcon(theme.ListIcon())
+	} else {
+		lv.bannerBtn.SetText("Show them")
+		lv.bannerBtn.SetIcon(theme.VisibilityIcon())
+	}
+}
+
+// swept reports a retention sweep in the status bar and lists again.
+func (lv *libraryView) swept(msg string) {
+	lv.sweepLbl.SetText(msg)
+	lv.reload()
 }
 
 func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
@@ -461,19 +568,24 @@ func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
 	}
 	lv.message.Hide()
 	lv.loaded = true
-	lv.recs = recs
+	lv.listed = recs
 	clear(lv.full) // a status may have changed
-	newStatus := false
-	for _, r := range recs {
-		if r.Status != "" && !slices.Contains(lv.statuses, r.Status) {
-			lv.statuses = append(lv.statuses, r.Status)
-			newStatus = true
+	lv.showList()
+}
+
+// showList shows what the last List returned, only the recordings due
+// within 7 days when those are asked for.
+func (lv *libraryView) showList() {
+	recs := lv.listed
+	if lv.dueOnly {
+		recs = nil
+		for _, r := range lv.listed {
+			if lv.soonIDs[r.ID] {
+				recs = append(recs, r)
+			}
 		}
 	}
-	if newStatus {
-		slices.Sort(lv.statuses)
-		lv.setStatusOptions()
-	}
+	lv.recs = recs
 	lv.count.SetText(plural(len(recs), "recording", "recordings"))
 	switch {
 	case len(recs) == 0 && lv.filtering():

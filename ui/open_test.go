@@ -22,6 +22,9 @@ func newTestSession(t *testing.T, opts Options) (*session, uiQueue, fyne.Window)
 	w.Resize(fyne.NewSize(1200, 800))
 	s := newSession(w, opts)
 	s.do = q.do
+	// The stores tests share must not lose recordings to retention; a test
+	// of the sweep turns it on before the session signs in.
+	s.retentionEvery = 0
 	s.start()
 	t.Cleanup(func() {
 		// Background work posts to q without blocking, so waiting for it

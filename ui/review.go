@@ -44,9 +44,23 @@ type reviewEngine interface {
 
 var _ reviewEngine = (*player.Engine)(nil)
 
-// reviewAPI is what the review screen needs from the library.
+// reviewAPI is what the review screen needs from the library: the
+// recording, and its markers, decisions, holds and retention for the side
+// panel.
 type reviewAPI interface {
 	OpenReview(ctx context.Context, id string) (*app.Review, error)
+	Can(p app.Permission) bool
+	Categories(ctx context.Context) ([]string, error)
+	Marks(ctx context.Context, id string) ([]*app.Annotation, error)
+	AddMark(ctx context.Context, id string, m app.MarkInput) (*app.Annotation, error)
+	EditMark(ctx context.Context, annotationID string, m app.MarkInput) (*app.Annotation, error)
+	DeleteMark(ctx context.Context, annotationID string) error
+	Decide(ctx context.Context, id, decision, reason string) (*app.Decision, error)
+	Decisions(ctx context.Context, id string) ([]*app.Decision, error)
+	Hold(ctx context.Context, id, reason string) (*app.Hold, error)
+	Release(ctx context.Context, id, reason string) (string, error)
+	Holds(ctx context.Context, id string) ([]*app.Hold, error)
+	RecordingRetention(ctx context.Context, id string) (app.RetentionItem, error)
 }
 
 var _ reviewAPI = (*app.Library)(nil)
@@ -80,6 +94,14 @@ type reviewScreen struct {
 	back func() // returns to the library; nil: no library
 	// touch reports keyboard activity to the idle lock.
 	touch func()
+	// notify (may be nil) shows a sentence in the library's status bar.
+	notify func(msg string)
+
+	// lib serves the side panel (nil: no side panel, as in tests of the
+	// player alone); data runs its calls in order.
+	lib  reviewAPI
+	data *dataQueue
+	side *reviewSide
 
 	id      string
 	openMed func(ctx context.Context) (*reviewMedia, error)
@@ -153,6 +175,7 @@ func newReviewScreen(lib reviewAPI, win fyne.Window, id string, log *slog.Logger
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &reviewScreen{win: win, log: log, do: fyne.Do, mods: currentModifiers, back: back, id: id, touch: func() {},
+		lib: lib, data: newDataQueue(),
 		nav: newNavQueue(), props: newPropState(), speed: 1, done: make(chan struct{}), thumbs: make(chan int, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.openMed = func(ctx context.Context) (*reviewMedia, error) {
@@ -196,7 +219,25 @@ func (s *reviewScreen) build() {
 	fullBtn := widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), func() { s.toggleFullScreen(); s.refocus() })
 	fullBtn.Importance = widget.LowImportance
 	s.accountSlot = container.NewHBox()
-	top := container.NewBorder(nil, nil, backBtn, container.NewHBox(helpBtn, fullBtn, s.accountSlot), s.title)
+	tools := []fyne.CanvasObject{helpBtn, fullBtn}
+	if s.lib != nil {
+		s.buildSide()
+		var panelBtn *widget.Button
+		panelBtn = widget.NewButtonWithIcon("Markers & decision", theme.MenuIcon(), func() {
+			if s.side.root.Visible() {
+				s.side.root.Hide()
+				panelBtn.Importance = widget.LowImportance
+			} else {
+				s.side.root.Show()
+				panelBtn.Importance = widget.MediumImportance
+			}
+			panelBtn.Refresh()
+			s.content.Refresh()
+			s.refocus()
+		})
+		tools = append([]fyne.CanvasObject{panelBtn}, tools...)
+	}
+	top := container.NewBorder(nil, nil, backBtn, container.NewHBox(append(tools, s.accountSlot)...), s.title)
 
 	s.video = NewVideoView()
 	s.video.OnTypedKey = s.typedKey
@@ -264,7 +305,11 @@ func (s *reviewScreen) build() {
 	bottom := container.NewVBox(container.NewPadded(s.tlSlot), bar)
 
 	middle := container.NewStack(s.video, s.overlay, s.help)
-	s.content = container.NewBorder(top, container.NewPadded(bottom), nil, nil, middle)
+	var side fyne.CanvasObject
+	if s.side != nil {
+		side = s.side.root
+	}
+	s.content = container.NewBorder(top, container.NewPadded(bottom), nil, side, middle)
 }
 
 // buildHelp is the key overlay that ? toggles.
@@ -280,6 +325,9 @@ func (s *reviewScreen) buildHelp() fyne.CanvasObject {
 		{"K", "Pause"},
 		{"[  /  ]", "Slower / faster"},
 		{"Ctrl+G", "Go to a frame or time"},
+		{"M", "Marker at this frame (then type its note, Enter)"},
+		{"I  /  O", "Start / end of a marked range"},
+		{"N  /  P", "Next / previous marker"},
 		{"+  /  −  /  0", "Zoom in / out / whole picture"},
 		{"Scroll / drag", "Zoom / move the zoomed picture"},
 		{"F", "Full screen"},
@@ -310,6 +358,14 @@ func (s *reviewScreen) start() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierShift}, func(fyne.Shortcut) { s.seekRel(time.Second) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierShift}, func(fyne.Shortcut) { s.seekRel(-time.Second) })
 	s.refocus()
+	if s.lib != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.data.run(s.ctx)
+		}()
+		s.reload()
+	}
 	go s.open()
 }
 
@@ -388,6 +444,10 @@ func (s *reviewScreen) opened(med *reviewMedia, f player.Frame, ok bool) {
 	s.timeline.OnHover = s.hovered
 	s.tlSlot.Objects = []fyne.CanvasObject{s.timeline}
 	s.tlSlot.Refresh()
+	if s.side != nil {
+		s.drawMarks()
+		s.side.list.Refresh() // times of the marks
+	}
 	for _, c := range s.controls {
 		c.Enable()
 	}
@@ -794,6 +854,16 @@ func (s *reviewScreen) typedRune(r rune) {
 		s.video.ResetZoom()
 	case 'f', 'F':
 		s.toggleFullScreen()
+	case 'm', 'M':
+		s.markHere()
+	case 'i', 'I':
+		s.setIn()
+	case 'o', 'O':
+		s.setOut()
+	case 'n', 'N':
+		s.jumpMark(1)
+	case 'p', 'P':
+		s.jumpMark(-1)
 	case '?':
 		s.toggleHelp()
 	}
@@ -842,6 +912,9 @@ func (s *reviewScreen) goBack() {
 func (s *reviewScreen) close() <-chan struct{} {
 	if s.closed {
 		return s.done
+	}
+	if s.side != nil {
+		s.saveEdit() // a note being typed is kept
 	}
 	s.closed = true
 	s.stopReverse()

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/color"
 	"image/draw"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,6 +218,13 @@ type reviewState struct {
 	Playing             bool
 	// Timeline track: left, vertical middle and width, in pixels.
 	TimelineX, TimelineY, TimelineW int
+	// TimelineTop is the top of the timeline (marker ticks start there).
+	TimelineTop int
+	// The marker list: each row's text, and where each marker's first
+	// frame is on the timeline (x, in pixels); whether a note has the keys.
+	MarkRows    []string
+	MarkX       []int
+	NoteFocused bool
 }
 
 // reviewGUIChild runs the application straight into the review screen and
@@ -252,8 +261,21 @@ func reviewGUIChild() int {
 		tl := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.timeline)
 		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+s.timeline.Size().Height/2)*sc)
 		st.TimelineW = int(s.timeline.Size().Width * sc)
+		st.TimelineTop = int(tl.Y * sc)
+		if p := s.side; p != nil {
+			for _, a := range p.marks {
+				row := markFrames(a, s.frames) + " | " + categoryTitle(a.Category)
+				if a.Note != "" {
+					row += " — " + a.Note
+				}
+				st.MarkRows = append(st.MarkRows, row)
+				st.MarkX = append(st.MarkX, int((tl.X+s.timeline.MarkX(a.FrameIn))*sc))
+			}
+			st.NoteFocused = s.win.Canvas().Focused() == p.note
+		}
 		writeState(statePath, st)
 	}
+	sessionStarted = noRetention
 	opts := childOptions()
 	opts.ReviewID = os.Getenv(reviewChildIDEnv)
 	if err := Run(opts); err != nil {
@@ -267,8 +289,7 @@ func reviewGUIChild() int {
 // X server, types keys into it with xdotool and checks from screenshots
 // (the frame-index band of the picture) that each key shows the right
 // frame, and from the window's own report that the readout agrees. Run it
-// with EXHIBIT_GUI_TEST=1 and DISPLAY set (EXHIBIT_GUI_SHOT_DIR keeps
-// review.png there), e.g.
+// with EXHIBIT_GUI_TEST=1 and DISPLAY set, e.g.
 //
 //	Xvfb :97 -screen 0 1600x1000x24 & EXHIBIT_GUI_TEST=1 DISPLAY=:97 go test -tags migrated_fynedo -run ReviewGUI ./ui/
 func TestReviewGUIUnderXvfb(t *testing.T) {
@@ -378,18 +399,155 @@ func TestReviewGUIUnderXvfb(t *testing.T) {
 		t.Fatalf("xdotool mousemove: %v %s", err, out)
 	}
 	time.Sleep(time.Second)
-	img := shot()
-	if d := os.Getenv("EXHIBIT_GUI_SHOT_DIR"); d != "" {
-		var buf bytes.Buffer
-		enc := png.Encoder{CompressionLevel: png.BestCompression}
-		if err := enc.Encode(&buf, img); err != nil {
-			t.Fatal(err)
-		}
-		p := filepath.Join(d, "review.png")
-		if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s (%d bytes)", p, buf.Len())
+	shot()
+	p.running(t)
+}
+
+// saveShot keeps a screenshot as name in EXHIBIT_GUI_SHOT_DIR, when set.
+func saveShot(t *testing.T, img image.Image, name string) {
+	t.Helper()
+	d := os.Getenv("EXHIBIT_GUI_SHOT_DIR")
+	if d == "" {
+		return
 	}
+	var buf bytes.Buffer
+	enc := png.Encoder{CompressionLevel: png.BestCompression}
+	if err := enc.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(d, name)
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot %s (%d bytes)", p, buf.Len())
+}
+
+// TestReviewMarkerGUIUnderXvfb presses M, I and O with xdotool in a real
+// review window signed in as a sergeant, and checks that the marker list
+// shows the markers (and the note typed after M), and that the timeline's
+// pixels show the category's colour where each marker is. With
+// EXHIBIT_GUI_SHOT_DIR set it keeps review.png (markers and the decision
+// panel) there.
+func TestReviewMarkerGUIUnderXvfb(t *testing.T) {
+	if os.Getenv("EXHIBIT_GUI_TEST") != "1" || os.Getenv("DISPLAY") == "" {
+		t.Skip("real-window test: set EXHIBIT_GUI_TEST=1 and DISPLAY (an X server such as Xvfb) to run it")
+	}
+	lib, dir, ids := markStore(t, agedClip{"4521 Jones", 20 * time.Hour})
+	id := ids["4521 Jones"]
+	if _, err := lib.Decide(context.Background(), id, app.DecisionEvidence, "Assault on PC 4521 captured from start to arrest"); err != nil {
+		t.Fatal(err)
+	}
+	lib.Close()
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	p := startGUIChild(t, reviewChildEnv+"=1", guiChildStoreEnv+"="+dir, guiChildPassEnv+"=x",
+		guiChildUserEnv+"=sgt", guiChildPwEnv+"="+userPassword("sgt"),
+		reviewChildIDEnv+"="+id, reviewChildStateEnv+"="+statePath, "FYNE_SCALE=1", "TZ=Europe/London")
+	wid := p.window(t, "Review "+id)
+
+	wait := func(what string, ok func(st reviewState) bool) reviewState {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			var st reviewState
+			if b, err := os.ReadFile(statePath); err == nil && json.Unmarshal(b, &st) == nil && ok(st) {
+				return st
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the window reports %+v", what, st)
+			}
+			time.Sleep(30 * time.Millisecond)
+		}
+	}
+	key := func(keys ...string) {
+		t.Helper()
+		for _, k := range keys {
+			if out, err := exec.Command("xdotool", "key", "--window", wid, k).CombinedOutput(); err != nil {
+				t.Fatalf("xdotool key %s: %v %s", k, err, out)
+			}
+		}
+	}
+	shot := func() image.Image {
+		t.Helper()
+		b, err := exec.Command("import", "-window", wid, "png:-").Output()
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		return img
+	}
+	at := func(n int) func(reviewState) bool { return func(st reviewState) bool { return st.Frame == n } }
+	// forward steps one frame at a time (steps pressed faster than they
+	// are shown are coalesced, as a held key's are).
+	forward := func(from, to int) {
+		t.Helper()
+		for n := from + 1; n <= to; n++ {
+			key("Right")
+			wait("frame "+itoa(n), at(n))
+		}
+	}
+
+	wait("open", at(0))
+	// M at frame 10: a marker, with the note's cursor; typing goes there.
+	forward(0, 10)
+	key("m")
+	wait("the marker", func(st reviewState) bool { return len(st.MarkRows) == 1 && st.NoteFocused })
+	if out, err := exec.Command("xdotool", "type", "--window", wid, "--delay", "20", "Pushes PC away").CombinedOutput(); err != nil {
+		t.Fatalf("xdotool type: %v %s", err, out)
+	}
+	key("Return")
+	st := wait("the note", func(st reviewState) bool {
+		return len(st.MarkRows) == 1 && strings.HasSuffix(st.MarkRows[0], " — Pushes PC away") && !st.NoteFocused
+	})
+	if !strings.HasPrefix(st.MarkRows[0], "Frame 10 · 00:00:00.400 | Use of force") {
+		t.Errorf("marker row %q", st.MarkRows[0])
+	}
+	// I at 30, O at 45: a range. Then the play head goes back to 0.
+	forward(10, 30)
+	key("i")
+	forward(30, 45)
+	key("o")
+	wait("the range", func(st reviewState) bool { return len(st.MarkRows) == 2 && st.NoteFocused })
+	key("Return", "Home")
+	st = wait("back at 0", func(st reviewState) bool { return st.Frame == 0 && !st.NoteFocused })
+	if !strings.HasPrefix(st.MarkRows[1], "Frames 30–45 · ") {
+		t.Errorf("range row %q", st.MarkRows[1])
+	}
+
+	// The timeline shows them in the colour of "use of force".
+	want := categoryPalette[0]
+	near := func(c color.Color) bool {
+		r, g, b, _ := c.RGBA()
+		d := func(a uint32, b uint8) bool { return math.Abs(float64(a>>8)-float64(b)) <= 24 }
+		return d(r, want.R) && d(g, want.G) && d(b, want.B)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	var img image.Image
+	for {
+		img = shot()
+		tick, bar := false, false
+		for dx := -1; dx <= 1; dx++ {
+			tick = tick || near(img.At(st.MarkX[0]+dx, st.TimelineTop+2))
+		}
+		bar = near(img.At((st.MarkX[1]+st.TimelineX+st.TimelineW*46/60)/2, st.TimelineY))
+		// The picture must have caught up with the play head, too.
+		crop := image.NewRGBA(image.Rect(0, 0, st.Width, st.Height))
+		draw.Draw(crop, crop.Rect, img, image.Pt(st.X, st.Y), draw.Src)
+		if n, err := media.DecodeIndexBand(crop); tick && bar && err == nil && n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timeline pixels: marker tick %v at x %d (%v), range bar %v; want %v",
+				tick, st.MarkX[0], img.At(st.MarkX[0], st.TimelineTop+2), bar, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Where there is no marker the timeline is not in that colour.
+	if x := st.TimelineX + st.TimelineW*55/60; near(img.At(x, st.TimelineY)) || near(img.At(x, st.TimelineTop+2)) {
+		t.Errorf("marker colour at x %d, where there is no marker", x)
+	}
+	saveShot(t, img, "review.png")
 	p.running(t)
 }

@@ -265,6 +265,7 @@ func (s *session) signedIn(who app.Principal) {
 	s.log.Info("signed in", "role", who.Role)
 	s.showLibrary()
 	s.startIdle()
+	s.startRetention()
 }
 
 // accountBar builds the signed-in user's part of a toolbar: the audit
@@ -318,6 +319,7 @@ func (s *session) signOut(reason, msg string) {
 	name := s.who.Name
 	s.who = app.Principal{}
 	s.stopIdle()
+	retDone := s.stopRetention()
 	s.dismissOverlays()
 	if s.audit != nil {
 		s.audit.close()
@@ -328,6 +330,9 @@ func (s *session) signOut(reason, msg string) {
 		s.users = nil
 	}
 	var waits []<-chan struct{}
+	if retDone != nil {
+		waits = append(waits, retDone)
+	}
 	if s.review != nil {
 		waits = append(waits, s.review.close())
 		s.review = nil

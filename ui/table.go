@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -30,6 +31,7 @@ const (
 	colDevice
 	colDuration
 	colStatus
+	colDeletion
 	colID
 )
 
@@ -42,13 +44,14 @@ var columns = []column{
 	colOfficer:  {title: "Officer", key: app.SortOfficer, sample: "PC 9999 Williams", text: func(r *app.Recording) string { return orDash(r.Personal.Officer) }},
 	colDevice:   {title: "Device", key: app.SortDevice, sample: "WW0000000", text: func(r *app.Recording) string { return orDash(r.Personal.DeviceSerial) }},
 	colDuration: {title: "Duration", key: app.SortDuration, sample: "00:00:00", text: func(r *app.Recording) string { return formatDuration(r.Duration) }},
-	colStatus: {title: "Status", key: app.SortStatus, sample: "Under review", text: func(r *app.Recording) string {
+	colStatus: {title: "Status", key: app.SortStatus, sample: "Unreviewed", text: func(r *app.Recording) string {
 		if r.Restricted {
-			return statusLabel(r.Status) + " · restricted"
+			return displayStatusLabel(app.DisplayStatus(r)) + " · restricted"
 		}
-		return statusLabel(r.Status)
+		return displayStatusLabel(app.DisplayStatus(r))
 	}},
-	colID: {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
+	colDeletion: {title: "Deletion", sample: "in 31 days", text: func(r *app.Recording) string { return deletionText(r, time.Now()) }},
+	colID:       {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
 }
 
 // recordTable is the recordings table: one recording per row, a header row
@@ -218,7 +221,7 @@ func (lv *libraryView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 
 func (lv *libraryView) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
 	b := o.(*widget.Button)
-	if id.Col < 0 || id.Col >= len(columns) || columns[id.Col].key == "" {
+	if id.Col < 0 || id.Col >= len(columns) || columns[id.Col].title == "" {
 		b.Hide()
 		return
 	}
@@ -226,7 +229,7 @@ func (lv *libraryView) updateHeader(id widget.TableCellID, o fyne.CanvasObject) 
 	b.Show()
 	b.SetText(c.title)
 	var icon fyne.Resource
-	if c.key == lv.sortKey {
+	if c.key != "" && c.key == lv.sortKey {
 		icon = theme.MenuDropDownIcon()
 		if lv.ascending {
 			icon = theme.MenuDropUpIcon()

@@ -37,15 +37,39 @@ type Timeline struct {
 	preview        *image.RGBA // small picture of previewFrame, or nil
 	previewFrame   int
 	previewRelease func()
+
+	// marks draws the markers and ranges; it is laid out again only when
+	// they change or the timeline is resized, not as the position moves.
+	marks *markLayer
+}
+
+// TimelineMark is a marker (In == Out) or a range [In, Out] drawn on the
+// timeline in Color.
+type TimelineMark struct {
+	In, Out int
+	Color   color.Color
 }
 
 // NewTimeline returns a Timeline for frames (presentation times relative
 // to frame 0) ending at duration.
 func NewTimeline(frames []time.Duration, duration time.Duration) *Timeline {
 	t := &Timeline{frames: frames, duration: duration, hover: -1, lastSeek: -1}
+	t.marks = newMarkLayer(t)
 	t.ExtendBaseWidget(t)
 	return t
 }
+
+// SetMarks replaces the markers and ranges drawn on the timeline.
+func (t *Timeline) SetMarks(marks []TimelineMark) { t.marks.set(marks) }
+
+// Marks returns the markers and ranges drawn.
+func (t *Timeline) Marks() []TimelineMark { return append([]TimelineMark(nil), t.marks.marks...) }
+
+// SetPendingIn shows an in point waiting for its out point (-1: none).
+func (t *Timeline) SetPendingIn(n int) { t.marks.setPending(n) }
+
+// MarkX returns the x, on the timeline, where frame n's marker is drawn.
+func (t *Timeline) MarkX(n int) float32 { return t.xOf(n) }
 
 // SetPosition marks frame n as the one shown.
 func (t *Timeline) SetPosition(n int) {
@@ -206,6 +230,8 @@ func (r *timelineRenderer) Layout(size fyne.Size) {
 	r.played.Resize(fyne.NewSize(x, trackHeight))
 	r.head.Move(fyne.NewPos(min(max(0, x-headWidth/2), size.Width-headWidth), mid-trackHeight))
 	r.head.Resize(fyne.NewSize(headWidth, 2*trackHeight))
+	// A no-op unless the size changed: the marks keep their layout.
+	r.t.marks.Resize(size)
 
 	text := t.HoverText()
 	if text == "" {
@@ -261,7 +287,112 @@ func (r *timelineRenderer) Refresh() {
 }
 
 func (r *timelineRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.track, r.played, r.hover, r.head, r.tipBG, r.thumb, r.tip}
+	return []fyne.CanvasObject{r.track, r.played, r.t.marks, r.hover, r.head, r.tipBG, r.thumb, r.tip}
 }
 
 func (r *timelineRenderer) Destroy() {}
+
+// markLayer draws a timeline's markers (ticks the full height of the
+// timeline, above and below the play head) and ranges (bars over the
+// track), and a pending in point.
+type markLayer struct {
+	widget.BaseWidget
+	t       *Timeline
+	marks   []TimelineMark
+	pending int
+}
+
+func newMarkLayer(t *Timeline) *markLayer {
+	m := &markLayer{t: t, pending: -1}
+	m.ExtendBaseWidget(m)
+	return m
+}
+
+func (m *markLayer) set(marks []TimelineMark) {
+	m.marks = append(m.marks[:0:0], marks...)
+	m.Refresh()
+}
+
+func (m *markLayer) setPending(n int) {
+	if n == m.pending {
+		return
+	}
+	m.pending = n
+	m.Refresh()
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (m *markLayer) CreateRenderer() fyne.WidgetRenderer {
+	pending := canvas.NewRectangle(color.White)
+	pending.Hide()
+	return &markRenderer{m: m, pending: pending}
+}
+
+// markRenderer keeps one rectangle per mark and reuses them.
+type markRenderer struct {
+	m       *markLayer
+	rects   []*canvas.Rectangle
+	pending *canvas.Rectangle
+	objs    []fyne.CanvasObject
+}
+
+const markTickWidth = 3
+
+func (r *markRenderer) Layout(size fyne.Size) {
+	t := r.m.t
+	mid := size.Height / 2
+	for len(r.rects) < len(r.m.marks) {
+		r.rects = append(r.rects, canvas.NewRectangle(color.Transparent))
+	}
+	r.objs = r.objs[:0]
+	// Ranges first, so that point markers are drawn over them.
+	for pass := range 2 {
+		for i, mk := range r.m.marks {
+			point := mk.Out <= mk.In
+			if point != (pass == 1) {
+				continue
+			}
+			rect := r.rects[i]
+			rect.FillColor = mk.Color
+			x := t.xOf(mk.In)
+			if point {
+				rect.Move(fyne.NewPos(min(max(0, x-markTickWidth/2), size.Width-markTickWidth), 0))
+				rect.Resize(fyne.NewSize(markTickWidth, size.Height))
+			} else {
+				end := t.xOf(mk.Out + 1)
+				if mk.Out+1 >= len(t.frames) {
+					end = size.Width
+				}
+				rect.Move(fyne.NewPos(x, mid-trackHeight/2-1))
+				rect.Resize(fyne.NewSize(max(markTickWidth, end-x), trackHeight+2))
+			}
+			rect.Refresh()
+			r.objs = append(r.objs, rect)
+		}
+	}
+	if p := r.m.pending; p >= 0 && p < len(t.frames) {
+		x := t.xOf(p)
+		r.pending.Move(fyne.NewPos(min(max(0, x-1), size.Width-2), 0))
+		r.pending.Resize(fyne.NewSize(2, size.Height))
+		r.pending.Show()
+	} else {
+		r.pending.Hide()
+	}
+	r.objs = append(r.objs, r.pending)
+}
+
+func (r *markRenderer) MinSize() fyne.Size { return fyne.NewSize(0, 0) }
+
+func (r *markRenderer) Refresh() {
+	r.Layout(r.m.Size())
+	canvas.Refresh(r.m)
+}
+
+func (r *markRenderer) Objects() []fyne.CanvasObject {
+	if r.objs == nil {
+		r.Layout(r.m.Size())
+	}
+	return r.objs
+}
+
+func (r *markRenderer) Destroy() {}

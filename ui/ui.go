@@ -113,6 +113,12 @@ type session struct {
 	lastFocus focusSig
 	// signingOut is closed when a sign-out's background work has ended.
 	signingOut chan struct{}
+	// retentionEvery is how often the retention sweep runs while someone
+	// is signed in (app.RetentionInterval; 0: never, as in tests that
+	// share a store); retention is the loop of this sign-in.
+	retentionEvery time.Duration
+	retention      *retentionLoop
+	retentionLast  string // the last sweep, in words
 
 	// The form on screen before the library opens (for tests).
 	lock       *lockForm
@@ -130,7 +136,8 @@ func newSession(win fyne.Window, opts Options) *session {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &session{win: win, opts: opts, log: log, do: fyne.Do, idleTick: time.Second, idle: newIdleWatch()}
+	s := &session{win: win, opts: opts, log: log, do: fyne.Do, idleTick: time.Second, idle: newIdleWatch(),
+		retentionEvery: app.RetentionInterval}
 	s.area = newActivityArea(nil, s.idle.touch)
 	if dc, ok := win.Canvas().(desktop.Canvas); ok {
 		dc.SetOnKeyDown(func(*fyne.KeyEvent) { s.idle.touch() })
@@ -151,6 +158,13 @@ func (s *session) close() {
 	}
 	s.closed = true
 	s.stopIdle()
+	if done := s.stopRetention(); done != nil {
+		select {
+		case <-done:
+		case <-time.After(8 * time.Second):
+			s.log.Warn("retention sweep still running")
+		}
+	}
 	if s.signingOut != nil {
 		select {
 		case <-s.signingOut:
@@ -508,6 +522,9 @@ func (s *session) showLibrary() {
 	v.accountSlot.Objects = s.accountBar(nil)
 	v.onReview = s.showReview
 	v.onAudit = s.showAudit
+	if s.retentionLast != "" {
+		v.sweepLbl.SetText(s.retentionLast)
+	}
 	s.setContent(v.content)
 	s.win.SetTitle(windowTitle(s.opts.StoreDir))
 	s.win.SetMainMenu(s.mainMenu(v))
@@ -531,6 +548,11 @@ func (s *session) showReview(id string) {
 	r := newReviewScreen(s.lib, s.win, id, s.log, s.showLibraryAgain)
 	r.do = s.do
 	r.touch = s.idle.touch
+	r.notify = func(msg string) {
+		if s.view != nil {
+			s.view.flash(msg)
+		}
+	}
 	r.accountSlot.Objects = s.accountBar(&id)
 	s.review = r
 	s.win.SetOnDropped(nil)
@@ -551,4 +573,5 @@ func (s *session) showLibraryAgain() {
 	s.setContent(s.view.content)
 	s.win.SetOnDropped(s.view.dropped)
 	s.view.focusTable()
+	s.view.reload() // decisions and marks change statuses and deletion dates
 }

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"exhibit/app"
+)
+
+// The retention sweep of the GUI: app.Library.RunRetention, from sign-in
+// to sign-out (the idle lock and closing the window included), sweeping
+// when the user signs in and every session.retentionEvery after. Results
+// reach the UI goroutine coalesced (one update for whatever arrived since
+// the last), are reported in words in the library's status bar, and the
+// library lists again. Clock problems are reported by the library's
+// banner, never acted on.
+
+// retentionLoop is one sign-in's retention goroutine.
+type retentionLoop struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed when RunRetention has returned
+
+	mu        sync.Mutex
+	pending   []sweepReport
+	scheduled bool
+}
+
+// sweepReport is one sweep's result.
+type sweepReport struct {
+	res *app.SweepResult
+	err error
+	at  time.Time
+}
+
+// startRetention starts the retention loop of the signed-in user.
+func (s *session) startRetention() {
+	s.stopRetention()
+	if s.retentionEvery <= 0 || s.lib == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	loop := &retentionLoop{cancel: cancel, done: make(chan struct{})}
+	s.retention = loop
+	lib, every := s.lib, s.retentionEvery
+	go func() {
+		defer close(loop.done)
+		lib.RunRetention(ctx, every, func(res *app.SweepResult, err error) {
+			loop.mu.Lock()
+			loop.pending = append(loop.pending, sweepReport{res: res, err: err, at: time.Now()})
+			if loop.scheduled {
+				loop.mu.Unlock()
+				return
+			}
+			loop.scheduled = true
+			loop.mu.Unlock()
+			s.do(func() {
+				loop.mu.Lock()
+				batch := loop.pending
+				loop.pending, loop.scheduled = nil, false
+				loop.mu.Unlock()
+				if ctx.Err() == nil && s.retention == loop {
+					s.swept(batch)
+				}
+			})
+		})
+	}()
+}
+
+// stopRetention stops the loop; the returned channel (nil when none ran)
+// is closed once the sweep under way, if any, has ended.
+func (s *session) stopRetention() <-chan struct{} {
+	loop := s.retention
+	if loop == nil {
+		return nil
+	}
+	s.retention = nil
+	loop.cancel()
+	return loop.done
+}
+
+// swept reports sweeps in words (UI goroutine) and lists again.
+func (s *session) swept(batch []sweepReport) {
+	deleted, failed := 0, 0
+	var ids []string
+	var last sweepReport
+	var sweepErr error
+	for _, r := range batch {
+		last = r
+		if r.err != nil {
+			sweepErr = r.err
+			continue
+		}
+		if r.res == nil {
+			continue
+		}
+		deleted += len(r.res.Deleted)
+		failed += len(r.res.Errors)
+		for _, d := range r.res.Deleted {
+			ids = append(ids, d.RecordingID)
+		}
+	}
+	at := last.at.In(time.Local).Format("15:04")
+	var msg string
+	switch {
+	case sweepErr != nil && deleted == 0:
+		msg = "Retention: the check at " + at + " failed (" + app.UserMessage(sweepErr) + ")."
+	case deleted > 0:
+		msg = "Retention: deleted " + plural(deleted, "recording", "recordings") + " at " + at + "."
+	default:
+		msg = "Retention: nothing due at " + at + "."
+	}
+	if failed > 0 {
+		msg += " " + plural(failed, "recording", "recordings") + " could not be deleted; the log says why."
+	}
+	s.retentionLast = msg
+	if s.review != nil && slices.Contains(ids, s.review.id) {
+		s.showLibraryAgain()
+		if s.view != nil {
+			s.view.flash("The recording under review was deleted by retention.")
+		}
+	}
+	if s.view != nil {
+		s.view.swept(msg)
+	}
+}
