@@ -157,6 +157,7 @@ type reviewScreen struct {
 	frameLbl    *widget.Label
 	timeLbl     *widget.Label
 	wallLbl     *widget.Label
+	loopLbl     *widget.Label
 	message     *widget.Label
 	overlay     fyne.CanvasObject
 	busy        *widget.Activity
@@ -165,6 +166,8 @@ type reviewScreen struct {
 	// readoutBoxes hold the readout labels at a fixed width, so that the
 	// bar does not move as the numbers change.
 	readoutBoxes []*fyne.Container
+	// transportRow and readoutRow are the two halves of the bottom bar.
+	transportRow, readoutRow *fyne.Container
 }
 
 // newReviewScreen builds the review screen for recording id of lib. back
@@ -297,19 +300,26 @@ func (s *reviewScreen) build() {
 	fixed := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
-	transport := container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1, widget.NewSeparator(),
+	s.transportRow = container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1, widget.NewSeparator(),
 		widget.NewLabel("Speed"), fixed(s.speedSel, 96), widget.NewSeparator(), s.muteBtn, fixed(s.volume, 120))
 	s.readoutBoxes = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
-	readout := container.NewHBox(s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
-	bar := container.NewBorder(nil, nil, transport, readout, layout.NewSpacer())
-	bottom := container.NewVBox(container.NewPadded(s.tlSlot), bar)
+	s.readoutRow = container.NewHBox(s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
+	barLay := &barLayout{}
+	bar := container.New(barLay, s.transportRow, s.readoutRow)
+	bottom := container.NewPadded(container.NewVBox(container.NewPadded(s.tlSlot), bar))
 
 	middle := container.NewStack(s.video, s.overlay, s.help)
 	var side fyne.CanvasObject
 	if s.side != nil {
 		side = s.side.root
 	}
-	s.content = container.NewBorder(top, container.NewPadded(bottom), nil, side, middle)
+	objs := []fyne.CanvasObject{middle, top, bottom}
+	if side != nil {
+		objs = append(objs, side)
+	}
+	// The bar is as wide as the window less the padding around bottom.
+	s.content = container.New(&widthHint{inner: layout.NewBorderLayout(top, bottom, nil, side),
+		hint: func(w float32) { barLay.avail = w - 2*theme.Padding() }}, objs...)
 }
 
 // buildHelp is the key overlay that ? toggles.
