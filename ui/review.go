@@ -139,6 +139,7 @@ type reviewScreen struct {
 	stopRev    func()
 	closed     bool
 	modal      bool
+	dlg        dialog.Dialog // the dialog shown while modal (nil: none)
 	failed     bool
 	helpShown  bool
 	fullscreen bool
@@ -800,6 +801,10 @@ func (s *reviewScreen) canvasRune(r rune) { s.typedRune(r) }
 // typedKey handles named keys; characters are handled by typedRune.
 func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
 	s.touch()
+	if s.modal && ev.Name == fyne.KeyEscape && s.dlg != nil && !s.closed {
+		s.dlg.Hide() // as Cancel
+		return
+	}
 	if s.modal || s.closed {
 		return
 	}
@@ -884,17 +889,16 @@ func (s *reviewScreen) goToDialog() {
 	if !s.ready() || s.modal {
 		return
 	}
-	e := widget.NewEntry()
+	e := newEscEntry()
 	e.SetPlaceHolder("1200, 00:01:23.480 or 83.48s")
 	count := s.count
 	e.Validator = func(v string) error { _, err := parseGoTo(v, count); return err }
 	hint := widget.NewLabel("A frame number (0 to " + itoa(count-1) + "), a time HH:MM:SS.mmm, or seconds.")
 	hint.Wrapping = fyne.TextWrapWord
-	s.modal = true
 	d := dialog.NewForm("Go to", "Go", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Frame or time", e), widget.NewFormItem("", hint)},
 		func(ok bool) {
-			s.modal = false
+			s.endModal()
 			if ok {
 				if c, err := parseGoTo(e.Text, count); err == nil {
 					s.goTo(c)
@@ -903,8 +907,41 @@ func (s *reviewScreen) goToDialog() {
 			s.refocus()
 		}, s.win)
 	d.Resize(fyne.NewSize(460, d.MinSize().Height))
-	d.Show()
+	e.onEscape = d.Hide
+	s.showModal(d)
 	s.win.Canvas().Focus(e)
+}
+
+// showModal shows d; the review's keys are off until it closes (its
+// callback calls endModal), and Escape closes it as Cancel does.
+func (s *reviewScreen) showModal(d dialog.Dialog) {
+	s.modal, s.dlg = true, d
+	d.Show()
+}
+
+// endModal is called by the callback of a dialog shown with showModal.
+func (s *reviewScreen) endModal() { s.modal, s.dlg = false, nil }
+
+// escEntry is an entry for review dialogs: Escape, which an entry
+// otherwise ignores, calls onEscape (closing the dialog).
+type escEntry struct {
+	widget.Entry
+	onEscape func()
+}
+
+func newEscEntry() *escEntry {
+	e := &escEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey calls onEscape on Escape.
+func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.Entry.TypedKey(k)
 }
 
 // goBack closes the screen and returns to the library.

@@ -285,15 +285,16 @@ func (s *reviewScreen) recordDecision() {
 	}
 	text := wrapped("Referring restricts this recording to professional standards: you will no longer be able to " +
 		"find or open it. The referral is recorded in the audit trail.")
-	s.modal = true
 	d := dialog.NewCustomConfirm("Refer to professional standards?", "Refer", "Cancel", text, func(ok bool) {
-		s.modal = false
+		s.endModal()
 		if ok {
 			do()
+		} else {
+			s.refocus()
 		}
 	}, s.win)
 	d.Resize(fyne.NewSize(480, 220))
-	d.Show()
+	s.showModal(d)
 }
 
 // holdOrRelease places a legal hold, or releases the one in force.

@@ -433,9 +433,8 @@ func (s *reviewScreen) confirmDelete() {
 	text := widget.NewLabel("Delete the " + categoryTitle(a.Category) + " marker at " + markFrames(a, s.frames) +
 		"? The deletion is recorded in the audit trail, and the marker's history is kept.")
 	text.Wrapping = fyne.TextWrapWord
-	s.modal = true
 	d := dialog.NewCustomConfirm("Delete marker?", "Delete", "Cancel", text, func(ok bool) {
-		s.modal = false
+		s.endModal()
 		if ok {
 			id := a.ID
 			if p.selected == a {
@@ -452,7 +451,7 @@ func (s *reviewScreen) confirmDelete() {
 		s.refocus()
 	}, s.win)
 	d.Resize(fyne.NewSize(460, 200))
-	d.Show()
+	s.showModal(d)
 }
 
 // noteEntry is the note of the selected mark: Enter, Escape and leaving

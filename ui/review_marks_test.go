@@ -264,6 +264,16 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 		t.Errorf("timeline colour %v after the category change", c)
 	}
 
+	// Escape closes the confirmation as Cancel does.
+	test.Tap(p.delBtn)
+	if !s.modal {
+		t.Fatal("no confirmation")
+	}
+	h.key(fyne.KeyEscape)
+	if s.modal || h.w.Canvas().Overlays().Top() != nil || s.closed || len(p.marks) != 3 {
+		t.Fatalf("Escape on the confirmation: modal %v closed %v marks %d", s.modal, s.closed, len(p.marks))
+	}
+
 	// Delete, after a confirmation.
 	test.Tap(p.delBtn)
 	test.Tap(overlayButton(t, h.w, "Delete"))

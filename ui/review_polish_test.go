@@ -77,3 +77,39 @@ func TestReviewBottomBarNoOverlap(t *testing.T) {
 		}
 	}
 }
+
+// Escape closes the Go to dialog and gives the keys back to the video.
+func TestReviewGoToEscape(t *testing.T) {
+	h := newFakeReview(t, newFakeEngine(120), nil)
+	s := h.s
+	s.goToDialog()
+	if !s.modal || h.w.Canvas().Overlays().Top() == nil {
+		t.Fatal("no dialog")
+	}
+	if _, ok := h.w.Canvas().Focused().(interface{ SetText(string) }); !ok {
+		t.Fatalf("focus on %T, want the entry", h.w.Canvas().Focused())
+	}
+	h.key(fyne.KeyEscape) // to the focused entry, as the driver does
+	if s.modal || h.w.Canvas().Overlays().Top() != nil {
+		t.Fatalf("Escape did not close the dialog (modal %v)", s.modal)
+	}
+	if h.backs != 0 || s.closed {
+		t.Fatal("Escape in the dialog also left the review")
+	}
+	if got := h.w.Canvas().Focused(); got != s.video {
+		t.Fatalf("focus on %T after Escape, want the video", got)
+	}
+	h.key(fyne.KeyRight)
+	h.settle(t, 1)
+
+	// With the focus elsewhere in the dialog (nothing focused), the
+	// canvas gets Escape.
+	s.goToDialog()
+	h.w.Canvas().Unfocus()
+	h.key(fyne.KeyEscape)
+	if s.modal || h.w.Canvas().Overlays().Top() != nil || h.backs != 0 {
+		t.Fatalf("Escape on the canvas: modal %v backs %d", s.modal, h.backs)
+	}
+	h.key(fyne.KeyRight)
+	h.settle(t, 2)
+}
