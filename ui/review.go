@@ -36,6 +36,8 @@ type reviewEngine interface {
 	SetSpeed(s float64) error
 	SetVolume(v int) error
 	SetMute(m bool) error
+	SetLoop(a, b int) error
+	ClearLoop()
 	Position() (frame int, media time.Duration, wall time.Time)
 	Events() <-chan player.Event
 	LatestFrame() (player.Frame, bool)
@@ -128,21 +130,24 @@ type reviewScreen struct {
 	hoverWant  atomic.Int64
 
 	// UI state.
-	rec        *app.Recording
-	frames     []time.Duration
-	count      int
-	cur        int
-	isPlaying  bool
-	speed      float64
-	muted      bool
-	reversing  bool
-	stopRev    func()
-	closed     bool
-	modal      bool
-	dlg        dialog.Dialog // the dialog shown while modal (nil: none)
-	failed     bool
-	helpShown  bool
-	fullscreen bool
+	rec       *app.Recording
+	frames    []time.Duration
+	count     int
+	cur       int
+	isPlaying bool
+	speed     float64
+	muted     bool
+	reversing bool
+	stopRev   func()
+	closed    bool
+	modal     bool
+	dlg       dialog.Dialog // the dialog shown while modal (nil: none)
+	failed    bool
+	helpShown bool
+	// A–B loop: loopIn is the start set by A (-1: none); loopB >= 0 when
+	// frames loopA..loopB repeat.
+	loopIn, loopA, loopB int
+	fullscreen           bool
 
 	content fyne.CanvasObject
 	// accountSlot holds the session's account controls (top right).
@@ -159,11 +164,13 @@ type reviewScreen struct {
 	timeLbl     *widget.Label
 	wallLbl     *widget.Label
 	loopLbl     *widget.Label
-	message     *widget.Label
-	overlay     fyne.CanvasObject
-	busy        *widget.Activity
-	help        fyne.CanvasObject
-	controls    []fyne.Disableable
+	// loopABtn, loopBBtn and loopClearBtn do what A, B and Ctrl+L do.
+	loopABtn, loopBBtn, loopClearBtn *widget.Button
+	message                          *widget.Label
+	overlay                          fyne.CanvasObject
+	busy                             *widget.Activity
+	help                             fyne.CanvasObject
+	controls                         []fyne.Disableable
 	// readoutBoxes hold the readout labels at a fixed width, so that the
 	// bar does not move as the numbers change.
 	readoutBoxes []*fyne.Container
@@ -180,7 +187,7 @@ func newReviewScreen(lib reviewAPI, win fyne.Window, id string, log *slog.Logger
 	}
 	s := &reviewScreen{win: win, log: log, do: fyne.Do, mods: currentModifiers, back: back, id: id, touch: func() {},
 		lib: lib, data: newDataQueue(),
-		nav: newNavQueue(), props: newPropState(), speed: 1, done: make(chan struct{}), thumbs: make(chan int, 1)}
+		nav: newNavQueue(), props: newPropState(), speed: 1, loopIn: -1, loopB: -1, done: make(chan struct{}), thumbs: make(chan int, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.openMed = func(ctx context.Context) (*reviewMedia, error) {
 		rv, err := lib.OpenReview(ctx, id)
@@ -294,7 +301,14 @@ func (s *reviewScreen) build() {
 	s.timeLbl = widget.NewLabelWithStyle(formatMediaTime(0), fyne.TextAlignLeading, mono)
 	s.wallLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, mono)
 
-	s.controls = []fyne.Disableable{back1, fwd1, backSec, fwdSec, s.playBtn, s.speedSel, s.muteBtn, s.volume}
+	s.loopABtn = widget.NewButton("A", func() { s.loopStart(); s.refocus() })
+	s.loopBBtn = widget.NewButton("B", func() { s.loopEnd(); s.refocus() })
+	s.loopClearBtn = widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { s.clearLoop(); s.refocus() })
+	s.loopLbl = widget.NewLabel("")
+	s.loopLbl.Hide()
+
+	s.controls = []fyne.Disableable{back1, fwd1, backSec, fwdSec, s.playBtn, s.speedSel, s.muteBtn, s.volume,
+		s.loopABtn, s.loopBBtn, s.loopClearBtn}
 	for _, c := range s.controls {
 		c.Disable()
 	}
@@ -302,9 +316,10 @@ func (s *reviewScreen) build() {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
 	s.transportRow = container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1, widget.NewSeparator(),
+		widget.NewLabel("Loop"), s.loopABtn, s.loopBBtn, s.loopClearBtn, widget.NewSeparator(),
 		widget.NewLabel("Speed"), fixed(s.speedSel, 96), widget.NewSeparator(), s.muteBtn, fixed(s.volume, 120))
 	s.readoutBoxes = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
-	s.readoutRow = container.NewHBox(s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
+	s.readoutRow = container.NewHBox(s.loopLbl, s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
 	barLay := &barLayout{}
 	bar := container.New(barLay, s.transportRow, s.readoutRow)
 	bottom := container.NewPadded(container.NewVBox(container.NewPadded(s.tlSlot), bar))
@@ -339,6 +354,8 @@ func (s *reviewScreen) buildHelp() fyne.CanvasObject {
 		{"M", "Marker at this frame (then type its note, Enter)"},
 		{"I  /  O", "Start / end of a marked range"},
 		{"N  /  P", "Next / previous marker"},
+		{"A  /  B", "Loop start / loop end (B plays the loop)"},
+		{"Ctrl+L", "Stop looping"},
 		{"+  /  −  /  0", "Zoom in / out / whole picture"},
 		{"Scroll / drag", "Zoom / move the zoomed picture"},
 		{"F", "Full screen"},
@@ -366,6 +383,11 @@ func (s *reviewScreen) start() {
 	c.SetOnTypedKey(s.canvasKey)
 	c.SetOnTypedRune(s.canvasRune)
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyG, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { s.goToDialog() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) {
+		if !s.modal && !s.closed {
+			s.clearLoop()
+		}
+	})
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierShift}, func(fyne.Shortcut) { s.seekRel(time.Second) })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierShift}, func(fyne.Shortcut) { s.seekRel(-time.Second) })
 	s.refocus()
@@ -386,6 +408,7 @@ func (s *reviewScreen) unhook() {
 	c.SetOnTypedKey(nil)
 	c.SetOnTypedRune(nil)
 	c.RemoveShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyG, Modifier: fyne.KeyModifierControl})
+	c.RemoveShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl})
 	c.RemoveShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierShift})
 	c.RemoveShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierShift})
 }
@@ -879,6 +902,10 @@ func (s *reviewScreen) typedRune(r rune) {
 		s.jumpMark(1)
 	case 'p', 'P':
 		s.jumpMark(-1)
+	case 'a', 'A':
+		s.loopStart()
+	case 'b', 'B':
+		s.loopEnd()
 	case '?':
 		s.toggleHelp()
 	}
@@ -1008,12 +1035,29 @@ func (s *reviewScreen) worker(eng reviewEngine) {
 		case <-s.nav.wake:
 		}
 		for {
+			s.applyLoop(eng)
 			c, ok := s.nav.take()
 			if !ok || s.ctx.Err() != nil {
 				break
 			}
 			s.run(eng, c)
 		}
+	}
+}
+
+// applyLoop sets or clears the engine's A–B loop if the wanted one
+// changed (worker goroutine).
+func (s *reviewScreen) applyLoop(eng reviewEngine) {
+	a, b, ok := s.nav.takeLoop()
+	if !ok {
+		return
+	}
+	if b < 0 {
+		eng.ClearLoop()
+		return
+	}
+	if err := eng.SetLoop(a, b); err != nil && !ignorable(err) {
+		s.log.Warn("loop", "id", s.id, "from", a, "to", b, "error", err)
 	}
 }
 

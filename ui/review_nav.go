@@ -28,14 +28,40 @@ type navCmd struct {
 // a newer command replaces an older one (a stale seek is dropped), except
 // that a step arriving while a step the same way is pending is dropped, so
 // holding an arrow key queues at most one step behind the one running.
+//
+// It also holds the wanted A–B loop, which the worker applies before the
+// next command, so that a loop set before a play is in force when it
+// starts.
 type navQueue struct {
 	mu      sync.Mutex
 	pending navCmd
 	has     bool
 	wake    chan struct{}
+
+	loopA, loopB int // wanted loop (loopB < 0: none)
+	loopNew      bool
 }
 
-func newNavQueue() *navQueue { return &navQueue{wake: make(chan struct{}, 1)} }
+func newNavQueue() *navQueue { return &navQueue{wake: make(chan struct{}, 1), loopB: -1} }
+
+// setLoop asks for frames a..b to repeat (b < 0: no loop). It never blocks.
+func (q *navQueue) setLoop(a, b int) {
+	q.mu.Lock()
+	q.loopA, q.loopB, q.loopNew = a, b, true
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// takeLoop returns the wanted loop if it changed since the last take.
+func (q *navQueue) takeLoop() (a, b int, ok bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ok, q.loopNew = q.loopNew, false
+	return q.loopA, q.loopB, ok
+}
 
 // push queues c, coalescing with what is pending. It never blocks.
 func (q *navQueue) push(c navCmd) {

@@ -2,9 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -39,7 +44,19 @@ func TestReviewBottomBarNoOverlap(t *testing.T) {
 	if s.loopLbl != nil {
 		objs = append(objs, named{"loop label", s.loopLbl})
 	}
-	for _, w := range []float32{1000, 1200, 1440} {
+	widths := []float32{1000, 1200, 1440}
+	for i, w := range append(widths, widths...) {
+		if i == len(widths) {
+			// Again with a loop, whose label widens the readout.
+			s.seekFrame(10)
+			h.settle(t, 10)
+			h.rune('a')
+			s.seekFrame(40)
+			h.settle(t, 40)
+			h.rune('b')
+			h.rune('k')
+			h.q.until(t, "the loop", func() bool { return s.loopLbl.Visible() && !s.nav.busy() })
+		}
 		h.w.Resize(fyne.NewSize(w, 800))
 		h.q.run(0)
 		for i, a := range objs {
@@ -72,7 +89,8 @@ func TestReviewBottomBarNoOverlap(t *testing.T) {
 		}
 		tp, _ := absRect(s.playBtn)
 		rp, _ := absRect(s.readoutBoxes[0])
-		if w == 1440 && tp.Y != rp.Y && rp.Y > tp.Y+s.playBtn.Size().Height {
+		t.Logf("width %v: transport %v, readout %v, readout at %v", w, s.transportRow.MinSize(), s.readoutRow.MinSize(), rp)
+		if w == 1440 && i < len(widths) && tp.Y != rp.Y && rp.Y > tp.Y+s.playBtn.Size().Height {
 			t.Errorf("width %v: the readout went to a second row although there is room", w)
 		}
 	}
@@ -112,4 +130,134 @@ func TestReviewGoToEscape(t *testing.T) {
 	}
 	h.key(fyne.KeyRight)
 	h.settle(t, 2)
+}
+
+func (e *fakeEngine) SetLoop(a, b int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if a < 0 || b >= e.n || a >= b {
+		return fmt.Errorf("loop %d..%d outside 0..%d", a, b, e.n-1)
+	}
+	e.calls = append(e.calls, fmt.Sprintf("loop %d-%d", a, b))
+	e.loopA, e.loopB = a, b
+	return nil
+}
+
+func (e *fakeEngine) ClearLoop() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls = append(e.calls, "clearloop")
+	e.loopA, e.loopB = 0, -1
+}
+
+func (e *fakeEngine) loop() (a, b int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.loopA, e.loopB
+}
+
+// loopBand returns the timeline's loop band, if drawn.
+func loopBand(tl *Timeline) *canvas.Rectangle {
+	for _, o := range test.WidgetRenderer(tl.marks).Objects() {
+		if r, ok := o.(*canvas.Rectangle); ok && r.Visible() && r.FillColor == loopColor {
+			return r
+		}
+	}
+	return nil
+}
+
+// A and B set an A–B loop on the engine and start it, the timeline shows
+// it as a band and the readout says it; Ctrl+L or the button clears it.
+func TestReviewABLoop(t *testing.T) {
+	h := newFakeReview(t, newFakeEngine(120), nil)
+	s := h.s
+	if s.loopLbl.Visible() || loopBand(s.timeline) != nil {
+		t.Fatal("a loop is shown before any was set")
+	}
+	// B before A says what to do and sets nothing.
+	h.rune('b')
+	if a, b := h.eng.loop(); b >= 0 || !strings.Contains(s.loopLbl.Text, "A") {
+		t.Fatalf("B alone: engine loop %d-%d, label %q", a, b, s.loopLbl.Text)
+	}
+	s.seekFrame(10)
+	h.settle(t, 10)
+	h.rune('a')
+	if a, b := s.timeline.Loop(); a != 10 || b != -1 {
+		t.Errorf("after A: timeline loop %d-%d", a, b)
+	}
+	if !s.loopLbl.Visible() || !strings.Contains(s.loopLbl.Text, "10") {
+		t.Errorf("after A: label %q", s.loopLbl.Text)
+	}
+	s.seekFrame(40)
+	h.settle(t, 40)
+	h.rune('b')
+	h.q.until(t, "the loop to play", func() bool {
+		a, b := h.eng.loop()
+		_, playing, _, _ := h.eng.state()
+		return a == 10 && b == 40 && playing
+	})
+	_, _, _, calls := h.eng.state()
+	if i, j := slices.Index(calls, "loop 10-40"), slices.Index(calls, "play"); i < 0 || j < i {
+		t.Errorf("engine calls %v: want the loop set, then play", calls)
+	}
+	if got := s.loopLbl.Text; got != "Loop A–B: frames 10–40" {
+		t.Errorf("label %q", got)
+	}
+	if a, b := s.timeline.Loop(); a != 10 || b != 40 {
+		t.Errorf("timeline loop %d-%d", a, b)
+	}
+	band := loopBand(s.timeline)
+	if band == nil {
+		t.Fatal("no loop band on the timeline")
+	}
+	x0, x1 := s.timeline.MarkX(10), s.timeline.MarkX(41)
+	if p, sz := band.Position(), band.Size(); abs32(p.X-x0) > 1 || abs32(p.X+sz.Width-x1) > 1 || sz.Height <= 0 || sz.Height > 6 {
+		t.Errorf("band at %v %v, want x %v..%v, thin", p, sz, x0, x1)
+	}
+	if ranges := s.timeline.Marks(); len(ranges) != 0 {
+		t.Errorf("the loop was drawn as a mark: %v", ranges)
+	}
+	h.rune('k')
+
+	// Ctrl+L clears it.
+	sc, ok := h.w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) })
+	if !ok {
+		t.Fatal("the test canvas takes no shortcuts")
+	}
+	sc.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl})
+	h.q.until(t, "the loop to clear", func() bool { _, b := h.eng.loop(); return b < 0 })
+	if s.loopLbl.Visible() || loopBand(s.timeline) != nil {
+		t.Error("the loop is still shown after Ctrl+L")
+	}
+	if a, b := s.timeline.Loop(); a != -1 || b != -1 {
+		t.Errorf("timeline loop %d-%d after Ctrl+L", a, b)
+	}
+
+	// B before A on the timeline swaps them; the buttons do as the keys.
+	s.seekFrame(50)
+	h.settle(t, 50)
+	test.Tap(s.loopABtn)
+	s.seekFrame(20)
+	h.settle(t, 20)
+	test.Tap(s.loopBBtn)
+	h.q.until(t, "the swapped loop", func() bool { a, b := h.eng.loop(); return a == 20 && b == 50 })
+	test.Tap(s.loopClearBtn)
+	h.q.until(t, "the loop to clear", func() bool { _, b := h.eng.loop(); return b < 0 })
+
+	// The keys are in the help overlay.
+	s.toggleHelp()
+	help := strings.Join(labelTexts(s.help), "\n")
+	s.toggleHelp()
+	for _, k := range []string{"A  /  B", "Ctrl+L"} {
+		if !strings.Contains(help, k) {
+			t.Errorf("help overlay lacks %q", k)
+		}
+	}
+}
+
+func abs32(v float32) float32 {
+	if v < 0 {
+		return -v
+	}
+	return v
 }

@@ -39,10 +39,12 @@ type fakeEngine struct {
 	closed    atomic.Bool
 	running   atomic.Int32 // navigation calls in progress
 	overlap   atomic.Bool  // two navigation calls ran at once
+	loopA     int
+	loopB     int // -1: no loop
 }
 
 func newFakeEngine(n int) *fakeEngine {
-	return &fakeEngine{n: n, speed: 1, volume: 100, imgs: map[int]*image.RGBA{}, events: make(chan player.Event, 4)}
+	return &fakeEngine{n: n, speed: 1, volume: 100, loopB: -1, imgs: map[int]*image.RGBA{}, events: make(chan player.Event, 4)}
 }
 
 const fakeFrame = 40 * time.Millisecond

@@ -68,6 +68,17 @@ func (t *Timeline) Marks() []TimelineMark { return append([]TimelineMark(nil), t
 // SetPendingIn shows an in point waiting for its out point (-1: none).
 func (t *Timeline) SetPendingIn(n int) { t.marks.setPending(n) }
 
+// SetLoop shows the A–B loop a..b as a band under the track; b < 0 shows
+// only its start a, and a < 0 nothing.
+func (t *Timeline) SetLoop(a, b int) { t.marks.setLoop(a, b) }
+
+// Loop returns the loop shown (-1: none).
+func (t *Timeline) Loop() (a, b int) { return t.marks.loopA, t.marks.loopB }
+
+// loopColor is the A–B loop band: a neutral light grey, unlike any
+// category colour and drawn below the track, not over it.
+var loopColor = color.NRGBA{R: 0xcf, G: 0xd8, B: 0xdc, A: 0xff}
+
 // MarkX returns the x, on the timeline, where frame n's marker is drawn.
 func (t *Timeline) MarkX(n int) float32 { return t.xOf(n) }
 
@@ -297,19 +308,28 @@ func (r *timelineRenderer) Destroy() {}
 // track), and a pending in point.
 type markLayer struct {
 	widget.BaseWidget
-	t       *Timeline
-	marks   []TimelineMark
-	pending int
+	t            *Timeline
+	marks        []TimelineMark
+	pending      int
+	loopA, loopB int // A–B loop (-1: none)
 }
 
 func newMarkLayer(t *Timeline) *markLayer {
-	m := &markLayer{t: t, pending: -1}
+	m := &markLayer{t: t, pending: -1, loopA: -1, loopB: -1}
 	m.ExtendBaseWidget(m)
 	return m
 }
 
 func (m *markLayer) set(marks []TimelineMark) {
 	m.marks = append(m.marks[:0:0], marks...)
+	m.Refresh()
+}
+
+func (m *markLayer) setLoop(a, b int) {
+	if a == m.loopA && b == m.loopB {
+		return
+	}
+	m.loopA, m.loopB = a, b
 	m.Refresh()
 }
 
@@ -325,7 +345,9 @@ func (m *markLayer) setPending(n int) {
 func (m *markLayer) CreateRenderer() fyne.WidgetRenderer {
 	pending := canvas.NewRectangle(color.White)
 	pending.Hide()
-	return &markRenderer{m: m, pending: pending}
+	loop := canvas.NewRectangle(loopColor)
+	loop.Hide()
+	return &markRenderer{m: m, pending: pending, loop: loop}
 }
 
 // markRenderer keeps one rectangle per mark and reuses them.
@@ -333,10 +355,14 @@ type markRenderer struct {
 	m       *markLayer
 	rects   []*canvas.Rectangle
 	pending *canvas.Rectangle
+	loop    *canvas.Rectangle
 	objs    []fyne.CanvasObject
 }
 
-const markTickWidth = 3
+const (
+	markTickWidth = 3
+	loopBandH     = 3
+)
 
 func (r *markRenderer) Layout(size fyne.Size) {
 	t := r.m.t
@@ -345,6 +371,26 @@ func (r *markRenderer) Layout(size fyne.Size) {
 		r.rects = append(r.rects, canvas.NewRectangle(color.Transparent))
 	}
 	r.objs = r.objs[:0]
+	// The loop band, under the track (below range bars), then the marks.
+	if a, b := r.m.loopA, r.m.loopB; a >= 0 && a < len(t.frames) {
+		x := t.xOf(a)
+		w := float32(markTickWidth)
+		if b > a {
+			end := t.xOf(b + 1)
+			if b+1 >= len(t.frames) {
+				end = size.Width
+			}
+			w = max(w, end-x)
+		}
+		r.loop.FillColor = loopColor
+		r.loop.Move(fyne.NewPos(min(x, size.Width-w), mid+trackHeight/2+2))
+		r.loop.Resize(fyne.NewSize(w, loopBandH))
+		r.loop.Show()
+		r.loop.Refresh()
+	} else {
+		r.loop.Hide()
+	}
+	r.objs = append(r.objs, r.loop)
 	// Ranges first, so that point markers are drawn over them.
 	for pass := range 2 {
 		for i, mk := range r.m.marks {
