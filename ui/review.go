@@ -371,7 +371,10 @@ func (s *reviewScreen) buildHelp() fyne.CanvasObject {
 	head.SizeName = theme.SizeNameSubHeadingText
 	bg := canvas.NewRectangle(color.NRGBA{R: 0x20, G: 0x20, B: 0x24, A: 0xf0})
 	bg.CornerRadius = theme.InputRadiusSize()
-	return container.NewCenter(container.NewStack(bg, container.NewPadded(container.NewVBox(head, widget.NewSeparator(), grid))))
+	// It scrolls when the window is too low for it, rather than making
+	// the screen taller than the window.
+	return container.NewVScroll(container.NewCenter(container.NewStack(bg,
+		container.NewPadded(container.NewVBox(head, widget.NewSeparator(), grid)))))
 }
 
 // start shows "Opening…", hooks the keys and opens the recording and the

@@ -261,3 +261,24 @@ func abs32(v float32) float32 {
 	}
 	return v
 }
+
+// The key overlay fits a 1000x800 window: it does not push the bottom bar
+// out of the window.
+func TestReviewHelpFitsSmallWindow(t *testing.T) {
+	h := newFakeReview(t, newFakeEngine(120), nil)
+	s := h.s
+	h.w.Resize(fyne.NewSize(1000, 800))
+	h.rune('?')
+	if !s.help.Visible() {
+		t.Fatal("? did not show the keys")
+	}
+	h.w.Resize(fyne.NewSize(1000, 800))
+	if m := s.content.MinSize(); m.Height > 800 || m.Width > 1000 {
+		t.Errorf("with the keys shown the screen needs %v, more than 1000x800", m)
+	}
+	for _, o := range []fyne.CanvasObject{s.playBtn, s.readoutBoxes[2]} {
+		if p, sz := absRect(o); p.Y+sz.Height > 800 {
+			t.Errorf("%T ends at y %v, below the window", o, p.Y+sz.Height)
+		}
+	}
+}
