@@ -385,14 +385,18 @@ func (s *reviewScreen) start() {
 	c := s.win.Canvas()
 	c.SetOnTypedKey(s.canvasKey)
 	c.SetOnTypedRune(s.canvasRune)
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyG, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { s.goToDialog() })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) {
-		if !s.modal && !s.closed {
-			s.clearLoop()
+	key := func(f func()) func(fyne.Shortcut) {
+		return func(fyne.Shortcut) {
+			s.touch()
+			if !s.keysOff() {
+				f()
+			}
 		}
-	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierShift}, func(fyne.Shortcut) { s.seekRel(time.Second) })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierShift}, func(fyne.Shortcut) { s.seekRel(-time.Second) })
+	}
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyG, Modifier: fyne.KeyModifierControl}, key(s.goToDialog))
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl}, key(s.clearLoop))
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyRight, Modifier: fyne.KeyModifierShift}, key(func() { s.seekRel(time.Second) }))
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierShift}, key(func() { s.seekRel(-time.Second) }))
 	s.refocus()
 	if s.lib != nil {
 		s.wg.Add(1)
@@ -824,6 +828,15 @@ func (s *reviewScreen) canvasKey(ev *fyne.KeyEvent) { s.typedKey(ev) }
 
 func (s *reviewScreen) canvasRune(r rune) { s.typedRune(r) }
 
+// keysOff reports whether the review's keys are off: while one of its
+// dialogs is open, after it closed, and while anything else is shown over
+// it (a dialog of the library or the session, such as the File menu's
+// Import, or a pop-up menu), so that Escape there does not leave the
+// review and keys do not act behind the dialog.
+func (s *reviewScreen) keysOff() bool {
+	return s.modal || s.closed || s.win.Canvas().Overlays().Top() != nil
+}
+
 // typedKey handles named keys; characters are handled by typedRune.
 func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
 	s.touch()
@@ -831,7 +844,7 @@ func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
 		s.dlg.Hide() // as Cancel
 		return
 	}
-	if s.modal || s.closed {
+	if s.keysOff() {
 		return
 	}
 	shift := s.mods()&fyne.KeyModifierShift != 0
@@ -869,7 +882,7 @@ func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
 // typedRune handles character keys.
 func (s *reviewScreen) typedRune(r rune) {
 	s.touch()
-	if s.modal || s.closed {
+	if s.keysOff() {
 		return
 	}
 	switch r {

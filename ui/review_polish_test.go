@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -281,4 +283,27 @@ func TestReviewHelpFitsSmallWindow(t *testing.T) {
 			t.Errorf("%T ends at y %v, below the window", o, p.Y+sz.Height)
 		}
 	}
+}
+
+// Keys typed while a dialog that is not the review's is open (the File
+// menu's Import, an account dialog) do not reach the review: Escape there
+// does not leave it, arrows do not step behind the dialog.
+func TestReviewKeysIgnoredUnderOtherDialogs(t *testing.T) {
+	h := newFakeReview(t, newFakeEngine(120), nil)
+	s := h.s
+	d := dialog.NewInformation("Import", "Not the review's", h.w)
+	d.Show()
+	h.key(fyne.KeyEscape)
+	h.key(fyne.KeyRight)
+	h.rune('a')
+	if h.backs != 0 || s.closed {
+		t.Fatal("Escape under another dialog left the review")
+	}
+	h.q.run(50 * time.Millisecond)
+	if shown, _, _, calls := h.eng.state(); shown != 0 || len(calls) != 0 || s.loopIn >= 0 {
+		t.Errorf("keys under another dialog reached the review: %v, loop start %d", calls, s.loopIn)
+	}
+	d.Hide()
+	h.key(fyne.KeyRight)
+	h.settle(t, 1)
 }
