@@ -27,7 +27,8 @@ type navCmd struct {
 // navQueue holds at most one pending navigation command for the worker:
 // a newer command replaces an older one (a stale seek is dropped), except
 // that a step arriving while a step the same way is pending is dropped, so
-// holding an arrow key queues at most one step behind the one running.
+// holding an arrow key queues at most one step behind the one running, and
+// a relative seek arriving while one is pending is added to it.
 //
 // It also holds the wanted A–B loop, which the worker applies before the
 // next command, so that a loop set before a play is in force when it
@@ -64,11 +65,16 @@ func (q *navQueue) takeLoop() (a, b int, ok bool) {
 }
 
 // push queues c, coalescing with what is pending. It never blocks.
+// Relative seeks add up: two ±1 s presses made while the engine is busy
+// move two seconds, as the user asked.
 func (q *navQueue) push(c navCmd) {
 	q.mu.Lock()
 	if q.has && q.pending.kind == navStep && c.kind == navStep && (q.pending.n > 0) == (c.n > 0) {
 		q.mu.Unlock()
 		return
+	}
+	if q.has && q.pending.kind == navSeekRel && c.kind == navSeekRel {
+		c.d += q.pending.d
 	}
 	q.pending, q.has = c, true
 	q.mu.Unlock()

@@ -415,6 +415,17 @@ func TestReviewHeldKeyCoalesces(t *testing.T) {
 	if _, ok := q.take(); ok {
 		t.Error("queue holds more than one command")
 	}
+	// Two ±1 s presses while the engine is busy move two seconds.
+	q.push(navCmd{kind: navSeekRel, d: time.Second})
+	q.push(navCmd{kind: navSeekRel, d: time.Second})
+	if c, _ := q.take(); c.kind != navSeekRel || c.d != 2*time.Second {
+		t.Errorf("two +1 s presses pending as %+v, want +2 s", c)
+	}
+	q.push(navCmd{kind: navSeekRel, d: time.Second})
+	q.push(navCmd{kind: navSeekRel, d: -time.Second})
+	if c, _ := q.take(); c.d != 0 {
+		t.Errorf("+1 s then -1 s pending as %+v, want 0", c)
+	}
 }
 
 func TestReviewHelpEscapeBack(t *testing.T) {
