@@ -1079,7 +1079,7 @@ func (s *reviewScreen) applyLoop(eng reviewEngine) {
 
 // run executes one command on the engine (worker goroutine).
 func (s *reviewScreen) run(eng reviewEngine, c navCmd) {
-	s.playGen.Add(1)
+	gen := s.playGen.Add(1)
 	var (
 		f   player.Frame
 		err error
@@ -1090,7 +1090,7 @@ func (s *reviewScreen) run(eng reviewEngine, c navCmd) {
 		if err = eng.Play(); err != nil {
 			s.playing.Store(false)
 		}
-		s.publish(player.Frame{}, err, false)
+		s.publish(player.Frame{}, err, false, gen)
 		return
 	case navPause:
 		s.playing.Store(false)
@@ -1114,11 +1114,14 @@ func (s *reviewScreen) run(eng reviewEngine, c navCmd) {
 		s.playing.Store(false)
 		f, err = eng.Step(s.ctx, c.n)
 	}
-	s.publish(f, err, true)
+	s.publish(f, err, true, gen)
 }
 
-// publish shows a command's outcome with one UI update.
-func (s *reviewScreen) publish(f player.Frame, err error, stopped bool) {
+// publish shows a command's outcome with one UI update. gen is the
+// command's navigation generation: a stopping command's outcome that
+// arrives after a newer command (a play) was taken does not mark the
+// screen paused.
+func (s *reviewScreen) publish(f player.Frame, err error, stopped bool, gen uint64) {
 	s.do(func() {
 		if s.closed {
 			f.Release()
@@ -1132,7 +1135,7 @@ func (s *reviewScreen) publish(f player.Frame, err error, stopped bool) {
 			}
 			return
 		}
-		if stopped && !s.reversing && s.isPlaying && !s.nav.busy() {
+		if stopped && !s.reversing && s.isPlaying && !s.nav.busy() && s.playGen.Load() == gen {
 			s.setPlayingUI(false)
 		}
 		if f.Image != nil {
