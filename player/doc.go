@@ -76,8 +76,9 @@
 // engine reads frame-drop-count around frame-stepping and playback: a step
 // that saw a drop forgets (and uncaches) the frames it labelled, pauses
 // libmpv (pending frame steps keep it running) and seeks exactly instead;
-// Pause after playback with a drop seeks exactly and empties the frame
-// cache.
+// Pause after playback with a drop seeks exactly. Pause after playback
+// always empties the frame cache, since a drop is not always seen by then:
+// frames labelled by counting are never served to a back step.
 //
 // # Threading
 //

@@ -1183,8 +1183,9 @@ func (e *Engine) Pause() error {
 // is the frame libmpv queued last; frames are labelled by counting from the
 // exact start of playback, so the shown frame is that label once the
 // queued frame arrived. If frames were dropped, a loop repositioned
-// playback, or the two disagree, it seeks exactly to time-pos instead; after
-// a drop it also empties the frame cache (see dropCount).
+// playback, or the two disagree, it seeks exactly to time-pos instead. It
+// always empties the frame cache: frames cached during playback carry
+// counted labels (see dropCount).
 func (e *Engine) stopLocked(ctx context.Context) error {
 	e.mu.Lock()
 	needed := !e.settled
@@ -1250,10 +1251,13 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 			b = nil
 		}
 	}
-	if dropped {
-		// Frames cached after the dropped one carry labels one too low.
-		e.cache.clear()
-	}
+	// Frames cached during playback were labelled by counting, not
+	// checked: a dropped frame shifts the labels after it, and a drop is
+	// not always seen by now (a CI run served frame 30 as 28 after a
+	// renderer stall). Evidence review must never show a mislabelled
+	// frame, so the cache starts again from exact positions; the first
+	// back step after playback pays one GOP decode.
+	e.cache.clear()
 	if b == nil {
 		if err := e.audioOffLocked(); err != nil {
 			return err

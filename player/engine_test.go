@@ -279,10 +279,12 @@ func TestPlayContinuesFromShownFrame(t *testing.T) {
 	if n < seen[len(seen)-1] {
 		t.Fatalf("paused at %d, before the last frame seen playing (%d)", n, seen[len(seen)-1])
 	}
-	// Frames played are cached for stepping back.
-	for i := max(seen[0], n-10); i <= n; i++ {
-		if !e.cache.has(i) {
-			t.Fatalf("played frame %d not cached (paused at %d)", i, n)
+	// Frames labelled by counting during playback are not kept for
+	// stepping back (a missed drop would mislabel them): only the paused
+	// frame, placed exactly, may be cached.
+	for i := max(seen[0], n-10); i < n; i++ {
+		if e.cache.has(i) {
+			t.Fatalf("played frame %d still cached after pause at %d", i, n)
 		}
 	}
 	f, ok := e.LatestFrame()
