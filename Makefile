@@ -6,6 +6,10 @@
 
 export PATH := $(PATH):/usr/local/go/bin
 export LC_NUMERIC := C
+# -trimpath: cgo objects otherwise embed the checkout's absolute path, so a
+# second clone (or CI's) would rebuild Fyne's C parts although the build
+# cache holds them; it also keeps the build machine's paths out of the binary.
+export GOFLAGS := -trimpath $(GOFLAGS)
 GO      ?= go
 TAGS    := migrated_fynedo
 BIN     := bin/exhibit

@@ -35,7 +35,7 @@ func exhibitBin(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "exhibit")
-		args := []string{"build", "-tags", "migrated_fynedo", "-o", binPath}
+		args := []string{"build", "-trimpath", "-tags", "migrated_fynedo", "-o", binPath}
 		if raceEnabled {
 			args = append(args, "-race")
 		}
