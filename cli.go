@@ -75,6 +75,13 @@ Commands:
   audit verify [--json]         recompute the audit trail's Merkle tree and check every signed checkpoint
   audit checkpoint [--json]     print the newest signed checkpoint (a signed note)
   audit prove SEQ [--json]      print an RFC 6962 inclusion proof of entry SEQ
+  export --case REF --out DIR [--masters] [--lossless] [--stills] [--zip] SPEC...
+                                write an evidence bundle (SPEC: ID, ID:N-M frames, or an annotation id):
+                                clips, frame hashes, stills, report, offline player, audit proofs
+  verify-bundle DIR [--json]    check an exported evidence bundle (no store, key or sign-in needed):
+                                files against SHA256SUMS and manifest.json, clips' frame hashes
+                                (ffmpeg), masters' ingest hashes, audit proofs and checkpoint;
+                                exit 1 with one "FAIL path: reason" line per problem
   testmedia [--cameras N] [--minutes M] [--small] DIR
                                 write a synthetic dock folder to try Exhibit with
   help                          this text
@@ -176,6 +183,10 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.cmdRetention(ctx, cargs)
 	case "categories":
 		return c.cmdCategories(ctx, cargs)
+	case "export":
+		return c.cmdExport(ctx, cargs)
+	case "verify-bundle":
+		return c.cmdVerifyBundle(ctx, cargs)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usageText)
 		return exitOK

@@ -91,3 +91,18 @@ func comparePictures(a, b []FrameRow) error {
 	}
 	return nil
 }
+
+// FrameHashTimeBase returns the time base (seconds per tick) of stream 0
+// in a framehash file ("#tb 0: 1/12800").
+func FrameHashTimeBase(data []byte) (float64, error) {
+	for _, l := range strings.Split(string(data), "\n") {
+		if s, ok := strings.CutPrefix(l, "#tb 0: "); ok {
+			var num, den float64
+			if _, err := fmt.Sscanf(s, "%g/%g", &num, &den); err != nil || den == 0 {
+				return 0, fmt.Errorf("framehash time base %q", s)
+			}
+			return num / den, nil
+		}
+	}
+	return 0, errors.New("framehash has no time base line")
+}

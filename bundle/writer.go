@@ -439,3 +439,45 @@ func syncDir(dir string) error {
 	}
 	return err
 }
+
+// AddProduced lists in the manifest a file that produce writes itself at
+// the path it is given (inside the bundle's temporary folder, e.g. an
+// ffmpeg output), then hashes it. Only before the manifest.
+func (w *Writer) AddProduced(it Item, produce func(path string) error) error {
+	if w.sealed {
+		return fmt.Errorf("bundle file %q: produced after the manifest", it.Path)
+	}
+	f, err := w.create(it.Path)
+	if err != nil {
+		return err
+	}
+	full := f.Name()
+	f.Close()
+	if err := os.Remove(full); err != nil {
+		return err
+	}
+	if err := produce(full); err != nil {
+		os.Remove(full)
+		return fmt.Errorf("bundle file %s: %w", it.Path, err)
+	}
+	src, err := os.Open(full)
+	if err != nil {
+		return fmt.Errorf("bundle file %s: %w", it.Path, err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, src)
+	if err == nil {
+		err = src.Sync()
+	}
+	src.Close()
+	if err != nil {
+		return fmt.Errorf("bundle file %s: %w", it.Path, err)
+	}
+	it.SHA256, it.Size = hex.EncodeToString(h.Sum(nil)), n
+	w.sums[it.Path] = it.SHA256
+	w.man.Items = append(w.man.Items, it)
+	return nil
+}
+
+// Has reports whether the bundle already has a file at path.
+func (w *Writer) Has(path string) bool { _, ok := w.sums[path]; return ok }
