@@ -280,6 +280,9 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 			p.para("None.")
 		}
 		for _, it := range items {
+			if _, pageH := f.GetPageSize(); f.GetY()+22 > pageH-26 {
+				f.AddPage() // keep a file's rows together
+			}
 			w := []float64{55, 125}
 			p.row(w, []string{it.Path, fmt.Sprintf("%s  %s  frames %s", it.Kind, it.ExhibitRef, frameText(it))}, true, 4.2)
 			p.row(w, []string{"SHA-256", it.SHA256}, false, 4.2)
@@ -300,7 +303,7 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 	p.heading("Chain of custody: audit entries", 13)
 	p.para(fmt.Sprintf("Every audit entry about the exported recordings and this export (%d entries), in order. Each is a leaf of the signed audit log; audit/proofs/SEQ.tlog-proof proves it is in the tree of the checkpoint below.", len(d.audit.Entries)))
 	f.SetFontSize(7.5)
-	w := []float64{10, 33, 22, 17, 22, 18, 12, 46}
+	w := []float64{9, 29, 18, 16, 22, 19, 12, 55}
 	p.row(w, []string{"Seq", "Time (UTC)", "User", "Role", "Action", "Recording", "Result", "Detail"}, true, 3.4)
 	for _, e := range d.audit.Entries {
 		p.row(w, []string{fmt.Sprint(e.Seq), utc(e.At), e.User, e.Role, e.Action, e.RecordingID, e.Outcome, e.Detail}, false, 3.4)

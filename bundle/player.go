@@ -40,6 +40,15 @@ type PlayerData struct {
 // external script, font or style) that plays the court clips and shows
 // the exhibit reference, master frame and camera time of the frame shown.
 func PlayerPage(d PlayerData) ([]byte, error) {
+	if d.Clips == nil {
+		d.Clips = []PlayerClip{}
+	}
+	if d.Markers == nil {
+		d.Markers = []PlayerMarker{}
+	}
+	if d.Items == nil {
+		d.Items = []Item{}
+	}
 	js, err := json.Marshal(d)
 	if err != nil {
 		return nil, err
@@ -135,7 +144,15 @@ document.addEventListener('keydown', e => { if (e.target.tagName === 'INPUT') re
 // #run=master:REC:F,step:1,step:-1,play:0.5 ; results go to #testlog.
 function runScript(cmds) {
   const log = document.getElementById('testlog');
-  const rec = () => log.textContent += (ro.dataset.masterFrame || '-') + '\n';
+  const grab = /grab=1/.test(location.hash);
+  const rec = () => {
+    log.textContent += (ro.dataset.masterFrame || '-') + '\n';
+    if (!grab) return;
+    // Test hook: the picture shown, for reading its frame-index band.
+    const c = document.createElement('canvas'); c.width = v.videoWidth; c.height = v.videoHeight;
+    c.getContext('2d').drawImage(v, 0, 0);
+    try { (window.grabs = window.grabs || []).push(c.toDataURL('image/png')); } catch (e) { log.textContent += 'grab failed ' + e + '\n'; }
+  };
   const next = () => {
     const c = cmds.shift(); if (c === undefined) { log.dataset.done = '1'; document.title = 'DONE'; return; }
     const a = c.split(':');
