@@ -20,3 +20,6 @@ go test -tags $tags -run '^$' -bench 'List' -benchtime 5x ./store/ | grep -E '^B
 echo "== player: 1080p25 H.264 (2 s GOP, B-frames) rendered at 1280x720, against plain libmpv in the same run"
 EXHIBIT_PLAYER_FOOTAGE="${EXHIBIT_PLAYER_FOOTAGE:-${TMPDIR:-/tmp}/exhibit-bench-footage}" \
   go test -tags $tags -run '^$' -bench BenchmarkEngine -benchtime 1x -timeout 30m ./player/ | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
+
+echo "== verify-bundle: a bundle with a 10-min 1080p25 master and a 60 s lossless and court clip, against sha256sum -c + ffmpeg -f framehash by hand"
+go test -tags $tags -run '^$' -bench VerifyBundle -benchtime 1x -timeout 30m ./bundle/ | grep -E '^Benchmark'
