@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"exhibit/bundle"
 )
@@ -16,6 +15,7 @@ type playerClip = bundle.PlayerClip
 type clipOutput struct {
 	Kind            bundle.Kind
 	Ref             string
+	SHA256          string // of the clip file, as recorded
 	From, To        int
 	Recipe          bundle.Recipe
 	FrameHash       []byte
@@ -25,23 +25,41 @@ type clipOutput struct {
 
 // addClip lists a made clip and its framehash files in the bundle and
 // returns its player entry (court clips only).
-func addClip(w *bundle.Writer, p *exportPart, path string, c clipOutput, produce func(string) error) (*playerClip, error) {
+//
+// mk writes the clip at the path it is given and returns its record.
+func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path string) (*clipOutput, error)) (*playerClip, error) {
 	rec := p.rec
-	base := fmt.Sprintf("%s_%d-%d", rec.ID, c.From, c.To)
+	base := fmt.Sprintf("%s_%d-%d", rec.ID, p.from, p.to)
 	suffix := "court"
-	if c.Kind == bundle.KindClipLossless {
+	if kind == bundle.KindClipLossless {
 		suffix = "lossless"
 	}
+	path := "clips/" + base + "_" + suffix + ".mp4"
 	mfh := "framehash/" + base + "_master.framehash"
 	own := "framehash/" + base + "_" + suffix + ".framehash"
-	it := bundle.Item{Path: path, Kind: c.Kind, ExhibitRef: c.Ref, MasterID: rec.ID, MasterSHA256: rec.SHA256,
-		Frames: &bundle.FrameRange{From: c.From, To: c.To}, Recording: recordingFacts(rec), Recipe: &c.Recipe,
-		FrameHash: own, MasterFrameHash: mfh}
-	if c.Kind == bundle.KindClipCourt {
-		it.FrameMap = c.FrameMap
-	}
-	if err := w.AddProduced(it, produce); err != nil {
+	var c *clipOutput
+	it := bundle.Item{Path: path, Kind: kind, MasterID: rec.ID, MasterSHA256: rec.SHA256,
+		Frames: &bundle.FrameRange{From: p.from, To: p.to}, Recording: recordingFacts(rec), FrameHash: own, MasterFrameHash: mfh}
+	err := w.AddProducedFunc(&it, func(full string) error {
+		var err error
+		c, err = mk(full)
+		if err != nil {
+			return err
+		}
+		if c.From != p.from || c.To != p.to || c.Kind != kind {
+			return fmt.Errorf("clip is %s frames %d-%d, asked for %s %d-%d", c.Kind, c.From, c.To, kind, p.from, p.to)
+		}
+		it.ExhibitRef, it.Recipe = c.Ref, &c.Recipe
+		if kind == bundle.KindClipCourt {
+			it.FrameMap = c.FrameMap
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
+	}
+	if c.SHA256 != "" && c.SHA256 != w.SHA256(path) {
+		return nil, fmt.Errorf("clip %s: the file's SHA-256 is not the derivative record's", path)
 	}
 	if err := w.AddBytes(bundle.Item{Path: own, Kind: bundle.KindFrameHash, Of: path}, c.FrameHash); err != nil {
 		return nil, err
@@ -85,9 +103,7 @@ func addClip(w *bundle.Writer, p *exportPart, path string, c clipOutput, produce
 // exportClips makes the part's court clip (and lossless clip) as
 // derivatives and adds them to the bundle.
 func (l *Library) exportClips(ctx context.Context, w *bundle.Writer, p *exportPart, lossless bool) ([]playerClip, error) {
-	_ = ctx
-	_ = lossless
-	_ = time.Now
+	_, _, _, _ = ctx, w, p, lossless
 	// Clips are made by the clips feature (Library.CreateClip); it is wired
 	// here when it is merged. Until then a bundle holds masters and stills.
 	return nil, nil

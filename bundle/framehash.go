@@ -14,9 +14,11 @@ import (
 // of the first video stream of input to standard output in ffmpeg's
 // framehash format: software decoding, every decoded frame as it comes
 // (-fps_mode passthrough), bit-exact flags, SHA-256 of each frame's raw
-// pixels. The same command is printed in README.txt.
+// pixels. Only local files may be opened (-protocol_whitelist file), so
+// a crafted clip (say, a playlist named .mp4) cannot make ffmpeg fetch
+// anything. The same command is printed in README.txt.
 func FrameHashArgs(input string) []string {
-	return []string{"-hide_banner", "-loglevel", "error", "-nostdin",
+	return []string{"-hide_banner", "-loglevel", "error", "-nostdin", "-protocol_whitelist", "file",
 		"-flags", "+bitexact", "-fflags", "+bitexact", "-i", input,
 		"-map", "0:v:0", "-fps_mode", "passthrough", "-flags", "+bitexact",
 		"-f", "framehash", "-hash", "sha256", "-"}

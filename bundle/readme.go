@@ -91,7 +91,7 @@ Step 2. The masters are what the camera produced: the SHA-256 of each file
 	p(`Step 3. The clips show exactly the master's frames. Recompute each clip's
   frame hashes with ffmpeg (software decoding, every frame, bit-exact):
 
-    ffmpeg -flags +bitexact -fflags +bitexact -i CLIP -map 0:v:0 \
+    ffmpeg -protocol_whitelist file -flags +bitexact -fflags +bitexact -i CLIP -map 0:v:0 \
       -fps_mode passthrough -flags +bitexact -f framehash -hash sha256 - > /tmp/new.framehash
 
   and compare the size and hash columns with the clip's framehash file:

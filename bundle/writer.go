@@ -444,6 +444,12 @@ func syncDir(dir string) error {
 // the path it is given (inside the bundle's temporary folder, e.g. an
 // ffmpeg output), then hashes it. Only before the manifest.
 func (w *Writer) AddProduced(it Item, produce func(path string) error) error {
+	return w.AddProducedFunc(&it, produce)
+}
+
+// AddProducedFunc is AddProduced where produce may still fill in *it (its
+// exhibit reference, recipe, ...) before it is listed.
+func (w *Writer) AddProducedFunc(it *Item, produce func(path string) error) error {
 	if w.sealed {
 		return fmt.Errorf("bundle file %q: produced after the manifest", it.Path)
 	}
@@ -475,9 +481,12 @@ func (w *Writer) AddProduced(it Item, produce func(path string) error) error {
 	}
 	it.SHA256, it.Size = hex.EncodeToString(h.Sum(nil)), n
 	w.sums[it.Path] = it.SHA256
-	w.man.Items = append(w.man.Items, it)
+	w.man.Items = append(w.man.Items, *it)
 	return nil
 }
+
+// SHA256 returns the hex SHA-256 of a file written to the bundle ("" if none).
+func (w *Writer) SHA256(path string) string { return w.sums[path] }
 
 // Has reports whether the bundle already has a file at path.
 func (w *Writer) Has(path string) bool { _, ok := w.sums[path]; return ok }
