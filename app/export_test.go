@@ -177,3 +177,85 @@ func TestExportRefusedAndCancelled(t *testing.T) {
 		t.Errorf("the marker at frame 30 outside range 5-20 has a still")
 	}
 }
+
+// TestExportAddClip puts clips made by plain ffmpeg (a re-encode and a
+// stream copy of the whole recording) through the bundle plumbing the
+// clips feature uses, and checks the bundle and the player's frame data.
+func TestExportAddClip(t *testing.T) {
+	lib, id, master := exportFixture(t)
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "src.mp4")
+	os.WriteFile(src, master, 0o644)
+	p, err := lib.resolveSpec(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mfh, err := bundle.ComputeFrameHash(ctx, "", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "B")
+	w, err := bundle.NewWriter(out, bundle.Manifest{CaseRef: "C"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	var pcs []*playerClip
+	for _, c := range []struct {
+		kind bundle.Kind
+		args []string
+	}{{bundle.KindClipCourt, []string{"-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac"}}, {bundle.KindClipLossless, []string{"-c", "copy"}}} {
+		pc, err := addClip(w, p, c.kind, func(full string) (*clipOutput, error) {
+			args := append(append([]string{"-v", "error", "-i", src, "-map", "0"}, c.args...), "-f", "mp4", full)
+			if o, err := exec.Command("ffmpeg", args...).CombinedOutput(); err != nil {
+				return nil, errors.New(string(o))
+			}
+			fh, err := bundle.ComputeFrameHash(ctx, "", full)
+			if err != nil {
+				return nil, err
+			}
+			fm := make([]int, p.to+1)
+			for i := range fm {
+				fm[i] = i
+			}
+			return &clipOutput{Kind: c.kind, Ref: id + "/" + string(c.kind), From: 0, To: p.to, Recipe: bundle.Recipe{Tool: "ffmpeg", Args: args},
+				FrameHash: fh, MasterFrameHash: mfh, FrameMap: fm}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcs = append(pcs, pc)
+	}
+	if pcs[1] != nil || pcs[0] == nil || len(pcs[0].Frame) != 60 || pcs[0].Frame[59] != 59 {
+		t.Fatalf("player clips %+v", pcs)
+	}
+	if want := p.rec.RecordedAt.Add(p.times[30]).UTC().Format("2006-01-02T15:04:05.000Z"); pcs[0].Wall[30] != want || pcs[0].Time[0] != 0 {
+		t.Fatalf("frame 30 at %s, want %s (time[0] %v)", pcs[0].Wall[30], want, pcs[0].Time[0])
+	}
+	sum, err := w.WriteManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := lib.entry("export.create")
+	e.RecordingID, e.SHA256 = id, sum
+	if err := lib.st.Audit(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	ax, err := lib.st.ExportAudit(ctx, []string{id}, []int64{e.Seq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	al := &bundle.AuditLog{Checkpoint: []byte(ax.Checkpoint.Note), VerifierKey: ax.VerifierKey}
+	for i, x := range ax.Entries {
+		al.Entries = append(al.Entries, bundle.AuditLeaf{Seq: x.Seq, Data: x.LeafData(), Path: ax.Proofs[i]})
+	}
+	if err := w.WriteAudit(al); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(false); err != nil {
+		t.Fatal(err)
+	}
+	if probs := bundle.Verify(ctx, out, bundle.VerifyOptions{}); len(probs) > 0 {
+		t.Fatalf("bundle with clips fails: %v", probs)
+	}
+}
