@@ -32,10 +32,11 @@ func utc(t time.Time) string {
 	return t.UTC().Format(reportTime)
 }
 
-// cameraClock shows recorded-at as the camera's clock gave it (the time
-// and the zone the store received it in; the store keeps UTC) with its source.
+// cameraClock shows recorded-at as the camera's clock gave it, in the
+// station's local time zone (the store keeps UTC; cameras keep local
+// time), with where the time came from.
 func cameraClock(r *Recording) string {
-	return fmt.Sprintf("%s (from the %s)", r.RecordedAt.Format("2006-01-02 15:04:05.000 -07:00"), map[string]string{
+	return fmt.Sprintf("%s local time (from the %s)", r.RecordedAt.Local().Format("2006-01-02 15:04:05.000 MST -07:00"), map[string]string{
 		"sidecar": "camera's sidecar file", "container": "video file's creation time", "mtime": "file's modification time",
 	}[r.RecordedAtSource])
 }
@@ -163,6 +164,9 @@ func (p *pdfDoc) row(widths []float64, cells []string, bold bool, lh float64) {
 }
 
 func (p *pdfDoc) heading(s string, size float64) {
+	if _, pageH := p.GetPageSize(); p.GetY() > pageH-45 {
+		p.AddPage() // keep a heading with what follows it
+	}
 	p.SetFont("Helvetica", "B", size)
 	p.Ln(2)
 	p.MultiCell(0, size*0.5, p.tr(s), "", "L", false)
@@ -303,7 +307,7 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 	p.heading("Chain of custody: audit entries", 13)
 	p.para(fmt.Sprintf("Every audit entry about the exported recordings and this export (%d entries), in order. Each is a leaf of the signed audit log; audit/proofs/SEQ.tlog-proof proves it is in the tree of the checkpoint below.", len(d.audit.Entries)))
 	f.SetFontSize(7.5)
-	w := []float64{9, 29, 18, 16, 22, 19, 12, 55}
+	w := []float64{9, 29, 18, 16, 22, 19, 14, 53}
 	p.row(w, []string{"Seq", "Time (UTC)", "User", "Role", "Action", "Recording", "Result", "Detail"}, true, 3.4)
 	for _, e := range d.audit.Entries {
 		p.row(w, []string{fmt.Sprint(e.Seq), utc(e.At), e.User, e.Role, e.Action, e.RecordingID, e.Outcome, e.Detail}, false, 3.4)
