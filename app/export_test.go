@@ -259,3 +259,33 @@ func TestExportAddClip(t *testing.T) {
 		t.Fatalf("bundle with clips fails: %v", probs)
 	}
 }
+
+// TestExportAnnotationSpec exports a marked range by its annotation id.
+func TestExportAnnotationSpec(t *testing.T) {
+	lib, id, _ := exportFixture(t)
+	ctx := context.Background()
+	marks, err := lib.Marks(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rangeID string
+	for _, a := range marks {
+		if a.FrameIn == 30 {
+			rangeID = a.ID
+		}
+	}
+	out := filepath.Join(t.TempDir(), "B")
+	if _, err := lib.Export(ctx, ExportRequest{CaseRef: "C2", Out: out, Specs: []string{strings.ToLower(rangeID)}, Stills: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(filepath.Join(out, "stills"))
+	if len(ents) != 1 || ents[0].Name() != id+"_f000030.png" {
+		t.Fatalf("stills %v, want only the marker at frame 30", ents)
+	}
+	if _, err := lib.Export(ctx, ExportRequest{CaseRef: "C2", Out: filepath.Join(t.TempDir(), "X"), Specs: []string{id + ":50-60"}}, nil); !errors.Is(err, ErrOutOfRange) {
+		t.Fatalf("range past the end: %v", err)
+	}
+	if _, err := lib.Export(ctx, ExportRequest{CaseRef: "C2", Out: out, Specs: []string{id}}, nil); !errors.Is(err, bundle.ErrExists) {
+		t.Fatalf("export over an existing folder: %v", err)
+	}
+}

@@ -300,6 +300,36 @@ func TestReadmePython(t *testing.T) {
 	}
 }
 
+// TestReadmeFrameHashByHand runs README.txt's ffmpeg and diff commands on
+// the clips of a bundle, as a defence expert would.
+func TestReadmeFrameHashByHand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "B")
+	makeBundle(t, dir, false)
+	readme, _ := os.ReadFile(filepath.Join(dir, bundle.ReadmeFile))
+	ff := "ffmpeg -protocol_whitelist file -flags +bitexact -fflags +bitexact -i CLIP -map 0:v:0 \\\n      -fps_mode passthrough -flags +bitexact -f framehash -hash sha256 - > /tmp/new.framehash"
+	df := "diff <(grep -v '^#' /tmp/new.framehash | cut -d, -f5-) <(grep -v '^#' FRAMEHASH | cut -d, -f5-)"
+	if !strings.Contains(string(readme), ff) || !strings.Contains(string(readme), df) {
+		t.Fatalf("README.txt does not give the commands this test runs")
+	}
+	tmp := filepath.Join(t.TempDir(), "new.framehash")
+	for _, c := range [][2]string{{"clips/JS-1-C.mp4", "framehash/JS-1-C.framehash"}, {"clips/JS-1-L.mp4", "framehash/JS-1-L.framehash"},
+		{"clips/JS-1-L.mp4", "framehash/ABCD2345_0-59.framehash"}} {
+		script := strings.NewReplacer("CLIP", c[0], "FRAMEHASH", c[1], "/tmp/new.framehash", tmp, "\\\n", "").Replace(ff + "\n" + df)
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s against %s: %v\n%s", c[0], c[1], err, out)
+		}
+	}
+	// And it tells a different clip apart.
+	script := strings.NewReplacer("CLIP", "clips/JS-1-C.mp4", "FRAMEHASH", "framehash/JS-1-L.framehash", "/tmp/new.framehash", tmp, "\\\n", "").Replace(ff + "\n" + df)
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir = dir
+	if err := cmd.Run(); err == nil {
+		t.Error("the court clip's frames pass as the lossless clip's")
+	}
+}
+
 func copyTree(t testing.TB, src, dst string) {
 	run(t, "cp", "-a", src, dst)
 }
@@ -398,6 +428,11 @@ func TestTamper(t *testing.T) {
 			os.Rename(p, filepath.Join(filepath.Dir(d), "elsewhere.mp4"))
 			os.Symlink(filepath.Join(filepath.Dir(d), "elsewhere.mp4"), p)
 		}, []string{"clips/JS-1-C.mp4"}},
+		{"symlinked folder", func(t *testing.T, d string) {
+			other := filepath.Join(filepath.Dir(d), "framehash-elsewhere")
+			os.Rename(filepath.Join(d, "framehash"), other)
+			os.Symlink(other, filepath.Join(d, "framehash"))
+		}, []string{"framehash", "framehash/JS-1-C.framehash"}},
 		{"consistent forgery", func(t *testing.T, d string) {
 			// Replace the court clip by another encode and fix every hash
 			// the forger can: only the signed log catches it.
