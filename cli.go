@@ -131,14 +131,15 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	c.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if c.storeDir == "" {
+	rest := g.Args()
+	// verify-bundle needs no store (not even a home folder to find one in).
+	if c.storeDir == "" && !(len(rest) > 0 && rest[0] == "verify-bundle") {
 		d, err := app.DefaultStoreDir()
 		if err != nil {
 			return c.fail(err)
 		}
 		c.storeDir = d
 	}
-	rest := g.Args()
 	if len(rest) == 0 {
 		return c.gui()
 	}

@@ -97,7 +97,11 @@ func recipeText(it bundle.Item) string {
 	if it.Recipe == nil {
 		return ""
 	}
-	return it.Recipe.Tool + " " + strings.Join(it.Recipe.Args, " ")
+	s := it.Recipe.Tool + " " + strings.Join(it.Recipe.Args, " ")
+	if len(it.Recipe.Notes) > 0 {
+		s += "; " + strings.Join(it.Recipe.Notes, "; ")
+	}
+	return s
 }
 
 func frameText(it bundle.Item) string {

@@ -132,8 +132,9 @@ type Recording struct {
 
 // Recipe is the exact processing step that made a derivative.
 type Recipe struct {
-	Tool string   `json:"tool"` // e.g. the ffmpeg version line
-	Args []string `json:"args"`
+	Tool  string   `json:"tool"` // e.g. the ffmpeg version line
+	Args  []string `json:"args"`
+	Notes []string `json:"notes,omitempty"` // steps beyond the tool (e.g. the edit list of a lossless cut)
 }
 
 // Problem is one failed check of Verify.
