@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -169,6 +170,10 @@ func startChromium(t *testing.T, pageURL string) *cdp {
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--no-first-run", "--user-data-dir="+t.TempDir(), "--remote-debugging-port=0",
 		"--autoplay-policy=no-user-gesture-required", "--allow-file-access-from-files", "--mute-audio", pageURL)
+	// Its own process group, killed whole: the renderer and zygote
+	// processes must not outlive the test (they write to the profile).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
