@@ -331,9 +331,12 @@ func (v *verifier) checkClip(it Item) {
 		return
 	}
 	var master []FrameRow
-	if it.Kind == KindClipLossless {
+	if it.Kind == KindClipLossless || it.MasterFrameHash != "" {
 		if master, err = v.frameHashFile(it.Path, it.MasterFrameHash); err != nil {
 			return
+		}
+		if it.Frames != nil && len(master) != it.Frames.To-it.Frames.From+1 {
+			v.fail(it.MasterFrameHash, "%d frames, the manifest's range %d-%d of %s has %d", len(master), it.Frames.From, it.Frames.To, it.Path, it.Frames.To-it.Frames.From+1)
 		}
 	}
 	abs, err := filepath.Abs(filepath.Join(v.dir, filepath.FromSlash(it.Path)))
@@ -354,7 +357,7 @@ func (v *verifier) checkClip(it Item) {
 	if err := comparePictures(got, own); err != nil {
 		v.fail(it.Path, "decoded frames do not match %s: %v", it.FrameHash, err)
 	}
-	if master != nil {
+	if master != nil && it.Kind == KindClipLossless {
 		if err := comparePictures(got, master); err != nil {
 			v.fail(it.Path, "lossless clip is not bit-identical to the master frames in %s: %v", it.MasterFrameHash, err)
 		}
