@@ -88,6 +88,19 @@ func TestExportBundle(t *testing.T) {
 			t.Errorf("entries lack %s", a)
 		}
 	}
+	// The offline page and the HTML report stand alone.
+	page, _ := os.ReadFile(filepath.Join(out, "index.html"))
+	rh, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	for _, b := range [][]byte{page, rh} {
+		for _, bad := range []string{"http:", "https:", "<link", "@import", "url("} {
+			if bytes.Contains(b, []byte(bad)) {
+				t.Errorf("a page refers outside the bundle (%q)", bad)
+			}
+		}
+	}
+	if !bytes.Contains(rh, []byte("OP/2026/17")) || !bytes.Contains(rh, []byte(res.ManifestSHA256)) || !bytes.Contains(page, []byte(`"case_ref":"OP/2026/17"`)) {
+		t.Error("report.html or index.html lacks the case or the manifest hash")
+	}
 	// The report's text, page by page.
 	txt, err := exec.Command("pdftotext", "-layout", filepath.Join(out, "report.pdf"), "-").Output()
 	if err != nil {
