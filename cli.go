@@ -577,16 +577,6 @@ func toSummaryJSON(r *app.Recording) summaryJSON {
 		SourceName: r.Personal.SourceName, Restricted: r.Restricted, Held: r.Held, DeleteAt: r.DeleteAt}
 }
 
-func parseDay(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	return time.ParseInLocation("2006-01-02", s, time.Local)
-}
-
 func (c *cli) cmdList(ctx context.Context, args []string) int {
 	fs := newFlags("list", c)
 	asJSON := fs.Bool("json", false, "one JSON object per line")
@@ -599,16 +589,13 @@ func (c *cli) cmdList(ctx context.Context, args []string) int {
 	}
 	f := app.Filter{Officer: *officer, Status: *status}
 	var err error
-	if f.From, err = parseDay(*from); err != nil {
+	if f.From, err = app.ParseDay(*from); err != nil {
 		fmt.Fprintf(c.stderr, "exhibit list: --from %q is not a date (YYYY-MM-DD)\n", *from)
 		return exitUsage
 	}
-	if f.To, err = parseDay(*to); err != nil {
+	if f.To, err = app.ParseDayEnd(*to); err != nil { // the whole named day
 		fmt.Fprintf(c.stderr, "exhibit list: --to %q is not a date (YYYY-MM-DD)\n", *to)
 		return exitUsage
-	}
-	if !f.To.IsZero() && len(*to) == 10 {
-		f.To = f.To.AddDate(0, 0, 1) // the whole named day
 	}
 	lib, err := c.open()
 	if err != nil {
@@ -632,12 +619,12 @@ func (c *cli) cmdList(ctx context.Context, args []string) int {
 	fmt.Fprintln(tw, "ID\tRECORDED\tOFFICER\tDEVICE\tDURATION\tSTATUS\tDELETION")
 	for _, r := range recs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05 MST"),
-			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), app.DisplayStatus(r), daysLeftText(r))
+			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), app.DisplayStatus(r), app.RecordingDeletionLabel(r, time.Now()))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%d recordings\n", len(recs))
-	if n := dueWithinWarning(recs); n > 0 {
-		fmt.Fprintf(c.stderr, "exhibit: %d recordings will be deleted by the retention policy within 7 days\n", n)
+	if n := app.CountDueSoon(recs, time.Now()); n > 0 {
+		fmt.Fprintf(c.stderr, "exhibit: %d recordings will be deleted by the retention policy %s\n", n, app.RetentionWarningWords())
 	}
 	return exitOK
 }
@@ -694,6 +681,7 @@ func (c *cli) cmdShow(ctx context.Context, args []string) int {
 	row("Container", r.Container)
 	row("Size", fmt.Sprintf("%d bytes", r.Size))
 	row("Status", r.Status)
+	row("Deletion", app.RecordingDeletionLabel(r, time.Now()))
 	tw.Flush()
 	return exitOK
 }

@@ -234,14 +234,7 @@ func (c *cli) cmdUser(ctx context.Context, args []string) int {
 		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NAME\tROLE\tSTATE\tCREATED")
 		for _, u := range users {
-			state := "active"
-			switch {
-			case u.Disabled:
-				state = "disabled"
-			case u.LockedUntil.After(time.Now()):
-				state = "locked until " + u.LockedUntil.Local().Format("15:04")
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, state, u.CreatedAt.Local().Format("2006-01-02"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, app.UserState(u, time.Now()), u.CreatedAt.Local().Format("2006-01-02"))
 		}
 		tw.Flush()
 	case "disable", "enable":

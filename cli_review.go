@@ -235,7 +235,7 @@ func (c *cli) cmdHold(ctx context.Context, hold bool, args []string) int {
 
 // retentionJSON is one line of `exhibit retention --json`.
 type retentionJSON struct {
-	Action     string    `json:"action"` // deleted, due (dry run), skipped (clock), due_soon (dry run)
+	Action     string    `json:"action"` // deleted, due (dry run), skipped (clock), due_soon (dry run), kept (dry run: referred to PSD)
 	ID         string    `json:"id"`
 	SHA256     string    `json:"sha256"`
 	RecordedAt time.Time `json:"recorded_at"`
@@ -304,11 +304,11 @@ func (c *cli) cmdRetention(ctx context.Context, args []string) int {
 			enc.Encode(map[string]any{"default_days": int(p.Default / (24 * time.Hour)), "category_days": m})
 			return exitOK
 		}
-		fmt.Fprintf(c.stdout, "default: %d days after recorded-at (unreviewed, nfa, referred)\n", int(p.Default/(24*time.Hour)))
+		fmt.Fprintf(c.stdout, "default: %d days after recorded-at (unreviewed, nfa)\n", int(p.Default/(24*time.Hour)))
 		for _, k := range cats {
 			fmt.Fprintf(c.stdout, "category %q: %d days\n", k, int(p.Categories[k]/(24*time.Hour)))
 		}
-		fmt.Fprintln(c.stdout, "evidence, policing and held footage is kept")
+		fmt.Fprintln(c.stdout, "evidence, policing, held and referred-to-PSD footage is kept")
 		return exitOK
 	}
 
@@ -329,9 +329,13 @@ func (c *cli) cmdRetention(ctx context.Context, args []string) int {
 			c.retentionLine(enc, *asJSON, retentionJSON{Action: "skipped", ID: it.ID, SHA256: it.SHA256, RecordedAt: it.RecordedAt,
 				Rule: it.Rule, Time: plan.Now, Status: it.Status})
 		}
+		for _, it := range plan.Referred {
+			c.retentionLine(enc, *asJSON, retentionJSON{Action: "kept", ID: it.ID, SHA256: it.SHA256, RecordedAt: it.RecordedAt,
+				Rule: it.Outcome.Label(), Time: plan.Now, Status: it.Status})
+		}
 		if !*asJSON {
-			fmt.Fprintf(c.stdout, "%d due now, %d due within 7 days, %d with an untrusted recorded-at (not acted on)\n",
-				len(plan.Due), len(plan.Soon), len(plan.Clock))
+			fmt.Fprintf(c.stdout, "%d due now, %d due %s, %d with an untrusted recorded-at (not acted on), %d kept: referred to PSD\n",
+				len(plan.Due), len(plan.Soon), app.RetentionWarningWords(), len(plan.Clock), len(plan.Referred))
 		}
 		return exitOK
 	}
@@ -407,31 +411,4 @@ func (c *cli) cmdCategories(ctx context.Context, args []string) int {
 		fmt.Fprintln(c.stdout, k)
 	}
 	return exitOK
-}
-
-// daysLeftText is the deletion column of `exhibit list`.
-func daysLeftText(r *app.Recording) string {
-	n, ok := app.DaysLeft(r.DeleteAt, time.Now())
-	switch {
-	case !ok && strings.HasPrefix(r.RetentionRule, "clock:"):
-		return "check clock"
-	case !ok:
-		return "kept"
-	case n == 0:
-		return "due now"
-	case n == 1:
-		return "in 1 day"
-	}
-	return fmt.Sprintf("in %d days", n)
-}
-
-// dueWithinWarning counts recordings retention deletes within a week.
-func dueWithinWarning(recs []*app.Recording) int {
-	n, limit := 0, time.Now().Add(app.RetentionWarning)
-	for _, r := range recs {
-		if !r.DeleteAt.IsZero() && r.DeleteAt.Before(limit) {
-			n++
-		}
-	}
-	return n
 }

@@ -174,20 +174,6 @@ func (s *Still) captionLines() []string {
 	}
 }
 
-// FormatMediaTime renders a media time as HH:MM:SS.mmm.
-func FormatMediaTime(d time.Duration) string {
-	neg := d < 0
-	if neg {
-		d = -d
-	}
-	ms := d.Round(time.Millisecond).Milliseconds()
-	s := fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
-	if neg {
-		return "-" + s
-	}
-	return s
-}
-
 // withCaption returns the picture with a white strip below it holding
 // lines of text; nothing is drawn over the picture itself.
 func withCaption(pic *image.RGBA, lines []string) *image.RGBA {

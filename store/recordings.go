@@ -62,11 +62,14 @@ type Recording struct {
 	VaultSize        int64
 	Personal         Personal
 	// DeleteAt is when retention deletes the recording (zero: kept, by
-	// decision or hold). The store leaves it zero; app.Library fills it in
-	// from the retention policy.
+	// decision or hold, or not acted on). The store leaves it zero;
+	// app.Library fills it in from the retention policy.
 	DeleteAt time.Time
 	// RetentionRule says why DeleteAt is what it is (set with DeleteAt).
 	RetentionRule string
+	// Retention is the retention outcome (an app.RetentionOutcome), set
+	// with DeleteAt; read it with app.RetentionOf.
+	Retention string
 }
 
 // FPS returns the frame rate as a float (0 when unknown).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -151,8 +152,8 @@ func TestDeleteShredsDataKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	check := func(p RetentionPolicy, st *RetentionState) (string, error) {
-		if keep, why := st.Keeps(); keep {
-			return "", errors.New(why)
+		if why := st.Keeps(); why != KeepNone {
+			return "", fmt.Errorf("%w: %s", ErrNotDue, why)
 		}
 		_, rule := p.Evaluate(st)
 		return rule, nil
@@ -163,11 +164,21 @@ func TestDeleteShredsDataKey(t *testing.T) {
 	if err := s.ReleaseHold(ctx, rec.ID, "adm", "", &AuditEntry{User: "adm"}); err != nil {
 		t.Fatal(err)
 	}
+	// Without the hold, the referral to professional standards still keeps
+	// it, re-read inside the deleting transaction.
+	if _, err := s.DeleteRecording(ctx, rec.ID, "retention", check, &AuditEntry{User: "retention", Action: "retention.delete"}); !errors.Is(err, ErrNotDue) ||
+		!strings.Contains(err.Error(), string(KeepReferred)) {
+		t.Fatalf("a recording referred to PSD was deleted, or the wrong reason: %v", err)
+	}
+	// Professional standards record another decision: retention applies.
+	if err := s.Decide(ctx, &Decision{RecordingID: rec.ID, Decision: DecisionNFA, Reason: "r2", Reviewer: "psd"}, &AuditEntry{User: "psd"}); err != nil {
+		t.Fatal(err)
+	}
 	d, err := s.DeleteRecording(ctx, rec.ID, "retention", check, &AuditEntry{User: "retention", Action: "retention.delete"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.SHA256 != rec.SHA256 || !d.VaultRemoved || !d.Restricted || d.Status != "referred" {
+	if d.SHA256 != rec.SHA256 || !d.VaultRemoved || !d.Restricted || d.Status != DecisionNFA {
 		t.Fatalf("deletion record %+v", d)
 	}
 	if err := s.ScrubFreedPages(ctx); err != nil {

@@ -198,7 +198,7 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	set("Container", orDash(r.Container))
 	set("Size", formatSize(r.Size))
 	set("Status", displayStatusLabel(app.DisplayStatus(r)))
-	set("Deletion", retentionWords(app.RetentionItem{Status: r.Status, Held: r.Held, DeleteAt: r.DeleteAt, Rule: r.RetentionRule}, time.Now()))
+	set("Deletion", retentionWords(app.RetentionItem{Status: r.Status, Held: r.Held, Outcome: app.RetentionOf(r), DeleteAt: r.DeleteAt, Rule: r.RetentionRule}, time.Now()))
 	if !complete {
 		for _, k := range []string{"Time source", "Ingested", "Video", "Audio", "Container", "Size"} {
 			set(k, "…")

@@ -37,21 +37,6 @@ func TestFormatWhenIsLocalWithZone(t *testing.T) {
 	}
 }
 
-func TestParseDay(t *testing.T) {
-	d, err := parseDay(" 2026-11-02 ")
-	if err != nil || d.Year() != 2026 || d.Month() != 11 || d.Day() != 2 || d.Location() != time.Local {
-		t.Errorf("parseDay: %v %v", d, err)
-	}
-	if d, err := parseDay(""); err != nil || !d.IsZero() {
-		t.Errorf("empty: %v %v", d, err)
-	}
-	for _, bad := range []string{"2/11/2026", "2026-13-01", "yesterday"} {
-		if _, err := parseDay(bad); err == nil {
-			t.Errorf("parseDay(%q) accepted", bad)
-		}
-	}
-}
-
 func TestFormatSize(t *testing.T) {
 	if got := formatSize(512); got != "512 bytes" {
 		t.Errorf("512: %q", got)

@@ -242,7 +242,7 @@ func (lv *libraryView) build() {
 func newDateEntry(changed func()) *widget.Entry {
 	e := widget.NewEntry()
 	e.SetPlaceHolder("YYYY-MM-DD")
-	e.Validator = func(s string) error { _, err := parseDay(s); return err }
+	e.Validator = func(s string) error { _, err := app.ParseDay(s); return err }
 	e.OnChanged = func(string) { changed() }
 	return e
 }
@@ -337,15 +337,12 @@ func (lv *libraryView) filter() (f app.Filter, ok bool) {
 	if i := lv.status.SelectedIndex(); i > 0 && i <= len(lv.statuses) {
 		f.Status = lv.statuses[i-1]
 	}
-	from, err1 := parseDay(lv.from.Text)
-	to, err2 := parseDay(lv.to.Text)
+	from, err1 := app.ParseDay(lv.from.Text)
+	to, err2 := app.ParseDayEnd(lv.to.Text) // the To day is included
 	if err1 != nil || err2 != nil {
 		return f, false
 	}
-	f.From = from
-	if !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the To day is included
-	}
+	f.From, f.To = from, to
 	return f, true
 }
 
@@ -503,7 +500,7 @@ func (lv *libraryView) loadedPlan(gen int, plan *app.RetentionPlan, err error) {
 	}
 	lv.soonIDs = ids
 	if n := len(ids); n > 0 {
-		text := plural(n, "recording", "recordings") + " will be deleted within 7 days"
+		text := plural(n, "recording", "recordings") + " will be deleted " + app.RetentionWarningWords()
 		if d := len(plan.Due); d > 0 {
 			text += " (" + plural(d, "is", "are") + " due now)"
 		}

@@ -421,15 +421,29 @@ func TestRetentionWords(t *testing.T) {
 		r    app.Recording
 		want string
 	}{
-		{app.Recording{DeleteAt: now.Add(12*24*time.Hour - time.Minute)}, "in 12 days"},
-		{app.Recording{DeleteAt: now.Add(time.Hour)}, "in 1 day"},
-		{app.Recording{DeleteAt: now.Add(-time.Hour)}, "due now"},
-		{app.Recording{Status: app.StatusEvidence, RetentionRule: "decision: evidence"}, "kept"},
-		{app.Recording{Held: true, RetentionRule: "legal hold"}, "kept"},
-		{app.Recording{RetentionRule: app.RuleClockFuture}, "check clock"},
+		{app.Recording{Retention: string(app.RetentionDelete), DeleteAt: now.Add(12*24*time.Hour - time.Minute)}, "in 12 days"},
+		{app.Recording{Retention: string(app.RetentionDelete), DeleteAt: now.Add(time.Hour)}, "in 1 day"},
+		{app.Recording{Retention: string(app.RetentionDelete), DeleteAt: now.Add(-time.Hour)}, "due now"},
+		{app.Recording{Status: app.StatusEvidence, Retention: string(app.RetentionKeptEvidence)}, "kept: evidence"},
+		{app.Recording{Held: true, Retention: string(app.RetentionKeptHold)}, "kept: legal hold"},
+		{app.Recording{Status: app.StatusReferred, Retention: string(app.RetentionKeptReferred)}, "kept: referred to PSD"},
+		{app.Recording{Retention: string(app.RetentionClockFuture)}, "check clock"},
 	} {
-		if got := deletionText(&c.r, now); got != c.want {
+		if got := app.RecordingDeletionLabel(&c.r, now); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.r, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		it   app.RetentionItem
+		want string
+	}{
+		{app.RetentionItem{Outcome: app.RetentionKeptReferred, Status: app.StatusReferred}, "Kept: referred to professional standards, until they record another decision."},
+		{app.RetentionItem{Outcome: app.RetentionKeptEvidence}, "Kept: evidence."},
+		{app.RetentionItem{Outcome: app.RetentionClockImplausible}, "Not deleted automatically: the recording time cannot be trusted (before 2005: camera clock not set?). Ask an administrator to check it."},
+		{app.RetentionItem{Outcome: app.RetentionDelete, DeleteAt: now.Add(-time.Hour), Rule: "nfa: 31 days after recorded-at"}, "Due for deletion now (nfa: 31 days after recorded-at): the next retention sweep deletes it."},
+	} {
+		if got := retentionWords(c.it, now); got != c.want {
+			t.Errorf("%s: %q, want %q", c.it.Outcome, got, c.want)
 		}
 	}
 	for s, want := range map[string]string{"unreviewed": "Unreviewed", "nfa": "NFA", "held": "Held", "referred": "Referred"} {
@@ -459,8 +473,8 @@ func TestLibraryDeletionColumnAndBanner(t *testing.T) {
 	want := map[string][2]string{
 		ids["old"]:    {"Unreviewed", "due now"},
 		ids["aging"]:  {"Unreviewed", "in 6 days"},
-		ids["kept"]:   {"Evidence", "kept"},
-		ids["fresh"]:  {"Held", "kept"},
+		ids["kept"]:   {"Evidence", "kept: evidence"},
+		ids["fresh"]:  {"Held", "kept: legal hold"},
 		ids["future"]: {"Unreviewed", "check clock"},
 	}
 	for i, r := range lv.recs {
@@ -509,6 +523,38 @@ func TestLibraryDeletionColumnAndBanner(t *testing.T) {
 	q.until(t, "the new banner", func() bool {
 		return !lv.loading && strings.HasPrefix(lv.bannerLbl.Text, "1 recording will be deleted within 7 days (1 is due now).")
 	})
+}
+
+// TestLibraryShowsReferredKept: footage referred to professional standards
+// is past its period but kept; the library says why, in the Deletion
+// column and the detail pane, and counts it in no deletion warning.
+func TestLibraryShowsReferredKept(t *testing.T) {
+	day := 24 * time.Hour
+	lib, _, ids := markStore(t, agedClip{"referred", 40 * day})
+	ctx := context.Background()
+	if _, err := lib.Decide(ctx, ids["referred"], app.DecisionReferPSD, "complaint about the officer"); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, lib, adminName)
+	if err := lib.AddUser(ctx, "psd", app.RolePSD, []byte(userPassword("psd"))); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, lib, "psd")
+	lv, q, _ := newTestView(t, lib)
+	if len(lv.recs) != 1 {
+		t.Fatalf("psd lists %d recordings", len(lv.recs))
+	}
+	if got := columns[colDeletion].text(lv.recs[0]); got != "kept: referred to PSD" {
+		t.Errorf("deletion column %q", got)
+	}
+	lv.selectRow(0)
+	q.until(t, "the detail pane", func() bool {
+		return strings.HasPrefix(lv.detail.values["Deletion"].Text, "Kept: referred to professional standards")
+	})
+	q.until(t, "the retention plan", func() bool { return lv.soonIDs != nil })
+	if lv.banner.Visible() {
+		t.Errorf("banner shown for a referred recording: %q", lv.bannerLbl.Text)
+	}
 }
 
 func TestRetentionSweepOnSignIn(t *testing.T) {

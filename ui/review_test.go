@@ -517,11 +517,13 @@ func TestReviewFormatting(t *testing.T) {
 	}{
 		{0, "00:00:00.000"},
 		{40 * time.Millisecond, "00:00:00.040"},
-		{999999 * time.Microsecond, "00:00:00.999"},
+		{999999 * time.Microsecond, "00:00:01.000"}, // rounded, as stills and their audit entries are
+		{33366667 * time.Nanosecond, "00:00:00.033"},
+		{66733333 * time.Nanosecond, "00:00:00.067"},
 		{time.Hour + 2*time.Minute + 3*time.Second + 450*time.Millisecond, "01:02:03.450"},
 	} {
-		if got := formatMediaTime(c.d); got != c.want {
-			t.Errorf("formatMediaTime(%v) = %q, want %q", c.d, got, c.want)
+		if got := app.FormatMediaTime(c.d); got != c.want {
+			t.Errorf("FormatMediaTime(%v) = %q, want %q", c.d, got, c.want)
 		}
 	}
 	london, err := time.LoadLocation("Europe/London")
