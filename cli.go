@@ -48,6 +48,8 @@ Commands:
                                 list recordings, newest first
   show [--json] ID              show one recording
   verify [--json] [ID...]       decrypt and re-hash masters, re-count frames; exit 1 on any failure
+                                (all: restricted ones too, only counted for roles that may not see them)
+  verify --resolve REF          professional standards: which recording a verify reference names
   review ID                     open the GUI on that recording, paused at frame 0
   still ID (--frame N | --time SECONDS) -o OUT.png [--caption]
                                 render one exact frame at source resolution (PNG text
@@ -689,6 +691,7 @@ func (c *cli) cmdShow(ctx context.Context, args []string) int {
 func (c *cli) cmdVerify(ctx context.Context, args []string) int {
 	fs := newFlags("verify", c)
 	asJSON := fs.Bool("json", false, "one JSON object per recording")
+	resolve := fs.String("resolve", "", "professional standards: name the recording of a verify reference")
 	ids, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitUsage
@@ -698,13 +701,25 @@ func (c *cli) cmdVerify(ctx context.Context, args []string) int {
 		return c.fail(err)
 	}
 	defer lib.Close()
-	results, err := lib.Verify(ctx, ids, nil)
-	failed := 0
-	enc := json.NewEncoder(c.stdout)
-	for _, r := range results {
-		if !r.OK {
-			failed++
+	if *resolve != "" {
+		ref, err := lib.ResolveVerifyReference(ctx, *resolve)
+		if err != nil {
+			return c.fail(err)
 		}
+		if *asJSON {
+			json.NewEncoder(c.stdout).Encode(ref)
+			return exitOK
+		}
+		fmt.Fprintf(c.stdout, "%s: recording %s (SHA-256 %s) failed verification run by %s at %s: %s\n", ref.Reference,
+			ref.RecordingID, ref.SHA256, ref.By, ref.At.UTC().Format(time.RFC3339), ref.Error)
+		return exitOK
+	}
+	rep, err := lib.Verify(ctx, ids, nil)
+	if rep == nil {
+		rep = &app.VerifyReport{}
+	}
+	enc := json.NewEncoder(c.stdout)
+	for _, r := range rep.Results {
 		switch {
 		case *asJSON:
 			enc.Encode(r)
@@ -714,13 +729,21 @@ func (c *cli) cmdVerify(ctx context.Context, args []string) int {
 			fmt.Fprintf(c.stdout, "FAIL  %s  %s\n", r.ID, r.Error)
 		}
 	}
+	hidden := rep.Restricted
+	if *asJSON && hidden.Verified+hidden.Failed > 0 {
+		enc.Encode(map[string]any{"restricted_verified": hidden.Verified, "restricted_failed": hidden.Failed,
+			"references": hidden.References})
+	}
 	if err != nil {
 		return c.fail(err)
 	}
 	if !*asJSON {
-		fmt.Fprintf(c.stdout, "%d verified, %d failed\n", len(results)-failed, failed)
+		if s := hidden.Summary(); s != "" {
+			fmt.Fprintln(c.stdout, s)
+		}
+		fmt.Fprintf(c.stdout, "%d verified, %d failed\n", rep.Checked()-rep.Failed(), rep.Failed())
 	}
-	if failed > 0 {
+	if rep.Failed() > 0 {
 		return exitFailed
 	}
 	return exitOK

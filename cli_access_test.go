@@ -77,7 +77,7 @@ func TestCLIRoleMatrix(t *testing.T) {
 		{[]string{"list"}, "ASPV"},
 		{[]string{"show", id}, "ASPV"},
 		{[]string{"still", id, "--frame", "1", "-o", png}, "ASPV"},
-		{[]string{"verify", id}, "AV"},
+		{[]string{"verify", id}, "APV"},
 		{[]string{"ingest", dock}, "ASP"},
 		{[]string{"restrict", other}, "P"},
 		{[]string{"unrestrict", other}, "P"},

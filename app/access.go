@@ -22,7 +22,8 @@ const (
 	// unrestricted footage.
 	RoleSergeant Role = "sergeant"
 	// RolePSD (professional standards) may do all a sergeant may, on
-	// restricted recordings too, and restricts and unrestricts.
+	// restricted recordings too, restricts and unrestricts, verifies
+	// (restricted recordings included) and resolves verify references.
 	RolePSD Role = "psd"
 	// RoleViewer (court, CPS) views and verifies; it changes nothing.
 	RoleViewer Role = "viewer"
@@ -85,7 +86,7 @@ var permNames = map[Permission]string{
 var rolePerms = map[Role][]Permission{
 	RoleAdmin:    {PermView, PermIngest, PermVerify, PermUsers, PermRetention, PermHold, PermAuditRestricted},
 	RoleSergeant: {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold},
-	RolePSD:      {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
+	RolePSD:      {PermView, PermIngest, PermVerify, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
 	RoleViewer:   {PermView, PermVerify},
 }
 

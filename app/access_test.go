@@ -14,7 +14,7 @@ func TestRolePermissions(t *testing.T) {
 	want := map[Role][]Permission{
 		RoleAdmin:    {PermView, PermIngest, PermVerify, PermUsers, PermRetention, PermHold, PermAuditRestricted},
 		RoleSergeant: {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold},
-		RolePSD:      {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
+		RolePSD:      {PermView, PermIngest, PermVerify, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
 		RoleViewer:   {PermView, PermVerify},
 	}
 	for _, r := range Roles {

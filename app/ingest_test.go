@@ -75,7 +75,7 @@ func TestIngestContainersAndCodecs(t *testing.T) {
 	if vr, err := lib.Verify(ctx, nil, nil); err != nil {
 		t.Fatal(err)
 	} else {
-		for _, v := range vr {
+		for _, v := range vr.Results {
 			if !v.OK {
 				t.Errorf("verify %s: %s", v.ID, v.Error)
 			}

@@ -307,6 +307,8 @@ func UserMessage(err error) string {
 		return "Nobody is signed in (the session may have locked); sign in again."
 	case errors.As(err, &perm):
 		return "Your role (" + perm.Role.Title() + ") may not " + permNames[perm.What] + "."
+	case errors.Is(err, ErrUnknownReference):
+		return "No verify failure has that reference. Type it as the verify report gave it, e.g. VR-7KQ2-M9XD."
 	case errors.Is(err, store.ErrUserExists):
 		return "A user with that name already exists."
 	case errors.Is(err, context.Canceled):

@@ -24,7 +24,8 @@ type libraryAPI interface {
 	Get(ctx context.Context, id string) (*app.Recording, error)
 	Thumbnail(ctx context.Context, id string) ([]byte, error)
 	Ingest(ctx context.Context, paths []string, opt app.IngestOptions) ([]app.IngestResult, error)
-	Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) ([]app.VerifyResult, error)
+	Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) (*app.VerifyReport, error)
+	ResolveVerifyReference(ctx context.Context, ref string) (*app.VerifyReference, error)
 	Can(p app.Permission) bool
 	Restrict(ctx context.Context, id string, restricted bool) (string, error)
 	RetentionPlan(ctx context.Context) (*app.RetentionPlan, error)
@@ -65,6 +66,8 @@ type libraryView struct {
 	// What the signed-in user may do, fixed when the view is made (a view
 	// lives for one sign-in).
 	canIngest, canVerify, canRestrict bool
+	// refDialog is the open "Find a verify reference" dialog, if any.
+	refDialog *verifyRefDialog
 
 	ctx    context.Context // cancelled by close
 	cancel context.CancelFunc
@@ -709,6 +712,9 @@ func (lv *libraryView) mainMenu() *fyne.MainMenu {
 	var items []*fyne.MenuItem
 	if lv.canVerify {
 		items = append(items, fyne.NewMenuItem("Verify all", lv.verifyAll))
+	}
+	if lv.canRestrict {
+		items = append(items, fyne.NewMenuItem("Find a verify reference…", lv.askVerifyReference))
 	}
 	items = append(items,
 		fyne.NewMenuItem("Refresh", lv.reload),
