@@ -58,10 +58,9 @@ func BenchmarkIngestPipeline(b *testing.B) {
 		defer os.RemoveAll(work)
 	}
 	src, size := benchFile(b, work)
-	old := DefaultArgon2
-	DefaultArgon2 = Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
+	restore := UseTestArgon2()
 	s, err := Init(filepath.Join(work, "store"), KeyOptions{Passphrase: []byte("bench")})
-	DefaultArgon2 = old
+	restore()
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -167,10 +166,9 @@ func seedRecordings(b testing.TB, s *Store, n int) {
 // the first list after a change (table scan, decryption, new snapshot)
 // and the lists that follow (the sealed snapshot).
 func BenchmarkList100k(b *testing.B) {
-	old := DefaultArgon2
-	DefaultArgon2 = Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
+	restore := UseTestArgon2()
 	s, err := Init(b.TempDir(), KeyOptions{Passphrase: []byte("bench")})
-	DefaultArgon2 = old
+	restore()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -60,11 +60,7 @@ func (k *memKeyring) Delete(service, user string) error {
 }
 
 // fastArgon keeps unit tests quick; the default parameters are tested once.
-func fastArgon(t *testing.T) {
-	old := DefaultArgon2
-	DefaultArgon2 = Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
-	t.Cleanup(func() { DefaultArgon2 = old })
-}
+func fastArgon(t *testing.T) { t.Cleanup(UseTestArgon2()) }
 
 func newTestStore(t *testing.T) *Store {
 	t.Helper()

@@ -100,12 +100,7 @@ func reviewStore(t testing.TB) (dir, id string) {
 // the VideoView (read back from the picture's index band).
 func TestReviewRealEngine(t *testing.T) {
 	dir, id := reviewStore(t)
-	lib, err := app.Open(dir, app.KeySource{Passphrase: []byte(testPassphrase), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lib.Close()
-	signIn(t, lib, adminName)
+	lib := openStoreAs(t, dir, testPassphrase, adminName)
 	test.NewTempApp(t)
 	q := newUIQueue()
 	w := test.NewWindow(nil)

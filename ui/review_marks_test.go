@@ -23,12 +23,7 @@ import (
 // as the administrator.
 func auditEntries(t *testing.T, dir, pass string, f app.AuditFilter) []app.AuditEntry {
 	t.Helper()
-	lib, err := app.Open(dir, app.KeySource{Passphrase: []byte(pass), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lib.Close()
-	signIn(t, lib, adminName)
+	lib := openStoreAs(t, dir, pass, adminName)
 	entries, err := lib.AuditEntries(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
@@ -65,17 +60,13 @@ func writeAgedClips(t *testing.T, clips []agedClip) string {
 	return src
 }
 
-// markStore makes a store of its own with a sergeant, a viewer and the
-// given clips, signed in as the sergeant; ids are by clip name.
+// markStore makes a store of its own with the accounts of seedUsers and
+// the given clips, signed in as the sergeant; ids are by clip name.
 func markStore(t *testing.T, clips ...agedClip) (lib *app.Library, dir string, ids map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	lib, dir = newStore(t)
-	for name, role := range map[string]app.Role{"sgt": app.RoleSergeant, "viewer": app.RoleViewer} {
-		if err := lib.AddUser(ctx, name, role, []byte(userPassword(name))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addUsers(t, lib, seedUsers)
 	res, err := lib.Ingest(ctx, []string{writeAgedClips(t, clips)}, app.IngestOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -533,10 +524,6 @@ func TestLibraryShowsReferredKept(t *testing.T) {
 	lib, _, ids := markStore(t, agedClip{"referred", 40 * day})
 	ctx := context.Background()
 	if _, err := lib.Decide(ctx, ids["referred"], app.DecisionReferPSD, "complaint about the officer"); err != nil {
-		t.Fatal(err)
-	}
-	signIn(t, lib, adminName)
-	if err := lib.AddUser(ctx, "psd", app.RolePSD, []byte(userPassword("psd"))); err != nil {
 		t.Fatal(err)
 	}
 	signIn(t, lib, "psd")
