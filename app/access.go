@@ -318,8 +318,10 @@ func (l *Library) resolve(ctx context.Context, idOrPrefix, action string) (strin
 			return "", &DeletedError{Deletion: d}
 		}
 		return "", fmt.Errorf("%s: %w", idOrPrefix, ErrNotPermitted)
+	case err != nil:
+		return "", fmt.Errorf("find recording %s: %w", idOrPrefix, err)
 	}
-	return id, err
+	return id, nil
 }
 
 // Restrict makes a recording visible only to professional standards (psd).

@@ -205,9 +205,12 @@ func (l *Library) Get(ctx context.Context, id string) (*Recording, error) {
 	}
 	r, err := l.st.Get(ctx, full)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("recording %s: %w", full, err)
 	}
-	return r, l.fillRetention(ctx, []*Recording{r})
+	if err := l.fillRetention(ctx, []*Recording{r}); err != nil {
+		return nil, fmt.Errorf("retention of recording %s: %w", full, err)
+	}
+	return r, nil
 }
 
 // Count returns how many recordings the signed-in user may see.
@@ -225,7 +228,11 @@ func (l *Library) Thumbnail(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.st.Thumbnail(ctx, full)
+	b, err := l.st.Thumbnail(ctx, full)
+	if err != nil {
+		return nil, fmt.Errorf("thumbnail of recording %s: %w", full, err)
+	}
+	return b, nil
 }
 
 // FrameTable returns a recording's frame table.
@@ -240,7 +247,7 @@ func (l *Library) FrameTable(ctx context.Context, id string) (*media.FrameTable,
 func (l *Library) frameTable(ctx context.Context, id string) (*media.FrameTable, error) {
 	b, err := l.st.FrameTable(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("frame table of recording %s: %w", id, err)
 	}
 	if b == nil {
 		return nil, fmt.Errorf("recording %s has no frame table", id)

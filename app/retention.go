@@ -283,7 +283,7 @@ func (l *Library) RecordingRetention(ctx context.Context, id string) (RetentionI
 	}
 	states, pol, err := l.st.RetentionStates(ctx)
 	if err != nil {
-		return RetentionItem{}, err
+		return RetentionItem{}, fmt.Errorf("retention of recording %s: %w", full, err)
 	}
 	for _, st := range states {
 		if st.ID == full {

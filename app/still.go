@@ -62,14 +62,15 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	} else if n < 0 || n > last {
 		return nil, fmt.Errorf("frame %d: %w (frames 0 to %d)", n, ErrOutOfRange, last)
 	}
+	id := rv.Recording.ID
 	eng, err := player.Open(rv.Source, player.Options{AudioOutput: "null", CacheBytes: -1})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s: open the player: %w", id, err)
 	}
 	defer eng.Close()
 	pic, err := confirmedFrame(ctx, eng, n, last)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s: %w", id, err)
 	}
 	st := &Still{ID: rv.Recording.ID, SHA256: rv.Recording.SHA256, Frame: n, PTS: rv.Source.Frames[n],
 		WallClock: rv.Recording.RecordedAt.Add(rv.Source.Frames[n]).UTC()}
@@ -79,16 +80,16 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s, frame %d: encode PNG: %w", id, n, err)
 	}
 	if st.PNG, err = insertTextChunks(buf.Bytes(), st.textChunks()); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s, frame %d: %w", id, n, err)
 	}
 	e := l.entry("still")
 	e.RecordingID, e.SHA256 = st.ID, st.SHA256
 	e.Detail = fmt.Sprintf("frame %d at %s", st.Frame, FormatMediaTime(st.PTS))
 	if err := l.st.Audit(ctx, e); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s, frame %d: audit: %w", id, n, err)
 	}
 	return st, nil
 }
@@ -108,13 +109,13 @@ func confirmedFrame(ctx context.Context, eng *player.Engine, n, last int) (*imag
 		if from != n {
 			f, err := eng.SeekFrame(ctx, from)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("frame %d: seek to frame %d first: %w", n, from, err)
 			}
 			f.Release()
 		}
 		fr, err := eng.SeekFrame(ctx, n)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("frame %d: %w", n, err)
 		}
 		defer fr.Release()
 		if fr.Index != n {

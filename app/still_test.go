@@ -145,4 +145,7 @@ func TestStillTamperedVault(t *testing.T) {
 	if msg := UserMessage(err); !strings.Contains(msg, "damaged") {
 		t.Errorf("message %q (from %v) does not say the copy is damaged", msg, err)
 	}
+	if !strings.Contains(err.Error(), "recording "+r.ID) {
+		t.Errorf("the error does not name the recording: %v", err)
+	}
 }
