@@ -223,6 +223,17 @@ func TestGUIWindowUnderXvfb(t *testing.T) {
 	if got, want := strings.TrimSpace(string(name)), "Exhibit — "+dir; got != want {
 		t.Errorf("window title %q, want %q", got, want)
 	}
+	// The window carries the application icon (_NET_WM_ICON, what a
+	// window manager shows in the title bar and task switcher; Xvfb has no
+	// title bar to take a picture of).
+	// Its first two numbers are the icon's width and height.
+	icon, err := exec.Command("xprop", "-id", id, "-len", "16", "-f", "_NET_WM_ICON", "32c", "_NET_WM_ICON").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(icon)); !strings.HasPrefix(got, "_NET_WM_ICON(CARDINAL) = 256, 256") {
+		t.Errorf("window icon: %q, want a 256×256 icon", got)
+	}
 
 	// Screenshots until the library has drawn (thumbnails and text make
 	// the picture busy), or time runs out.

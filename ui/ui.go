@@ -67,7 +67,7 @@ func Run(opts Options) error {
 	if a == nil {
 		a = fyneapp.NewWithID(AppID)
 	}
-	w := a.NewWindow(windowTitle(opts.StoreDir))
+	w := newMainWindow(a, opts.StoreDir)
 	w.SetMaster()
 	w.Resize(fyne.NewSize(1440, 900))
 	s := newSession(w, opts)
