@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -144,6 +145,16 @@ func (h *reviewHarness) typeKeys(text string) {
 	}
 }
 
+// drained waits until every side-panel library call asked for so far has
+// run, and the UI update each posted: a barrier, so a test can check that
+// something did not happen (the queue runs in order).
+func (h *reviewHarness) drained(t *testing.T) {
+	t.Helper()
+	var done atomic.Bool
+	h.s.data.push(dataJob{run: func(context.Context) { h.s.do(func() { done.Store(true) }) }})
+	h.q.until(t, "the side panel's work to drain", done.Load)
+}
+
 func (h *reviewHarness) markCount(t *testing.T, n int) {
 	t.Helper()
 	h.q.until(t, plural(n, "marker", "markers"), func() bool { return len(h.s.side.marks) == n })
@@ -176,8 +187,8 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 	}
 	// Letters typed into the note are the note's, not keys (m, n, p, i, o).
 	h.typeKeys("Man points knife at PC")
-	h.q.run(100 * time.Millisecond)
-	if len(p.marks) != 1 || s.cur != 10 {
+	h.drained(t)
+	if len(p.marks) != 1 || s.cur != 10 || s.nav.busy() {
 		t.Fatalf("typing a note acted as keys: %d markers, frame %d", len(p.marks), s.cur)
 	}
 	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -236,9 +247,8 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 		h.typeKeys(st.key)
 		h.q.until(t, st.key+" to "+itoa(st.want), func() bool { return s.cur == st.want && !s.nav.busy() })
 	}
-	h.typeKeys("p")
-	h.q.run(50 * time.Millisecond)
-	if s.cur != 10 || p.msg.Text != "No marker before this frame." {
+	h.typeKeys("p") // says so at once, on the UI goroutine, instead of seeking
+	if s.cur != 10 || s.nav.busy() || p.msg.Text != "No marker before this frame." {
 		t.Errorf("P before the first marker: frame %d, %q", s.cur, p.msg.Text)
 	}
 
@@ -333,7 +343,7 @@ func TestReviewMarkersReadOnlyForViewer(t *testing.T) {
 		}
 	}
 	h.typeKeys("m")
-	h.q.run(100 * time.Millisecond)
+	h.drained(t)
 	if len(p.marks) != 1 {
 		t.Error("M added a marker for a viewer")
 	}
