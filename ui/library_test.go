@@ -353,7 +353,7 @@ func TestDockFolderImportsNewFootage(t *testing.T) {
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	q.run(200 * time.Millisecond)
+	waitWatched(t, lv.dock.watcher, sub)
 	if err := os.WriteFile(filepath.Join(sub, "X6001234_0001.MP4"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
