@@ -239,13 +239,14 @@ func TestRolesSeeOnlyTheirActions(t *testing.T) {
 	}{
 		{adminName, true, true, false},
 		{"sgt", true, false, false},
-		{"psd", true, false, true},
+		{"psd", true, true, true},
 		{"viewer", false, true, false},
 	} {
 		t.Run(c.user, func(t *testing.T) {
 			lv, q, w := newTestView(t, openSeededAs(t, c.user))
 			lv.selectRow(0)
-			q.run(50 * time.Millisecond)
+			id := lv.recs[0].ID
+			q.until(t, "the full record in the detail pane", func() bool { return lv.full[id] != nil && lv.detail.rec == lv.full[id] })
 			root := w.Content()
 			for _, b := range []struct {
 				name string
