@@ -53,6 +53,8 @@ type sessionState struct {
 	Rows   int
 	// Message is the sign-in screen's message.
 	Message string
+	// NameFocused: the sign-in screen's name field has the keyboard.
+	NameFocused bool
 }
 
 // guiChild runs the application window for the real-window tests; with
@@ -91,6 +93,7 @@ func (s *session) state() sessionState {
 		if s.signin.msg.Visible() {
 			st.Message = s.signin.msg.Text
 		}
+		st.NameFocused = s.win.Canvas().Focused() == s.signin.name
 	case s.view != nil && s.view.loaded && s.shown() == s.view.content:
 		st.Screen, st.Rows = "library", len(s.view.recs)
 	}
@@ -293,9 +296,8 @@ func TestSignInGUIUnderXvfb(t *testing.T) {
 			t.Fatalf("xdotool %v: %v %s", args, err, out)
 		}
 	}
-	until("the sign-in screen", func(st sessionState) bool { return st.Screen == "signin" })
+	until("the sign-in screen, its name field focused", func(st sessionState) bool { return st.Screen == "signin" && st.NameFocused })
 	xdo("windowfocus", "--sync", wid)
-	time.Sleep(300 * time.Millisecond) // the first frame, with the name field focused
 
 	// A wrong password: the one message for any wrong name or password.
 	xdo("type", "--delay", "30", adminName)
