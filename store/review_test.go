@@ -108,7 +108,8 @@ func TestRetentionPolicyEvaluate(t *testing.T) {
 		{RetentionState{Status: "unreviewed"}, at.Add(DefaultRetention)},
 		{RetentionState{Status: "nfa", Categories: []string{"arrest"}}, at.Add(DefaultRetention)},
 		{RetentionState{Status: "nfa", Categories: []string{"arrest", "use of force"}}, at.Add(90 * 24 * time.Hour)},
-		{RetentionState{Status: "referred"}, at.Add(DefaultRetention)},
+		{RetentionState{Status: StatusReferred}, time.Time{}}, // kept until PSD decide otherwise
+		{RetentionState{Status: StatusReferred, Categories: []string{"use of force"}}, time.Time{}},
 		{RetentionState{Status: "evidence"}, time.Time{}},
 		{RetentionState{Status: "policing"}, time.Time{}},
 		{RetentionState{Status: "nfa", Held: true}, time.Time{}},
