@@ -192,7 +192,7 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	}
 	set("Source file", orDash(p.SourceName))
 	set("Video", videoSummary(r))
-	set("Frames", groupDigits(int64(r.Frames)))
+	set("Frames", framesText(r))
 	set("Duration", fmt.Sprintf("%s (%.3f s)", formatDuration(r.Duration), r.Duration.Seconds()))
 	set("Audio", codecName(r.AudioCodec))
 	set("Container", orDash(r.Container))

@@ -202,9 +202,9 @@ func stageWords(stage string) string {
 	case "probe":
 		return "Reading the file"
 	case "frames":
-		return "Indexing every frame"
+		return "Reading the frame index"
 	case "encrypt":
-		return "Copying into the encrypted store"
+		return "Copying into the encrypted store and indexing frames"
 	case "verify":
 		return "Checking the stored copy against the original"
 	case "done":
