@@ -105,9 +105,6 @@ func (s *Store) Commit(ctx context.Context, p *Pending, rec *Recording, frameTab
 	if rec.Status == "" {
 		rec.Status = "unreviewed"
 	}
-	if rec.FrameCheck == "" {
-		rec.FrameCheck = FramesChecked
-	}
 	var err error
 	for attempt := 0; ; attempt++ {
 		if rec.ID, err = randomID(IDLength); err != nil {
@@ -149,6 +146,9 @@ func (s *Store) insert(tx *sql.Tx, p *Pending, rec *Recording, frameTable, thumb
 		return err
 	}
 	pj := rec.Personal.marshal()
+	if rec.FrameCheck == "" {
+		rec.FrameCheck = FramesChecked
+	}
 	_, err = tx.Exec(`INSERT INTO recordings (id, sha256, size, recorded_at, recorded_at_source, ingested_at,
 		duration_ms, frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec,
 		status, restricted, vault_name, vault_size, data_key, personal, frame_check)
