@@ -59,8 +59,8 @@ type IngestOptions struct {
 	// of its deletion.
 	AllowDeleted bool
 	// Jobs is how many files are ingested at once (0: two, or one on a
-	// single core). Each file's own pipeline already keeps two cores busy
-	// while it reads; a second file fills the gaps (probe, fsync, commit).
+	// single core). One file's pipeline waits mostly on the disk; a second
+	// file fills the gaps (probe, final fsync, commit) and the other core.
 	Jobs int
 	// Progress, when not nil, is called as work advances, from the
 	// goroutines doing the work (serialised: never two calls at once).
