@@ -96,27 +96,19 @@ func (s *session) framesChecked(batch []app.FrameCheckResult) {
 	}
 }
 
-// statusText is the library's Status column: the decision or hold, and
-// whether the recording is restricted or its frames are being checked.
-func statusText(r *app.Recording) string {
-	s := displayStatusLabel(app.DisplayStatus(r))
-	if r.Restricted {
-		s += " · restricted"
+// frameCheckWords is the detail pane's "Frame check" row: whether the
+// frame table, built at ingest from the container's packets, has been
+// confirmed by decoding the stored copy.
+func frameCheckWords(r *app.Recording) string {
+	switch r.FrameCheck {
+	case app.FramesPending:
+		return "frames being checked (frame numbers from the container's index until then)"
+	case app.FramesCorrected:
+		return "corrected by decoding the stored copy"
+	case app.FramesFailed:
+		return "failed: the stored copy could not be decoded to check the frames"
+	case app.FramesChecked:
+		return "checked by decoding the stored copy"
 	}
-	if l := app.FrameCheckLabel(r); l != "" {
-		s += " · " + l
-	}
-	return s
-}
-
-// framesText is the detail pane's Frames row.
-func framesText(r *app.Recording) string {
-	n := groupDigits(int64(r.Frames))
-	if l := app.FrameCheckLabel(r); l != "" {
-		return n + " (" + l + ")"
-	}
-	if r.FrameCheck == app.FramesCorrected {
-		return n + " (corrected by the frame check)"
-	}
-	return n
+	return "…"
 }

@@ -44,7 +44,12 @@ var columns = []column{
 	colOfficer:  {title: "Officer", key: app.SortOfficer, sample: "PC 9999 Williams", text: func(r *app.Recording) string { return orDash(r.Personal.Officer) }},
 	colDevice:   {title: "Device", key: app.SortDevice, sample: "WW0000000", text: func(r *app.Recording) string { return orDash(r.Personal.DeviceSerial) }},
 	colDuration: {title: "Duration", key: app.SortDuration, sample: "00:00:00", text: func(r *app.Recording) string { return formatDuration(r.Duration) }},
-	colStatus:   {title: "Status", key: app.SortStatus, sample: "Unreviewed", text: statusText},
+	colStatus: {title: "Status", key: app.SortStatus, sample: "Unreviewed", text: func(r *app.Recording) string {
+		if r.Restricted {
+			return displayStatusLabel(app.DisplayStatus(r)) + " · restricted"
+		}
+		return displayStatusLabel(app.DisplayStatus(r))
+	}},
 	colDeletion: {title: "Deletion", sample: "in 31 days", text: func(r *app.Recording) string { return deletionText(r, time.Now()) }},
 	colID:       {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
 }
