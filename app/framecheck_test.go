@@ -346,14 +346,14 @@ func TestDeletedFootageRefused(t *testing.T) {
 }
 
 // TestIngestProgressMovesWithBytes: the bar moves through the whole file
-// with the bytes read (never parked at one stage), never goes back, and
-// the batch's fraction never goes back with two files at once either.
+// with the bytes read (never parked at one stage) and never goes back, one
+// file at a time and two at once; with two at once each report names the
+// first file still running, and the batch's fraction never goes back.
 func TestIngestProgressMovesWithBytes(t *testing.T) {
-	lib := newTestLibrary(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	for _, n := range []string{"a.mp4", "b.mp4"} {
-		if err := media.WriteIndexedClip(ctx, filepath.Join(dir, n), media.IndexedClipOptions{Width: 1920, Height: 1080, Frames: 120, GOP: 50, BFrames: 2, Audio: true}); err != nil {
+	for i, n := range []string{"a.mp4", "b.mp4"} {
+		if err := media.WriteIndexedClip(ctx, filepath.Join(dir, n), media.IndexedClipOptions{Width: 1920, Height: 1080, Frames: 120, GOP: 50, BFrames: 2, Audio: true, ToneHz: 440 + 220*i}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -364,39 +364,55 @@ func TestIngestProgressMovesWithBytes(t *testing.T) {
 	if info.Size() < 8<<20 {
 		t.Fatalf("test file only %d bytes: too small to see progress by 1 MiB blocks", info.Size())
 	}
-	var ps []IngestProgress
-	res, err := lib.Ingest(ctx, []string{dir}, IngestOptions{Jobs: 2, Progress: func(p IngestProgress) { ps = append(ps, p) }})
-	if err != nil || len(res) != 2 {
-		t.Fatalf("ingest: %v %+v", err, res)
-	}
-	last := map[string]float64{}
-	overall := 0.0
-	distinct := map[string]map[float64]bool{}
-	for _, p := range ps {
-		if p.File01 < last[p.File] {
-			t.Fatalf("%s went back from %.3f to %.3f (%s)", filepath.Base(p.File), last[p.File], p.File01, p.Stage)
+	for _, jobs := range []int{1, 2} {
+		lib := newTestLibrary(t)
+		var ps []IngestProgress
+		res, err := lib.Ingest(ctx, []string{dir}, IngestOptions{Jobs: jobs, Progress: func(p IngestProgress) { ps = append(ps, p) }})
+		if err != nil || len(res) != 2 {
+			t.Fatalf("ingest: %v %+v", err, res)
 		}
-		last[p.File] = p.File01
-		if p.Overall01 < overall {
-			t.Fatalf("overall went back from %.3f to %.3f", overall, p.Overall01)
-		}
-		overall = p.Overall01
-		if p.Stage == "encrypt" {
-			if distinct[p.File] == nil {
-				distinct[p.File] = map[float64]bool{}
+		last := map[string]float64{}
+		overall, index := 0.0, 0
+		distinct := map[string]map[float64]bool{}
+		for _, p := range ps {
+			if p.File01 < last[p.File] {
+				t.Fatalf("jobs %d: %s went back from %.3f to %.3f (%s)", jobs, filepath.Base(p.File), last[p.File], p.File01, p.Stage)
 			}
-			distinct[p.File][p.File01] = true
+			last[p.File] = p.File01
+			if p.Overall01 < overall {
+				t.Fatalf("jobs %d: overall went back from %.3f to %.3f", jobs, overall, p.Overall01)
+			}
+			overall = p.Overall01
+			if p.FileIndex < index {
+				t.Fatalf("jobs %d: reports went back from file %d to %d", jobs, index, p.FileIndex)
+			}
+			index = p.FileIndex
+			if p.Running > jobs {
+				t.Fatalf("jobs %d: %d files running", jobs, p.Running)
+			}
+			if p.Stage == "encrypt" {
+				if distinct[p.File] == nil {
+					distinct[p.File] = map[float64]bool{}
+				}
+				distinct[p.File][p.File01] = true
+			}
 		}
-	}
-	for f, v := range last {
-		if v != 1 {
-			t.Errorf("%s ended at %.3f", filepath.Base(f), v)
+		for f, v := range last {
+			if v != 1 {
+				t.Errorf("jobs %d: %s ended at %.3f", jobs, filepath.Base(f), v)
+			}
 		}
-		if n := len(distinct[f]); int64(n) < info.Size()>>20 {
-			t.Errorf("%s: %d distinct fractions while reading %d MiB", filepath.Base(f), n, info.Size()>>20)
+		// The first file is reported all the way through its read.
+		if n := len(distinct[filepath.Join(dir, "a.mp4")]); int64(n) < info.Size()>>20 {
+			t.Errorf("jobs %d: %d distinct fractions while reading %d MiB", jobs, n, info.Size()>>20)
 		}
-	}
-	if overall != 1 {
-		t.Errorf("overall ended at %.3f", overall)
+		if jobs == 1 {
+			if n := len(distinct[filepath.Join(dir, "b.mp4")]); int64(n) < info.Size()>>20 {
+				t.Errorf("jobs 1: b.mp4: %d distinct fractions while reading %d MiB", n, info.Size()>>20)
+			}
+		}
+		if overall != 1 {
+			t.Errorf("jobs %d: overall ended at %.3f", jobs, overall)
+		}
 	}
 }

@@ -75,6 +75,9 @@ type IngestProgress struct {
 	Stage     string  // probe, encrypt (read, hash, encrypt), frames, verify, done
 	File01    float64 // progress within this file, by bytes read
 	Overall01 float64 // progress over all files, by bytes
+	// Running is how many files are being ingested at once; File is the
+	// first of them in the batch's order.
+	Running int
 }
 
 // Sidecar is the JSON file a dock writes beside a video (NAME.json).
@@ -225,11 +228,18 @@ func (l *Library) Ingest(ctx context.Context, paths []string, opt IngestOptions)
 		total += max(s.size, 1)
 	}
 	// Progress over the batch is by bytes: the files done plus each running
-	// file's fraction of its own size.
+	// file's fraction of its own size. With files running at once, every
+	// report names the first of them (with the batch's fraction moved by
+	// whichever file advanced), so a per-file bar follows one file to its
+	// end instead of flipping between files.
+	type fileState struct {
+		f     float64
+		stage string
+	}
 	var (
 		pmu     sync.Mutex
 		done    int64
-		running = map[int]float64{}
+		running = map[int]fileState{}
 	)
 	reporter := func(i int, src sourceFile) func(string, float64) {
 		return func(stage string, f float64) {
@@ -242,18 +252,29 @@ func (l *Library) Ingest(ctx context.Context, paths []string, opt IngestOptions)
 				delete(running, i)
 				done += max(src.size, 1)
 			} else {
-				running[i] = f
+				running[i] = fileState{f, stage}
 			}
 			var sum float64
-			for j, fr := range running {
-				sum += fr * float64(max(srcs[j].size, 1))
+			first := -1
+			for j, st := range running {
+				sum += st.f * float64(max(srcs[j].size, 1))
+				if first < 0 || j < first {
+					first = j
+				}
 			}
 			overall := 1.0
 			if total > 0 {
 				overall = min(1, (float64(done)+sum)/float64(total))
 			}
-			opt.Progress(IngestProgress{File: src.path, FileIndex: i, FileCount: len(srcs), Stage: stage,
-				File01: f, Overall01: overall})
+			p := IngestProgress{File: src.path, FileIndex: i, FileCount: len(srcs), Stage: stage,
+				File01: f, Overall01: overall, Running: max(1, len(running))}
+			// A file that ends while it is the first says so itself; the
+			// next report names the next file.
+			if first >= 0 && first != i && (stage != "done" || first < i) {
+				st := running[first]
+				p.File, p.FileIndex, p.Stage, p.File01 = srcs[first].path, first, st.stage, st.f
+			}
+			opt.Progress(p)
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -446,7 +467,7 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 	// (waiting for the frame table, comparing the check, commit) is short.
 	const readShare = 0.96
 	p, err := l.st.WriteMaster(ctx, f, func(n int64) {
-		report("encrypt", readShare*float64(n)/float64(max(src.size, 1)))
+		report("encrypt", readShare*(float64(n)/float64(max(src.size, 1))))
 	})
 	if err != nil {
 		if isFatal(ctx, err) {
