@@ -42,8 +42,10 @@ Usage:
 Commands:
   init                          create a store (key in the OS keyring and/or wrapped by a passphrase)
                                 and its first administrator
-  ingest [--json] [--remove-source] PATH...
+  ingest [--json] [--remove-source] [--jobs N] [--allow-deleted] PATH...
                                 import video files and folders (a docked camera's volume)
+  check-frames [--json] [--limit N] [ID...]
+                                decode stored copies now to check frame tables built at ingest
   list [--json] [--officer S] [--status S] [--from D] [--to D]
                                 list recordings, newest first
   show [--json] ID              show one recording
@@ -152,6 +154,8 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.cmdShow(ctx, cargs)
 	case "verify":
 		return c.cmdVerify(ctx, cargs)
+	case "check-frames":
+		return c.cmdCheckFrames(ctx, cargs)
 	case "testmedia":
 		return c.cmdTestMedia(ctx, cargs)
 	case "still":
@@ -457,6 +461,8 @@ func (c *cli) cmdIngest(ctx context.Context, args []string) int {
 	fs := newFlags("ingest", c)
 	asJSON := fs.Bool("json", false, "one JSON object per file")
 	remove := fs.Bool("remove-source", false, "delete each source once its stored copy is verified")
+	allowDeleted := fs.Bool("allow-deleted", false, "ingest footage deleted before under retention again (audited)")
+	jobs := fs.Int("jobs", 0, "files ingested at once (default 2)")
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return exitUsage
@@ -470,7 +476,7 @@ func (c *cli) cmdIngest(ctx context.Context, args []string) int {
 		return c.fail(err)
 	}
 	defer lib.Close()
-	opt := app.IngestOptions{RemoveSource: *remove}
+	opt := app.IngestOptions{RemoveSource: *remove, AllowDeleted: *allowDeleted, Jobs: *jobs}
 	if f, ok := c.stderrTerminal(); ok {
 		last := time.Time{}
 		opt.Progress = func(p app.IngestProgress) {
@@ -545,6 +551,7 @@ type recordingJSON struct {
 	GPS              *app.GPS  `json:"gps,omitempty"`
 	Restricted       bool      `json:"restricted,omitempty"`
 	VaultFile        string    `json:"vault_file,omitempty"`
+	FrameCheck       string    `json:"frame_check,omitempty"`
 }
 
 func toJSON(r *app.Recording) recordingJSON {
@@ -553,7 +560,7 @@ func toJSON(r *app.Recording) recordingJSON {
 		Frames: r.Frames, FPS: r.FPS(), Width: r.Width, Height: r.Height, Container: r.Container,
 		VideoCodec: r.VideoCodec, AudioCodec: r.AudioCodec, Status: r.Status, Officer: r.Personal.Officer,
 		DeviceSerial: r.Personal.DeviceSerial, Make: r.Personal.Make, Model: r.Personal.Model,
-		SourceName: r.Personal.SourceName, GPS: r.Personal.GPS, Restricted: r.Restricted}
+		SourceName: r.Personal.SourceName, GPS: r.Personal.GPS, Restricted: r.Restricted, FrameCheck: r.FrameCheck}
 }
 
 // summaryJSON is one line of `exhibit list --json`: what a library row shows
@@ -571,12 +578,14 @@ type summaryJSON struct {
 	Restricted   bool      `json:"restricted,omitempty"`
 	Held         bool      `json:"held,omitempty"`
 	DeleteAt     time.Time `json:"delete_at,omitzero"` // when retention deletes it; absent: kept
+	FrameCheck   string    `json:"frame_check,omitempty"`
 }
 
 func toSummaryJSON(r *app.Recording) summaryJSON {
 	return summaryJSON{ID: r.ID, SHA256: r.SHA256, RecordedAt: r.RecordedAt, Duration: r.Duration.Seconds(),
 		Frames: r.Frames, Status: r.Status, Officer: r.Personal.Officer, DeviceSerial: r.Personal.DeviceSerial,
-		SourceName: r.Personal.SourceName, Restricted: r.Restricted, Held: r.Held, DeleteAt: r.DeleteAt}
+		SourceName: r.Personal.SourceName, Restricted: r.Restricted, Held: r.Held, DeleteAt: r.DeleteAt,
+		FrameCheck: r.FrameCheck}
 }
 
 func (c *cli) cmdList(ctx context.Context, args []string) int {
@@ -621,7 +630,7 @@ func (c *cli) cmdList(ctx context.Context, args []string) int {
 	fmt.Fprintln(tw, "ID\tRECORDED\tOFFICER\tDEVICE\tDURATION\tSTATUS\tDELETION")
 	for _, r := range recs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05 MST"),
-			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), app.DisplayStatus(r), app.RecordingDeletionLabel(r, time.Now()))
+			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), statusWithFrames(r), app.RecordingDeletionLabel(r, time.Now()))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%d recordings\n", len(recs))
@@ -684,6 +693,7 @@ func (c *cli) cmdShow(ctx context.Context, args []string) int {
 	row("Size", fmt.Sprintf("%d bytes", r.Size))
 	row("Status", r.Status)
 	row("Deletion", app.RecordingDeletionLabel(r, time.Now()))
+	row("Frame table", frameCheckText(r))
 	tw.Flush()
 	return exitOK
 }

@@ -52,6 +52,8 @@ type Library struct {
 
 	dummyOnce sync.Once
 	dummy     store.PasswordHash
+
+	frameWake chan struct{} // wakes RunFrameChecks after an ingest
 }
 
 // NewLibrary wraps an open store. log may be nil.
@@ -59,7 +61,7 @@ func NewLibrary(st *store.Store, log *slog.Logger) *Library {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Library{st: st, log: log, policy: DefaultSignInPolicy}
+	return &Library{st: st, log: log, policy: DefaultSignInPolicy, frameWake: make(chan struct{}, 1)}
 }
 
 // Store returns the underlying store.
@@ -121,6 +123,9 @@ func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending boo
 		recs = kept
 	}
 	if err := l.fillRetention(ctx, recs); err != nil {
+		return nil, err
+	}
+	if err := l.fillFrameCheck(ctx, recs); err != nil {
 		return nil, err
 	}
 	if f.Text != "" || f.Officer != "" {

@@ -70,6 +70,11 @@ type Recording struct {
 	// Retention is the retention outcome (an app.RetentionOutcome), set
 	// with DeleteAt; read it with app.RetentionOf.
 	Retention string
+	// FrameCheck is the state of the frame table's check by decoding
+	// (FramesPending, FramesChecked, FramesCorrected, FramesFailed). Get
+	// sets it; List summaries leave it empty (app fills it in from
+	// UncheckedFrames).
+	FrameCheck string
 }
 
 // FPS returns the frame rate as a float (0 when unknown).
@@ -144,14 +149,17 @@ func (s *Store) insert(tx *sql.Tx, p *Pending, rec *Recording, frameTable, thumb
 		return err
 	}
 	pj := rec.Personal.marshal()
+	if rec.FrameCheck == "" {
+		rec.FrameCheck = FramesChecked
+	}
 	_, err = tx.Exec(`INSERT INTO recordings (id, sha256, size, recorded_at, recorded_at_source, ingested_at,
 		duration_ms, frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec,
-		status, restricted, vault_name, vault_size, data_key, personal)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		status, restricted, vault_name, vault_size, data_key, personal, frame_check)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		rec.ID, rec.SHA256, rec.Size, rec.RecordedAt.UnixMilli(), rec.RecordedAtSource, rec.IngestedAt.UnixMilli(),
 		rec.Duration.Milliseconds(), rec.Frames, rec.Width, rec.Height, rec.FPSNum, rec.FPSDen,
 		rec.Container, rec.VideoCodec, rec.AudioCodec, rec.Status, rec.Restricted, p.name, rec.VaultSize,
-		s.wrap.seal(p.key, dataKeyAD(rec.ID)), s.fields.seal(pj, personalAD(rec.ID)))
+		s.wrap.seal(p.key, dataKeyAD(rec.ID)), s.fields.seal(pj, personalAD(rec.ID)), rec.FrameCheck)
 	if err != nil {
 		return err
 	}
@@ -190,7 +198,7 @@ func (s *Store) HasSize(ctx context.Context, size int64) (bool, error) {
 
 const recordingColumns = `id, sha256, size, recorded_at, recorded_at_source, ingested_at, duration_ms,
 	frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec, status, restricted,
-	held, vault_size, personal`
+	held, vault_size, frame_check, personal`
 
 type scanner interface{ Scan(...any) error }
 
@@ -216,7 +224,7 @@ func scanSealed(row scanner, r *Recording, sealed *[]byte) error {
 	var rec, ing, dur int64
 	if err := row.Scan(&r.ID, &r.SHA256, &r.Size, &rec, &r.RecordedAtSource, &ing, &dur, &r.Frames,
 		&r.Width, &r.Height, &r.FPSNum, &r.FPSDen, &r.Container, &r.VideoCodec, &r.AudioCodec, &r.Status,
-		&r.Restricted, &r.Held, &r.VaultSize, sealed); err != nil {
+		&r.Restricted, &r.Held, &r.VaultSize, &r.FrameCheck, sealed); err != nil {
 		return err
 	}
 	r.RecordedAt = time.UnixMilli(rec).UTC()

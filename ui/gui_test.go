@@ -82,7 +82,7 @@ func guiChild() int {
 // noRetention keeps the retention sweep out of a child's session: the
 // stores the tests share must not lose recordings (the seeded footage is
 // older than the retention period).
-func noRetention(s *session) { s.retentionEvery = 0 }
+func noRetention(s *session) { s.retentionEvery, s.frameChecks = 0, false }
 
 // state describes what the session shows (UI goroutine).
 func (s *session) state() sessionState {

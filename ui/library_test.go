@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -257,9 +259,14 @@ func TestImportShowsResults(t *testing.T) {
 
 func TestImportCancel(t *testing.T) {
 	src := t.TempDir()
-	for _, n := range []string{"a.mp4", "b.mp4", "c.mp4"} {
-		if err := media.WriteIndexedClip(context.Background(), filepath.Join(src, n), media.IndexedClipOptions{Frames: 100}); err != nil {
-			t.Fatal(err)
+	// Ingest reads at disk speed, so the files are large (uncompressed
+	// video, ~100 MB each) and the cancel is pressed once the panel shows
+	// the first file being copied.
+	for i, n := range []string{"a.mkv", "b.mkv", "c.mkv"} {
+		out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
+			"-frames:v", strconv.Itoa(70+i), "-c:v", "rawvideo", "-pix_fmt", "yuv420p", filepath.Join(src, n)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ffmpeg: %v %s", err, out)
 		}
 	}
 	lib, dir := newStore(t)
@@ -267,17 +274,21 @@ func TestImportCancel(t *testing.T) {
 
 	lv.startImport([]string{src})
 	var cancelBtn *widget.Button
-	q.until(t, "the progress panel", func() bool {
+	q.until(t, "the progress panel copying the first file", func() bool {
 		top := w.Canvas().Overlays().Top()
 		if top == nil {
 			return false
 		}
+		copying := false
 		for _, o := range visibleObjects(top) {
 			if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
 				cancelBtn = b
 			}
+			if l, ok := o.(*widget.Label); ok && l.Text == stageWords("encrypt") {
+				copying = true
+			}
 		}
-		return cancelBtn != nil
+		return cancelBtn != nil && copying
 	})
 	test.Tap(cancelBtn)
 	q.until(t, "the cancelled result", func() bool {

@@ -20,3 +20,10 @@ go test -tags $tags -run '^$' -bench 'List' -benchtime 5x ./store/ | grep -E '^B
 echo "== player: 1080p25 H.264 (2 s GOP, B-frames) rendered at 1280x720, against plain libmpv in the same run"
 EXHIBIT_PLAYER_FOOTAGE="${EXHIBIT_PLAYER_FOOTAGE:-${TMPDIR:-/tmp}/exhibit-bench-footage}" \
   go test -tags $tags -run '^$' -bench BenchmarkEngine -benchtime 1x -timeout 30m ./player/ | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
+
+echo "== ingest end to end: exhibit ingest (built with -trimpath) of a 10-minute 1080p25 H.264 recording with B-frames and audio,"
+echo "   against sha256sum FILE + cp FILE to the same disk; then a folder of 8 such files, two at once; then the background frame check"
+bindir="$(mktemp -d)"
+trap 'rm -rf "$bindir"' EXIT
+go build -trimpath -tags $tags -o "$bindir/exhibit" .
+go run -trimpath ./packaging/benchingest -exhibit "$bindir/exhibit"
