@@ -78,6 +78,11 @@ type Engine struct {
 	playPos atomic.Int64
 	looping atomic.Bool
 	dropsAt int64 // frame-drop-count when playback started
+	// playTag is the cache tag of the frames drawn by the running playback
+	// (provisional until Pause checks them, see stopLocked); seeksAt is the
+	// number of seek events when it started. Under mu.
+	playTag uint64
+	seeksAt uint64
 
 	// Audio is deselected while frame-stepping (with audio selected,
 	// libmpv paces each step by the audio clock, ~one frame duration) and
@@ -988,8 +993,9 @@ func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (_ *
 			// The frames labelled after the dropped one carry labels one
 			// too low: forget them.
 			e.r.forget()
+			tag := e.r.tagNow()
 			for i := at + 1; i <= target; i++ {
-				e.cache.remove(i)
+				e.cache.removeTag(i, tag)
 			}
 			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, errVODrop)
 		}
@@ -1099,17 +1105,25 @@ func (e *Engine) Play() error {
 	if err != nil {
 		return fmt.Errorf("%w: play: %w", ErrPlayback, err)
 	}
+	seeks0, err := e.eventBarrier(ctx)
+	if err != nil {
+		return fmt.Errorf("play: %w", err)
+	}
+	tag := e.cache.newTag()
 	e.mu.Lock()
 	e.playing, e.settled, e.dropsAt, e.mpvAt = true, false, drops0, -1
+	e.playTag, e.seeksAt = tag, seeks0
 	e.playGen++
 	gen, speed := e.playGen, e.speed
 	e.mu.Unlock()
+	e.r.setTag(tag)
 	e.playPos.Store(int64(start))
 	seq0 := e.r.seqNow()
 	if err := e.setProp("pause", "no"); err != nil {
 		e.mu.Lock()
 		e.playing = false
 		e.mu.Unlock()
+		e.dropPlaybackRun()
 		return err
 	}
 	go e.watchStart(gen, seq0, start, speed)
@@ -1149,6 +1163,7 @@ func (e *Engine) watchStart(gen, seq0 uint64, start int, speed float64) {
 		e.mu.Lock()
 		e.playing, e.settled = false, true
 		e.mu.Unlock()
+		e.dropPlaybackRun()
 		var b *buffer
 		if b, err = e.seekExact(ctx, start); err == nil {
 			e.r.setLatest(b, start)
@@ -1180,12 +1195,18 @@ func (e *Engine) Pause() error {
 
 // stopLocked pauses libmpv if playback ran and makes shown == mpvAt with an
 // exact label, then deselects audio for navigation. Once paused, time-pos
-// is the frame libmpv queued last; frames are labelled by counting from the
-// exact start of playback, so the shown frame is that label once the
-// queued frame arrived. If frames were dropped, a loop repositioned
-// playback, or the two disagree, it seeks exactly to time-pos instead. It
-// always empties the frame cache: frames cached during playback carry
-// counted labels (see dropCount).
+// is the frame libmpv queued last, so its frame-table entry is the label
+// the last frame to arrive must carry.
+//
+// Frames drawn during playback are labelled by counting from the exact
+// start and cached provisionally (libmpv's render API gives a frame's
+// display deadline, not its timestamp). They are kept (confirmed) only if
+// the run is provably contiguous: the count ends exactly on the label
+// time-pos gives (a frame the VO dropped, or an extra one, would make it
+// end elsewhere), libmpv's frame-drop-count did not move, and libmpv ran no
+// seek of its own during the run (a seek resets frame-drop-count and can
+// present a frame twice). Otherwise the run's frames are discarded and the
+// paused frame is sought exactly.
 func (e *Engine) stopLocked(ctx context.Context) error {
 	e.mu.Lock()
 	needed := !e.settled
@@ -1251,13 +1272,34 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 			b = nil
 		}
 	}
-	// Frames cached during playback were labelled by counting, not
-	// checked: a dropped frame shifts the labels after it, and a drop is
-	// not always seen by now (a CI run served frame 30 as 28 after a
-	// renderer stall). Evidence review must never show a mislabelled
-	// frame, so the cache starts again from exact positions; the first
-	// back step after playback pays one GOP decode.
-	e.cache.clear()
+	// Did libmpv seek during the run (every event before the barrier's
+	// reply has been counted)?
+	seeks, err := e.eventBarrier(ctx)
+	if err != nil {
+		if b != nil {
+			b.unref()
+		}
+		return fmt.Errorf("pause: %w", err)
+	}
+	e.mu.Lock()
+	tag, seekedAlone := e.playTag, seeks != e.seeksAt
+	e.playTag = 0
+	e.mu.Unlock()
+	last := -1
+	if b != nil && !seekedAlone {
+		last = p
+	}
+	if e.r.endRun(last) && last >= 0 {
+		n := e.cache.confirm(tag)
+		e.log.Debug("playback frames kept", "frames", n, "paused", p)
+	} else {
+		e.cache.dropTag(tag)
+		if b != nil {
+			e.log.Debug("playback frames discarded: labels not confirmed", "paused", p, "seeked", seekedAlone)
+			b.unref()
+			b = nil
+		}
+	}
 	if b == nil {
 		if err := e.audioOffLocked(); err != nil {
 			return err
@@ -1273,6 +1315,27 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 	e.r.setLatest(b, p)
 	e.show(p, b).Release()
 	return e.audioOffLocked()
+}
+
+// dropPlaybackRun discards the frames drawn by the running playback (its
+// provisional cache entries) and makes the position unknown; the caller
+// repositions libmpv exactly next.
+func (e *Engine) dropPlaybackRun() {
+	e.mu.Lock()
+	tag := e.playTag
+	e.playTag = 0
+	e.mu.Unlock()
+	e.r.endRun(-1)
+	if tag != 0 {
+		e.cache.dropTag(tag)
+	}
+}
+
+// eventBarrier returns the number of seek events libmpv sent before now:
+// the reply to a no-op async command comes after every event libmpv queued
+// before it.
+func (e *Engine) eventBarrier(ctx context.Context) (uint64, error) {
+	return e.commandBarrier(ctx, "event barrier", "ignore")
 }
 
 // audioOffLocked deselects audio while paused: seeks and steps then neither
@@ -1291,16 +1354,18 @@ func (e *Engine) audioOffLocked() error {
 // onFrame runs on the render goroutine for each labelled new frame.
 func (e *Engine) onFrame(idx int) {
 	e.mu.Lock()
-	playing, b := e.playing, e.loopB
+	playing, b, tag := e.playing, e.loopB, e.playTag
 	e.mu.Unlock()
 	if !playing {
 		return
 	}
 	e.playPos.Store(int64(idx))
 	e.pushPosition(idx, true)
-	// Playback keeps only a trailing window cached (enough to step back
-	// after pausing) so that it does not fill the whole budget.
-	e.cache.remove(idx - playbackWindow)
+	// Playback keeps only a trailing window of its frames (enough to step
+	// back after pausing) so that it does not fill the whole budget.
+	if tag != 0 {
+		e.cache.removeTag(idx-playbackWindow, tag)
+	}
 	if b >= 0 && idx >= b && e.looping.CompareAndSwap(false, true) {
 		go e.loopBack()
 	}
@@ -1338,11 +1403,9 @@ func (e *Engine) loopBack() {
 			})
 			wcancel()
 		}
-		if dropped, err := e.playbackDropped(); err != nil || dropped {
-			// Frames cached after a dropped one carry labels one too
-			// low (the seek below resets libmpv's count).
-			e.cache.clear()
-		}
+		// The run's frames are not checked: discard them (the seek
+		// below starts a new run).
+		e.dropPlaybackRun()
 		if b, err := e.seekExact(ctx, a); err == nil {
 			e.r.setLatest(b, a)
 			e.show(a, b).Release()

@@ -279,12 +279,15 @@ func TestPlayContinuesFromShownFrame(t *testing.T) {
 	if n < seen[len(seen)-1] {
 		t.Fatalf("paused at %d, before the last frame seen playing (%d)", n, seen[len(seen)-1])
 	}
-	// Frames labelled by counting during playback are not kept for
-	// stepping back (a missed drop would mislabel them): only the paused
-	// frame, placed exactly, may be cached.
-	for i := max(seen[0], n-10); i < n; i++ {
-		if e.cache.has(i) {
-			t.Fatalf("played frame %d still cached after pause at %d", i, n)
+	// Frames drawn during playback are kept for stepping back only once
+	// their labels were confirmed against the frame table; every kept
+	// picture must show its label.
+	for i := seen[0]; i <= n; i++ {
+		if b, ok := e.cache.get(i, p.W, p.H); ok {
+			if got, valid := decodeIndex(b.img); !valid || got != i {
+				t.Fatalf("played frame cached as %d shows %d", i, got)
+			}
+			b.unref()
 		}
 	}
 	f, ok := e.LatestFrame()
