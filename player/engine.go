@@ -32,6 +32,8 @@ type Engine struct {
 	evq   *eventQueue
 	vault *vaultSource
 	vtag  cgo.Handle
+	pf    *prefetcher // nil for the hidden Engine or with prefetch off
+	pfEnd chan struct{}
 
 	done      chan struct{} // closed by Close
 	closed    chan struct{} // closed when libmpv is destroyed
@@ -94,6 +96,7 @@ type Engine struct {
 	playGen uint64        // under mu: incremented by every Play
 	stalls  atomic.Int32  // consecutive restarts by watchStart
 	cmdIDs  atomic.Uint64 // reply ids of async commands
+	fills   atomic.Int64  // back steps that decoded a GOP on the main handle
 }
 
 // Open starts libmpv on src, shows frame 0 (paused) and returns the Engine.
@@ -132,7 +135,7 @@ func Open(src Source, opt Options) (*Engine, error) {
 		tl:       tl,
 		log:      slog.Default().With("component", "player", "media", src.Name),
 		pool:     newBufPool(),
-		cache:    newFrameCache(opt.CacheBytes),
+		cache:    opt.shared,
 		note:     &notifier{},
 		done:     make(chan struct{}),
 		closed:   make(chan struct{}),
@@ -144,11 +147,19 @@ func Open(src Source, opt Options) (*Engine, error) {
 		paused:   true,
 		replies:  map[uint64]*cmdReply{},
 	}
+	if e.cache == nil {
+		e.cache = newFrameCache(opt.CacheBytes)
+	}
 	e.evq = newEventQueue(e.done)
 	e.r = newRenderer(tl.count(), e.pool, e.cache, e.note)
 	e.r.onNew = e.onFrame
-
-	if e.c, err = newCore(); err != nil {
+	if opt.hidden {
+		e.r.nice = prefetchNice
+		e.c, err = newCoreNice(prefetchNice)
+	} else {
+		e.c, err = newCore()
+	}
+	if err != nil {
 		close(e.done)
 		return nil, err
 	}
@@ -178,6 +189,9 @@ func Open(src Source, opt Options) (*Engine, error) {
 	if err := e.load(); err != nil {
 		_ = e.Close()
 		return nil, err
+	}
+	if !opt.hidden && !opt.noPrefetch && e.cache.budget > 0 {
+		e.pf = newPrefetcher(e)
 	}
 	return e, nil
 }
@@ -523,7 +537,9 @@ func (e *Engine) teardown() {
 		e.vault.release()
 		e.vtag.Delete()
 	}
-	e.cache.clear()
+	if !e.opt.hidden { // the hidden Engine's cache is the main one's
+		e.cache.clear()
+	}
 	close(e.closed)
 }
 
@@ -532,15 +548,24 @@ func (e *Engine) teardown() {
 // handed out stay valid. Calling Close again is harmless.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() {
+		e.pfEnd = make(chan struct{})
+		if e.pf != nil {
+			go func() { e.pf.close(); close(e.pfEnd) }()
+		} else {
+			close(e.pfEnd)
+		}
 		close(e.done)
 		_ = e.call(func(c *core) error { c.m.Wakeup(); return nil })
 	})
-	select {
-	case <-e.closed:
-		return nil
-	case <-time.After(min(e.opt.Timeout, 5*time.Second)):
-		return fmt.Errorf("player: close %s: %w (libmpv still shutting down in the background)", e.src.Name, ErrTimeout)
+	timeout := time.After(min(e.opt.Timeout, 5*time.Second))
+	for _, ch := range []chan struct{}{e.closed, e.pfEnd} {
+		select {
+		case <-ch:
+		case <-timeout:
+			return fmt.Errorf("player: close %s: %w (libmpv still shutting down in the background)", e.src.Name, ErrTimeout)
+		}
 	}
+	return nil
 }
 
 // ---- waiting ----------------------------------------------------------------------
@@ -743,8 +768,22 @@ func clamp(n, lo, hi int) int { return max(lo, min(n, hi)) }
 // goTo shows frame target; op lock held, paused, mpv settled. fill chooses
 // GOP-fill for backward moves.
 func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error) {
+	f, err := e.goToFrame(ctx, target, fill)
+	if err == nil && e.pf != nil {
+		e.pf.request(target)
+	}
+	return f, err
+}
+
+func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (Frame, error) {
 	w, h := e.r.size()
-	if b, ok := e.cache.get(target, w, h); ok {
+	b, ok := e.cache.get(target, w, h)
+	if !ok && fill && e.pf != nil && e.pf.wait(ctx, target) {
+		// The background decoder is drawing this frame: its result
+		// comes sooner than a decode of our own.
+		b, ok = e.cache.get(target, w, h)
+	}
+	if ok {
 		defer b.unref()
 		e.r.setLatest(b, target)
 		return e.show(target, b), nil
@@ -752,7 +791,6 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 	e.mu.Lock()
 	at := e.mpvAt
 	e.mu.Unlock()
-	var b *buffer
 	var err error
 	switch {
 	case at >= 0 && target > at && e.stepCheaper(at, target, fill):
@@ -764,6 +802,7 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 		}
 		b, err = e.stepOrSeek(ctx, at, target, from)
 	case fill && (at < 0 || target < at):
+		e.fills.Add(1)
 		start := e.tl.keyframeAtOrBefore(target)
 		if start < 0 {
 			start = max(0, target-fillWindow)
@@ -1069,6 +1108,9 @@ func (e *Engine) Play() error {
 	if playing {
 		return nil
 	}
+	if e.pf != nil {
+		e.pf.cancel() // playback needs the CPU
+	}
 	if err := e.stopLocked(ctx); err != nil {
 		return err
 	}
@@ -1314,6 +1356,9 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 	e.mu.Unlock()
 	e.r.setLatest(b, p)
 	e.show(p, b).Release()
+	if e.pf != nil {
+		e.pf.request(p)
+	}
 	return e.audioOffLocked()
 }
 

@@ -63,6 +63,13 @@ type Options struct {
 	LogLevel string
 
 	extra [][2]string // more libmpv options (tests and benchmarks)
+
+	// The prefetcher's hidden Engine: no prefetcher of its own, libmpv at
+	// a lower CPU priority, frames into the main Engine's cache.
+	hidden bool
+	shared *frameCache
+	// noPrefetch turns background decoding off (tests, benchmarks).
+	noPrefetch bool
 }
 
 // DefaultAudioOutput is used when Options.AudioOutput is empty.
