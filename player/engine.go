@@ -97,6 +97,13 @@ type Engine struct {
 	stalls  atomic.Int32  // consecutive restarts by watchStart
 	cmdIDs  atomic.Uint64 // reply ids of async commands
 	fills   atomic.Int64  // back steps that decoded a GOP on the main handle
+
+	// Navigation activity, for the prefetcher's hidden Engine (which waits
+	// for quiet): busy counts running navigation calls, busyEnd is when the
+	// last one ended (Unix ns), idle is broadcast when one ends.
+	busy    atomic.Int32
+	busyEnd atomic.Int64
+	idle    notifier
 }
 
 // Open starts libmpv on src, shows frame 0 (paused) and returns the Engine.
@@ -153,13 +160,7 @@ func Open(src Source, opt Options) (*Engine, error) {
 	e.evq = newEventQueue(e.done)
 	e.r = newRenderer(tl.count(), e.pool, e.cache, e.note)
 	e.r.onNew = e.onFrame
-	if opt.hidden {
-		e.r.nice = prefetchNice
-		e.c, err = newCoreNice(prefetchNice)
-	} else {
-		e.c, err = newCore()
-	}
-	if err != nil {
+	if e.c, err = newCore(); err != nil {
 		close(e.done)
 		return nil, err
 	}
@@ -714,11 +715,20 @@ func (e *Engine) begin(ctx context.Context) (func(), error) {
 		e.op.Unlock()
 		return nil, err
 	}
+	e.busy.Add(1)
 	if err := e.stopLocked(ctx); err != nil {
+		e.idleAgain()
 		e.op.Unlock()
 		return nil, err
 	}
-	return e.op.Unlock, nil
+	return func() { e.idleAgain(); e.op.Unlock() }, nil
+}
+
+// idleAgain ends a navigation call's busy mark.
+func (e *Engine) idleAgain() {
+	e.busyEnd.Store(time.Now().UnixNano())
+	e.busy.Add(-1)
+	e.idle.broadcast()
 }
 
 // SeekFrame shows frame n (clamped to the table), paused. It seeks libmpv
@@ -1232,6 +1242,8 @@ func (e *Engine) Pause() error {
 	defer cancel()
 	e.op.Lock()
 	defer e.op.Unlock()
+	e.busy.Add(1)
+	defer e.idleAgain()
 	return e.stopLocked(ctx)
 }
 

@@ -4,26 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
 // Background decoding of the GOP before the cached range (see doc.go,
 // "Prefetch"). A hidden second Engine on the same Source, rendering at the
 // same size through the same libmpv code, decodes it into the shared frame
-// cache while the user steps back through cached frames; its libmpv threads
-// and its render goroutine run at a lower CPU priority (prefetchNice), so
-// the main handle stays responsive.
+// cache while the user steps back through cached frames. It decodes in
+// chunks of prefetchChunk frames and starts a chunk only while the main
+// Engine has been idle for mainQuiet (or the user waits for the job), so
+// forward steps and seeks on the main handle do not compete with it.
 
 // prefetchLead is how close (in frames) the shown frame must come to the
 // start of the cached range before the GOP before it is decoded.
 const prefetchLead = 25
 
-// prefetchNice is the nice value of the hidden decoder's threads.
-const prefetchNice = 10
+// prefetchChunk is how many frames the hidden decoder steps at a time.
+const prefetchChunk = 8
+
+// mainQuiet is how long the main Engine must have been idle before the
+// hidden decoder starts a chunk.
+const mainQuiet = 15 * time.Millisecond
 
 // prefetchDemuxerBytes bounds the hidden decoder's packet cache.
 const prefetchDemuxerBytes = 16 << 20
@@ -35,7 +38,8 @@ type prefetchJob struct {
 	ctx                context.Context
 	cancel             context.CancelFunc
 	done               chan struct{}
-	err                error // set before done is closed
+	err                error       // set before done is closed
+	urgent             atomic.Bool // the user waits for it: ignore the main Engine's activity
 }
 
 func (j *prefetchJob) covers(n int) bool { return j != nil && n >= j.drawFrom && n <= j.to }
@@ -149,6 +153,8 @@ func (p *prefetcher) wait(ctx context.Context, n int) bool {
 	if j == nil {
 		return false
 	}
+	j.urgent.Store(true)
+	p.main.idle.broadcast()
 	select {
 	case <-j.done:
 	case <-ctx.Done():
@@ -222,7 +228,9 @@ func (p *prefetcher) do(j *prefetchJob) (err error) {
 		p.hidden = h
 	}
 	p.jobs.Add(1)
-	if err := p.hidden.fillRange(j.ctx, j.from, j.drawFrom, j.to, j.tag); err != nil {
+	if err := p.hidden.fillRange(j.ctx, j.from, j.drawFrom, j.to, j.tag, func(ctx context.Context) error {
+		return e.waitQuiet(ctx, &j.urgent)
+	}); err != nil {
 		if j.ctx.Err() != nil {
 			return context.Canceled
 		}
@@ -252,10 +260,11 @@ func (p *prefetcher) open() (*Engine, error) {
 }
 
 // fillRange decodes from (a key frame) to to on this (hidden) Engine,
-// drawing from drawFrom into the cache under tag. Both ends are exact: an
-// exact seek to from, and time-pos at to after frame-stepping; a frame the
-// VO dropped on the way fails the job (stepForward).
-func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint64) error {
+// drawing from drawFrom into the cache under tag, calling gate before the
+// seek and before every chunk of frame steps. Both ends are exact: an exact
+// seek to from, and time-pos at to after frame-stepping; a frame the VO
+// dropped on the way fails the job (stepForward).
+func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint64, gate func(context.Context) error) error {
 	unlock, err := e.begin(ctx)
 	if err != nil {
 		return err
@@ -263,16 +272,24 @@ func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint
 	defer unlock()
 	e.r.setTag(tag)
 	defer e.r.setTag(0)
+	if err := gate(ctx); err != nil {
+		return err
+	}
 	b, err := e.seekExact(ctx, from)
 	if err != nil {
 		return err
 	}
 	b.unref()
-	if to > from {
-		if b, err = e.stepForward(ctx, from, to, drawFrom); err != nil {
+	for at := from; at < to; {
+		if err := gate(ctx); err != nil {
+			return err
+		}
+		next := min(to, at+prefetchChunk)
+		if b, err = e.stepForward(ctx, at, next, drawFrom); err != nil {
 			return err
 		}
 		b.unref()
+		at = next
 	}
 	pos, err := e.getDouble("time-pos")
 	if err != nil {
@@ -287,36 +304,29 @@ func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint
 	return nil
 }
 
-// lowerPriority makes the calling goroutine's OS thread run at nice n. The
-// goroutine must stay locked to the thread and exit without unlocking it,
-// so the thread ends with it instead of returning to Go's pool. Threads the
-// caller creates (libmpv's) inherit the value.
-func lowerPriority(n int) error {
-	runtime.LockOSThread()
-	return syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), n)
-}
-
-// newCoreNice creates the mpv handle on a thread running at nice n, so that
-// libmpv's threads (core, demuxer, decoder, VO), created from it and from
-// each other, inherit the lower priority.
-func newCoreNice(n int) (*core, error) {
-	type res struct {
-		c   *core
-		err error
-	}
-	ch := make(chan res, 1)
-	go func() {
-		if err := lowerPriority(n); err != nil {
-			ch <- res{err: fmt.Errorf("%w: lower priority: %w", ErrPlayback, err)}
-			return
+// waitQuiet waits until the main Engine has been idle for mainQuiet (no
+// navigation running), or urgent is set.
+func (e *Engine) waitQuiet(ctx context.Context, urgent *atomic.Bool) error {
+	for {
+		ch := e.idle.wait()
+		if urgent.Load() {
+			return nil
 		}
-		c, err := newCore()
-		ch <- res{c, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.c, r.err
-	case <-time.After(10 * time.Second):
-		return nil, fmt.Errorf("%w: mpv_create did not return", ErrTimeout)
+		var wait <-chan time.Time
+		if e.busy.Load() == 0 {
+			rem := mainQuiet - time.Since(time.Unix(0, e.busyEnd.Load()))
+			if rem <= 0 {
+				return nil
+			}
+			wait = time.After(rem)
+		}
+		select {
+		case <-ch:
+		case <-wait:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-e.done:
+			return ErrClosed
+		}
 	}
 }

@@ -45,7 +45,6 @@ type renderer struct {
 	cache *frameCache
 	note  *notifier
 	count int // frames in the table; labels beyond it become unknown
-	nice  int // nonzero: the render goroutine's thread runs at this nice value
 
 	// onNew runs on the render goroutine after a labelled new frame was
 	// presented. It must not block.
@@ -86,10 +85,6 @@ func newRenderer(count int, pool *bufPool, cache *frameCache, note *notifier) *r
 // creation, rendering and freeing all happen here).
 func (r *renderer) run(create func(chan<- struct{}) (*renderCtx, error), started chan<- error) {
 	defer close(r.done)
-	if r.nice != 0 {
-		// The goroutine exits locked to its thread, which then ends.
-		_ = lowerPriority(r.nice)
-	}
 	rc, err := create(r.sig)
 	started <- err
 	if err != nil {
