@@ -227,7 +227,9 @@ func TestPauseAfterRendererStall(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	stallRenderer(e, 500*time.Millisecond)
-	time.Sleep(800 * time.Millisecond)
+	// Playback goes on after the stall: frames after it arrive.
+	seq := e.r.seqNow()
+	waitUntil(t, 10*time.Second, "frames after the stall", func() bool { return e.r.seqNow() >= seq+5 })
 	if err := e.Pause(); err != nil {
 		t.Fatal(err)
 	}
@@ -303,10 +305,7 @@ func TestBackStepsAfterPlayback(t *testing.T) {
 				stallRenderer(e, 500*time.Millisecond)
 				// The stall is over once a frame after it was presented.
 				seq := e.r.seqNow()
-				deadline := time.Now().Add(5 * time.Second)
-				for e.r.seqNow() < seq+3 && time.Now().Before(deadline) {
-					time.Sleep(2 * time.Millisecond)
-				}
+				waitUntil(t, 10*time.Second, "frames after the stall", func() bool { return e.r.seqNow() >= seq+3 })
 			} else {
 				waitPosition(t, e, 85, 10*time.Second)
 			}
