@@ -318,6 +318,7 @@ func TestBackStepsAfterPlayback(t *testing.T) {
 			kept := cachedPictures(t, e, p, p.W, p.H)
 			t.Logf("paused at %d, %d frames cached", n, kept)
 			hits := 0
+			fills := e.fills.Load()
 			for i := 1; i <= 15; i++ {
 				cached := e.cache.has(n - i)
 				f, err := e.Step(ctx, -1)
@@ -328,6 +329,15 @@ func TestBackStepsAfterPlayback(t *testing.T) {
 			}
 			if !stall && hits != 15 {
 				t.Errorf("only %d of 15 back steps after playback were served from the cache", hits)
+			}
+			// On across the GOP boundary at 50, into the GOP the
+			// background decoder decodes meanwhile.
+			for m := n - 16; m >= 40; m-- {
+				f, err := e.Step(ctx, -1)
+				check(t, p, f, err, m, fmt.Sprintf("back step to %d after pause at %d", m, n))
+			}
+			if d := e.fills.Load() - fills; !stall && d != 0 {
+				t.Errorf("%d back steps after playback decoded a GOP on the main handle", d)
 			}
 			cachedPictures(t, e, p, p.W, p.H)
 		})
