@@ -283,7 +283,7 @@ func BenchmarkEngine(b *testing.B) {
 	modes := []struct {
 		name string
 		opt  Options
-	}{{"prefetch", Options{}}, {"no-prefetch", Options{noPrefetch: true}}}
+	}{{"prefetch", Options{}}, {"no-prefetch", Options{NoPrefetch: true}}}
 
 	for _, m := range modes {
 		b.Run("BackwardStepPaced/"+m.name, func(b *testing.B) {

@@ -191,7 +191,7 @@ func Open(src Source, opt Options) (*Engine, error) {
 		_ = e.Close()
 		return nil, err
 	}
-	if !opt.hidden && !opt.noPrefetch && e.cache.budget > 0 {
+	if !opt.hidden && !opt.NoPrefetch && e.cache.budget > 0 {
 		e.pf = newPrefetcher(e)
 	}
 	return e, nil

@@ -58,6 +58,10 @@ type Options struct {
 	DemuxerBytes int64
 	// Timeout bounds how long one operation waits for libmpv. 0 means 10 s.
 	Timeout time.Duration
+	// NoPrefetch turns off background decoding of the GOP before the
+	// cached frames (a hidden second libmpv instance, see the package
+	// doc), e.g. for an engine that only seeks, such as hover previews.
+	NoPrefetch bool
 	// LogLevel is the libmpv message level forwarded to slog ("no",
 	// "error", "warn", "info", "v", ...); "" means "warn".
 	LogLevel string
@@ -68,8 +72,7 @@ type Options struct {
 	// a lower CPU priority, frames into the main Engine's cache.
 	hidden bool
 	shared *frameCache
-	// noPrefetch turns background decoding off (tests, benchmarks).
-	noPrefetch bool
+
 }
 
 // DefaultAudioOutput is used when Options.AudioOutput is empty.
