@@ -72,7 +72,6 @@ type Options struct {
 	// a lower CPU priority, frames into the main Engine's cache.
 	hidden bool
 	shared *frameCache
-
 }
 
 // DefaultAudioOutput is used when Options.AudioOutput is empty.
