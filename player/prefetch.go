@@ -105,7 +105,9 @@ func (p *prefetcher) request(shown int) {
 	if p.pending != nil {
 		p.finishLocked(p.pending, context.Canceled)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), e.opt.Timeout)
+	// No deadline: a job may wait for the main Engine to be idle; each
+	// libmpv call of the hidden Engine has its own Options.Timeout.
+	ctx, cancel := context.WithCancel(context.Background())
 	p.pending = &prefetchJob{from: from, drawFrom: drawFrom, to: to, tag: e.cache.newTag(),
 		ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	select {

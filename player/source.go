@@ -68,8 +68,8 @@ type Options struct {
 
 	extra [][2]string // more libmpv options (tests and benchmarks)
 
-	// The prefetcher's hidden Engine: no prefetcher of its own, libmpv at
-	// a lower CPU priority, frames into the main Engine's cache.
+	// The prefetcher's hidden Engine: no prefetcher of its own, frames
+	// into the main Engine's cache (shared), which its Close leaves alone.
 	hidden bool
 	shared *frameCache
 }
