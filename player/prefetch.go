@@ -18,7 +18,9 @@ import (
 // forward steps and seeks on the main handle do not compete with it.
 
 // prefetchLead is how close (in frames) the shown frame must come to the
-// start of the cached range before the GOP before it is decoded.
+// start of the cached range before the GOP before it is decoded: at a held
+// key's 25 steps per second it leaves one second, about one 2 s GOP's
+// decode at 1080p on two cores.
 const prefetchLead = 25
 
 // prefetchChunk is how many frames the hidden decoder steps at a time.
