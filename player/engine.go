@@ -1118,11 +1118,11 @@ func (e *Engine) Play() error {
 	if playing {
 		return nil
 	}
-	if e.pf != nil {
-		e.pf.cancel() // playback needs the CPU
-	}
 	if err := e.stopLocked(ctx); err != nil {
 		return err
+	}
+	if e.pf != nil {
+		e.pf.cancel() // playback needs the CPU (after stopLocked's request)
 	}
 	e.mu.Lock()
 	shown, at, a, bEnd := e.shown, e.mpvAt, e.loopA, e.loopB
