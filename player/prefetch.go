@@ -59,6 +59,8 @@ type prefetcher struct {
 	disabled error // the hidden decoder could not be opened
 	hidden   *Engine
 
+	requested atomic.Bool // a job was requested (the hidden Engine is needed now)
+
 	// Counters for tests and benchmarks.
 	jobs, failed, frames atomic.Int64
 }
@@ -112,6 +114,8 @@ func (p *prefetcher) request(shown int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	p.pending = &prefetchJob{from: from, drawFrom: drawFrom, to: to, tag: e.cache.newTag(),
 		ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	p.requested.Store(true)
+	e.idle.broadcast()
 	select {
 	case p.kick <- struct{}{}:
 	default:
@@ -182,6 +186,20 @@ func (p *prefetcher) run() {
 			_ = p.hidden.Close()
 		}
 	}()
+	// Open the hidden Engine ahead of the first job (opening costs about
+	// one exact seek), once the main Engine is idle.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-p.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if p.main.waitQuiet(ctx, &p.requested) == nil {
+		p.ensureOpen()
+	}
+	cancel()
 	for {
 		select {
 		case <-p.quit:
@@ -220,16 +238,8 @@ func (p *prefetcher) do(j *prefetchJob) (err error) {
 	if err := j.ctx.Err(); err != nil {
 		return err
 	}
-	if p.hidden == nil {
-		h, err := p.open()
-		if err != nil {
-			p.mu.Lock()
-			p.disabled = err
-			p.mu.Unlock()
-			e.log.Warn("background decoder unavailable; back steps decode on demand", "err", err)
-			return err
-		}
-		p.hidden = h
+	if err := p.ensureOpen(); err != nil {
+		return err
 	}
 	p.jobs.Add(1)
 	if err := p.hidden.fillRange(j.ctx, j.from, j.drawFrom, j.to, j.tag, func(ctx context.Context) error {
@@ -241,6 +251,30 @@ func (p *prefetcher) do(j *prefetchJob) (err error) {
 		return err
 	}
 	p.frames.Add(int64(e.cache.confirm(j.tag)))
+	return nil
+}
+
+// ensureOpen opens the hidden Engine unless it is open or failed to open.
+// Only the run goroutine calls it.
+func (p *prefetcher) ensureOpen() error {
+	if p.hidden != nil {
+		return nil
+	}
+	p.mu.Lock()
+	err := p.disabled
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	h, err := p.open()
+	if err != nil {
+		p.mu.Lock()
+		p.disabled = err
+		p.mu.Unlock()
+		p.main.log.Warn("background decoder unavailable; back steps decode on demand", "err", err)
+		return err
+	}
+	p.hidden = h
 	return nil
 }
 
