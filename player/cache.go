@@ -211,15 +211,6 @@ func (c *frameCache) get(idx, w, h int) (*buffer, bool) {
 	return e.buf.ref(), true
 }
 
-// remove drops frame idx if cached.
-func (c *frameCache) remove(idx int) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[idx]; ok {
-		c.removeLocked(el)
-	}
-}
-
 // removeTag drops frame idx if it is cached under tag.
 func (c *frameCache) removeTag(idx int, tag uint64) {
 	c.mu.Lock()
