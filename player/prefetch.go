@@ -197,7 +197,7 @@ func (p *prefetcher) run() {
 		}
 	}()
 	if p.main.waitQuiet(ctx, &p.requested) == nil {
-		p.ensureOpen()
+		_ = p.ensureOpen() // a failure disables prefetch; it is logged
 	}
 	cancel()
 	for {
