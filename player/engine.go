@@ -97,6 +97,10 @@ type Engine struct {
 	stalls  atomic.Int32  // consecutive restarts by watchStart
 	cmdIDs  atomic.Uint64 // reply ids of async commands
 	fills   atomic.Int64  // back steps that decoded a GOP on the main handle
+	// outside is the hidden Engine's cache tag outside a prefetch job: a
+	// tag never confirmed, so nothing its libmpv presents between jobs is
+	// ever served (0, verified, for a main Engine).
+	outside uint64
 
 	// Navigation activity, for the prefetcher's hidden Engine (which waits
 	// for quiet): busy counts running navigation calls, busyEnd is when the
@@ -160,6 +164,10 @@ func Open(src Source, opt Options) (*Engine, error) {
 	e.evq = newEventQueue(e.done)
 	e.r = newRenderer(tl.count(), e.pool, e.cache, e.note)
 	e.r.onNew = e.onFrame
+	if opt.hidden {
+		e.outside = e.cache.newTag()
+		e.r.setTag(e.outside)
+	}
 	if e.c, err = newCore(); err != nil {
 		close(e.done)
 		return nil, err

@@ -23,8 +23,9 @@ import (
 // decode at 1080p on two cores.
 const prefetchLead = 25
 
-// prefetchChunk is how many frames the hidden decoder steps at a time.
-const prefetchChunk = 8
+// prefetchChunk is how many frames the hidden decoder steps at a time
+// (each chunk's end is checked against the frame table).
+const prefetchChunk = 4
 
 // mainQuiet is how long the main Engine must have been idle before the
 // hidden decoder starts a chunk.
@@ -309,7 +310,7 @@ func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint
 	}
 	defer unlock()
 	e.r.setTag(tag)
-	defer e.r.setTag(0)
+	defer e.r.setTag(e.outside)
 	if err := gate(ctx); err != nil {
 		return err
 	}
@@ -327,6 +328,15 @@ func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint
 			return err
 		}
 		b.unref()
+		// The count must agree with the frame table at every chunk's
+		// end (libmpv paused there, time-pos is the frame it showed).
+		pos, err := e.getDouble("time-pos")
+		if err != nil {
+			return fmt.Errorf("%w: prefetch: %w", ErrPlayback, err)
+		}
+		if !e.tl.matches(pos, next) {
+			return fmt.Errorf("%w: prefetch: frame counted as %d is at %.6fs (frame %d)", ErrPlayback, next, pos, e.tl.frameAtMPV(pos))
+		}
 		at = next
 	}
 	pos, err := e.getDouble("time-pos")

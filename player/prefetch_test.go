@@ -67,3 +67,34 @@ func TestPrefetchWaitedFor(t *testing.T) {
 	}
 	cachedPictures(t, e, p, p.W, p.H)
 }
+
+// TestPrefetchStraysNotServed: a frame the hidden decoder's libmpv presents
+// outside a job (labelled by counting, never checked) never reaches the
+// shared cache as a verified frame.
+func TestPrefetchStraysNotServed(t *testing.T) {
+	p := clip(t, clipMP4)
+	ctx := testCtx(t)
+	e := openClip(t, p.Source(), Options{})
+	f, err := e.SeekFrame(ctx, 99)
+	check(t, p, f, err, 99, "seek 99")
+	waitCached(t, e, 50, 99, 20*time.Second)
+	waitUntil(t, 10*time.Second, "prefetch job finished", func() bool { return e.pf.covering(98) == nil })
+	h := e.pf.hidden // set before the job ran (ordered by the cache's lock)
+	if last, _ := h.r.state(); last != 98 {
+		t.Fatalf("hidden decoder at %d after the job, want 98", last)
+	}
+	for range 2 {
+		if err := h.cmd("frame-step"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, 10*time.Second, "stray frames presented", func() bool {
+		last, _ := h.r.state()
+		return last == 100
+	})
+	if e.cache.has(100) {
+		t.Fatal("a frame the hidden decoder presented outside a job is served from the cache")
+	}
+	f, err = e.Step(ctx, 1)
+	check(t, p, f, err, 100, "step to 100")
+}
