@@ -104,8 +104,11 @@
 //     up to the reply of a no-op async command, so none is in flight
 //     unseen). Otherwise the run's frames are discarded and the paused
 //     frame is sought exactly. A loop restart discards the run it ends.
-//   - Background decoding (Prefetch): the same two anchors, an exact seek
-//     at the start and time-pos at the end, with frame-drop-count at 0.
+//   - Background decoding (Prefetch): an exact seek at the start, time-pos
+//     checked against the count at the end of every 4-frame chunk, and
+//     frame-drop-count still 0 at the end. Outside a job, whatever the
+//     hidden handle presents goes into the cache under a tag that is never
+//     confirmed, so a frame labelled by counting alone is never served.
 //
 // # Prefetch
 //
@@ -138,10 +141,18 @@
 //     other processes the prefetch starved (a back step waited 1.4 s); at
 //     equal priority back steps were instant but forward steps rose to a
 //     22 ms median. The hidden Engine therefore steps in chunks of
-//     prefetchChunk (8) frames and starts a chunk only when the main
+//     prefetchChunk (4) frames and starts a chunk only when the main
 //     Engine has run no navigation call for mainQuiet (15 ms), or when
 //     the user waits for the job: 17 ms forward-step median beside a
-//     prefetch, back steps 0.2 ms at most.
+//     prefetch, paced back steps 0.2–0.4 ms at most (load average 14–20).
+//   - The hidden handle is opened once the main Engine is idle after Open
+//     (or at the first job), so the first job does not pay for loading.
+//
+// What prefetch cannot hide: a back step taken right after an exact seek
+// into a GOP (or with no time between presses) waits for the GOP's decode,
+// as before (1.5–2.3 s under load average 15–20, where libmpv's own
+// frame-back-step took 0.7–1.2 s median), since the GOP must be decoded
+// from its key frame before its last frame exists.
 //
 // Memory stays within the same budget: prefetched frames live in the one
 // frame cache (Options.CacheBytes, LRU), a job draws only what fits beside
