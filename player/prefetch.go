@@ -61,6 +61,7 @@ type prefetcher struct {
 	hidden   *Engine
 
 	requested atomic.Bool // a job was requested (the hidden Engine is needed now)
+	isOpen    atomic.Bool // the hidden Engine is open
 
 	// Counters for tests and benchmarks.
 	jobs, failed, frames atomic.Int64
@@ -276,8 +277,12 @@ func (p *prefetcher) ensureOpen() error {
 		return err
 	}
 	p.hidden = h
+	p.isOpen.Store(true)
 	return nil
 }
+
+// opened reports whether the hidden Engine is open.
+func (p *prefetcher) opened() bool { return p.isOpen.Load() }
 
 // open starts the hidden Engine at the main Engine's render size.
 func (p *prefetcher) open() (*Engine, error) {
