@@ -157,8 +157,10 @@
 // Memory stays within the same budget: prefetched frames live in the one
 // frame cache (Options.CacheBytes, LRU), a job draws only what fits beside
 // the cached frames around the position, and the hidden handle adds its
-// decoder and a 16 MiB packet cache. It is opened on the first job and
-// closed by Close.
+// decoder and a 16 MiB packet cache: peak RSS while stepping back through
+// three 1080p GOPs with the default 512 MiB cache was 940–1070 MiB with it
+// and 840–960 MiB without (the Go heap holds up to twice the live cache);
+// during playback 529 MiB either way. Close closes it.
 //
 // # Threading
 //
