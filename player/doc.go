@@ -149,9 +149,10 @@
 //     (or at the first job), so the first job does not pay for loading.
 //
 // What prefetch cannot hide: a back step taken right after an exact seek
-// into a GOP (or with no time between presses) waits for the GOP's decode,
-// as before (1.5–2.3 s under load average 15–20, where libmpv's own
-// frame-back-step took 0.7–1.2 s median), since the GOP must be decoded
+// into a GOP (or with no time between presses) waits for the GOP's decode
+// and drawing, as without prefetch (1.2–2.2 s with it, 0.8–2.3 s without,
+// under load average 12–30, where libmpv's own frame-back-step, which
+// decodes without drawing, took 0.45–1.2 s median): the GOP must be decoded
 // from its key frame before its last frame exists.
 //
 // Memory stays within the same budget: prefetched frames live in the one
