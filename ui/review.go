@@ -1307,6 +1307,7 @@ func (s *reviewScreen) previews(med *reviewMedia) {
 			}
 			opt.AudioOutput = "null"
 			opt.CacheBytes = 16 << 20
+			opt.NoPrefetch = true // previews only seek
 			e, err := s.openEng(med.src, opt)
 			if err != nil {
 				s.log.Warn("preview engine", "id", s.id, "error", err)
