@@ -65,6 +65,9 @@ func NewLibrary(st *store.Store, log *slog.Logger) *Library {
 // Store returns the underlying store.
 func (l *Library) Store() *store.Store { return l.st }
 
+// Dir returns the store folder.
+func (l *Library) Dir() string { return l.st.Dir() }
+
 // Close closes the store.
 func (l *Library) Close() error { return l.st.Close() }
 
