@@ -62,9 +62,6 @@ func NewLibrary(st *store.Store, log *slog.Logger) *Library {
 	return &Library{st: st, log: log, policy: DefaultSignInPolicy}
 }
 
-// Store returns the underlying store.
-func (l *Library) Store() *store.Store { return l.st }
-
 // Dir returns the store folder.
 func (l *Library) Dir() string { return l.st.Dir() }
 
@@ -211,6 +208,16 @@ func (l *Library) Get(ctx context.Context, id string) (*Recording, error) {
 		return nil, err
 	}
 	return r, l.fillRetention(ctx, []*Recording{r})
+}
+
+// VaultFile returns the path of a recording's encrypted master in the
+// store folder (for `show --json`: backup and forensic tooling).
+func (l *Library) VaultFile(ctx context.Context, id string) (string, error) {
+	full, err := l.resolve(ctx, id, "show")
+	if err != nil {
+		return "", err
+	}
+	return l.st.VaultPath(ctx, full)
 }
 
 // Count returns how many recordings the signed-in user may see.

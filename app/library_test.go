@@ -59,13 +59,13 @@ func addRecording(t *testing.T, lib *Library, officer, device string, at time.Ti
 	ctx := context.Background()
 	b := make([]byte, 1000)
 	rand.Read(b)
-	p, err := lib.Store().WriteMaster(ctx, bytes.NewReader(b), nil)
+	p, err := lib.st.WriteMaster(ctx, bytes.NewReader(b), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &Recording{RecordedAt: at, RecordedAtSource: "sidecar", IngestedAt: time.Now(), Duration: dur,
 		Personal: store.Personal{Officer: officer, DeviceSerial: device, SourceName: device + ".MP4"}}
-	if err := lib.Store().Commit(ctx, p, rec, nil, nil, nil); err != nil {
+	if err := lib.st.Commit(ctx, p, rec, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return rec

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 
@@ -40,6 +41,19 @@ func Create(dir string, k KeySource, log *slog.Logger) (*Library, error) {
 		return nil, err
 	}
 	return NewLibrary(st, log), nil
+}
+
+// CheckNoStore returns an error wrapping store.ErrExists when dir already
+// holds a store (so `init` refuses before asking for an administrator).
+func CheckNoStore(dir string) error { return store.CheckNoStore(dir) }
+
+// KeyProtection reports where the store's master key is kept: in the OS
+// keyring, wrapped by a passphrase, or both (any signed-in user).
+func (l *Library) KeyProtection(ctx context.Context) (keyring, passphrase bool, err error) {
+	if _, err := l.require(ctx, PermView, "store.key"); err != nil {
+		return false, false, err
+	}
+	return l.st.KeyProtection()
 }
 
 // IsLocked reports an error that a passphrase could cure.

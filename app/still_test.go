@@ -129,7 +129,7 @@ func TestStillTamperedVault(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := ingestOne(t, lib, p)
-	vp, err := lib.Store().VaultPath(ctx, r.ID)
+	vp, err := lib.st.VaultPath(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
