@@ -272,7 +272,8 @@ func MakeModel(mk, model string) string {
 }
 
 // UserMessage turns an error into one sentence a sergeant understands; the
-// detail stays in the log.
+// detail stays in the log. It gives no advice that belongs to one front
+// end (command-line flags, make targets): the CLI adds its own.
 func UserMessage(err error) string {
 	var locked *LockedError
 	var perm *PermissionError
@@ -281,7 +282,7 @@ func UserMessage(err error) string {
 		return ""
 	case errors.Is(err, store.ErrNoKey):
 		return "This store is locked: no key in the system keyring and no passphrase given. " +
-			"Unlock the keyring, or enter the store passphrase (EXHIBIT_PASSPHRASE or --passphrase-file for scripts)."
+			"Unlock the keyring, or enter the store passphrase."
 	case errors.Is(err, store.ErrWrongPassphrase):
 		return "That passphrase does not open this store."
 	case errors.Is(err, store.ErrNoPassphraseSet):
@@ -301,7 +302,7 @@ func UserMessage(err error) string {
 	case errors.Is(err, media.ErrNotMedia):
 		return "This is not a playable video file."
 	case errors.Is(err, media.ErrToolNotFound):
-		return "ffmpeg is not installed on this machine (run `make run` or install the ffmpeg package)."
+		return "ffmpeg is not installed on this machine; it is needed to read video."
 	case errors.Is(err, ErrOutOfRange):
 		return "That frame or time is outside the recording: " + err.Error()
 	case errors.Is(err, player.ErrSourceRead):
@@ -312,7 +313,7 @@ func UserMessage(err error) string {
 		return "This account is locked after too many failed sign-ins. Try again after " +
 			locked.Until.Local().Format("15:04 MST") + ", or ask an administrator to unlock it."
 	case errors.Is(err, ErrNoUsers):
-		return "This store has no users yet: create its first administrator (exhibit user add NAME --role admin)."
+		return "This store has no users yet: create its first administrator."
 	case errors.Is(err, ErrNotSignedIn):
 		return "Nobody is signed in (the session may have locked); sign in again."
 	case errors.As(err, &perm):

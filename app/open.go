@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 
+	"exhibit/app/media"
 	"exhibit/store"
 )
 
@@ -60,6 +61,13 @@ func (l *Library) KeyProtection(ctx context.Context) (keyring, passphrase bool, 
 func IsLocked(err error) bool {
 	return errors.Is(err, store.ErrNoKey) || errors.Is(err, store.ErrWrongPassphrase)
 }
+
+// IsNoKey reports that neither the OS keyring nor a passphrase supplied
+// the store's key.
+func IsNoKey(err error) bool { return errors.Is(err, store.ErrNoKey) }
+
+// IsToolMissing reports that ffmpeg or ffprobe is not installed.
+func IsToolMissing(err error) bool { return errors.Is(err, media.ErrToolNotFound) }
 
 // IsWrongPassphrase reports a passphrase that does not open the store.
 func IsWrongPassphrase(err error) bool { return errors.Is(err, store.ErrWrongPassphrase) }

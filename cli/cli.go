@@ -487,5 +487,13 @@ func (s *session) fail(err error) {
 // advice is what the command line adds to app.UserMessage: how to do it
 // from a shell (the GUI has its own forms for these).
 func advice(err error) string {
+	switch {
+	case app.IsNoKey(err):
+		return "From a script: set EXHIBIT_PASSPHRASE, or use --passphrase-file FILE."
+	case app.IsToolMissing(err):
+		return "Install the ffmpeg package (`make run` installs what is missing)."
+	case errors.Is(err, app.ErrNoUsers):
+		return "Create it with: exhibit user add NAME --role admin"
+	}
 	return ""
 }

@@ -21,7 +21,7 @@ func init() {
 			access: accessSignedIn, flags: verifyFlags},
 		{name: "review", args: "ID", help: "open the GUI on that recording, paused at frame 0", access: accessNone, flags: reviewFlags},
 		{name: "still", args: "ID (--frame N | --time SECONDS) -o OUT.png [--caption]",
-			help: "render one exact frame at source resolution (PNG text\nchunks carry id, master SHA-256, frame, PTS, wall clock)",
+			help:   "render one exact frame at source resolution (PNG text\nchunks carry id, master SHA-256, frame, PTS, wall clock)",
 			access: accessSignedIn, flags: stillFlags},
 		{name: "restrict", args: "ID", help: "make a recording visible only to professional standards (psd)",
 			access: accessSignedIn, flags: restrictFlags(true)},
