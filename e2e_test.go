@@ -206,7 +206,7 @@ func TestBinary(t *testing.T) {
 	if err != nil {
 		t.Fatalf("/dev/full: %v", err)
 	}
-	defer full.Close()
+	defer func() { _ = full.Close() }()
 	cmd := inv("list", "--json").command(context.Background())
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = full, &errb

@@ -325,7 +325,7 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 	if err != nil {
 		return reject("open: %s", oneLine(err))
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose
 	frac := func(stage string, lo, hi float64) func(int64) {
 		return func(n int64) { report(stage, lo+(hi-lo)*float64(n)/float64(max(src.size, 1))) }
 	}
@@ -336,7 +336,7 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 		}
 		return reject("store: %s", oneLine(err))
 	}
-	defer p.Discard()
+	defer func() { _ = p.Discard() }() // a no-op once committed; on failure the ingest's error is returned and a leftover is removed at the next open
 	if p.Size() != src.size {
 		return reject("the file changed while it was read (%d bytes, then %d): is it still being copied?", src.size, p.Size())
 	}
@@ -466,7 +466,7 @@ func hashFile(ctx context.Context, path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose
 	h := sha256.New()
 	buf := make([]byte, 1<<20)
 	for {

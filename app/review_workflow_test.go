@@ -173,7 +173,7 @@ func TestRetentionSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	if _, err := other.SignIn(ctx, "sgt1", []byte("sgt1 password"), "test"); err != nil {
 		t.Fatal(err)
 	}

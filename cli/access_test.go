@@ -293,7 +293,7 @@ func TestSignInFailuresAndLockout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	counts := map[string]int{}
 	rows, err := db.Query("SELECT action, user FROM audit WHERE action LIKE 'signin%'")
 	if err != nil {
@@ -383,7 +383,7 @@ func TestAuditTamperAndProof(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db2.Close()
+	defer func() { _ = db2.Close() }()
 	var n int64
 	if err := db2.QueryRow("SELECT max(seq) FROM audit").Scan(&n); err != nil {
 		t.Fatal(err)

@@ -269,7 +269,7 @@ func TestStill(t *testing.T) {
 			t.Fatal(err)
 		}
 		img, err := imagepng.Decode(f)
-		f.Close()
+		_ = f.Close()
 		if err != nil {
 			t.Fatal(err)
 		}

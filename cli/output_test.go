@@ -24,7 +24,7 @@ func TestFullDisk(t *testing.T) {
 	if err != nil {
 		t.Skipf("no /dev/full: %v", err)
 	}
-	defer full.Close()
+	defer func() { _ = full.Close() }()
 	for _, args := range [][]string{
 		{"list", "--json"}, {"list"}, {"show", id}, {"show", "--json", id}, {"verify", "--json"}, {"verify"},
 		{"audit", "--json"}, {"audit"}, {"audit", "verify", "--json"}, {"audit", "prove", "2"},

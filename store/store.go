@@ -167,11 +167,11 @@ func openWithKey(dir string, master []byte, id string) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	if err := s.migrate(); err != nil {
-		s.db.Close()
+		_ = s.db.Close() // failure path: the migration's error is returned
 		return nil, err
 	}
 	if err := s.recoverPending(); err != nil {
-		s.db.Close()
+		_ = s.db.Close() // failure path: that error is returned
 		return nil, err
 	}
 	return s, nil
