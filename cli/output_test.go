@@ -72,3 +72,32 @@ func (f *failAfter) Write(p []byte) (int, error) {
 	f.n -= len(p)
 	return len(p), nil
 }
+
+// TestInterrupted: a command interrupted (Env.Interrupt, as Ctrl-C) ends
+// with exit 130 and says so, having changed nothing.
+func TestInterrupted(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	before := e.mustRun("audit", "--json")
+	interrupt := make(chan struct{})
+	close(interrupt)
+	var out, errb bytes.Buffer
+	code := Main([]string{"--store", e.store, "--no-keyring", "user", "disable", sergeant}, Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Interrupt: interrupt,
+		LookupEnv: func(k string) (string, bool) {
+			v, ok := map[string]string{"EXHIBIT_PASSPHRASE": app.TestPassphrase, "EXHIBIT_USER": admin,
+				"EXHIBIT_PASSWORD": app.TestPassword(admin)}[k]
+			return v, ok
+		},
+	})
+	if code != exitInterrupted || errb.String() != "exhibit: interrupted\n" || out.Len() != 0 {
+		t.Fatalf("interrupted: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	if r := e.runAs(sergeant, "", "list"); r.code != 0 {
+		t.Fatalf("the interrupted command disabled the account: %v", r)
+	}
+	if after := e.mustRun("audit", "--json"); len(parseLines[auditJSON](t, after)) != len(parseLines[auditJSON](t, before))+2+2 {
+		t.Errorf("audit entries: %d before, %d after (want +2 per sign-in of the two later runs only)",
+			len(parseLines[auditJSON](t, before)), len(parseLines[auditJSON](t, after)))
+	}
+}
