@@ -137,6 +137,10 @@ func TestFlagsPerSubcommand(t *testing.T) {
 	if after := len(parseLines[auditJSON](t, e.mustRun("audit", "--json"))); after != before+2 {
 		t.Errorf("%d audit entries after the usage errors, want %d (the second audit's sign-in only)", after, before+2)
 	}
+	// -h prints the command's usage and flags, and is not an error.
+	if r := e.run("user", "list", "-h"); r.code != 0 || r.out != "" || !strings.HasPrefix(r.err, "usage: exhibit user list [--json]\n") || !strings.Contains(r.err, "-json") {
+		t.Errorf("user list -h: %v", r)
+	}
 	// Aliases still work.
 	if out := e.mustRun("ls"); !strings.Contains(out, "0 recordings") {
 		t.Errorf("ls: %s", out)

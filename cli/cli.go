@@ -264,6 +264,9 @@ func (s *session) runCommand(ctx context.Context, cmd *command, args []string) (
 	}
 	act := cmd.flags(fs)
 	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // `exhibit CMD -h`: the usage was asked for, and printed
+	}
 	if err != nil {
 		return errUsageShown
 	}

@@ -58,7 +58,7 @@ func init() {
 			access: accessSignedIn, flags: auditCheckpointFlags},
 		{name: "audit prove", args: "SEQ [--json]", help: "print an RFC 6962 inclusion proof of entry SEQ",
 			access: accessSignedIn, flags: auditProveFlags},
-		{name: "testmedia", args: "[--cameras N] [--minutes M] [--small] DIR",
+		{name: "testmedia", args: "[--cameras N] [--minutes M] [--small] [--junk] [--seed N] DIR",
 			help: "write a synthetic dock folder to try Exhibit with", access: accessNone, flags: testMediaFlags},
 	}
 }
