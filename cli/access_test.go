@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -432,7 +433,7 @@ func TestUsers(t *testing.T) {
 	if out := e.mustRun("user", "disable", "NewOne"); out != "newone disabled\n" {
 		t.Fatalf("disable: %q", out)
 	}
-	if out := e.mustRun("user", "list"); !strings.Contains(out, "newone") || !strings.Contains(out, "disabled") {
+	if out := e.mustRun("user", "list"); !regexp.MustCompile(`(?m)^newone\s+viewer\s+Disabled\s`).MatchString(out) {
 		t.Fatalf("user list:\n%s", out)
 	}
 	if r := e.runAs("newone", "", "list"); r.code != 3 {

@@ -148,7 +148,7 @@ func TestReviewRetention(t *testing.T) {
 	if len(byAction["skipped"]) != 1 || !strings.Contains(byAction["skipped"][ids["future"]].Rule, "future") {
 		t.Fatalf("clock: %+v", byAction["skipped"])
 	}
-	if out := e.mustRun("retention", "--dry-run"); !strings.HasSuffix(out, "2 due now, 1 due within 7 days, 1 with an untrusted recorded-at (not acted on)\n") {
+	if out := e.mustRun("retention", "--dry-run"); !strings.HasSuffix(out, "2 due now, 1 due within 7 days, 1 with an untrusted recorded-at (not acted on), 0 kept: referred to PSD\n") {
 		t.Fatalf("dry run:\n%s", out)
 	}
 	if r := e.runAs(sergeant, "", "list"); !strings.Contains(r.err, "within 7 days") {
