@@ -146,7 +146,7 @@ type command struct {
 	name    string   // "list", or "group sub" such as "user add"
 	aliases []string // other names of the last word: "ls"
 	args    string   // shown after the name in the help
-	help    string   // one line; a second line after "\n"
+	help    string   // one line; further lines after "\n"
 	access  access
 	flags   func(fs *flag.FlagSet) action
 }
