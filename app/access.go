@@ -22,7 +22,8 @@ const (
 	// unrestricted footage.
 	RoleSergeant Role = "sergeant"
 	// RolePSD (professional standards) may do all a sergeant may, on
-	// restricted recordings too, and restricts and unrestricts.
+	// restricted recordings too, restricts and unrestricts, verifies
+	// (restricted recordings included) and resolves verify references.
 	RolePSD Role = "psd"
 	// RoleViewer (court, CPS) views and verifies; it changes nothing.
 	RoleViewer Role = "viewer"
@@ -85,7 +86,7 @@ var permNames = map[Permission]string{
 var rolePerms = map[Role][]Permission{
 	RoleAdmin:    {PermView, PermIngest, PermVerify, PermUsers, PermRetention, PermHold, PermAuditRestricted},
 	RoleSergeant: {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold},
-	RolePSD:      {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
+	RolePSD:      {PermView, PermIngest, PermVerify, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
 	RoleViewer:   {PermView, PermVerify},
 }
 
@@ -183,8 +184,10 @@ func (l *Library) SignIn(ctx context.Context, name string, password []byte, via 
 		if n, cerr := l.st.CountUsers(ctx); cerr == nil && n == 0 {
 			return Principal{}, ErrNoUsers
 		}
-		l.st.Audit(ctx, &store.AuditEntry{User: strings.ToLower(shown), Action: "signin.failed",
-			Outcome: store.OutcomeFailed, Detail: "unknown user (via " + via + ")"})
+		if err := l.st.Audit(ctx, &store.AuditEntry{User: strings.ToLower(shown), Action: "signin.failed",
+			Outcome: store.OutcomeFailed, Detail: "unknown user (via " + via + ")"}); err != nil {
+			return Principal{}, fmt.Errorf("audit a failed sign-in: %w", err)
+		}
 		sleep(ctx, pol.Delay(2))
 		return Principal{}, ErrSignInFailed
 	}
@@ -195,13 +198,17 @@ func (l *Library) SignIn(ctx context.Context, name string, password []byte, via 
 	ok := hash.Matches(password)
 	switch {
 	case u.Disabled:
-		l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
-			Outcome: store.OutcomeFailed, Detail: "account disabled (via " + via + ")"})
+		if err := l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
+			Outcome: store.OutcomeFailed, Detail: "account disabled (via " + via + ")"}); err != nil {
+			return Principal{}, fmt.Errorf("audit a failed sign-in: %w", err)
+		}
 		sleep(ctx, pol.Delay(2))
 		return Principal{}, ErrSignInFailed
 	case u.LockedUntil.After(now):
-		l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
-			Outcome: store.OutcomeDenied, Detail: "account locked (via " + via + ")"})
+		if err := l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
+			Outcome: store.OutcomeDenied, Detail: "account locked (via " + via + ")"}); err != nil {
+			return Principal{}, fmt.Errorf("audit a failed sign-in: %w", err)
+		}
 		return Principal{}, &LockedError{Until: u.LockedUntil}
 	case !ok:
 		until := now.Add(pol.LockFor)
@@ -317,8 +324,10 @@ func (l *Library) resolve(ctx context.Context, idOrPrefix, action string) (strin
 			return "", &DeletedError{Deletion: d}
 		}
 		return "", fmt.Errorf("%s: %w", idOrPrefix, ErrNotPermitted)
+	case err != nil:
+		return "", fmt.Errorf("find recording %s: %w", idOrPrefix, err)
 	}
-	return id, err
+	return id, nil
 }
 
 // Restrict makes a recording visible only to professional standards (psd).

@@ -31,7 +31,7 @@ var ErrUnknownCategory = errors.New("not one of the annotation categories")
 func (l *Library) Categories(ctx context.Context) ([]string, error) {
 	v, err := l.st.Setting(ctx, categoriesKey)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read annotation categories: %w", err)
 	}
 	if v == "" {
 		return append([]string(nil), DefaultCategories...), nil
@@ -112,7 +112,7 @@ func checkText(what, s string) (string, error) {
 func (l *Library) checkMark(ctx context.Context, recordingID string, m MarkInput) (MarkInput, error) {
 	rec, err := l.st.Get(ctx, recordingID)
 	if err != nil {
-		return m, err
+		return m, fmt.Errorf("recording %s: %w", recordingID, err)
 	}
 	if m.FrameOut < 0 {
 		m.FrameOut = m.FrameIn
@@ -140,7 +140,11 @@ func (l *Library) Marks(ctx context.Context, id string) ([]*Annotation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.st.Annotations(ctx, full, false)
+	as, err := l.st.Annotations(ctx, full, false)
+	if err != nil {
+		return nil, fmt.Errorf("annotations of recording %s: %w", full, err)
+	}
+	return as, nil
 }
 
 // AddMark adds an annotation to a recording (reviewers). It is committed,
@@ -161,7 +165,7 @@ func (l *Library) AddMark(ctx context.Context, id string, m MarkInput) (*Annotat
 	e := l.entry("annotate.add")
 	e.Detail = markDetail(m)
 	if err := l.st.AddAnnotation(ctx, a, e); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("mark recording %s at %s: %w", full, markDetail(m), err)
 	}
 	return a, nil
 }
@@ -170,7 +174,7 @@ func (l *Library) AddMark(ctx context.Context, id string, m MarkInput) (*Annotat
 func (l *Library) annotation(ctx context.Context, annotationID, action string) (*Annotation, error) {
 	a, err := l.st.Annotation(ctx, strings.ToUpper(strings.TrimSpace(annotationID)))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("annotation %s: %w", annotationID, err)
 	}
 	if _, err := l.resolve(ctx, a.RecordingID, action); err != nil {
 		return nil, fmt.Errorf("annotation %s: %w", annotationID, store.ErrNoAnnotation)
@@ -196,7 +200,7 @@ func (l *Library) EditMark(ctx context.Context, annotationID string, m MarkInput
 	e := l.entry("annotate.edit")
 	e.Detail = markDetail(m)
 	if err := l.st.ReviseAnnotation(ctx, a, false, e); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("edit annotation %s of recording %s (%s): %w", cur.ID, cur.RecordingID, markDetail(m), err)
 	}
 	a.CreatedBy, a.CreatedAt = cur.CreatedBy, cur.CreatedAt
 	return a, nil
@@ -215,7 +219,10 @@ func (l *Library) DeleteMark(ctx context.Context, annotationID string) error {
 	}
 	e := l.entry("annotate.delete")
 	e.Detail = "deleted"
-	return l.st.ReviseAnnotation(ctx, &Annotation{ID: cur.ID, Author: who.Name}, true, e)
+	if err := l.st.ReviseAnnotation(ctx, &Annotation{ID: cur.ID, Author: who.Name}, true, e); err != nil {
+		return fmt.Errorf("delete annotation %s of recording %s: %w", cur.ID, cur.RecordingID, err)
+	}
+	return nil
 }
 
 // MarkHistory returns every revision of an annotation, oldest first.
@@ -224,5 +231,32 @@ func (l *Library) MarkHistory(ctx context.Context, annotationID string) ([]*Anno
 	if err != nil {
 		return nil, err
 	}
-	return l.st.AnnotationHistory(ctx, cur.ID)
+	h, err := l.st.AnnotationHistory(ctx, cur.ID)
+	if err != nil {
+		return nil, fmt.Errorf("history of annotation %s of recording %s: %w", cur.ID, cur.RecordingID, err)
+	}
+	return h, nil
+}
+
+// MarksHistory returns every revision of every annotation of a recording,
+// deleted ones included: each annotation's revisions oldest first, the
+// annotations in the order Marks lists them.
+func (l *Library) MarksHistory(ctx context.Context, id string) ([]*Annotation, error) {
+	full, err := l.resolve(ctx, id, "annotate.history")
+	if err != nil {
+		return nil, err
+	}
+	cur, err := l.st.Annotations(ctx, full, true)
+	if err != nil {
+		return nil, fmt.Errorf("recording %s: annotations: %w", full, err)
+	}
+	var all []*Annotation
+	for _, a := range cur {
+		h, err := l.st.AnnotationHistory(ctx, a.ID)
+		if err != nil {
+			return nil, fmt.Errorf("annotation %s: history: %w", a.ID, err)
+		}
+		all = append(all, h...)
+	}
+	return all, nil
 }

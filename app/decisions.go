@@ -86,7 +86,7 @@ func (l *Library) Decide(ctx context.Context, id, decision, reason string) (*Dec
 		e.Detail = " (restricted to professional standards)"
 	}
 	if err := l.st.Decide(ctx, d, e); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("record decision %s on recording %s: %w", decision, full, err)
 	}
 	return d, nil
 }
@@ -98,7 +98,11 @@ func (l *Library) Decisions(ctx context.Context, id string) ([]*Decision, error)
 	if err != nil {
 		return nil, err
 	}
-	return l.st.Decisions(ctx, full)
+	ds, err := l.st.Decisions(ctx, full)
+	if err != nil {
+		return nil, fmt.Errorf("decisions of recording %s: %w", full, err)
+	}
+	return ds, nil
 }
 
 // Hold places a legal hold on a recording: retention will not delete it,
@@ -120,7 +124,7 @@ func (l *Library) Hold(ctx context.Context, id, reason string) (*Hold, error) {
 	}
 	h := &Hold{RecordingID: full, Reason: reason, PlacedBy: who.Name}
 	if err := l.st.PlaceHold(ctx, h, l.entry("hold")); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("hold recording %s: %w", full, err)
 	}
 	return h, nil
 }
@@ -139,7 +143,10 @@ func (l *Library) Release(ctx context.Context, id, reason string) (string, error
 	if err != nil {
 		return "", err
 	}
-	return full, l.st.ReleaseHold(ctx, full, who.Name, reason, l.entry("hold.release"))
+	if err := l.st.ReleaseHold(ctx, full, who.Name, reason, l.entry("hold.release")); err != nil {
+		return full, fmt.Errorf("release the hold on recording %s: %w", full, err)
+	}
+	return full, nil
 }
 
 // Holds returns the legal holds of a recording, oldest first.
@@ -148,5 +155,9 @@ func (l *Library) Holds(ctx context.Context, id string) ([]*Hold, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.st.Holds(ctx, full)
+	hs, err := l.st.Holds(ctx, full)
+	if err != nil {
+		return nil, fmt.Errorf("holds of recording %s: %w", full, err)
+	}
+	return hs, nil
 }

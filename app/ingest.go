@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"exhibit/app/media"
@@ -40,7 +42,10 @@ type IngestResult struct {
 	Height     int        `json:"height"`
 	RecordedAt *time.Time `json:"recorded_at,omitempty"`
 	Removed    bool       `json:"source_removed,omitempty"`
-	Error      string     `json:"error,omitempty"`
+	// DeletedAs names the deleted recording whose footage this file is,
+	// when it was refused for that.
+	DeletedAs string `json:"deleted_as,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 // IngestOptions controls Ingest.
@@ -49,7 +54,16 @@ type IngestOptions struct {
 	// has been verified (dock mode). Rejected and duplicate files stay, except
 	// that a verified duplicate is removed too: the store already holds it.
 	RemoveSource bool
-	// Progress, when not nil, is called as work advances.
+	// AllowDeleted lets in footage whose SHA-256 matches a deletion record
+	// (audited). Without it such a file is rejected with the date and rule
+	// of its deletion.
+	AllowDeleted bool
+	// Jobs is how many files are ingested at once (0: two, or one on a
+	// single core). One file's pipeline waits mostly on the disk; a second
+	// file fills the gaps (probe, final fsync, commit) and the other core.
+	Jobs int
+	// Progress, when not nil, is called as work advances, from the
+	// goroutines doing the work (serialised: never two calls at once).
 	Progress func(IngestProgress)
 }
 
@@ -58,9 +72,12 @@ type IngestProgress struct {
 	File      string
 	FileIndex int // 0-based index of File among FileCount
 	FileCount int
-	Stage     string  // probe, frames, encrypt, verify, done
-	File01    float64 // progress within this file
+	Stage     string  // probe, encrypt (read, hash, encrypt), frames, verify, done
+	File01    float64 // progress within this file, by bytes read
 	Overall01 float64 // progress over all files, by bytes
+	// Running is how many files are being ingested at once; File is the
+	// first of them in the batch's order.
+	Running int
 }
 
 // Sidecar is the JSON file a dock writes beside a video (NAME.json).
@@ -189,7 +206,8 @@ func readSidecar(path string) (*Sidecar, error) {
 }
 
 // Ingest imports the video files found under paths. It returns one result
-// per candidate file; the batch goes on past rejected files. The error is
+// per candidate file, in the order of the files; the batch goes on past
+// rejected files. Up to opt.Jobs files are ingested at once. The error is
 // non-nil only when the whole batch could not go on (cancelled, store
 // unwritable, ...); results then cover the files done so far.
 func (l *Library) Ingest(ctx context.Context, paths []string, opt IngestOptions) ([]IngestResult, error) {
@@ -200,40 +218,176 @@ func (l *Library) Ingest(ctx context.Context, paths []string, opt IngestOptions)
 	if err != nil {
 		return nil, err
 	}
-	var total, doneBytes int64
+	jobs := opt.Jobs
+	if jobs <= 0 {
+		jobs = min(2, runtime.GOMAXPROCS(0))
+	}
+	jobs = max(1, min(jobs, len(srcs)))
+	var total int64
 	for _, s := range srcs {
 		total += max(s.size, 1)
 	}
-	var results []IngestResult
-	for i, src := range srcs {
-		report := func(stage string, f float64) {
+	// Progress over the batch is by bytes: the files done plus each running
+	// file's fraction of its own size. With files running at once, every
+	// report names the first of them (with the batch's fraction moved by
+	// whichever file advanced), so a per-file bar follows one file to its
+	// end instead of flipping between files.
+	type fileState struct {
+		f     float64
+		stage string
+	}
+	var (
+		pmu     sync.Mutex
+		done    int64
+		running = map[int]fileState{}
+	)
+	reporter := func(i int, src sourceFile) func(string, float64) {
+		return func(stage string, f float64) {
 			if opt.Progress == nil {
 				return
 			}
+			pmu.Lock()
+			defer pmu.Unlock()
+			if stage == "done" {
+				delete(running, i)
+				done += max(src.size, 1)
+			} else {
+				running[i] = fileState{f, stage}
+			}
+			var sum float64
+			first := -1
+			for j, st := range running {
+				sum += st.f * float64(max(srcs[j].size, 1))
+				if first < 0 || j < first {
+					first = j
+				}
+			}
 			overall := 1.0
 			if total > 0 {
-				overall = (float64(doneBytes) + f*float64(max(src.size, 1))) / float64(total)
+				overall = min(1, (float64(done)+sum)/float64(total))
 			}
-			opt.Progress(IngestProgress{File: src.path, FileIndex: i, FileCount: len(srcs), Stage: stage,
-				File01: f, Overall01: overall})
+			p := IngestProgress{File: src.path, FileIndex: i, FileCount: len(srcs), Stage: stage,
+				File01: f, Overall01: overall, Running: max(1, len(running))}
+			// A file that ends while it is the first says so itself; the
+			// next report names the next file.
+			if first >= 0 && first != i && (stage != "done" || first < i) {
+				st := running[first]
+				p.File, p.FileIndex, p.Stage, p.File01 = srcs[first].path, first, st.stage, st.f
+			}
+			opt.Progress(p)
 		}
-		res, skip, err := l.ingestOne(ctx, src, opt, report)
-		doneBytes += max(src.size, 1)
-		report("done", 1)
-		if err != nil {
-			return results, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type outcome struct {
+		res  IngestResult
+		skip bool
+		err  error
+		ok   bool
+	}
+	outs := make([]outcome, len(srcs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				report := reporter(i, srcs[i])
+				res, skip, err := l.ingestOne(ctx, srcs[i], opt, report)
+				report("done", 1)
+				outs[i] = outcome{res, skip, err, true}
+				if err != nil {
+					cancel() // a fatal error stops the batch
+				}
+			}
+		}()
+	}
+feed:
+	for i := range srcs {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
 		}
-		if skip {
+	}
+	close(next)
+	wg.Wait()
+	var results []IngestResult
+	var first error
+	for _, o := range outs {
+		if !o.ok {
 			continue
 		}
-		results = append(results, res)
+		if o.err != nil {
+			if first == nil || (errors.Is(first, context.Canceled) && !errors.Is(o.err, context.Canceled)) {
+				first = o.err
+			}
+			continue
+		}
+		if !o.skip {
+			results = append(results, o.res)
+		}
 	}
-	return results, nil
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return results, first
 }
 
 // fatal errors stop a batch; everything else rejects one file.
 func isFatal(ctx context.Context, err error) bool {
 	return ctx.Err() != nil || errors.Is(err, media.ErrToolNotFound) || errors.Is(err, syscallNoSpace)
+}
+
+// DeletedFootageError is why footage that retention (or an administrator)
+// deleted is not ingested again without IngestOptions.AllowDeleted.
+type DeletedFootageError struct{ Deletion *Deletion }
+
+func (e *DeletedFootageError) Error() string {
+	return fmt.Sprintf("this footage was deleted on %s under %s (it was recording %s); ingest it again only with --allow-deleted",
+		e.Deletion.DeletedAt.Local().Format("2 Jan 2006 15:04 MST"), deletionRule(e.Deletion), e.Deletion.RecordingID)
+}
+
+func deletionRule(d *Deletion) string {
+	if d.Rule == "" {
+		return "an unnamed rule"
+	}
+	return d.Rule
+}
+
+// tables is the frame table and thumbnail made from a source while its
+// bytes are read, hashed and encrypted.
+type tables struct {
+	ft      *media.FrameTable
+	decoded bool // read by decoding (the container has no packet times)
+	err     error
+	thumb   []byte
+}
+
+// readTables builds the frame table from the demuxer's packets (decoding
+// only when packets carry no PTS) and the thumbnail, on two goroutines.
+func readTables(ctx context.Context, path string, at time.Duration, log func(error)) <-chan tables {
+	out := make(chan tables, 1)
+	go func() {
+		thumbc := make(chan []byte, 1)
+		go func() {
+			th, err := media.Thumbnail(ctx, path, at, 320)
+			if err != nil && ctx.Err() == nil {
+				log(err)
+			}
+			thumbc <- th
+		}()
+		var t tables
+		t.ft, t.err = media.ReadPacketTable(ctx, path)
+		if errors.Is(t.err, media.ErrNoPacketTimes) {
+			t.ft, t.err = media.ReadFrameTable(ctx, path)
+			t.decoded = true
+		}
+		t.thumb = <-thumbc
+		out <- t
+	}()
+	return out
 }
 
 func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptions, report func(string, float64)) (res IngestResult, skip bool, err error) {
@@ -265,11 +419,19 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 		return reject("%s", reason(err, src.path))
 	}
 
-	// A master can only be a duplicate of one of the same size: hash those
-	// first, which is cheaper than encrypting them.
-	if same, err := l.st.HasSize(ctx, src.size); err != nil {
+	// A master can only be a duplicate of one of the same size, or footage
+	// deleted before if a deleted one had its size: hash those first, which
+	// is cheaper than encrypting them.
+	var deleted *Deletion // footage deleted before, let in by AllowDeleted
+	same, err := l.st.HasSize(ctx, src.size)
+	if err != nil {
 		return res, false, err
-	} else if same {
+	}
+	gone, err := l.st.HasDeletedSize(ctx, src.size)
+	if err != nil {
+		return res, false, err
+	}
+	if same || gone {
 		sum, err := hashFile(ctx, src.path)
 		if err != nil {
 			if isFatal(ctx, err) {
@@ -282,27 +444,67 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 		} else if id != "" {
 			return l.duplicate(ctx, res, id, src, opt)
 		}
+		if deleted, err = l.refuseDeleted(ctx, sum, opt); err != nil {
+			return l.refused(res, err)
+		}
 	}
 
-	report("frames", 0.05)
-	ft, err := media.ReadFrameTable(ctx, src.path)
+	// The frame table (from packets) and the thumbnail are read beside the
+	// pass that hashes and encrypts: ffprobe reads the container's index,
+	// or the file again from the page cache; neither decodes every frame.
+	tctx, stopTables := context.WithCancel(ctx)
+	defer stopTables()
+	tablesc := readTables(tctx, src.path, thumbnailTime(pr.Duration), func(err error) {
+		l.log.Warn("no thumbnail", "error", scrub(err.Error(), src.path))
+	})
+
+	f, err := os.Open(src.path)
+	if err != nil {
+		return reject("open: %s", oneLine(err))
+	}
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose
+	// The bar moves with the bytes read, hashed and encrypted; the rest
+	// (waiting for the frame table, comparing the check, commit) is short.
+	const readShare = 0.96
+	p, err := l.st.WriteMaster(ctx, f, func(n int64) {
+		report("encrypt", readShare*(float64(n)/float64(max(src.size, 1))))
+	})
 	if err != nil {
 		if isFatal(ctx, err) {
 			return res, false, err
 		}
-		return reject("frame table: %s", reason(err, src.path))
+		return reject("store: %s", oneLine(err))
 	}
+	defer func() { _ = p.Discard() }() // a no-op once committed; on failure the ingest's error is returned and a leftover is removed at the next open
+	report("frames", readShare)
+	tb := <-tablesc
+	if tb.err != nil {
+		if isFatal(ctx, tb.err) {
+			return res, false, tb.err
+		}
+		return reject("frame table: %s", reason(tb.err, src.path))
+	}
+	ft := tb.ft
 	ftBytes, err := ft.MarshalBinary()
 	if err != nil {
 		return reject("frame table: %s", oneLine(err))
 	}
-	thumb, err := media.Thumbnail(ctx, src.path, thumbnailTime(pr.Duration), 320)
-	if err != nil {
+	if p.Size() != src.size {
+		return reject("the file changed while it was read (%d bytes, then %d): is it still being copied?", src.size, p.Size())
+	}
+	if deleted == nil {
+		// The hash is known only now: footage deleted before is refused
+		// here, before any row refers to it (the pending file goes).
+		if deleted, err = l.refuseDeleted(ctx, p.SHA256(), opt); err != nil {
+			return l.refused(res, err)
+		}
+	}
+	report("verify", 0.98)
+	if err := p.Verify(ctx, nil); err != nil {
 		if isFatal(ctx, err) {
 			return res, false, err
 		}
-		l.log.Warn("no thumbnail", "error", scrub(err.Error(), src.path))
-		thumb = nil
+		return reject("verify stored copy: %s", oneLine(err))
 	}
 
 	rec := &store.Recording{
@@ -312,7 +514,11 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 		Width:      pr.Width, Height: pr.Height,
 		FPSNum: pr.FrameRate.Num, FPSDen: pr.FrameRate.Den,
 		Container: pr.Container, VideoCodec: pr.VideoCodec, AudioCodec: pr.AudioCodec,
-		Personal: store.Personal{SourceName: filepath.Base(src.path)},
+		Personal:   store.Personal{SourceName: filepath.Base(src.path)},
+		FrameCheck: store.FramesPending,
+	}
+	if tb.decoded {
+		rec.FrameCheck = store.FramesChecked
 	}
 	if rec.Duration <= 0 {
 		rec.Duration = time.Duration(ft.Duration() * float64(time.Second))
@@ -320,48 +526,69 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 	if err := fillMetadata(rec, pr, src); err != nil {
 		return reject("%s", oneLine(err))
 	}
-
-	f, err := os.Open(src.path)
-	if err != nil {
-		return reject("open: %s", oneLine(err))
-	}
-	defer f.Close()
-	frac := func(stage string, lo, hi float64) func(int64) {
-		return func(n int64) { report(stage, lo+(hi-lo)*float64(n)/float64(max(src.size, 1))) }
-	}
-	p, err := l.st.WriteMaster(ctx, f, frac("encrypt", 0.2, 0.6))
-	if err != nil {
-		if isFatal(ctx, err) {
-			return res, false, err
-		}
-		return reject("store: %s", oneLine(err))
-	}
-	defer p.Discard()
-	if p.Size() != src.size {
-		return reject("the file changed while it was read (%d bytes, then %d): is it still being copied?", src.size, p.Size())
-	}
-	if err := p.Verify(ctx, frac("verify", 0.6, 1)); err != nil {
-		if isFatal(ctx, err) {
-			return res, false, err
-		}
-		return reject("verify stored copy: %s", oneLine(err))
-	}
 	e := l.entry("ingest")
-	e.Detail = fmt.Sprintf("%d bytes, %d frames, recorded %s (%s)", p.Size(), rec.Frames,
+	from := "packets"
+	if tb.decoded {
+		from = "decoded"
+	}
+	e.Detail = fmt.Sprintf("%d bytes, %d frames (%s), recorded %s (%s)", p.Size(), rec.Frames, from,
 		rec.RecordedAt.Format(time.RFC3339), rec.RecordedAtSource)
-	if err := l.st.Commit(ctx, p, rec, ftBytes, thumb, e); err != nil {
+	if deleted != nil {
+		e.Detail += fmt.Sprintf("; footage deleted on %s as %s, ingested again (allow deleted)",
+			deleted.DeletedAt.UTC().Format(time.RFC3339), deleted.RecordingID)
+	}
+	if err := l.st.Commit(ctx, p, rec, ftBytes, tb.thumb, e); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			id, _ := l.st.HasSHA256(ctx, p.SHA256())
 			return l.duplicate(ctx, res, id, src, opt)
 		}
 		return res, false, fmt.Errorf("ingest %s: %w", src.path, err)
 	}
-	l.log.Info("ingested", "id", rec.ID, "sha256", rec.SHA256, "frames", rec.Frames)
+	l.log.Info("ingested", "id", rec.ID, "sha256", rec.SHA256, "frames", rec.Frames, "frame_check", rec.FrameCheck)
+	if rec.FrameCheck == store.FramesPending {
+		l.wakeFrameChecks()
+	}
 	fillResult(&res, rec)
 	res.Status = Imported
 	if opt.RemoveSource {
 		res.Removed = removeSource(src, l)
 	}
+	return res, false, nil
+}
+
+// refuseDeleted looks the hash up among the deletion records. Footage
+// deleted before gives a *DeletedFootageError (audited as denied) unless
+// opt.AllowDeleted, when it returns the deletion record for the ingest's
+// audit entry.
+func (l *Library) refuseDeleted(ctx context.Context, sum string, opt IngestOptions) (*Deletion, error) {
+	d, err := l.st.DeletionOfSHA256(ctx, sum)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	if opt.AllowDeleted {
+		return d, nil
+	}
+	e := l.entry("ingest")
+	e.SHA256, e.Outcome = sum, store.OutcomeDenied
+	e.Detail = fmt.Sprintf("footage deleted on %s as %s; not ingested again", d.DeletedAt.UTC().Format(time.RFC3339), d.RecordingID)
+	if err := l.st.Audit(ctx, e); err != nil {
+		return nil, err
+	}
+	return nil, &DeletedFootageError{Deletion: d}
+}
+
+// refused is the result for a file refused by refuseDeleted (or the error
+// that stopped the check).
+func (l *Library) refused(res IngestResult, err error) (IngestResult, bool, error) {
+	var de *DeletedFootageError
+	if !errors.As(err, &de) {
+		return res, false, err
+	}
+	res.Status = Rejected
+	res.Error = de.Error()
+	res.SHA256 = de.Deletion.SHA256
+	res.DeletedAs = de.Deletion.RecordingID
+	l.log.Info("ingest refused: footage deleted before", "deleted_as", de.Deletion.RecordingID)
 	return res, false, nil
 }
 
@@ -466,7 +693,7 @@ func hashFile(ctx context.Context, path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose
 	h := sha256.New()
 	buf := make([]byte, 1<<20)
 	for {

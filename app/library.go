@@ -52,6 +52,8 @@ type Library struct {
 
 	dummyOnce sync.Once
 	dummy     store.PasswordHash
+
+	frameWake chan struct{} // wakes RunFrameChecks after an ingest
 }
 
 // NewLibrary wraps an open store. log may be nil.
@@ -59,11 +61,11 @@ func NewLibrary(st *store.Store, log *slog.Logger) *Library {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Library{st: st, log: log, policy: DefaultSignInPolicy}
+	return &Library{st: st, log: log, policy: DefaultSignInPolicy, frameWake: make(chan struct{}, 1)}
 }
 
-// Store returns the underlying store.
-func (l *Library) Store() *store.Store { return l.st }
+// Dir returns the store folder.
+func (l *Library) Dir() string { return l.st.Dir() }
 
 // Close closes the store.
 func (l *Library) Close() error { return l.st.Close() }
@@ -121,6 +123,9 @@ func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending boo
 		recs = kept
 	}
 	if err := l.fillRetention(ctx, recs); err != nil {
+		return nil, err
+	}
+	if err := l.fillFrameCheck(ctx, recs); err != nil {
 		return nil, err
 	}
 	if f.Text != "" || f.Officer != "" {
@@ -205,9 +210,22 @@ func (l *Library) Get(ctx context.Context, id string) (*Recording, error) {
 	}
 	r, err := l.st.Get(ctx, full)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("recording %s: %w", full, err)
 	}
-	return r, l.fillRetention(ctx, []*Recording{r})
+	if err := l.fillRetention(ctx, []*Recording{r}); err != nil {
+		return nil, fmt.Errorf("retention of recording %s: %w", full, err)
+	}
+	return r, nil
+}
+
+// VaultFile returns the path of a recording's encrypted master in the
+// store folder (for `show --json`: backup and forensic tooling).
+func (l *Library) VaultFile(ctx context.Context, id string) (string, error) {
+	full, err := l.resolve(ctx, id, "show")
+	if err != nil {
+		return "", err
+	}
+	return l.st.VaultPath(ctx, full)
 }
 
 // Count returns how many recordings the signed-in user may see.
@@ -225,7 +243,11 @@ func (l *Library) Thumbnail(ctx context.Context, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.st.Thumbnail(ctx, full)
+	b, err := l.st.Thumbnail(ctx, full)
+	if err != nil {
+		return nil, fmt.Errorf("thumbnail of recording %s: %w", full, err)
+	}
+	return b, nil
 }
 
 // FrameTable returns a recording's frame table.
@@ -240,7 +262,7 @@ func (l *Library) FrameTable(ctx context.Context, id string) (*media.FrameTable,
 func (l *Library) frameTable(ctx context.Context, id string) (*media.FrameTable, error) {
 	b, err := l.st.FrameTable(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("frame table of recording %s: %w", id, err)
 	}
 	if b == nil {
 		return nil, fmt.Errorf("recording %s has no frame table", id)
@@ -262,7 +284,8 @@ func MakeModel(mk, model string) string {
 }
 
 // UserMessage turns an error into one sentence a sergeant understands; the
-// detail stays in the log.
+// detail stays in the log. It gives no advice that belongs to one front
+// end (command-line flags, make targets): the CLI adds its own.
 func UserMessage(err error) string {
 	var locked *LockedError
 	var perm *PermissionError
@@ -271,7 +294,7 @@ func UserMessage(err error) string {
 		return ""
 	case errors.Is(err, store.ErrNoKey):
 		return "This store is locked: no key in the system keyring and no passphrase given. " +
-			"Unlock the keyring, or enter the store passphrase (EXHIBIT_PASSPHRASE or --passphrase-file for scripts)."
+			"Unlock the keyring, or enter the store passphrase."
 	case errors.Is(err, store.ErrWrongPassphrase):
 		return "That passphrase does not open this store."
 	case errors.Is(err, store.ErrNoPassphraseSet):
@@ -291,7 +314,7 @@ func UserMessage(err error) string {
 	case errors.Is(err, media.ErrNotMedia):
 		return "This is not a playable video file."
 	case errors.Is(err, media.ErrToolNotFound):
-		return "ffmpeg is not installed on this machine (run `make run` or install the ffmpeg package)."
+		return "ffmpeg is not installed on this machine; it is needed to read video."
 	case errors.Is(err, ErrOutOfRange):
 		return "That frame or time is outside the recording: " + err.Error()
 	case errors.Is(err, player.ErrSourceRead):
@@ -302,11 +325,13 @@ func UserMessage(err error) string {
 		return "This account is locked after too many failed sign-ins. Try again after " +
 			locked.Until.Local().Format("15:04 MST") + ", or ask an administrator to unlock it."
 	case errors.Is(err, ErrNoUsers):
-		return "This store has no users yet: create its first administrator (exhibit user add NAME --role admin)."
+		return "This store has no users yet: create its first administrator."
 	case errors.Is(err, ErrNotSignedIn):
 		return "Nobody is signed in (the session may have locked); sign in again."
 	case errors.As(err, &perm):
 		return "Your role (" + perm.Role.Title() + ") may not " + permNames[perm.What] + "."
+	case errors.Is(err, ErrUnknownReference):
+		return "No verify failure has that reference. Type it as the verify report gave it, e.g. VR-7KQ2-M9XD."
 	case errors.Is(err, store.ErrUserExists):
 		return "A user with that name already exists."
 	case errors.Is(err, context.Canceled):

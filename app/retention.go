@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"exhibit/store"
@@ -13,13 +12,14 @@ import (
 
 // Retention, as this package applies it:
 //
-//   - footage with an evidence or policing decision, or under a legal hold,
-//     is kept;
-//   - any other footage (unreviewed, nfa, referred) is deleted when its
-//     period has passed since it was recorded (recorded-at, not ingest):
-//     the default period (31 days unless an administrator changes it), or
-//     the longest period an administrator set for a category of its
-//     annotations (so "use of force" footage can be kept longer);
+//   - footage with an evidence or policing decision, footage whose decision
+//     in force is refer-psd (until professional standards record another),
+//     and footage under a legal hold, is kept;
+//   - any other footage (unreviewed, nfa) is deleted when its period has
+//     passed since it was recorded (recorded-at, not ingest): the default
+//     period (31 days unless an administrator changes it), or the longest
+//     period an administrator set for a category of its annotations (so
+//     "use of force" footage can be kept longer);
 //   - a recorded-at in the future, or before ClockFloor, is a clock
 //     problem: reported, never acted on.
 
@@ -49,16 +49,123 @@ const (
 	RuleClockImplausible = "clock: recorded-at is before 2005 (camera clock not set?)"
 )
 
+// RetentionOutcome is what retention does with a recording: delete it when
+// its period has passed, keep it (and why), or leave it alone because its
+// recorded-at is not trusted. Its value is a stable name for JSON output.
+type RetentionOutcome string
+
+// Retention outcomes.
+const (
+	RetentionDelete           RetentionOutcome = "delete"            // deleted when its period has passed (RetentionItem.DeleteAt)
+	RetentionKeptHold         RetentionOutcome = "kept-hold"         // a legal hold is in force
+	RetentionKeptEvidence     RetentionOutcome = "kept-evidence"     // decision in force: evidence
+	RetentionKeptPolicing     RetentionOutcome = "kept-policing"     // decision in force: policing purpose
+	RetentionKeptReferred     RetentionOutcome = "kept-referred"     // decision in force: refer-psd
+	RetentionClockFuture      RetentionOutcome = "clock-future"      // recorded-at in the future: not acted on
+	RetentionClockImplausible RetentionOutcome = "clock-implausible" // recorded-at before ClockFloor: not acted on
+)
+
+// keepOutcomes maps the store's keep reasons to outcomes.
+var keepOutcomes = map[store.KeepReason]RetentionOutcome{
+	store.KeepHold: RetentionKeptHold, store.KeepEvidence: RetentionKeptEvidence,
+	store.KeepPolicing: RetentionKeptPolicing, store.KeepReferred: RetentionKeptReferred,
+}
+
+// Kept reports whether retention keeps the recording whatever its age.
+func (o RetentionOutcome) Kept() bool {
+	switch o {
+	case RetentionKeptHold, RetentionKeptEvidence, RetentionKeptPolicing, RetentionKeptReferred:
+		return true
+	}
+	return false
+}
+
+// ClockProblem reports whether the recording's recorded-at is not trusted,
+// so retention reports it and never acts on it.
+func (o RetentionOutcome) ClockProblem() bool {
+	return o == RetentionClockFuture || o == RetentionClockImplausible
+}
+
+// Label is the outcome as the library shows it ("kept: referred to PSD",
+// "check clock"); for RetentionDelete, see DeletionLabel, which adds when.
+func (o RetentionOutcome) Label() string {
+	switch o {
+	case RetentionKeptHold:
+		return "kept: legal hold"
+	case RetentionKeptEvidence:
+		return "kept: evidence"
+	case RetentionKeptPolicing:
+		return "kept: policing purpose"
+	case RetentionKeptReferred:
+		return "kept: referred to PSD"
+	case RetentionClockFuture, RetentionClockImplausible:
+		return "check clock"
+	case RetentionDelete:
+		return "deleted when its period ends"
+	}
+	return string(o)
+}
+
+// DeletionLabel is the library's deletion column, in the GUI and the CLI:
+// "in 12 days", "in 1 day", "due now" for a recording retention will
+// delete at deleteAt, else the outcome's Label.
+func DeletionLabel(o RetentionOutcome, deleteAt, now time.Time) string {
+	if o != RetentionDelete {
+		return o.Label()
+	}
+	switch n, _ := DaysLeft(deleteAt, now); n {
+	case 0:
+		return "due now"
+	case 1:
+		return "in 1 day"
+	default:
+		return fmt.Sprintf("in %d days", n)
+	}
+}
+
+// RetentionOf returns the retention outcome List filled in for r.
+func RetentionOf(r *Recording) RetentionOutcome { return RetentionOutcome(r.Retention) }
+
+// RecordingDeletionLabel is DeletionLabel for a listed recording.
+func RecordingDeletionLabel(r *Recording, now time.Time) string {
+	return DeletionLabel(RetentionOf(r), r.DeleteAt, now)
+}
+
+// DueSoon reports whether a recording retention deletes at deleteAt (zero:
+// never) goes within RetentionWarning of now, or is due already: what the
+// library's "will be deleted within 7 days" warning counts.
+func DueSoon(deleteAt, now time.Time) bool {
+	return !deleteAt.IsZero() && deleteAt.Before(now.Add(RetentionWarning))
+}
+
+// CountDueSoon counts the listed recordings for which DueSoon holds.
+func CountDueSoon(recs []*Recording, now time.Time) int {
+	n := 0
+	for _, r := range recs {
+		if DueSoon(r.DeleteAt, now) {
+			n++
+		}
+	}
+	return n
+}
+
+// RetentionWarningWords is RetentionWarning in words: "within 7 days".
+func RetentionWarningWords() string {
+	return fmt.Sprintf("within %d days", int(RetentionWarning/(24*time.Hour)))
+}
+
 // RetentionItem is one recording as retention sees it.
 type RetentionItem struct {
-	ID         string    `json:"id"`
-	SHA256     string    `json:"sha256"`
-	RecordedAt time.Time `json:"recorded_at"`
-	Status     string    `json:"status"`
-	Held       bool      `json:"held,omitempty"`
-	Restricted bool      `json:"restricted,omitempty"`
-	Categories []string  `json:"categories,omitempty"`
-	// DeleteAt is when it is due (zero: kept by decision or hold).
+	ID         string           `json:"id"`
+	SHA256     string           `json:"sha256"`
+	RecordedAt time.Time        `json:"recorded_at"`
+	Status     string           `json:"status"`
+	Held       bool             `json:"held,omitempty"`
+	Restricted bool             `json:"restricted,omitempty"`
+	Categories []string         `json:"categories,omitempty"`
+	Outcome    RetentionOutcome `json:"outcome"`
+	// DeleteAt is when it is due (zero: kept by decision or hold, or a
+	// clock problem).
 	DeleteAt time.Time `json:"delete_at,omitzero"`
 	Rule     string    `json:"rule"`
 }
@@ -76,26 +183,40 @@ func DaysLeft(deleteAt, now time.Time) (int, bool) {
 	return int((left + 24*time.Hour - 1) / (24 * time.Hour)), true
 }
 
-// clockProblem returns the rule for a recorded-at retention must not act on.
-func clockProblem(at, now time.Time) string {
+// clockProblem returns the outcome and rule for a recorded-at retention
+// must not act on ("" when it may).
+func clockProblem(at, now time.Time) (RetentionOutcome, string) {
 	switch {
 	case at.After(now.Add(ClockSkew)):
-		return RuleClockFuture
+		return RetentionClockFuture, RuleClockFuture
 	case at.Before(ClockFloor):
-		return RuleClockImplausible
+		return RetentionClockImplausible, RuleClockImplausible
 	}
-	return ""
+	return "", ""
+}
+
+// judge applies the policy and the clock rule to one recording's state:
+// the outcome, when it is due (zero unless RetentionDelete) and the rule.
+// The sweep's re-check inside the deleting transaction uses it too.
+func judge(p RetentionPolicy, st *store.RetentionState, now time.Time) (RetentionOutcome, time.Time, string) {
+	at, rule := p.Evaluate(st)
+	if at.IsZero() {
+		o, ok := keepOutcomes[st.Keeps()]
+		if !ok {
+			o = RetentionKeptHold // Evaluate keeps only for a keep reason
+		}
+		return o, at, rule
+	}
+	if o, c := clockProblem(st.RecordedAt, now); c != "" {
+		return o, time.Time{}, c
+	}
+	return RetentionDelete, at, rule
 }
 
 func evaluate(p RetentionPolicy, st *store.RetentionState, now time.Time) RetentionItem {
 	it := RetentionItem{ID: st.ID, SHA256: st.SHA256, RecordedAt: st.RecordedAt, Status: st.Status, Held: st.Held,
 		Restricted: st.Restricted, Categories: st.Categories}
-	it.DeleteAt, it.Rule = p.Evaluate(st)
-	if !it.DeleteAt.IsZero() {
-		if c := clockProblem(st.RecordedAt, now); c != "" {
-			it.DeleteAt, it.Rule = time.Time{}, c
-		}
-	}
+	it.Outcome, it.DeleteAt, it.Rule = judge(p, st, now)
 	return it
 }
 
@@ -105,6 +226,9 @@ type RetentionPlan struct {
 	Due   []RetentionItem // deletable now
 	Soon  []RetentionItem // due within RetentionWarning
 	Clock []RetentionItem // recorded-at not trusted: reported, not acted on
+	// Referred are kept only because their decision in force is
+	// refer-psd (a hold or another decision would keep them anyway).
+	Referred []RetentionItem
 }
 
 // seesRestricted reports whether the signed-in user may see retention
@@ -126,12 +250,14 @@ func (l *Library) plan(ctx context.Context, now time.Time, all bool) (*Retention
 		}
 		it := evaluate(pol, st, now)
 		switch {
-		case strings.HasPrefix(it.Rule, "clock:"):
+		case it.Outcome.ClockProblem():
 			p.Clock = append(p.Clock, it)
-		case it.DeleteAt.IsZero():
+		case it.Outcome == RetentionKeptReferred:
+			p.Referred = append(p.Referred, it)
+		case it.Outcome != RetentionDelete:
 		case !it.DeleteAt.After(now):
 			p.Due = append(p.Due, it)
-		case it.DeleteAt.Before(now.Add(RetentionWarning)):
+		case DueSoon(it.DeleteAt, now):
 			p.Soon = append(p.Soon, it)
 		}
 	}
@@ -157,7 +283,7 @@ func (l *Library) RecordingRetention(ctx context.Context, id string) (RetentionI
 	}
 	states, pol, err := l.st.RetentionStates(ctx)
 	if err != nil {
-		return RetentionItem{}, err
+		return RetentionItem{}, fmt.Errorf("retention of recording %s: %w", full, err)
 	}
 	for _, st := range states {
 		if st.ID == full {
@@ -244,14 +370,15 @@ func (l *Library) sweep(ctx context.Context, by, how string) (*SweepResult, erro
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
+		// The same judgement as the plan's, re-run on the state read
+		// inside the deleting transaction: a hold, a decision (a referral
+		// to PSD included) or a changed policy made meanwhile wins.
 		check := func(pol RetentionPolicy, st *store.RetentionState) (string, error) {
 			now := time.Now()
-			at, rule := pol.Evaluate(st)
+			o, at, rule := judge(pol, st, now)
 			switch {
-			case at.IsZero():
+			case o != RetentionDelete:
 				return "", fmt.Errorf("%w: %s", store.ErrNotDue, rule)
-			case clockProblem(st.RecordedAt, now) != "":
-				return "", fmt.Errorf("%w: %s", store.ErrNotDue, clockProblem(st.RecordedAt, now))
 			case at.After(now):
 				return "", fmt.Errorf("%w until %s", store.ErrNotDue, at.Format(time.RFC3339))
 			}
@@ -340,7 +467,7 @@ func (l *Library) SetRetentionDays(ctx context.Context, category string, days in
 	return l.st.SetRetentionDays(ctx, category, days, e)
 }
 
-// fillRetention sets DeleteAt and RetentionRule on recordings.
+// fillRetention sets DeleteAt, RetentionRule and Retention on recordings.
 func (l *Library) fillRetention(ctx context.Context, recs []*Recording) error {
 	pol, err := l.st.RetentionPolicy(ctx)
 	if err != nil {
@@ -354,7 +481,7 @@ func (l *Library) fillRetention(ctx context.Context, recs []*Recording) error {
 	for _, r := range recs {
 		st := store.RetentionState{ID: r.ID, RecordedAt: r.RecordedAt, Status: r.Status, Held: r.Held, Categories: cats[r.ID]}
 		it := evaluate(pol, &st, now)
-		r.DeleteAt, r.RetentionRule = it.DeleteAt, it.Rule
+		r.DeleteAt, r.RetentionRule, r.Retention = it.DeleteAt, it.Rule, string(it.Outcome)
 	}
 	return nil
 }

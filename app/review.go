@@ -28,13 +28,16 @@ type Review struct {
 // Close releases the master (and audits the end of the view).
 func (r *Review) Close() error {
 	err := r.master.Close()
+	if err != nil {
+		err = fmt.Errorf("close recording %s: %w", r.Recording.ID, err)
+	}
 	r.closeOnce.Do(func() {
 		if r.lib != nil {
 			e := r.lib.entry("view.stop")
 			e.RecordingID, e.SHA256 = r.Recording.ID, r.Recording.SHA256
 			e.Detail = fmt.Sprintf("viewed for %s", time.Since(r.opened).Round(time.Second))
 			if aerr := r.lib.st.Audit(context.Background(), e); aerr != nil && err == nil {
-				err = aerr
+				err = fmt.Errorf("audit the end of the view of recording %s: %w", r.Recording.ID, aerr)
 			}
 		}
 	})
@@ -51,8 +54,8 @@ func (l *Library) OpenReview(ctx context.Context, id string) (*Review, error) {
 	e := l.entry("view.start")
 	e.RecordingID, e.SHA256 = rv.Recording.ID, rv.Recording.SHA256
 	if err := l.st.Audit(ctx, e); err != nil {
-		rv.master.Close()
-		return nil, err
+		_ = rv.master.Close() // read only; the audit error is the one returned
+		return nil, fmt.Errorf("open recording %s for review: audit: %w", rv.Recording.ID, err)
 	}
 	rv.lib, rv.opened = l, time.Now()
 	return rv, nil
@@ -65,18 +68,18 @@ func (l *Library) openReview(ctx context.Context, id, action string) (*Review, e
 	}
 	rec, err := l.st.Get(ctx, full)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("recording %s: %w", full, err)
 	}
 	ft, err := l.frameTable(ctx, rec.ID)
 	if err != nil {
-		return nil, err
+		return nil, err // names the recording
 	}
 	if ft.Len() == 0 {
 		return nil, fmt.Errorf("recording %s has an empty frame table", rec.ID)
 	}
 	m, err := l.st.OpenMaster(ctx, rec.ID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open the master of recording %s: %w", rec.ID, err)
 	}
 	return &Review{Recording: rec, Table: ft, master: m, Source: PlayerSource(rec, ft, m, m.Size())}, nil
 }
@@ -132,5 +135,8 @@ func (r *Review) NotePlayback(ctx context.Context, playing bool, n int) error {
 	}
 	e.RecordingID, e.SHA256 = r.Recording.ID, r.Recording.SHA256
 	e.Detail = fmt.Sprintf("at frame %d", n)
-	return r.lib.st.Audit(ctx, e)
+	if err := r.lib.st.Audit(ctx, e); err != nil {
+		return fmt.Errorf("audit %s of recording %s at frame %d: %w", e.Action, r.Recording.ID, n, err)
+	}
+	return nil
 }

@@ -106,8 +106,10 @@ func TestMarksDecisionsHolds(t *testing.T) {
 	}
 }
 
-// TestRetentionSweep: footage 40 and 10 days old, kept by decision, by
-// hold and by age; the deleted master's vault file, put back, is useless.
+// TestRetentionSweep: footage 40 and 10 days old, kept by decision (a
+// referral to professional standards included, until they decide
+// otherwise), by hold and by age; the deleted master's vault file, put
+// back, is useless.
 func TestRetentionSweep(t *testing.T) {
 	lib := newTestLibrary(t)
 	ctx := context.Background()
@@ -151,14 +153,19 @@ func TestRetentionSweep(t *testing.T) {
 	for _, it := range plan.Due {
 		due[it.ID] = true
 	}
-	want := map[string]bool{unreviewed.ID: true, nfa.ID: true, referred.ID: true}
-	if len(due) != len(want) || !due[unreviewed.ID] || !due[nfa.ID] || !due[referred.ID] {
+	want := map[string]bool{unreviewed.ID: true, nfa.ID: true}
+	if len(due) != len(want) || !due[unreviewed.ID] || !due[nfa.ID] {
 		t.Fatalf("due %v, want %v", due, want)
 	}
+	if len(plan.Referred) != 1 || plan.Referred[0].ID != referred.ID || plan.Referred[0].Outcome != RetentionKeptReferred ||
+		!plan.Referred[0].DeleteAt.IsZero() {
+		t.Fatalf("kept as referred: %+v", plan.Referred)
+	}
+
 	if len(plan.Clock) != 2 {
 		t.Fatalf("clock problems %+v", plan.Clock)
 	}
-	path, err := lib.Store().VaultPath(ctx, nfa.ID)
+	path, err := lib.st.VaultPath(ctx, nfa.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,11 +176,11 @@ func TestRetentionSweep(t *testing.T) {
 
 	// The GUI holds the library open and reads while another library on the
 	// same store sweeps.
-	other, err := Open(lib.Store().Dir(), KeySource{Passphrase: []byte("pw"), NoKeyring: true}, nil)
+	other, err := Open(lib.st.Dir(), KeySource{Passphrase: []byte("pw"), NoKeyring: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	if _, err := other.SignIn(ctx, "sgt1", []byte("sgt1 password"), "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +211,7 @@ func TestRetentionSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Deleted) != 3 || len(res.Errors) != 0 || len(res.Skipped) != 2 {
+	if len(res.Deleted) != 2 || len(res.Errors) != 0 || len(res.Skipped) != 2 {
 		t.Fatalf("sweep: %+v", res)
 	}
 	for _, d := range res.Deleted {
@@ -223,14 +230,14 @@ func TestRetentionSweep(t *testing.T) {
 	if err := os.WriteFile(path, vaultCopy, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lib.Store().OpenMaster(ctx, nfa.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := lib.st.OpenMaster(ctx, nfa.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("open deleted master: %v", err)
 	}
 	if _, err := other.OpenReview(ctx, nfa.ID); err == nil {
 		t.Fatal("a deleted recording opened for review")
 	}
 	es, err := lib.AuditEntries(ctx, AuditFilter{Action: "retention.delete"})
-	if err != nil || len(es) != 3 {
+	if err != nil || len(es) != 2 {
 		t.Fatalf("audit %v %+v", err, es)
 	}
 	for _, e := range es {
@@ -249,7 +256,25 @@ func TestRetentionSweep(t *testing.T) {
 	if res, err := lib.AutoSweep(ctx); err != nil || len(res.Deleted) != 0 {
 		t.Fatalf("second sweep %v %+v", err, res)
 	}
+	// Professional standards record another decision: retention applies
+	// again, and the next sweep deletes it.
+	signInAs(t, lib, "psd1", RolePSD)
+	if it, err := lib.RecordingRetention(ctx, referred.ID); err != nil || it.Outcome != RetentionKeptReferred ||
+		DeletionLabel(it.Outcome, it.DeleteAt, now) != "kept: referred to PSD" {
+		t.Fatalf("retention of the referred recording: %v %+v", err, it)
+	}
+	if _, err := lib.Decide(ctx, referred.ID, DecisionNFA, "complaint not upheld"); err != nil {
+		t.Fatal(err)
+	}
+	if it, err := lib.RecordingRetention(ctx, referred.ID); err != nil || it.Outcome != RetentionDelete {
+		t.Fatalf("retention after the PSD decision: %v %+v", err, it)
+	}
+	signInAs(t, lib, "admin", RoleAdmin)
+	if res, err := lib.SweepRetention(ctx); err != nil || len(res.Deleted) != 1 || res.Deleted[0].RecordingID != referred.ID {
+		t.Fatalf("sweep after the PSD decision: %v %+v", err, res)
+	}
 	// The sergeant does not see the referred (restricted) deletion.
+	signInAs(t, lib, "sgt1", RoleSergeant)
 	ds, _ := lib.Deletions(ctx)
 	if len(ds) != 2 {
 		t.Fatalf("sergeant sees %d deletions", len(ds))
@@ -259,4 +284,24 @@ func TestRetentionSweep(t *testing.T) {
 	}
 	_ = ancient
 	_ = future
+}
+
+// TestJudgeReferred: the judgement the sweep re-runs inside the deleting
+// transaction keeps a referred recording whatever its age, and lets it go
+// once another decision is in force.
+func TestJudgeReferred(t *testing.T) {
+	now := time.Now()
+	pol := RetentionPolicy{Default: 31 * 24 * time.Hour}
+	st := &store.RetentionState{ID: "R", RecordedAt: now.Add(-400 * 24 * time.Hour), Status: StatusReferred, Restricted: true}
+	if o, at, rule := judge(pol, st, now); o != RetentionKeptReferred || !at.IsZero() || rule != string(store.KeepReferred) {
+		t.Fatalf("referred: %s %v %q", o, at, rule)
+	}
+	st.Held = true
+	if o, _, _ := judge(pol, st, now); o != RetentionKeptHold {
+		t.Fatalf("referred and held: %s", o)
+	}
+	st.Held, st.Status = false, StatusNFA
+	if o, at, _ := judge(pol, st, now); o != RetentionDelete || at.After(now) {
+		t.Fatalf("after an nfa decision: %s %v", o, at)
+	}
 }

@@ -50,7 +50,7 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	if err != nil {
 		return nil, err
 	}
-	defer rv.Close()
+	defer func() { _ = rv.Close() }() // read only: the still is already rendered or failed
 	n := req.Frame
 	last := rv.Table.Len() - 1
 	if req.Time >= 0 {
@@ -62,14 +62,15 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	} else if n < 0 || n > last {
 		return nil, fmt.Errorf("frame %d: %w (frames 0 to %d)", n, ErrOutOfRange, last)
 	}
+	id := rv.Recording.ID
 	eng, err := player.Open(rv.Source, player.Options{AudioOutput: "null", CacheBytes: -1})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s: open the player: %w", id, err)
 	}
-	defer eng.Close()
+	defer func() { _ = eng.Close() }() // teardown of a read-only engine: the still is rendered or failed
 	pic, err := confirmedFrame(ctx, eng, n, last)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s: %w", id, err)
 	}
 	st := &Still{ID: rv.Recording.ID, SHA256: rv.Recording.SHA256, Frame: n, PTS: rv.Source.Frames[n],
 		WallClock: rv.Recording.RecordedAt.Add(rv.Source.Frames[n]).UTC()}
@@ -79,16 +80,16 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s, frame %d: encode PNG: %w", id, n, err)
 	}
 	if st.PNG, err = insertTextChunks(buf.Bytes(), st.textChunks()); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s, frame %d: %w", id, n, err)
 	}
 	e := l.entry("still")
 	e.RecordingID, e.SHA256 = st.ID, st.SHA256
 	e.Detail = fmt.Sprintf("frame %d at %s", st.Frame, FormatMediaTime(st.PTS))
 	if err := l.st.Audit(ctx, e); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("still of recording %s, frame %d: audit: %w", id, n, err)
 	}
 	return st, nil
 }
@@ -108,13 +109,13 @@ func confirmedFrame(ctx context.Context, eng *player.Engine, n, last int) (*imag
 		if from != n {
 			f, err := eng.SeekFrame(ctx, from)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("frame %d: seek to frame %d first: %w", n, from, err)
 			}
 			f.Release()
 		}
 		fr, err := eng.SeekFrame(ctx, n)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("frame %d: %w", n, err)
 		}
 		defer fr.Release()
 		if fr.Index != n {
@@ -172,20 +173,6 @@ func (s *Still) captionLines() []string {
 			s.ID, s.Frame, FormatMediaTime(s.PTS), s.WallClock.Format("2006-01-02 15:04:05.000 MST")),
 		"Master SHA-256 " + s.SHA256,
 	}
-}
-
-// FormatMediaTime renders a media time as HH:MM:SS.mmm.
-func FormatMediaTime(d time.Duration) string {
-	neg := d < 0
-	if neg {
-		d = -d
-	}
-	ms := d.Round(time.Millisecond).Milliseconds()
-	s := fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
-	if neg {
-		return "-" + s
-	}
-	return s
 }
 
 // withCaption returns the picture with a white strip below it holding

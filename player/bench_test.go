@@ -193,7 +193,9 @@ func BenchmarkEngine(b *testing.B) {
 		}
 	})
 
-	b.Run("BackwardStep", func(b *testing.B) {
+	// Steps with no time between them (a benchmark, not a reviewer): a
+	// step into a GOP not yet decoded waits for the whole GOP.
+	b.Run("BackwardStepUnpaced", func(b *testing.B) {
 		const from, steps = 249, 150 // three 2 s GOPs, from a GOP's last frame back
 		for range b.N {
 			var eng, ref durations
@@ -222,10 +224,154 @@ func BenchmarkEngine(b *testing.B) {
 			e.Close()
 			b.ReportMetric(ms(eng.pct(.5)), "ms/step-median")
 			b.ReportMetric(ms(eng.pct(.95)), "ms/step-p95")
+			b.ReportMetric(ms(eng.pct(.99)), "ms/step-p99")
 			b.ReportMetric(ms(eng.pct(1)), "ms/step-max")
 			b.ReportMetric(ms(ref.pct(.5)), "libmpv-ms/step-median")
 			b.ReportMetric(ms(ref.pct(.95)), "libmpv-ms/step-p95")
 			b.ReportMetric(ms(eng.pct(.5))/ms(ref.pct(.5)), "ratio-vs-libmpv")
+		}
+	})
+
+	// A reviewer holding the step-back key: X11's default auto-repeat is
+	// 25 presses per second, so a press comes every 40 ms (or at once when
+	// the previous step took longer). The first step after an exact seek is
+	// reported on its own: its GOP is being decoded when it comes.
+	const pace = 40 * time.Millisecond
+	pacedBack := func(b *testing.B, e *Engine, pe *peer, from, steps int) (eng, ref durations, first time.Duration) {
+		next := time.Now()
+		for i := 1; i <= steps; i++ {
+			if i%3 == 0 { // libmpv re-decodes the GOP per press: sample it
+				t := time.Now()
+				pe.backStep(b)
+				ref = append(ref, time.Since(t))
+			}
+			if d := time.Until(next); d > 0 {
+				time.Sleep(d) // pacing, not synchronisation
+			}
+			t := time.Now()
+			f, err := e.Step(ctx, -1)
+			d := time.Since(t)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if i == 1 {
+				first = d
+			} else {
+				eng = append(eng, d)
+			}
+			wantIndex(b, f.Image, from-i, "backward step")
+			f.Release()
+			next = t.Add(pace)
+		}
+		return eng, ref, first
+	}
+	report := func(b *testing.B, e *Engine, eng, ref durations) {
+		b.ReportMetric(ms(eng.pct(.5)), "ms/step-median")
+		b.ReportMetric(ms(eng.pct(.99)), "ms/step-p99")
+		b.ReportMetric(ms(eng.pct(1)), "ms/step-max")
+		b.ReportMetric(ms(ref.pct(.5)), "libmpv-ms/step-median")
+		b.ReportMetric(ms(ref.pct(.99)), "libmpv-ms/step-p99")
+		b.ReportMetric(ms(ref.pct(1)), "libmpv-ms/step-max")
+		b.ReportMetric(float64(e.fills.Load()), "main-handle-GOP-decodes")
+		if e.pf != nil {
+			b.ReportMetric(float64(e.pf.jobs.Load()), "prefetch-jobs")
+		}
+	}
+
+	// Each paced benchmark runs with the background decoder ("prefetch")
+	// and without it (the engine as it was before, for comparison).
+	modes := []struct {
+		name string
+		opt  Options
+	}{{"prefetch", Options{}}, {"no-prefetch", Options{NoPrefetch: true}}}
+
+	for _, m := range modes {
+		b.Run("BackwardStepPaced/"+m.name, func(b *testing.B) {
+			const from, steps = 249, 150 // three 2 s GOPs, from a GOP's last frame back
+			for range b.N {
+				pe := newPeer(b, p.Path)
+				pe.seek(b, (p.Offset + p.Frames[from]).Seconds())
+				e := openBench(b, p, m.opt)
+				debug.FreeOSMemory()
+				resetPeakRSS()
+				if _, err := e.SeekFrame(ctx, from); err != nil {
+					b.Fatal(err)
+				}
+				eng, ref, first := pacedBack(b, e, pe, from, steps)
+				hwm := peakRSS()
+				pe.close()
+				report(b, e, eng, ref)
+				b.ReportMetric(ms(first), "ms/first-step-after-seek")
+				b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
+				e.Close()
+			}
+		})
+
+		b.Run("BackwardStepAfterPlayback/"+m.name, func(b *testing.B) {
+			// Play 2 s from frame 150, pause, and step back 150 frames:
+			// through the frames kept from playback, then across two GOP
+			// boundaries into GOPs decoded in the background.
+			for range b.N {
+				pe := newPeer(b, p.Path)
+				e := openBench(b, p, m.opt)
+				debug.FreeOSMemory()
+				resetPeakRSS()
+				if _, err := e.SeekFrame(ctx, 150); err != nil {
+					b.Fatal(err)
+				}
+				if err := e.Play(); err != nil {
+					b.Fatal(err)
+				}
+				deadline := time.Now().Add(30 * time.Second)
+				for n, _, _ := e.Position(); n < 200; n, _, _ = e.Position() {
+					if time.Now().After(deadline) {
+						b.Fatalf("playback stuck at %d", n)
+					}
+					time.Sleep(5 * time.Millisecond)
+				}
+				if err := e.Pause(); err != nil {
+					b.Fatal(err)
+				}
+				at, _, _ := e.Position()
+				kept := e.cache.cachedFrom(at)
+				pe.seek(b, (p.Offset + p.Frames[at]).Seconds())
+				eng, ref, first := pacedBack(b, e, pe, at, 150)
+				hwm := peakRSS()
+				pe.close()
+				eng = append(eng, first) // no seek before: the first step counts
+				report(b, e, eng, ref)
+				b.ReportMetric(float64(at-kept+1), "frames-kept-from-playback")
+				b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
+				e.Close()
+			}
+		})
+
+	}
+
+	b.Run("ForwardStepWhilePrefetching", func(b *testing.B) {
+		// Forward steps right after a seek, while the hidden decoder
+		// decodes the GOP before (it runs at a lower priority).
+		for range b.N {
+			var eng durations
+			e := openBench(b, p, Options{})
+			for _, start := range []int{149, 249} {
+				if _, err := e.SeekFrame(ctx, start); err != nil {
+					b.Fatal(err)
+				}
+				for i := 1; i <= 25; i++ {
+					t := time.Now()
+					f, err := e.Step(ctx, 1)
+					eng = append(eng, time.Since(t))
+					if err != nil {
+						b.Fatal(err)
+					}
+					wantIndex(b, f.Image, start+i, "forward step")
+					f.Release()
+				}
+			}
+			e.Close()
+			b.ReportMetric(ms(eng.pct(.5)), "ms/step-median")
+			b.ReportMetric(ms(eng.pct(.95)), "ms/step-p95")
 		}
 	})
 
@@ -289,7 +435,8 @@ func BenchmarkEngine(b *testing.B) {
 	for _, pc := range []struct {
 		name  string
 		cache int64
-	}{{"Playback", 0}, {"PlaybackCache64MiB", 64 << 20}} {
+		nopf  bool
+	}{{"Playback", 0, false}, {"PlaybackCache64MiB", 64 << 20, false}, {"PlaybackNoPrefetch", 0, true}} {
 		b.Run(pc.name, func(b *testing.B) {
 			// Real playback (unpaused, audio to ao=null) at speed 4: the
 			// media clock runs 4x, so keeping up means the pipeline
@@ -298,7 +445,15 @@ func BenchmarkEngine(b *testing.B) {
 			// holds the Go test binary) with the default 512 MiB frame
 			// cache, which playback fills, and with a 64 MiB one.
 			for range b.N {
-				e := openBench(b, p, Options{CacheBytes: pc.cache})
+				// The hidden decoder opens once the engine is idle: let
+				// it, so its memory is counted.
+				e := openBench(b, p, Options{CacheBytes: pc.cache, NoPrefetch: pc.nopf})
+				if e.pf != nil {
+					deadline := time.Now().Add(20 * time.Second)
+					for !e.pf.opened() && time.Now().Before(deadline) {
+						time.Sleep(5 * time.Millisecond)
+					}
+				}
 				debug.FreeOSMemory() // drop earlier sub-benchmarks' heap from RSS
 				resetPeakRSS()
 				if err := e.SetSpeed(4); err != nil {

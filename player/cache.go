@@ -116,18 +116,29 @@ func newAlignedRGBA(w, h int) *image.RGBA {
 
 // frameCache keeps decoded frames by index, least recently used evicted
 // first, within a byte budget.
+//
+// An entry is verified (tag 0) or provisional (tag > 0): frames drawn
+// during playback and by the prefetcher carry their run's tag until the run
+// was checked against the frame table (confirm) or rejected (dropTag).
+// Provisional entries count against the budget but are never served (get,
+// has), and never replace a verified entry for the same frame.
 type frameCache struct {
 	mu      sync.Mutex
 	budget  int64
 	used    int64
 	entries map[int]*list.Element
 	lru     *list.List // front = most recent; values are *cacheEntry
+	tags    atomic.Uint64
 }
 
 type cacheEntry struct {
 	idx int
 	buf *buffer
+	tag uint64 // 0: verified
 }
+
+// newTag returns a tag for a run of provisional entries, unique per cache.
+func (c *frameCache) newTag() uint64 { return c.tags.Add(1) }
 
 func newFrameCache(budget int64) *frameCache {
 	return &frameCache{budget: budget, entries: map[int]*list.Element{}, lru: list.New()}
@@ -143,8 +154,12 @@ func (c *frameCache) capacity(w, h int) int {
 	return int(c.budget / int64(((4*w+63)&^63)*h))
 }
 
-// put stores (a new reference to) b as frame idx.
-func (c *frameCache) put(idx int, b *buffer) {
+// put stores (a new reference to) b as frame idx, verified.
+func (c *frameCache) put(idx int, b *buffer) { c.putTag(idx, b, 0) }
+
+// putTag stores (a new reference to) b as frame idx, provisional under tag
+// (0: verified). A provisional picture never replaces a verified one.
+func (c *frameCache) putTag(idx int, b *buffer, tag uint64) {
 	if c.budget <= 0 || bufBytes(b) > c.budget {
 		return
 	}
@@ -152,14 +167,17 @@ func (c *frameCache) put(idx int, b *buffer) {
 	defer c.mu.Unlock()
 	if el, ok := c.entries[idx]; ok {
 		e := el.Value.(*cacheEntry)
-		if e.buf == b {
+		if e.buf == b && e.tag == tag {
 			c.lru.MoveToFront(el)
+			return
+		}
+		if tag != 0 && e.tag == 0 && e.buf.img.Rect.Size() == b.img.Rect.Size() {
 			return
 		}
 		c.removeLocked(el)
 	}
 	b.ref()
-	c.entries[idx] = c.lru.PushFront(&cacheEntry{idx: idx, buf: b})
+	c.entries[idx] = c.lru.PushFront(&cacheEntry{idx: idx, buf: b, tag: tag})
 	c.used += bufBytes(b)
 	for c.used > c.budget {
 		c.removeLocked(c.lru.Back())
@@ -182,6 +200,9 @@ func (c *frameCache) get(idx, w, h int) (*buffer, bool) {
 		return nil, false
 	}
 	e := el.Value.(*cacheEntry)
+	if e.tag != 0 {
+		return nil, false
+	}
 	if e.buf.img.Rect.Size() != (image.Point{w, h}) {
 		c.removeLocked(el)
 		return nil, false
@@ -190,21 +211,62 @@ func (c *frameCache) get(idx, w, h int) (*buffer, bool) {
 	return e.buf.ref(), true
 }
 
-// remove drops frame idx if cached.
-func (c *frameCache) remove(idx int) {
+// removeTag drops frame idx if it is cached under tag.
+func (c *frameCache) removeTag(idx int, tag uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.entries[idx]; ok {
+	if el, ok := c.entries[idx]; ok && el.Value.(*cacheEntry).tag == tag {
 		c.removeLocked(el)
 	}
 }
 
-// has reports whether idx is cached.
+// confirm makes the entries under tag verified, and returns how many.
+func (c *frameCache) confirm(tag uint64) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, el := range c.entries {
+		if e := el.Value.(*cacheEntry); e.tag == tag {
+			e.tag = 0
+			n++
+		}
+	}
+	return n
+}
+
+// dropTag removes the entries under tag.
+func (c *frameCache) dropTag(tag uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, el := range c.entries {
+		if el.Value.(*cacheEntry).tag == tag {
+			c.removeLocked(el)
+		}
+	}
+}
+
+// has reports whether idx is cached and verified.
 func (c *frameCache) has(idx int) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.entries[idx]
-	return ok
+	el, ok := c.entries[idx]
+	return ok && el.Value.(*cacheEntry).tag == 0
+}
+
+// cachedFrom returns the lowest frame lo such that lo..idx are all cached
+// and verified (idx+1 if idx is not).
+func (c *frameCache) cachedFrom(idx int) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	lo := idx + 1
+	for i := idx; i >= 0; i-- {
+		el, ok := c.entries[i]
+		if !ok || el.Value.(*cacheEntry).tag != 0 {
+			break
+		}
+		lo = i
+	}
+	return lo
 }
 
 // clear drops every entry.

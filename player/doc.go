@@ -21,9 +21,13 @@
 //
 // Every picture libmpv hands over is labelled by counting from the last
 // exactly known position (after a seek, the picture libmpv shows when that
-// seek's playback-restart arrives). Seek, Step and Pause results are exact;
-// frames during playback are labelled by the same count and re-checked
-// against time-pos when playback stops.
+// seek's playback-restart arrives). libmpv 0.35's render API does not give
+// a frame's timestamp (MPV_RENDER_PARAM_NEXT_FRAME_INFO's target_time is
+// the display deadline on libmpv's clock), so counting is checked against
+// the frame table at both ends of every run of counted frames before any of
+// them is served again (see Stepping and the cache). Seek, Step and Pause
+// results are exact; frames shown during playback are labelled by the
+// count.
 //
 // # Exact seeks
 //
@@ -64,21 +68,100 @@
 // into frames not cached seeks exactly to the GOP start (Source.Keyframes,
 // or a fixed window without it) and frame-steps forward to the target,
 // drawing and caching the frames on the way, so the following back steps
-// cost nothing. Frames served from the cache do not move libmpv; it is
+// cost nothing; usually the background decoder (Prefetch) has drawn them
+// already, or is drawing them and the step waits for it. Frames served from the cache do not move libmpv; it is
 // brought to the shown frame (one exact seek) before anything that needs it,
 // such as Play.
 //
 // Counting breaks when libmpv's VO drops a frame: with framedrop=no it does
 // so only when a frame handed to the render API is not rendered within
-// 200 ms (vo_libmpv stops waiting and makes it the current frame, as when
-// the render goroutine is starved under load). The renderer never sees that
-// frame, so every frame counted after it is labelled one too low. The
-// engine reads frame-drop-count around frame-stepping and playback: a step
-// that saw a drop forgets (and uncaches) the frames it labelled, pauses
-// libmpv (pending frame steps keep it running) and seeks exactly instead;
-// Pause after playback with a drop seeks exactly. Pause after playback
-// always empties the frame cache, since a drop is not always seen by then:
-// frames labelled by counting are never served to a back step.
+// 200 ms (vo_libmpv's flip_page stops waiting, makes it the current frame
+// and counts a drop, as when the render goroutine is starved under load).
+// The renderer never sees that frame, so every frame counted after it is
+// labelled one too low per drop: a 500 ms renderer stall during playback
+// costs two frames, and frame 30 came back labelled 28 (reproduced: with
+// the checks below removed, 15–20 of the 27–32 frames cached during a
+// stalled playback carried a label two too low). frame-drop-count alone is
+// not a reliable witness: libmpv zeroes it on every seek, its own included
+// (vo.c forget_frames; libmpv seeks by itself e.g. to refresh audio filters
+// after a speed change, audio.c), and after a drop its redraw hands the
+// dropped picture over again as a new frame (vo.c do_redraw), which the
+// count then takes as the next one. (Which of these let the CI run's drop
+// past the earlier drop check was not reproduced; the checks below do not
+// depend on it.) Until now Pause emptied the whole cache; now the count
+// itself is checked:
+//
+//   - Frame-stepping (Step, GOP fills): a step that saw frame-drop-count
+//     move forgets (and uncaches) the frames it labelled, pauses libmpv
+//     (pending frame steps keep it running) and seeks exactly instead.
+//   - Playback: frames drawn while playing go into the cache provisionally
+//     (a tag per run; never served, never replacing a verified frame).
+//     Pause confirms them only if the run is provably contiguous: the
+//     count ends exactly on the frame time-pos names once libmpv paused
+//     (the frame table entry of the last frame queued; a frame dropped or
+//     counted twice makes the count end elsewhere), frame-drop-count did
+//     not move, and libmpv ran no seek during the run (seek events counted
+//     up to the reply of a no-op async command, so none is in flight
+//     unseen). Otherwise the run's frames are discarded and the paused
+//     frame is sought exactly. A loop restart discards the run it ends.
+//   - Background decoding (Prefetch): an exact seek at the start, time-pos
+//     checked against the count at the end of every 4-frame chunk, and
+//     frame-drop-count still 0 at the end. Outside a job, whatever the
+//     hidden handle presents goes into the cache under a tag that is never
+//     confirmed, so a frame labelled by counting alone is never served.
+//
+// # Prefetch
+//
+// The first back step into a GOP that is not cached costs a decode of that
+// GOP (0.6–1.5 s at 1080p on two cores). When the shown frame comes within
+// prefetchLead (25) frames of the start of the cached range (after a seek,
+// a step or a pause), the GOP before that start is decoded in the
+// background into the cache, so the step into it is served from memory. A
+// back step into frames a running job will draw waits for the job (it
+// comes sooner than a decode of its own); a request for another range
+// cancels the running job; Play cancels it (playback needs the CPU).
+//
+// The decoder is a hidden second Engine on the same Source (own mpv
+// handle, event loop and render goroutine; the vault protocol registered
+// again on it; aid=no, 16 MiB demuxer cache), rendering at the main
+// Engine's size into the main Engine's cache under a job tag, confirmed
+// when the job ends exact. Choices measured (BenchmarkEngine, 1080p25,
+// 2 s GOPs, rendered at 1280x720, two shared cores):
+//
+//   - The main handle cannot do it: while it decodes a GOP it cannot take a
+//     forward step or a seek, and it must stay where the shown frame is.
+//   - ffmpeg as the second decoder would scale and convert colours with
+//     swscale, not libmpv's zimg path, so a frame would look slightly
+//     different depending on which decoder drew it, and it would need the
+//     vault bytes over another channel. A second libmpv handle draws the
+//     same pixels through the same code and reuses the exact-seek and
+//     step checks.
+//   - Priority: with the hidden handle's threads at nice 10, forward steps
+//     beside a running prefetch kept a 14 ms median, but under load from
+//     other processes the prefetch starved (a back step waited 1.4 s); at
+//     equal priority back steps were instant but forward steps rose to a
+//     22 ms median. The hidden Engine therefore steps in chunks of
+//     prefetchChunk (4) frames and starts a chunk only when the main
+//     Engine has run no navigation call for mainQuiet (15 ms), or when
+//     the user waits for the job: 17 ms forward-step median beside a
+//     prefetch, paced back steps 0.2–0.4 ms at most (load average 14–20).
+//   - The hidden handle is opened once the main Engine is idle after Open
+//     (or at the first job), so the first job does not pay for loading.
+//
+// What prefetch cannot hide: a back step taken right after an exact seek
+// into a GOP (or with no time between presses) waits for the GOP's decode
+// and drawing, as without prefetch (1.2–2.2 s with it, 0.8–2.3 s without,
+// under load average 12–30, where libmpv's own frame-back-step, which
+// decodes without drawing, took 0.45–1.2 s median): the GOP must be decoded
+// from its key frame before its last frame exists.
+//
+// Memory stays within the same budget: prefetched frames live in the one
+// frame cache (Options.CacheBytes, LRU), a job draws only what fits beside
+// the cached frames around the position, and the hidden handle adds its
+// decoder and a 16 MiB packet cache: peak RSS while stepping back through
+// three 1080p GOPs with the default 512 MiB cache was 940–1070 MiB with it
+// and 840–960 MiB without (the Go heap holds up to twice the live cache);
+// during playback 529 MiB either way. Close closes it.
 //
 // # Threading
 //
@@ -98,6 +181,12 @@
 //     (the client API is thread-safe). Every libmpv call outside the two
 //     goroutines holds a read lock that teardown takes for writing, so none
 //     runs on a destroyed handle.
+//   - The prefetcher runs one goroutine that owns the hidden Engine (which
+//     has its own event loop and render goroutine, under the same rules).
+//     The main Engine only sends it requests and cancellations, never
+//     blocks on it except when a back step waits for a job (bounded by
+//     the step's context and Options.Timeout); the hidden Engine never
+//     takes the main Engine's locks.
 //   - Shared state is under mutexes or atomics; the package is tested with
 //     the race detector.
 //   - Events are coalesced: position events replace each other, and the
@@ -107,7 +196,8 @@
 // Close never hangs: waiting calls return ErrClosed at once, and Close
 // itself returns after at most min(Options.Timeout, 5 s) even if libmpv is
 // stuck in a Source.Reader that does not return (teardown then finishes in
-// the background when it does).
+// the background when it does). The hidden Engine is closed within the
+// same bound.
 //
 // # libmpv binding
 //

@@ -32,6 +32,8 @@ type Engine struct {
 	evq   *eventQueue
 	vault *vaultSource
 	vtag  cgo.Handle
+	pf    *prefetcher // nil for the hidden Engine or with prefetch off
+	pfEnd chan struct{}
 
 	done      chan struct{} // closed by Close
 	closed    chan struct{} // closed when libmpv is destroyed
@@ -78,6 +80,11 @@ type Engine struct {
 	playPos atomic.Int64
 	looping atomic.Bool
 	dropsAt int64 // frame-drop-count when playback started
+	// playTag is the cache tag of the frames drawn by the running playback
+	// (provisional until Pause checks them, see stopLocked); seeksAt is the
+	// number of seek events when it started. Under mu.
+	playTag uint64
+	seeksAt uint64
 
 	// Audio is deselected while frame-stepping (with audio selected,
 	// libmpv paces each step by the audio clock, ~one frame duration) and
@@ -89,6 +96,18 @@ type Engine struct {
 	playGen uint64        // under mu: incremented by every Play
 	stalls  atomic.Int32  // consecutive restarts by watchStart
 	cmdIDs  atomic.Uint64 // reply ids of async commands
+	fills   atomic.Int64  // back steps that decoded a GOP on the main handle
+	// outside is the hidden Engine's cache tag outside a prefetch job: a
+	// tag never confirmed, so nothing its libmpv presents between jobs is
+	// ever served (0, verified, for a main Engine).
+	outside uint64
+
+	// Navigation activity, for the prefetcher's hidden Engine (which waits
+	// for quiet): busy counts running navigation calls, busyEnd is when the
+	// last one ended (Unix ns), idle is broadcast when one ends.
+	busy    atomic.Int32
+	busyEnd atomic.Int64
+	idle    notifier
 }
 
 // Open starts libmpv on src, shows frame 0 (paused) and returns the Engine.
@@ -127,7 +146,7 @@ func Open(src Source, opt Options) (*Engine, error) {
 		tl:       tl,
 		log:      slog.Default().With("component", "player", "media", src.Name),
 		pool:     newBufPool(),
-		cache:    newFrameCache(opt.CacheBytes),
+		cache:    opt.shared,
 		note:     &notifier{},
 		done:     make(chan struct{}),
 		closed:   make(chan struct{}),
@@ -139,10 +158,16 @@ func Open(src Source, opt Options) (*Engine, error) {
 		paused:   true,
 		replies:  map[uint64]*cmdReply{},
 	}
+	if e.cache == nil {
+		e.cache = newFrameCache(opt.CacheBytes)
+	}
 	e.evq = newEventQueue(e.done)
 	e.r = newRenderer(tl.count(), e.pool, e.cache, e.note)
 	e.r.onNew = e.onFrame
-
+	if opt.hidden {
+		e.outside = e.cache.newTag()
+		e.r.setTag(e.outside)
+	}
 	if e.c, err = newCore(); err != nil {
 		close(e.done)
 		return nil, err
@@ -173,6 +198,9 @@ func Open(src Source, opt Options) (*Engine, error) {
 	if err := e.load(); err != nil {
 		_ = e.Close()
 		return nil, err
+	}
+	if !opt.hidden && !opt.NoPrefetch && e.cache.budget > 0 {
+		e.pf = newPrefetcher(e)
 	}
 	return e, nil
 }
@@ -518,7 +546,9 @@ func (e *Engine) teardown() {
 		e.vault.release()
 		e.vtag.Delete()
 	}
-	e.cache.clear()
+	if !e.opt.hidden { // the hidden Engine's cache is the main one's
+		e.cache.clear()
+	}
 	close(e.closed)
 }
 
@@ -527,15 +557,24 @@ func (e *Engine) teardown() {
 // handed out stay valid. Calling Close again is harmless.
 func (e *Engine) Close() error {
 	e.closeOnce.Do(func() {
+		e.pfEnd = make(chan struct{})
+		if e.pf != nil {
+			go func() { e.pf.close(); close(e.pfEnd) }()
+		} else {
+			close(e.pfEnd)
+		}
 		close(e.done)
 		_ = e.call(func(c *core) error { c.m.Wakeup(); return nil })
 	})
-	select {
-	case <-e.closed:
-		return nil
-	case <-time.After(min(e.opt.Timeout, 5*time.Second)):
-		return fmt.Errorf("player: close %s: %w (libmpv still shutting down in the background)", e.src.Name, ErrTimeout)
+	timeout := time.After(min(e.opt.Timeout, 5*time.Second))
+	for _, ch := range []chan struct{}{e.closed, e.pfEnd} {
+		select {
+		case <-ch:
+		case <-timeout:
+			return fmt.Errorf("player: close %s: %w (libmpv still shutting down in the background)", e.src.Name, ErrTimeout)
+		}
 	}
+	return nil
 }
 
 // ---- waiting ----------------------------------------------------------------------
@@ -684,11 +723,20 @@ func (e *Engine) begin(ctx context.Context) (func(), error) {
 		e.op.Unlock()
 		return nil, err
 	}
+	e.busy.Add(1)
 	if err := e.stopLocked(ctx); err != nil {
+		e.idleAgain()
 		e.op.Unlock()
 		return nil, err
 	}
-	return e.op.Unlock, nil
+	return func() { e.idleAgain(); e.op.Unlock() }, nil
+}
+
+// idleAgain ends a navigation call's busy mark.
+func (e *Engine) idleAgain() {
+	e.busyEnd.Store(time.Now().UnixNano())
+	e.busy.Add(-1)
+	e.idle.broadcast()
 }
 
 // SeekFrame shows frame n (clamped to the table), paused. It seeks libmpv
@@ -738,8 +786,22 @@ func clamp(n, lo, hi int) int { return max(lo, min(n, hi)) }
 // goTo shows frame target; op lock held, paused, mpv settled. fill chooses
 // GOP-fill for backward moves.
 func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error) {
+	f, err := e.goToFrame(ctx, target, fill)
+	if err == nil && e.pf != nil {
+		e.pf.request(target)
+	}
+	return f, err
+}
+
+func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (Frame, error) {
 	w, h := e.r.size()
-	if b, ok := e.cache.get(target, w, h); ok {
+	b, ok := e.cache.get(target, w, h)
+	if !ok && fill && e.pf != nil && e.pf.wait(ctx, target) {
+		// The background decoder is drawing this frame: its result
+		// comes sooner than a decode of our own.
+		b, ok = e.cache.get(target, w, h)
+	}
+	if ok {
 		defer b.unref()
 		e.r.setLatest(b, target)
 		return e.show(target, b), nil
@@ -747,7 +809,6 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 	e.mu.Lock()
 	at := e.mpvAt
 	e.mu.Unlock()
-	var b *buffer
 	var err error
 	switch {
 	case at >= 0 && target > at && e.stepCheaper(at, target, fill):
@@ -759,6 +820,7 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 		}
 		b, err = e.stepOrSeek(ctx, at, target, from)
 	case fill && (at < 0 || target < at):
+		e.fills.Add(1)
 		start := e.tl.keyframeAtOrBefore(target)
 		if start < 0 {
 			start = max(0, target-fillWindow)
@@ -988,8 +1050,9 @@ func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (_ *
 			// The frames labelled after the dropped one carry labels one
 			// too low: forget them.
 			e.r.forget()
+			tag := e.r.tagNow()
 			for i := at + 1; i <= target; i++ {
-				e.cache.remove(i)
+				e.cache.removeTag(i, tag)
 			}
 			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, errVODrop)
 		}
@@ -1066,6 +1129,9 @@ func (e *Engine) Play() error {
 	if err := e.stopLocked(ctx); err != nil {
 		return err
 	}
+	if e.pf != nil {
+		e.pf.cancel() // playback needs the CPU (after stopLocked's request)
+	}
 	e.mu.Lock()
 	shown, at, a, bEnd := e.shown, e.mpvAt, e.loopA, e.loopB
 	e.mu.Unlock()
@@ -1099,17 +1165,25 @@ func (e *Engine) Play() error {
 	if err != nil {
 		return fmt.Errorf("%w: play: %w", ErrPlayback, err)
 	}
+	seeks0, err := e.eventBarrier(ctx)
+	if err != nil {
+		return fmt.Errorf("play: %w", err)
+	}
+	tag := e.cache.newTag()
 	e.mu.Lock()
 	e.playing, e.settled, e.dropsAt, e.mpvAt = true, false, drops0, -1
+	e.playTag, e.seeksAt = tag, seeks0
 	e.playGen++
 	gen, speed := e.playGen, e.speed
 	e.mu.Unlock()
+	e.r.setTag(tag)
 	e.playPos.Store(int64(start))
 	seq0 := e.r.seqNow()
 	if err := e.setProp("pause", "no"); err != nil {
 		e.mu.Lock()
 		e.playing = false
 		e.mu.Unlock()
+		e.dropPlaybackRun()
 		return err
 	}
 	go e.watchStart(gen, seq0, start, speed)
@@ -1149,6 +1223,7 @@ func (e *Engine) watchStart(gen, seq0 uint64, start int, speed float64) {
 		e.mu.Lock()
 		e.playing, e.settled = false, true
 		e.mu.Unlock()
+		e.dropPlaybackRun()
 		var b *buffer
 		if b, err = e.seekExact(ctx, start); err == nil {
 			e.r.setLatest(b, start)
@@ -1175,17 +1250,25 @@ func (e *Engine) Pause() error {
 	defer cancel()
 	e.op.Lock()
 	defer e.op.Unlock()
+	e.busy.Add(1)
+	defer e.idleAgain()
 	return e.stopLocked(ctx)
 }
 
 // stopLocked pauses libmpv if playback ran and makes shown == mpvAt with an
 // exact label, then deselects audio for navigation. Once paused, time-pos
-// is the frame libmpv queued last; frames are labelled by counting from the
-// exact start of playback, so the shown frame is that label once the
-// queued frame arrived. If frames were dropped, a loop repositioned
-// playback, or the two disagree, it seeks exactly to time-pos instead. It
-// always empties the frame cache: frames cached during playback carry
-// counted labels (see dropCount).
+// is the frame libmpv queued last, so its frame-table entry is the label
+// the last frame to arrive must carry.
+//
+// Frames drawn during playback are labelled by counting from the exact
+// start and cached provisionally (libmpv's render API gives a frame's
+// display deadline, not its timestamp). They are kept (confirmed) only if
+// the run is provably contiguous: the count ends exactly on the label
+// time-pos gives (a frame the VO dropped, or an extra one, would make it
+// end elsewhere), libmpv's frame-drop-count did not move, and libmpv ran no
+// seek of its own during the run (a seek resets frame-drop-count and can
+// present a frame twice). Otherwise the run's frames are discarded and the
+// paused frame is sought exactly.
 func (e *Engine) stopLocked(ctx context.Context) error {
 	e.mu.Lock()
 	needed := !e.settled
@@ -1251,13 +1334,34 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 			b = nil
 		}
 	}
-	// Frames cached during playback were labelled by counting, not
-	// checked: a dropped frame shifts the labels after it, and a drop is
-	// not always seen by now (a CI run served frame 30 as 28 after a
-	// renderer stall). Evidence review must never show a mislabelled
-	// frame, so the cache starts again from exact positions; the first
-	// back step after playback pays one GOP decode.
-	e.cache.clear()
+	// Did libmpv seek during the run (every event before the barrier's
+	// reply has been counted)?
+	seeks, err := e.eventBarrier(ctx)
+	if err != nil {
+		if b != nil {
+			b.unref()
+		}
+		return fmt.Errorf("pause: %w", err)
+	}
+	e.mu.Lock()
+	tag, seekedAlone := e.playTag, seeks != e.seeksAt
+	e.playTag = 0
+	e.mu.Unlock()
+	last := -1
+	if b != nil && !seekedAlone {
+		last = p
+	}
+	if e.r.endRun(last) && last >= 0 {
+		n := e.cache.confirm(tag)
+		e.log.Debug("playback frames kept", "frames", n, "paused", p)
+	} else {
+		e.cache.dropTag(tag)
+		if b != nil {
+			e.log.Debug("playback frames discarded: labels not confirmed", "paused", p, "seeked", seekedAlone)
+			b.unref()
+			b = nil
+		}
+	}
 	if b == nil {
 		if err := e.audioOffLocked(); err != nil {
 			return err
@@ -1272,7 +1376,31 @@ func (e *Engine) stopLocked(ctx context.Context) error {
 	e.mu.Unlock()
 	e.r.setLatest(b, p)
 	e.show(p, b).Release()
+	if e.pf != nil {
+		e.pf.request(p)
+	}
 	return e.audioOffLocked()
+}
+
+// dropPlaybackRun discards the frames drawn by the running playback (its
+// provisional cache entries) and makes the position unknown; the caller
+// repositions libmpv exactly next.
+func (e *Engine) dropPlaybackRun() {
+	e.mu.Lock()
+	tag := e.playTag
+	e.playTag = 0
+	e.mu.Unlock()
+	e.r.endRun(-1)
+	if tag != 0 {
+		e.cache.dropTag(tag)
+	}
+}
+
+// eventBarrier returns the number of seek events libmpv sent before now:
+// the reply to a no-op async command comes after every event libmpv queued
+// before it.
+func (e *Engine) eventBarrier(ctx context.Context) (uint64, error) {
+	return e.commandBarrier(ctx, "event barrier", "ignore")
 }
 
 // audioOffLocked deselects audio while paused: seeks and steps then neither
@@ -1291,16 +1419,18 @@ func (e *Engine) audioOffLocked() error {
 // onFrame runs on the render goroutine for each labelled new frame.
 func (e *Engine) onFrame(idx int) {
 	e.mu.Lock()
-	playing, b := e.playing, e.loopB
+	playing, b, tag := e.playing, e.loopB, e.playTag
 	e.mu.Unlock()
 	if !playing {
 		return
 	}
 	e.playPos.Store(int64(idx))
 	e.pushPosition(idx, true)
-	// Playback keeps only a trailing window cached (enough to step back
-	// after pausing) so that it does not fill the whole budget.
-	e.cache.remove(idx - playbackWindow)
+	// Playback keeps only a trailing window of its frames (enough to step
+	// back after pausing) so that it does not fill the whole budget.
+	if tag != 0 {
+		e.cache.removeTag(idx-playbackWindow, tag)
+	}
 	if b >= 0 && idx >= b && e.looping.CompareAndSwap(false, true) {
 		go e.loopBack()
 	}
@@ -1338,11 +1468,9 @@ func (e *Engine) loopBack() {
 			})
 			wcancel()
 		}
-		if dropped, err := e.playbackDropped(); err != nil || dropped {
-			// Frames cached after a dropped one carry labels one too
-			// low (the seek below resets libmpv's count).
-			e.cache.clear()
-		}
+		// The run's frames are not checked: discard them (the seek
+		// below starts a new run).
+		e.dropPlaybackRun()
 		if b, err := e.seekExact(ctx, a); err == nil {
 			e.r.setLatest(b, a)
 			e.show(a, b).Release()

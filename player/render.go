@@ -57,6 +57,7 @@ type renderer struct {
 	lastLabel int     // label of the newest presented frame, -1 if unknown
 	drawFrom  int     // labelled frames below this are consumed without drawing
 	hold      int     // labelled frames above this are drawn but not published (-1: none)
+	tag       uint64  // cache tag for labelled frames (0: verified; see frameCache)
 	latest    *buffer // newest drawn picture (holds a reference)
 	latestIdx int     // its label, -1 if unknown
 	latestSeq uint64  // seq when it was drawn
@@ -128,7 +129,10 @@ func (r *renderer) drain(rc *renderCtx) {
 				continue
 			}
 			// Same picture at a new size.
-			r.draw(rc, idx, r.seqNow(), w, h)
+			r.mu.Lock()
+			tag := r.tag
+			r.mu.Unlock()
+			r.draw(rc, idx, r.seqNow(), w, h, tag)
 			continue
 		}
 		label := r.next
@@ -145,9 +149,10 @@ func (r *renderer) drain(rc *renderCtx) {
 		r.lastLabel = label
 		draw := w > 0 && (label < 0 || label >= r.drawFrom)
 		publish := r.hold < 0 || label <= r.hold
+		tag := r.tag
 		r.mu.Unlock()
 		if draw {
-			r.draw(rc, label, seq, w, h)
+			r.draw(rc, label, seq, w, h, tag)
 		} else {
 			r.setErr(rc.skip())
 		}
@@ -165,9 +170,10 @@ func (r *renderer) seqNow() uint64 {
 }
 
 // draw renders the current frame into a new buffer, caches it under a
-// known label and makes it the latest picture (unless held back past a loop
-// end). The returned buffer is owned by the renderer; nil on error.
-func (r *renderer) draw(rc *renderCtx, label int, seq uint64, w, h int) *buffer {
+// known label (with the cache tag in force when the frame was labelled) and
+// makes it the latest picture (unless held back past a loop end). The
+// returned buffer is owned by the renderer; nil on error.
+func (r *renderer) draw(rc *renderCtx, label int, seq uint64, w, h int, tag uint64) *buffer {
 	b := r.pool.get(w, h)
 	t0 := time.Now()
 	err := rc.render(b.img)
@@ -182,7 +188,7 @@ func (r *renderer) draw(rc *renderCtx, label int, seq uint64, w, h int) *buffer 
 		return nil
 	}
 	if label >= 0 {
-		r.cache.put(label, b)
+		r.cache.putTag(label, b, tag)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -261,9 +267,9 @@ func (r *renderer) settle(idx int, seq0 uint64) (*buffer, error) {
 		r.mu.Lock()
 		w, h := r.w, r.h
 		r.lastLabel, r.next = idx, idx+1
-		seq := r.seq
+		seq, tag := r.seq, r.tag
 		r.mu.Unlock()
-		b := r.draw(rc, idx, seq, w, h)
+		b := r.draw(rc, idx, seq, w, h, tag)
 		if b == nil {
 			err = r.lastErr()
 			return
@@ -319,6 +325,35 @@ func (r *renderer) setDrawFrom(n int) {
 	r.mu.Lock()
 	r.drawFrom = n
 	r.mu.Unlock()
+}
+
+func (r *renderer) tagNow() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tag
+}
+
+// setTag sets the cache tag for frames labelled from now on.
+func (r *renderer) setTag(tag uint64) {
+	r.mu.Lock()
+	r.tag = tag
+	r.mu.Unlock()
+}
+
+// endRun ends a provisional run (playback): frames labelled from now on are
+// verified. If the newest presented frame is not labelled last (the count
+// disagrees with the frame table), the position becomes unknown, so no
+// later frame is labelled by counting from a wrong base. Both happen under
+// one lock, so no frame is labelled in between.
+func (r *renderer) endRun(last int) (agrees bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tag = 0
+	if last >= 0 && r.lastLabel == last {
+		return true
+	}
+	r.next, r.lastLabel = -1, -1
+	return false
 }
 
 func (r *renderer) setHold(n int) {

@@ -58,11 +58,20 @@ type Options struct {
 	DemuxerBytes int64
 	// Timeout bounds how long one operation waits for libmpv. 0 means 10 s.
 	Timeout time.Duration
+	// NoPrefetch turns off background decoding of the GOP before the
+	// cached frames (a hidden second libmpv instance, see the package
+	// doc), e.g. for an engine that only seeks, such as hover previews.
+	NoPrefetch bool
 	// LogLevel is the libmpv message level forwarded to slog ("no",
 	// "error", "warn", "info", "v", ...); "" means "warn".
 	LogLevel string
 
 	extra [][2]string // more libmpv options (tests and benchmarks)
+
+	// The prefetcher's hidden Engine: no prefetcher of its own, frames
+	// into the main Engine's cache (shared), which its Close leaves alone.
+	hidden bool
+	shared *frameCache
 }
 
 // DefaultAudioOutput is used when Options.AudioOutput is empty.

@@ -227,7 +227,9 @@ func TestPauseAfterRendererStall(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	stallRenderer(e, 500*time.Millisecond)
-	time.Sleep(800 * time.Millisecond)
+	// Playback goes on after the stall: frames after it arrive.
+	seq := e.r.seqNow()
+	waitUntil(t, 10*time.Second, "frames after the stall", func() bool { return e.r.seqNow() >= seq+5 })
 	if err := e.Pause(); err != nil {
 		t.Fatal(err)
 	}
@@ -246,5 +248,98 @@ func TestPauseAfterRendererStall(t *testing.T) {
 	for i := 1; i <= 10 && n-i >= 0; i++ {
 		f, err := e.Step(ctx, -1)
 		check(t, p, f, err, n-i, "back step after pause")
+	}
+}
+
+// cachedPictures checks every verified cache entry's picture against its
+// label and returns how many there are.
+func cachedPictures(t *testing.T, e *Engine, p *probed, w, h int) int {
+	t.Helper()
+	n := 0
+	for i := range p.Frames {
+		if b, ok := e.cache.get(i, w, h); ok {
+			if got, valid := decodeIndex(b.img); !valid || got != i {
+				t.Errorf("cached frame %d shows %d (valid band %v)", i, got, valid)
+			}
+			b.unref()
+			n++
+		}
+	}
+	return n
+}
+
+// waitPosition waits until playback reached frame n.
+func waitPosition(t *testing.T, e *Engine, n int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		if m, _, _ := e.Position(); m >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			m, _, _ := e.Position()
+			t.Fatalf("playback at frame %d after %v, want %d", m, within, n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestBackStepsAfterPlayback: frames drawn during playback stay cached
+// after Pause once their labels are confirmed, so back steps after playback
+// are served from memory; every served picture shows its label. A run with
+// a renderer stall (frames dropped by libmpv's VO) is discarded instead.
+func TestBackStepsAfterPlayback(t *testing.T) {
+	p := clip(t, clipMP4)
+	ctx := testCtx(t)
+	for _, stall := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stall=%v", stall), func(t *testing.T) {
+			e := openClip(t, p.Source(), Options{})
+			if _, err := e.SeekFrame(ctx, 60); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Play(); err != nil {
+				t.Fatal(err)
+			}
+			waitPosition(t, e, 70, 10*time.Second)
+			if stall {
+				stallRenderer(e, 500*time.Millisecond)
+				// The stall is over once a frame after it was presented.
+				seq := e.r.seqNow()
+				waitUntil(t, 10*time.Second, "frames after the stall", func() bool { return e.r.seqNow() >= seq+3 })
+			} else {
+				waitPosition(t, e, 85, 10*time.Second)
+			}
+			if err := e.Pause(); err != nil {
+				t.Fatal(err)
+			}
+			n, _, _ := e.Position()
+			f, _ := e.LatestFrame()
+			check(t, p, f, nil, n, "after pause")
+			kept := cachedPictures(t, e, p, p.W, p.H)
+			t.Logf("paused at %d, %d frames cached", n, kept)
+			hits := 0
+			fills := e.fills.Load()
+			for i := 1; i <= 15; i++ {
+				cached := e.cache.has(n - i)
+				f, err := e.Step(ctx, -1)
+				check(t, p, f, err, n-i, fmt.Sprintf("back step %d after pause at %d", i, n))
+				if cached {
+					hits++
+				}
+			}
+			if !stall && hits != 15 {
+				t.Errorf("only %d of 15 back steps after playback were served from the cache", hits)
+			}
+			// On across the GOP boundary at 50, into the GOP the
+			// background decoder decodes meanwhile.
+			for m := n - 16; m >= 40; m-- {
+				f, err := e.Step(ctx, -1)
+				check(t, p, f, err, m, fmt.Sprintf("back step to %d after pause at %d", m, n))
+			}
+			if d := e.fills.Load() - fills; !stall && d != 0 {
+				t.Errorf("%d back steps after playback decoded a GOP on the main handle", d)
+			}
+			cachedPictures(t, e, p, p.W, p.H)
+		})
 	}
 }

@@ -156,3 +156,50 @@ func TestEventQueueCoalesces(t *testing.T) {
 		t.Fatalf("events %v", got)
 	}
 }
+
+// TestCacheTags: provisional entries are never served, never replace a
+// verified picture of the same frame, and become verified or go with their
+// run's tag.
+func TestCacheTags(t *testing.T) {
+	pool := newBufPool()
+	c := newFrameCache(1 << 20)
+	w, h := 8, 8
+	verified := pool.get(w, h)
+	c.put(1, verified)
+	verified.unref()
+	run := c.newTag()
+	for i := 1; i <= 3; i++ {
+		b := pool.get(w, h)
+		c.putTag(i, b, run)
+		b.unref()
+	}
+	if b, ok := c.get(1, w, h); !ok || b != verified {
+		t.Fatal("a provisional picture replaced the verified frame 1")
+	} else {
+		b.unref()
+	}
+	if c.has(2) || c.has(3) {
+		t.Fatal("provisional frames served")
+	}
+	if _, ok := c.get(2, w, h); ok {
+		t.Fatal("provisional frame 2 served by get")
+	}
+	if lo := c.cachedFrom(3); lo != 4 {
+		t.Fatalf("cachedFrom(3) = %d with 3 provisional", lo)
+	}
+	other := c.newTag()
+	b := pool.get(w, h)
+	c.putTag(5, b, other)
+	b.unref()
+	c.removeTag(3, other) // not its tag: stays
+	if n := c.confirm(run); n != 2 {
+		t.Fatalf("confirmed %d entries, want 2 (frames 2, 3)", n)
+	}
+	if !c.has(2) || !c.has(3) || c.cachedFrom(3) != 1 {
+		t.Fatalf("confirmed frames not served (cachedFrom(3) = %d)", c.cachedFrom(3))
+	}
+	c.dropTag(other)
+	if c.len() != 3 || c.has(5) {
+		t.Fatalf("after dropping the other run: %d entries, has(5) %v", c.len(), c.has(5))
+	}
+}

@@ -62,11 +62,19 @@ type Recording struct {
 	VaultSize        int64
 	Personal         Personal
 	// DeleteAt is when retention deletes the recording (zero: kept, by
-	// decision or hold). The store leaves it zero; app.Library fills it in
-	// from the retention policy.
+	// decision or hold, or not acted on). The store leaves it zero;
+	// app.Library fills it in from the retention policy.
 	DeleteAt time.Time
 	// RetentionRule says why DeleteAt is what it is (set with DeleteAt).
 	RetentionRule string
+	// Retention is the retention outcome (an app.RetentionOutcome), set
+	// with DeleteAt; read it with app.RetentionOf.
+	Retention string
+	// FrameCheck is the state of the frame table's check by decoding
+	// (FramesPending, FramesChecked, FramesCorrected, FramesFailed). Get
+	// sets it; List summaries leave it empty (app fills it in from
+	// UncheckedFrames).
+	FrameCheck string
 }
 
 // FPS returns the frame rate as a float (0 when unknown).
@@ -94,7 +102,7 @@ func (s *Store) Commit(ctx context.Context, p *Pending, rec *Recording, frameTab
 	rec.SHA256, rec.Size, rec.VaultSize = p.SHA256(), p.size, p.encSize
 	// The row may only refer to a file that is already durable.
 	if err := p.waitSynced(); err != nil {
-		p.Discard()
+		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
 		return err
 	}
 	if rec.Status == "" {
@@ -125,7 +133,7 @@ func (s *Store) Commit(ctx context.Context, p *Pending, rec *Recording, frameTab
 		break
 	}
 	if err != nil {
-		p.Discard()
+		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
 		rec.ID = ""
 		return err
 	}
@@ -141,14 +149,17 @@ func (s *Store) insert(tx *sql.Tx, p *Pending, rec *Recording, frameTable, thumb
 		return err
 	}
 	pj := rec.Personal.marshal()
+	if rec.FrameCheck == "" {
+		rec.FrameCheck = FramesChecked
+	}
 	_, err = tx.Exec(`INSERT INTO recordings (id, sha256, size, recorded_at, recorded_at_source, ingested_at,
 		duration_ms, frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec,
-		status, restricted, vault_name, vault_size, data_key, personal)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		status, restricted, vault_name, vault_size, data_key, personal, frame_check)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		rec.ID, rec.SHA256, rec.Size, rec.RecordedAt.UnixMilli(), rec.RecordedAtSource, rec.IngestedAt.UnixMilli(),
 		rec.Duration.Milliseconds(), rec.Frames, rec.Width, rec.Height, rec.FPSNum, rec.FPSDen,
 		rec.Container, rec.VideoCodec, rec.AudioCodec, rec.Status, rec.Restricted, p.name, rec.VaultSize,
-		s.wrap.seal(p.key, dataKeyAD(rec.ID)), s.fields.seal(pj, personalAD(rec.ID)))
+		s.wrap.seal(p.key, dataKeyAD(rec.ID)), s.fields.seal(pj, personalAD(rec.ID)), rec.FrameCheck)
 	if err != nil {
 		return err
 	}
@@ -187,7 +198,7 @@ func (s *Store) HasSize(ctx context.Context, size int64) (bool, error) {
 
 const recordingColumns = `id, sha256, size, recorded_at, recorded_at_source, ingested_at, duration_ms,
 	frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec, status, restricted,
-	held, vault_size, personal`
+	held, vault_size, frame_check, personal`
 
 type scanner interface{ Scan(...any) error }
 
@@ -213,7 +224,7 @@ func scanSealed(row scanner, r *Recording, sealed *[]byte) error {
 	var rec, ing, dur int64
 	if err := row.Scan(&r.ID, &r.SHA256, &r.Size, &rec, &r.RecordedAtSource, &ing, &dur, &r.Frames,
 		&r.Width, &r.Height, &r.FPSNum, &r.FPSDen, &r.Container, &r.VideoCodec, &r.AudioCodec, &r.Status,
-		&r.Restricted, &r.Held, &r.VaultSize, sealed); err != nil {
+		&r.Restricted, &r.Held, &r.VaultSize, &r.FrameCheck, sealed); err != nil {
 		return err
 	}
 	r.RecordedAt = time.UnixMilli(rec).UTC()
@@ -491,16 +502,16 @@ func (s *Store) OpenMaster(ctx context.Context, id string) (*Master, error) {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close() // failure path, opened for reading
 		return nil, err
 	}
 	if st.Size() != v.encSize {
-		f.Close()
+		_ = f.Close() // failure path, opened for reading
 		return nil, fmt.Errorf("%s: vault file is %d bytes, expected %d: %w", id, st.Size(), v.encSize, ErrVaultDamaged)
 	}
 	ra, err := sio.DecryptReaderAt(f, sioConfig(v.key))
 	if err != nil {
-		f.Close()
+		_ = f.Close() // failure path, opened for reading
 		return nil, err
 	}
 	return &Master{f: f, ra: ra, size: v.size}, nil
@@ -522,7 +533,7 @@ func (s *Store) VerifyMaster(ctx context.Context, id string, progress func(int64
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose
 	st, err := f.Stat()
 	if err != nil {
 		return err
@@ -551,7 +562,7 @@ func (s *Store) VaultPath(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading: nothing to lose
 	return f.Name(), nil
 }
 

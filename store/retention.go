@@ -27,8 +27,8 @@ const (
 // RetentionPolicy says how long footage that retention may delete is kept
 // after it was recorded: Default, or the longest period of the categories
 // of its annotations (as Axon-style "retention categories" work). Evidence
-// and policing footage, and footage under a legal hold, is kept whatever
-// the policy says.
+// and policing footage, footage referred to professional standards and
+// footage under a legal hold is kept whatever the policy says.
 type RetentionPolicy struct {
 	Default    time.Duration
 	Categories map[string]time.Duration // annotation category -> period
@@ -45,24 +45,45 @@ type RetentionState struct {
 	Categories []string // of its current, undeleted annotations
 }
 
-// Keeps reports whether the recording is kept whatever its age, and why.
-func (st *RetentionState) Keeps() (bool, string) {
+// KeepReason says why retention keeps a recording whatever its age ("" when
+// it does not). Its value is the rule as people read it.
+type KeepReason string
+
+// Reasons retention keeps a recording, strongest first.
+const (
+	KeepNone     KeepReason = ""
+	KeepHold     KeepReason = "legal hold"
+	KeepEvidence KeepReason = "decision: evidence"
+	KeepPolicing KeepReason = "decision: policing purpose"
+	// KeepReferred: a refer-psd decision is in force; professional
+	// standards must record another decision before retention applies.
+	KeepReferred KeepReason = "decision: referred to professional standards"
+)
+
+// StatusReferred is the status a refer-psd decision sets.
+const StatusReferred = "referred"
+
+// Keeps returns why the recording is kept whatever its age (KeepNone when
+// its period applies).
+func (st *RetentionState) Keeps() KeepReason {
 	switch {
 	case st.Held:
-		return true, "legal hold"
+		return KeepHold
 	case st.Status == DecisionEvidence:
-		return true, "decision: evidence"
+		return KeepEvidence
 	case st.Status == DecisionPolicing:
-		return true, "decision: policing purpose"
+		return KeepPolicing
+	case st.Status == StatusReferred:
+		return KeepReferred
 	}
-	return false, ""
+	return KeepNone
 }
 
 // Evaluate returns when the policy deletes the recording (zero when it is
 // kept) and the rule, as a phrase for people and the deletion record.
 func (p RetentionPolicy) Evaluate(st *RetentionState) (time.Time, string) {
-	if keep, why := st.Keeps(); keep {
-		return time.Time{}, why
+	if why := st.Keeps(); why != KeepNone {
+		return time.Time{}, string(why)
 	}
 	period := p.Default
 	if period <= 0 {
@@ -244,7 +265,7 @@ func (s *Store) DeleteRecording(ctx context.Context, id, by string, check func(R
 		if _, err := tx.ExecContext(ctx, "PRAGMA secure_delete = ON"); err != nil {
 			return err
 		}
-		defer tx.ExecContext(context.Background(), "PRAGMA secure_delete = OFF")
+		defer func() { _, _ = tx.ExecContext(context.Background(), "PRAGMA secure_delete = OFF") }() // resets a per-connection setting; the transaction's result is what counts
 		var rec, ing, dur int64
 		var held bool
 		err := tx.QueryRowContext(ctx, `SELECT sha256, size, recorded_at, recorded_at_source, ingested_at, duration_ms, frame_count,
@@ -337,11 +358,11 @@ func (s *Store) ScrubFreedPages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }() // returns the connection to the pool
 	if _, err := c.ExecContext(ctx, "PRAGMA busy_timeout = 3000"); err != nil {
 		return err
 	}
-	defer c.ExecContext(context.Background(), "PRAGMA busy_timeout = 30000")
+	defer func() { _, _ = c.ExecContext(context.Background(), "PRAGMA busy_timeout = 30000") }() // resets a per-connection setting
 	var busy, logFrames, done int
 	if err := c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

@@ -254,7 +254,7 @@ const (
 // DecisionStatus maps a decision to the recording status it sets.
 func DecisionStatus(decision string) string {
 	if decision == DecisionReferPSD {
-		return "referred"
+		return StatusReferred
 	}
 	return decision
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -107,7 +108,8 @@ func TestRetentionPolicyEvaluate(t *testing.T) {
 		{RetentionState{Status: "unreviewed"}, at.Add(DefaultRetention)},
 		{RetentionState{Status: "nfa", Categories: []string{"arrest"}}, at.Add(DefaultRetention)},
 		{RetentionState{Status: "nfa", Categories: []string{"arrest", "use of force"}}, at.Add(90 * 24 * time.Hour)},
-		{RetentionState{Status: "referred"}, at.Add(DefaultRetention)},
+		{RetentionState{Status: StatusReferred}, time.Time{}}, // kept until PSD decide otherwise
+		{RetentionState{Status: StatusReferred, Categories: []string{"use of force"}}, time.Time{}},
 		{RetentionState{Status: "evidence"}, time.Time{}},
 		{RetentionState{Status: "policing"}, time.Time{}},
 		{RetentionState{Status: "nfa", Held: true}, time.Time{}},
@@ -151,8 +153,8 @@ func TestDeleteShredsDataKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	check := func(p RetentionPolicy, st *RetentionState) (string, error) {
-		if keep, why := st.Keeps(); keep {
-			return "", errors.New(why)
+		if why := st.Keeps(); why != KeepNone {
+			return "", fmt.Errorf("%w: %s", ErrNotDue, why)
 		}
 		_, rule := p.Evaluate(st)
 		return rule, nil
@@ -163,11 +165,21 @@ func TestDeleteShredsDataKey(t *testing.T) {
 	if err := s.ReleaseHold(ctx, rec.ID, "adm", "", &AuditEntry{User: "adm"}); err != nil {
 		t.Fatal(err)
 	}
+	// Without the hold, the referral to professional standards still keeps
+	// it, re-read inside the deleting transaction.
+	if _, err := s.DeleteRecording(ctx, rec.ID, "retention", check, &AuditEntry{User: "retention", Action: "retention.delete"}); !errors.Is(err, ErrNotDue) ||
+		!strings.Contains(err.Error(), string(KeepReferred)) {
+		t.Fatalf("a recording referred to PSD was deleted, or the wrong reason: %v", err)
+	}
+	// Professional standards record another decision: retention applies.
+	if err := s.Decide(ctx, &Decision{RecordingID: rec.ID, Decision: DecisionNFA, Reason: "r2", Reviewer: "psd"}, &AuditEntry{User: "psd"}); err != nil {
+		t.Fatal(err)
+	}
 	d, err := s.DeleteRecording(ctx, rec.ID, "retention", check, &AuditEntry{User: "retention", Action: "retention.delete"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.SHA256 != rec.SHA256 || !d.VaultRemoved || !d.Restricted || d.Status != "referred" {
+	if d.SHA256 != rec.SHA256 || !d.VaultRemoved || !d.Restricted || d.Status != DecisionNFA {
 		t.Fatalf("deletion record %+v", d)
 	}
 	if err := s.ScrubFreedPages(ctx); err != nil {
@@ -221,7 +233,7 @@ func TestDeleteShredsDataKey(t *testing.T) {
 	if _, err := io.Copy(io.Discard, io.NewSectionReader(m, 0, m.Size())); err != nil {
 		t.Fatal(err)
 	}
-	m.Close()
+	_ = m.Close()
 	if ds, _ := s.Deletions(ctx, false); len(ds) != 0 {
 		t.Fatal("restricted deletion listed to others")
 	}

@@ -48,12 +48,7 @@ func overlayButton(t *testing.T, w fyne.Window, text string) *widget.Button {
 // whose detail is detail ("": any), read as the administrator.
 func auditHas(t *testing.T, dir, pass string, f app.AuditFilter, detail string) bool {
 	t.Helper()
-	lib, err := app.Open(dir, app.KeySource{Passphrase: []byte(pass), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lib.Close()
-	signIn(t, lib, adminName)
+	lib := openStoreAs(t, dir, pass, adminName)
 	entries, err := lib.AuditEntries(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
@@ -132,9 +127,7 @@ func TestSignInScreen(t *testing.T) {
 
 func TestSignInLockout(t *testing.T) {
 	lib, dir := newStore(t)
-	if err := lib.AddUser(context.Background(), "locky", app.RoleSergeant, []byte(userPassword("locky"))); err != nil {
-		t.Fatal(err)
-	}
+	addUsers(t, lib, map[string]app.Role{"locky": app.RoleSergeant})
 	s, q, _ := newTestSession(t, Options{StoreDir: dir, NoKeyring: true, Passphrase: []byte("x"), User: "locky"})
 	q.until(t, "the sign-in screen", func() bool { return s.signin != nil })
 	f := s.signin
@@ -246,13 +239,14 @@ func TestRolesSeeOnlyTheirActions(t *testing.T) {
 	}{
 		{adminName, true, true, false},
 		{"sgt", true, false, false},
-		{"psd", true, false, true},
+		{"psd", true, true, true},
 		{"viewer", false, true, false},
 	} {
 		t.Run(c.user, func(t *testing.T) {
 			lv, q, w := newTestView(t, openSeededAs(t, c.user))
 			lv.selectRow(0)
-			q.run(50 * time.Millisecond)
+			id := lv.recs[0].ID
+			q.until(t, "the full record in the detail pane", func() bool { return lv.full[id] != nil && lv.detail.rec == lv.full[id] })
 			root := w.Content()
 			for _, b := range []struct {
 				name string
@@ -295,14 +289,7 @@ func TestRestrictedRecordingHiddenFromSergeant(t *testing.T) {
 	if _, err := lib.Ingest(ctx, []string{src}, app.IngestOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []struct {
-		name string
-		role app.Role
-	}{{"psd", app.RolePSD}, {"sgt", app.RoleSergeant}} {
-		if err := lib.AddUser(ctx, u.name, u.role, []byte(userPassword(u.name))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addUsers(t, lib, map[string]app.Role{"psd": app.RolePSD, "sgt": app.RoleSergeant})
 
 	// Professional standards restricts one, with a confirmation.
 	signIn(t, lib, "psd")

@@ -48,7 +48,7 @@ type detailPane struct {
 // Detail field names, in display order.
 var detailFields = []string{
 	"ID", "Recorded", "Time source", "Ingested", "Officer", "Device serial", "Make / model", "GPS",
-	"Source file", "Video", "Frames", "Duration", "Audio", "Container", "Size", "Status", "Deletion",
+	"Source file", "Video", "Frames", "Frame check", "Duration", "Audio", "Container", "Size", "Status", "Deletion",
 }
 
 func newDetailPane(copied func(string)) *detailPane {
@@ -193,12 +193,13 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	set("Source file", orDash(p.SourceName))
 	set("Video", videoSummary(r))
 	set("Frames", groupDigits(int64(r.Frames)))
+	set("Frame check", frameCheckWords(r))
 	set("Duration", fmt.Sprintf("%s (%.3f s)", formatDuration(r.Duration), r.Duration.Seconds()))
 	set("Audio", codecName(r.AudioCodec))
 	set("Container", orDash(r.Container))
 	set("Size", formatSize(r.Size))
 	set("Status", displayStatusLabel(app.DisplayStatus(r)))
-	set("Deletion", retentionWords(app.RetentionItem{Status: r.Status, Held: r.Held, DeleteAt: r.DeleteAt, Rule: r.RetentionRule}, time.Now()))
+	set("Deletion", retentionWords(app.RetentionItem{Status: r.Status, Held: r.Held, Outcome: app.RetentionOf(r), DeleteAt: r.DeleteAt, Rule: r.RetentionRule}, time.Now()))
 	if !complete {
 		for _, k := range []string{"Time source", "Ingested", "Video", "Audio", "Container", "Size"} {
 			set(k, "…")

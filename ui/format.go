@@ -89,23 +89,6 @@ func displayStatusLabel(s string) string {
 	return statusLabel(s)
 }
 
-// deletionText is the library's Deletion column: when retention deletes
-// r ("in 12 days", "due now"), "kept" (decision or hold), or "check clock"
-// when its recording time is not trusted (retention leaves it alone).
-func deletionText(r *app.Recording, now time.Time) string {
-	switch {
-	case strings.HasPrefix(r.RetentionRule, "clock:"):
-		return "check clock"
-	case r.DeleteAt.IsZero():
-		return "kept"
-	}
-	days, _ := app.DaysLeft(r.DeleteAt, now)
-	if days == 0 {
-		return "due now"
-	}
-	return daysWords(days)
-}
-
 // recordedAtSource explains where a recorded-at time came from.
 func recordedAtSource(src string) string {
 	switch src {
@@ -180,19 +163,6 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// parseDay reads a YYYY-MM-DD local date; "" is the zero time.
-func parseDay(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.ParseInLocation("2006-01-02", s, time.Local)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date: use YYYY-MM-DD, e.g. 2026-11-02", s)
-	}
-	return t, nil
 }
 
 // startOfDay is local midnight on t's day.

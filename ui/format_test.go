@@ -1,8 +1,14 @@
 package ui
 
 import (
+	"bytes"
+	"image"
+	_ "image/png" // DecodeConfig of the icon
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 )
 
 func TestFormatDuration(t *testing.T) {
@@ -37,21 +43,6 @@ func TestFormatWhenIsLocalWithZone(t *testing.T) {
 	}
 }
 
-func TestParseDay(t *testing.T) {
-	d, err := parseDay(" 2026-11-02 ")
-	if err != nil || d.Year() != 2026 || d.Month() != 11 || d.Day() != 2 || d.Location() != time.Local {
-		t.Errorf("parseDay: %v %v", d, err)
-	}
-	if d, err := parseDay(""); err != nil || !d.IsZero() {
-		t.Errorf("empty: %v %v", d, err)
-	}
-	for _, bad := range []string{"2/11/2026", "2026-13-01", "yesterday"} {
-		if _, err := parseDay(bad); err == nil {
-			t.Errorf("parseDay(%q) accepted", bad)
-		}
-	}
-}
-
 func TestFormatSize(t *testing.T) {
 	if got := formatSize(512); got != "512 bytes" {
 		t.Errorf("512: %q", got)
@@ -63,3 +54,52 @@ func TestFormatSize(t *testing.T) {
 		t.Errorf("3 GiB: %q", got)
 	}
 }
+
+// TestAppIcon: the main window and the application carry Exhibit's icon,
+// a 256×256 PNG.
+func TestAppIcon(t *testing.T) {
+	a := &iconApp{App: test.NewTempApp(t)}
+	w := &iconWindow{Window: a.NewWindow("")}
+	a.win = w
+	if got := newMainWindow(a, "/srv/store"); got != w {
+		t.Fatal("newMainWindow did not use the app's window")
+	}
+	defer w.Close()
+	if a.icon != appIcon || w.icon != appIcon {
+		t.Errorf("icons: app %v, window %v", a.icon, w.icon)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(appIcon.Content()))
+	if err != nil || format != "png" || cfg.Width != 256 || cfg.Height != 256 {
+		t.Errorf("icon: %v %s %dx%d", err, format, cfg.Width, cfg.Height)
+	}
+	if w.title != "Exhibit — /srv/store" {
+		t.Errorf("title %q", w.Title())
+	}
+}
+
+// iconApp and iconWindow record the icon set on them (Fyne's test app and
+// window drop it); the real window's icon is checked under Xvfb by
+// TestGUIWindowUnderXvfb.
+type iconApp struct {
+	fyne.App
+	icon fyne.Resource
+	win  *iconWindow
+}
+
+func (a *iconApp) SetIcon(r fyne.Resource) { a.icon = r }
+
+func (a *iconApp) NewWindow(title string) fyne.Window {
+	if a.win != nil {
+		a.win.title = title
+		return a.win
+	}
+	return a.App.NewWindow(title)
+}
+
+type iconWindow struct {
+	fyne.Window
+	icon  fyne.Resource
+	title string
+}
+
+func (w *iconWindow) SetIcon(r fyne.Resource) { w.icon = r }

@@ -53,6 +53,8 @@ type sessionState struct {
 	Rows   int
 	// Message is the sign-in screen's message.
 	Message string
+	// NameFocused: the sign-in screen's name field has the keyboard.
+	NameFocused bool
 }
 
 // guiChild runs the application window for the real-window tests; with
@@ -80,7 +82,7 @@ func guiChild() int {
 // noRetention keeps the retention sweep out of a child's session: the
 // stores the tests share must not lose recordings (the seeded footage is
 // older than the retention period).
-func noRetention(s *session) { s.retentionEvery = 0 }
+func noRetention(s *session) { s.retentionEvery, s.frameChecks = 0, false }
 
 // state describes what the session shows (UI goroutine).
 func (s *session) state() sessionState {
@@ -91,6 +93,7 @@ func (s *session) state() sessionState {
 		if s.signin.msg.Visible() {
 			st.Message = s.signin.msg.Text
 		}
+		st.NameFocused = s.win.Canvas().Focused() == s.signin.name
 	case s.view != nil && s.view.loaded && s.shown() == s.view.content:
 		st.Screen, st.Rows = "library", len(s.view.recs)
 	}
@@ -223,6 +226,17 @@ func TestGUIWindowUnderXvfb(t *testing.T) {
 	if got, want := strings.TrimSpace(string(name)), "Exhibit — "+dir; got != want {
 		t.Errorf("window title %q, want %q", got, want)
 	}
+	// The window carries the application icon (_NET_WM_ICON, what a
+	// window manager shows in the title bar and task switcher; Xvfb has no
+	// title bar to take a picture of).
+	// Its first two numbers are the icon's width and height.
+	icon, err := exec.Command("xprop", "-id", id, "-len", "16", "-f", "_NET_WM_ICON", "32c", "_NET_WM_ICON").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(icon)); !strings.HasPrefix(got, "_NET_WM_ICON(CARDINAL) = 256, 256") {
+		t.Errorf("window icon: %q, want a 256×256 icon", got)
+	}
 
 	// Screenshots until the library has drawn (thumbnails and text make
 	// the picture busy), or time runs out.
@@ -282,9 +296,8 @@ func TestSignInGUIUnderXvfb(t *testing.T) {
 			t.Fatalf("xdotool %v: %v %s", args, err, out)
 		}
 	}
-	until("the sign-in screen", func(st sessionState) bool { return st.Screen == "signin" })
+	until("the sign-in screen, its name field focused", func(st sessionState) bool { return st.Screen == "signin" && st.NameFocused })
 	xdo("windowfocus", "--sync", wid)
-	time.Sleep(300 * time.Millisecond) // the first frame, with the name field focused
 
 	// A wrong password: the one message for any wrong name or password.
 	xdo("type", "--delay", "30", adminName)

@@ -92,10 +92,9 @@ func TestMain(m *testing.M) {
 // and sign in many times. A hash keeps its parameters, so accounts made
 // here verify the same way under any settings. It returns the undo.
 func fastAccounts() (restore func()) {
-	oldArgon, oldPolicy := store.DefaultArgon2, app.DefaultSignInPolicy
-	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
+	restoreArgon, oldPolicy := store.UseTestArgon2(), app.DefaultSignInPolicy
 	app.DefaultSignInPolicy.Delay = func(int) time.Duration { return 0 }
-	return func() { store.DefaultArgon2, app.DefaultSignInPolicy = oldArgon, oldPolicy }
+	return func() { restoreArgon(); app.DefaultSignInPolicy = oldPolicy }
 }
 
 // createStore makes a passphrase store in dir with its first administrator
@@ -111,6 +110,12 @@ func createStore(ctx context.Context, dir, pass string) (*app.Library, error) {
 	}
 	return lib, nil
 }
+
+// The one store-and-sign-in fixture of the ui tests: a test store is made
+// by newStore (empty, its own), markStore (its own, with aged clips) or
+// seededStore (shared, read-only); users are added by addUsers; a store is
+// (re)opened with a user signed in by openStoreAs. All use the passphrase
+// and accounts above, and TestMain's fast Argon2 (store.UseTestArgon2).
 
 // newStore makes an empty store for one test, the administrator signed in.
 func newStore(t *testing.T) (*app.Library, string) {
@@ -218,13 +223,32 @@ func openSeeded(t *testing.T) *app.Library { return openSeededAs(t, adminName) }
 // openSeededAs opens the seeded store for one test with user name signed in.
 func openSeededAs(t *testing.T, name string) *app.Library {
 	t.Helper()
-	lib, err := app.Open(seededStore(t), app.KeySource{Passphrase: []byte(testPassphrase), NoKeyring: true}, nil)
+	return openStoreAs(t, seededStore(t), testPassphrase, name)
+}
+
+// openStoreAs opens the passphrase store in dir with user name (adminName
+// or an account made by addUsers) signed in; it is closed when the test
+// ends.
+func openStoreAs(t *testing.T, dir, pass, name string) *app.Library {
+	t.Helper()
+	lib, err := app.Open(dir, app.KeySource{Passphrase: []byte(pass), NoKeyring: true}, nil)
 	if err != nil {
-		t.Fatalf("open seeded store: %v", err)
+		t.Fatalf("open store %s: %v", dir, err)
 	}
 	t.Cleanup(func() { lib.Close() })
 	signIn(t, lib, name)
 	return lib
+}
+
+// addUsers adds accounts (name -> role, password userPassword(name)) to
+// lib, whose signed-in user must be the administrator.
+func addUsers(t *testing.T, lib *app.Library, users map[string]app.Role) {
+	t.Helper()
+	for name, role := range users {
+		if err := lib.AddUser(context.Background(), name, role, []byte(userPassword(name))); err != nil {
+			t.Fatalf("add user %s: %v", name, err)
+		}
+	}
 }
 
 // uiQueue stands in for Fyne's event loop in headless tests: background

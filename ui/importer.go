@@ -144,7 +144,7 @@ func (lv *libraryView) chooseImportFile() {
 			return // cancelled
 		}
 		path := r.URI().Path()
-		r.Close()
+		_ = r.Close() // the chooser's reader: only its path is used
 		lv.rememberDir(prefImportDir, filepath.Dir(path))
 		lv.startImport([]string{path})
 	}, lv.win)
@@ -202,9 +202,9 @@ func stageWords(stage string) string {
 	case "probe":
 		return "Reading the file"
 	case "frames":
-		return "Indexing every frame"
+		return "Reading the frame index"
 	case "encrypt":
-		return "Copying into the encrypted store"
+		return "Copying into the encrypted store and indexing frames"
 	case "verify":
 		return "Checking the stored copy against the original"
 	case "done":
@@ -255,7 +255,11 @@ func newProgressPanel(title string, win fyne.Window, withFileBar bool, cancel fu
 }
 
 func (p *progressPanel) showIngest(pr app.IngestProgress) {
-	p.heading.SetText(fmt.Sprintf("File %d of %d", pr.FileIndex+1, pr.FileCount))
+	if pr.Running > 1 {
+		p.heading.SetText(fmt.Sprintf("File %d of %d (%d at once)", pr.FileIndex+1, pr.FileCount, pr.Running))
+	} else {
+		p.heading.SetText(fmt.Sprintf("File %d of %d", pr.FileIndex+1, pr.FileCount))
+	}
 	p.file.SetText(filepath.Base(pr.File))
 	p.stage.SetText(stageWords(pr.Stage))
 	p.fileBar.SetValue(pr.File01)

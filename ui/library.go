@@ -24,7 +24,8 @@ type libraryAPI interface {
 	Get(ctx context.Context, id string) (*app.Recording, error)
 	Thumbnail(ctx context.Context, id string) ([]byte, error)
 	Ingest(ctx context.Context, paths []string, opt app.IngestOptions) ([]app.IngestResult, error)
-	Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) ([]app.VerifyResult, error)
+	Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) (*app.VerifyReport, error)
+	ResolveVerifyReference(ctx context.Context, ref string) (*app.VerifyReference, error)
 	Can(p app.Permission) bool
 	Restrict(ctx context.Context, id string, restricted bool) (string, error)
 	RetentionPlan(ctx context.Context) (*app.RetentionPlan, error)
@@ -65,6 +66,8 @@ type libraryView struct {
 	// What the signed-in user may do, fixed when the view is made (a view
 	// lives for one sign-in).
 	canIngest, canVerify, canRestrict bool
+	// refDialog is the open "Find a verify reference" dialog, if any.
+	refDialog *verifyRefDialog
 
 	ctx    context.Context // cancelled by close
 	cancel context.CancelFunc
@@ -242,7 +245,7 @@ func (lv *libraryView) build() {
 func newDateEntry(changed func()) *widget.Entry {
 	e := widget.NewEntry()
 	e.SetPlaceHolder("YYYY-MM-DD")
-	e.Validator = func(s string) error { _, err := parseDay(s); return err }
+	e.Validator = func(s string) error { _, err := app.ParseDay(s); return err }
 	e.OnChanged = func(string) { changed() }
 	return e
 }
@@ -337,15 +340,12 @@ func (lv *libraryView) filter() (f app.Filter, ok bool) {
 	if i := lv.status.SelectedIndex(); i > 0 && i <= len(lv.statuses) {
 		f.Status = lv.statuses[i-1]
 	}
-	from, err1 := parseDay(lv.from.Text)
-	to, err2 := parseDay(lv.to.Text)
+	from, err1 := app.ParseDay(lv.from.Text)
+	to, err2 := app.ParseDayEnd(lv.to.Text) // the To day is included
 	if err1 != nil || err2 != nil {
 		return f, false
 	}
-	f.From = from
-	if !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the To day is included
-	}
+	f.From, f.To = from, to
 	return f, true
 }
 
@@ -503,7 +503,7 @@ func (lv *libraryView) loadedPlan(gen int, plan *app.RetentionPlan, err error) {
 	}
 	lv.soonIDs = ids
 	if n := len(ids); n > 0 {
-		text := plural(n, "recording", "recordings") + " will be deleted within 7 days"
+		text := plural(n, "recording", "recordings") + " will be deleted " + app.RetentionWarningWords()
 		if d := len(plan.Due); d > 0 {
 			text += " (" + plural(d, "is", "are") + " due now)"
 		}
@@ -712,6 +712,9 @@ func (lv *libraryView) mainMenu() *fyne.MainMenu {
 	var items []*fyne.MenuItem
 	if lv.canVerify {
 		items = append(items, fyne.NewMenuItem("Verify all", lv.verifyAll))
+	}
+	if lv.canRestrict {
+		items = append(items, fyne.NewMenuItem("Find a verify reference…", lv.askVerifyReference))
 	}
 	items = append(items,
 		fyne.NewMenuItem("Refresh", lv.reload),

@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -135,9 +137,10 @@ func TestLibraryFilterNarrows(t *testing.T) {
 	count("2 recordings")
 
 	test.Type(lv.from, "x") // unreadable: keeps the last list, marks the entry
-	q.run(400 * time.Millisecond)
-	if lv.count.Text != "2 recordings" || lv.from.Validate() == nil {
-		t.Errorf("unreadable date: count %q, validate %v", lv.count.Text, lv.from.Validate())
+	gen := lv.loadGen
+	lv.reload() // what the typing timer runs
+	if lv.loadGen != gen || lv.loading || lv.count.Text != "2 recordings" || lv.from.Validate() == nil {
+		t.Errorf("unreadable date: listed again %v, count %q, validate %v", lv.loadGen != gen, lv.count.Text, lv.from.Validate())
 	}
 	lv.from.SetText("2026-11-02")
 	lv.to.SetText("2026-11-02")
@@ -256,9 +259,14 @@ func TestImportShowsResults(t *testing.T) {
 
 func TestImportCancel(t *testing.T) {
 	src := t.TempDir()
-	for _, n := range []string{"a.mp4", "b.mp4", "c.mp4"} {
-		if err := media.WriteIndexedClip(context.Background(), filepath.Join(src, n), media.IndexedClipOptions{Frames: 100}); err != nil {
-			t.Fatal(err)
+	// Ingest reads at disk speed, so the files are large (uncompressed
+	// video, ~100 MB each) and the cancel is pressed once the panel shows
+	// the first file being copied.
+	for i, n := range []string{"a.mkv", "b.mkv", "c.mkv"} {
+		out, err := exec.Command("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
+			"-frames:v", strconv.Itoa(70+i), "-c:v", "rawvideo", "-pix_fmt", "yuv420p", filepath.Join(src, n)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ffmpeg: %v %s", err, out)
 		}
 	}
 	lib, dir := newStore(t)
@@ -266,17 +274,21 @@ func TestImportCancel(t *testing.T) {
 
 	lv.startImport([]string{src})
 	var cancelBtn *widget.Button
-	q.until(t, "the progress panel", func() bool {
+	q.until(t, "the progress panel copying the first file", func() bool {
 		top := w.Canvas().Overlays().Top()
 		if top == nil {
 			return false
 		}
+		copying := false
 		for _, o := range visibleObjects(top) {
 			if b, ok := o.(*widget.Button); ok && b.Text == "Cancel" {
 				cancelBtn = b
 			}
+			if l, ok := o.(*widget.Label); ok && l.Text == stageWords("encrypt") {
+				copying = true
+			}
 		}
-		return cancelBtn != nil
+		return cancelBtn != nil && copying
 	})
 	test.Tap(cancelBtn)
 	q.until(t, "the cancelled result", func() bool {
@@ -353,7 +365,7 @@ func TestDockFolderImportsNewFootage(t *testing.T) {
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	q.run(200 * time.Millisecond)
+	waitWatched(t, lv.dock.watcher, sub)
 	if err := os.WriteFile(filepath.Join(sub, "X6001234_0001.MP4"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}

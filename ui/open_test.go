@@ -25,6 +25,7 @@ func newTestSession(t *testing.T, opts Options) (*session, uiQueue, fyne.Window)
 	// The stores tests share must not lose recordings to retention; a test
 	// of the sweep turns it on before the session signs in.
 	s.retentionEvery = 0
+	s.frameChecks = false
 	s.start()
 	t.Cleanup(func() {
 		// Background work posts to q without blocking, so waiting for it

@@ -298,7 +298,7 @@ func (s *reviewScreen) build() {
 
 	mono := fyne.TextStyle{Monospace: true}
 	s.frameLbl = widget.NewLabelWithStyle(formatFrameReadout(0, 0), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	s.timeLbl = widget.NewLabelWithStyle(formatMediaTime(0), fyne.TextAlignLeading, mono)
+	s.timeLbl = widget.NewLabelWithStyle(app.FormatMediaTime(0), fyne.TextAlignLeading, mono)
 	s.wallLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, mono)
 
 	s.loopABtn = widget.NewButton("A", func() { s.loopStart(); s.refocus() })
@@ -435,15 +435,15 @@ func (s *reviewScreen) open() {
 	eng, err := s.openEng(med.src, opt)
 	if err != nil {
 		s.log.Error("open engine", "id", s.id, "error", err)
-		med.close()
+		_ = med.close() // failure path: err is shown
 		s.do(func() { s.fail(err) })
 		return
 	}
 	s.emu.Lock()
 	if s.ctx.Err() != nil {
 		s.emu.Unlock()
-		eng.Close()
-		med.close()
+		_ = eng.Close() // abandoned before use: the screen is closing
+		_ = med.close() // abandoned before use: the screen is closing
 		return
 	}
 	s.eng, s.med = eng, med
@@ -509,7 +509,7 @@ func (s *reviewScreen) fixReadoutWidths() {
 	digits := func(n int) string { return strings.Repeat("8", len(itoa(n))) }
 	samples := []string{
 		"Frame " + digits(s.count) + " / " + itoa(s.count),
-		formatMediaTime(s.frames[s.count-1]),
+		app.FormatMediaTime(s.frames[s.count-1]),
 		"Wed 28 Nov 2026 23:59:59.999 " + strings.Repeat("W", len(s.rec.RecordedAt.In(time.Local).Format("MST"))),
 	}
 	if s.rec.RecordedAt.IsZero() {
@@ -587,7 +587,7 @@ func (s *reviewScreen) showPosition(n int) {
 	n = max(0, min(n, s.count-1))
 	s.cur = n
 	s.frameLbl.SetText(formatFrameReadout(n, s.count))
-	s.timeLbl.SetText(formatMediaTime(s.frames[n]))
+	s.timeLbl.SetText(app.FormatMediaTime(s.frames[n]))
 	if s.rec != nil && !s.rec.RecordedAt.IsZero() {
 		s.wallLbl.SetText(formatWallClock(s.rec.RecordedAt.Add(s.frames[n])))
 	} else {
@@ -1284,7 +1284,7 @@ func (s *reviewScreen) previews(med *reviewMedia) {
 	var eng reviewEngine
 	defer func() {
 		if eng != nil {
-			eng.Close()
+			_ = eng.Close() // teardown: the review screen is gone
 		}
 	}()
 	broken := false
@@ -1307,6 +1307,7 @@ func (s *reviewScreen) previews(med *reviewMedia) {
 			}
 			opt.AudioOutput = "null"
 			opt.CacheBytes = 16 << 20
+			opt.NoPrefetch = true // previews only seek
 			e, err := s.openEng(med.src, opt)
 			if err != nil {
 				s.log.Warn("preview engine", "id", s.id, "error", err)
@@ -1314,7 +1315,7 @@ func (s *reviewScreen) previews(med *reviewMedia) {
 				continue
 			}
 			if s.ctx.Err() != nil {
-				e.Close()
+				_ = e.Close() // abandoned: the screen closed meanwhile
 				return
 			}
 			eng = e

@@ -35,17 +35,19 @@ func decisionLabel(v string) string {
 
 // retentionWords says what retention will do with a recording.
 func retentionWords(it app.RetentionItem, now time.Time) string {
-	switch {
-	case it.Held:
+	switch it.Outcome {
+	case app.RetentionKeptHold:
 		return "Held: kept until the legal hold is released."
-	case strings.HasPrefix(it.Rule, "clock:"):
-		return "Not deleted automatically: the recording time cannot be trusted (" +
-			strings.TrimSpace(strings.TrimPrefix(it.Rule, "clock:")) + "). Ask an administrator to check it."
-	case it.DeleteAt.IsZero():
-		if it.Status == app.StatusPolicing {
-			return "Kept: retained for a policing purpose."
-		}
-		return "Kept: " + strings.TrimPrefix(it.Rule, "decision: ") + "."
+	case app.RetentionClockFuture:
+		return "Not deleted automatically: the recording time cannot be trusted (it is in the future). Ask an administrator to check it."
+	case app.RetentionClockImplausible:
+		return "Not deleted automatically: the recording time cannot be trusted (before 2005: camera clock not set?). Ask an administrator to check it."
+	case app.RetentionKeptEvidence:
+		return "Kept: evidence."
+	case app.RetentionKeptPolicing:
+		return "Kept: retained for a policing purpose."
+	case app.RetentionKeptReferred:
+		return "Kept: referred to professional standards, until they record another decision."
 	}
 	days, _ := app.DaysLeft(it.DeleteAt, now)
 	when := it.DeleteAt.In(time.Local).Format("Mon 2 Jan 2006")
@@ -144,7 +146,7 @@ func (s *reviewScreen) showDecision(d *reviewData) {
 	} else {
 		w.retention.SetText(retentionWords(d.ret, now))
 		w.retention.Importance = widget.MediumImportance
-		if days, ok := app.DaysLeft(d.ret.DeleteAt, now); ok && days <= 7 {
+		if app.DueSoon(d.ret.DeleteAt, now) {
 			w.retention.Importance = widget.WarningImportance
 		}
 	}

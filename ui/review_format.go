@@ -19,21 +19,6 @@ func formatFrameReadout(n, count int) string {
 	return fmt.Sprintf("Frame %d / %d", n, count)
 }
 
-// formatMediaTime shows a media time as HH:MM:SS.mmm (truncated to the
-// millisecond, so a frame starting at 0.9999 s is not shown as 1.000).
-func formatMediaTime(d time.Duration) string {
-	neg := d < 0
-	if neg {
-		d = -d
-	}
-	ms := int64(d / time.Millisecond)
-	s := fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3600000, ms/60000%60, ms/1000%60, ms%1000)
-	if neg {
-		return "-" + s
-	}
-	return s
-}
-
 // formatWallClock shows the camera's wall-clock time of a frame in local
 // time with its zone, to the millisecond: "Sat 28 Nov 2026 14:33:24.520 GMT".
 func formatWallClock(t time.Time) string { return formatWallClockIn(t, time.Local) }

@@ -100,12 +100,7 @@ func reviewStore(t testing.TB) (dir, id string) {
 // the VideoView (read back from the picture's index band).
 func TestReviewRealEngine(t *testing.T) {
 	dir, id := reviewStore(t)
-	lib, err := app.Open(dir, app.KeySource{Passphrase: []byte(testPassphrase), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lib.Close()
-	signIn(t, lib, adminName)
+	lib := openStoreAs(t, dir, testPassphrase, adminName)
 	test.NewTempApp(t)
 	q := newUIQueue()
 	w := test.NewWindow(nil)
@@ -169,7 +164,12 @@ func TestReviewRealEngine(t *testing.T) {
 		if s.failed {
 			t.Fatalf("%s: %s", st.name, s.message.Text)
 		}
-		q.run(30 * time.Millisecond) // anything still on its way
+		// The picture is published with the position: wait for it (a
+		// picture of another frame never matches), then check both.
+		q.until(t, st.name+": its picture", func() bool {
+			n, err := media.DecodeIndexBand(s.video.Image())
+			return err == nil && n == st.want
+		})
 		n, err := media.DecodeIndexBand(s.video.Image())
 		if err != nil || n != st.want || s.cur != st.want {
 			t.Errorf("%s: picture shows frame %d (%v), screen at %d; want %d", st.name, n, err, s.cur, st.want)
@@ -193,11 +193,10 @@ func TestReviewRealEngine(t *testing.T) {
 	h.key(fyne.KeySpace)
 	q.until(t, "playback to move", func() bool { return s.cur > 40 || s.failed })
 	h.rune('k')
-	q.until(t, "pause", func() bool { return !s.nav.busy() && len(q) == 0 && !s.isPlaying })
-	q.run(200 * time.Millisecond)
-	if n, err := media.DecodeIndexBand(s.video.Image()); err != nil || n != s.cur {
-		t.Errorf("after pause: picture shows %d (%v), readout at %d", n, err, s.cur)
-	}
+	q.until(t, "pause, the picture and the readout agreeing", func() bool {
+		n, err := media.DecodeIndexBand(s.video.Image())
+		return !s.nav.busy() && len(q) == 0 && !s.isPlaying && err == nil && n == s.cur
+	})
 }
 
 // Child process of TestReviewGUIUnderXvfb.
@@ -225,6 +224,8 @@ type reviewState struct {
 	MarkRows    []string
 	MarkX       []int
 	NoteFocused bool
+	// Preview: the timeline shows a hover preview picture.
+	Preview bool
 }
 
 // reviewGUIChild runs the application straight into the review screen and
@@ -262,6 +263,9 @@ func reviewGUIChild() int {
 		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+s.timeline.Size().Height/2)*sc)
 		st.TimelineW = int(s.timeline.Size().Width * sc)
 		st.TimelineTop = int(tl.Y * sc)
+		if img, _ := s.timeline.Preview(); img != nil {
+			st.Preview = true
+		}
 		if p := s.side; p != nil {
 			for _, a := range p.marks {
 				row := markFrames(a, s.frames) + " | " + categoryTitle(a.Category)
@@ -398,7 +402,15 @@ func TestReviewGUIUnderXvfb(t *testing.T) {
 	if out, err := exec.Command("xdotool", "mousemove", "--window", wid, strconv.Itoa(x), strconv.Itoa(st.TimelineY)).CombinedOutput(); err != nil {
 		t.Fatalf("xdotool mousemove: %v %s", err, out)
 	}
-	time.Sleep(time.Second)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if st, ok := readState(); ok && st.Preview {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no timeline preview under the pointer")
+		}
+		p.running(t)
+	}
 	shot()
 	p.running(t)
 }

@@ -58,7 +58,7 @@ func categoryTitle(c string) string { return statusLabel(c) }
 func markFrames(a *app.Annotation, frames []time.Duration) string {
 	at := func(n int) string {
 		if n >= 0 && n < len(frames) {
-			return formatMediaTime(frames[n])
+			return app.FormatMediaTime(frames[n])
 		}
 		return "?"
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,12 +24,7 @@ import (
 // as the administrator.
 func auditEntries(t *testing.T, dir, pass string, f app.AuditFilter) []app.AuditEntry {
 	t.Helper()
-	lib, err := app.Open(dir, app.KeySource{Passphrase: []byte(pass), NoKeyring: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lib.Close()
-	signIn(t, lib, adminName)
+	lib := openStoreAs(t, dir, pass, adminName)
 	entries, err := lib.AuditEntries(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
@@ -65,17 +61,13 @@ func writeAgedClips(t *testing.T, clips []agedClip) string {
 	return src
 }
 
-// markStore makes a store of its own with a sergeant, a viewer and the
-// given clips, signed in as the sergeant; ids are by clip name.
+// markStore makes a store of its own with the accounts of seedUsers and
+// the given clips, signed in as the sergeant; ids are by clip name.
 func markStore(t *testing.T, clips ...agedClip) (lib *app.Library, dir string, ids map[string]string) {
 	t.Helper()
 	ctx := context.Background()
 	lib, dir = newStore(t)
-	for name, role := range map[string]app.Role{"sgt": app.RoleSergeant, "viewer": app.RoleViewer} {
-		if err := lib.AddUser(ctx, name, role, []byte(userPassword(name))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addUsers(t, lib, seedUsers)
 	res, err := lib.Ingest(ctx, []string{writeAgedClips(t, clips)}, app.IngestOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +145,16 @@ func (h *reviewHarness) typeKeys(text string) {
 	}
 }
 
+// drained waits until every side-panel library call asked for so far has
+// run, and the UI update each posted: a barrier, so a test can check that
+// something did not happen (the queue runs in order).
+func (h *reviewHarness) drained(t *testing.T) {
+	t.Helper()
+	var done atomic.Bool
+	h.s.data.push(dataJob{run: func(context.Context) { h.s.do(func() { done.Store(true) }) }})
+	h.q.until(t, "the side panel's work to drain", done.Load)
+}
+
 func (h *reviewHarness) markCount(t *testing.T, n int) {
 	t.Helper()
 	h.q.until(t, plural(n, "marker", "markers"), func() bool { return len(h.s.side.marks) == n })
@@ -185,8 +187,8 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 	}
 	// Letters typed into the note are the note's, not keys (m, n, p, i, o).
 	h.typeKeys("Man points knife at PC")
-	h.q.run(100 * time.Millisecond)
-	if len(p.marks) != 1 || s.cur != 10 {
+	h.drained(t)
+	if len(p.marks) != 1 || s.cur != 10 || s.nav.busy() {
 		t.Fatalf("typing a note acted as keys: %d markers, frame %d", len(p.marks), s.cur)
 	}
 	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
@@ -245,9 +247,8 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 		h.typeKeys(st.key)
 		h.q.until(t, st.key+" to "+itoa(st.want), func() bool { return s.cur == st.want && !s.nav.busy() })
 	}
-	h.typeKeys("p")
-	h.q.run(50 * time.Millisecond)
-	if s.cur != 10 || p.msg.Text != "No marker before this frame." {
+	h.typeKeys("p") // says so at once, on the UI goroutine, instead of seeking
+	if s.cur != 10 || s.nav.busy() || p.msg.Text != "No marker before this frame." {
 		t.Errorf("P before the first marker: frame %d, %q", s.cur, p.msg.Text)
 	}
 
@@ -342,7 +343,7 @@ func TestReviewMarkersReadOnlyForViewer(t *testing.T) {
 		}
 	}
 	h.typeKeys("m")
-	h.q.run(100 * time.Millisecond)
+	h.drained(t)
 	if len(p.marks) != 1 {
 		t.Error("M added a marker for a viewer")
 	}
@@ -421,15 +422,29 @@ func TestRetentionWords(t *testing.T) {
 		r    app.Recording
 		want string
 	}{
-		{app.Recording{DeleteAt: now.Add(12*24*time.Hour - time.Minute)}, "in 12 days"},
-		{app.Recording{DeleteAt: now.Add(time.Hour)}, "in 1 day"},
-		{app.Recording{DeleteAt: now.Add(-time.Hour)}, "due now"},
-		{app.Recording{Status: app.StatusEvidence, RetentionRule: "decision: evidence"}, "kept"},
-		{app.Recording{Held: true, RetentionRule: "legal hold"}, "kept"},
-		{app.Recording{RetentionRule: app.RuleClockFuture}, "check clock"},
+		{app.Recording{Retention: string(app.RetentionDelete), DeleteAt: now.Add(12*24*time.Hour - time.Minute)}, "in 12 days"},
+		{app.Recording{Retention: string(app.RetentionDelete), DeleteAt: now.Add(time.Hour)}, "in 1 day"},
+		{app.Recording{Retention: string(app.RetentionDelete), DeleteAt: now.Add(-time.Hour)}, "due now"},
+		{app.Recording{Status: app.StatusEvidence, Retention: string(app.RetentionKeptEvidence)}, "kept: evidence"},
+		{app.Recording{Held: true, Retention: string(app.RetentionKeptHold)}, "kept: legal hold"},
+		{app.Recording{Status: app.StatusReferred, Retention: string(app.RetentionKeptReferred)}, "kept: referred to PSD"},
+		{app.Recording{Retention: string(app.RetentionClockFuture)}, "check clock"},
 	} {
-		if got := deletionText(&c.r, now); got != c.want {
+		if got := app.RecordingDeletionLabel(&c.r, now); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.r, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		it   app.RetentionItem
+		want string
+	}{
+		{app.RetentionItem{Outcome: app.RetentionKeptReferred, Status: app.StatusReferred}, "Kept: referred to professional standards, until they record another decision."},
+		{app.RetentionItem{Outcome: app.RetentionKeptEvidence}, "Kept: evidence."},
+		{app.RetentionItem{Outcome: app.RetentionClockImplausible}, "Not deleted automatically: the recording time cannot be trusted (before 2005: camera clock not set?). Ask an administrator to check it."},
+		{app.RetentionItem{Outcome: app.RetentionDelete, DeleteAt: now.Add(-time.Hour), Rule: "nfa: 31 days after recorded-at"}, "Due for deletion now (nfa: 31 days after recorded-at): the next retention sweep deletes it."},
+	} {
+		if got := retentionWords(c.it, now); got != c.want {
+			t.Errorf("%s: %q, want %q", c.it.Outcome, got, c.want)
 		}
 	}
 	for s, want := range map[string]string{"unreviewed": "Unreviewed", "nfa": "NFA", "held": "Held", "referred": "Referred"} {
@@ -459,8 +474,8 @@ func TestLibraryDeletionColumnAndBanner(t *testing.T) {
 	want := map[string][2]string{
 		ids["old"]:    {"Unreviewed", "due now"},
 		ids["aging"]:  {"Unreviewed", "in 6 days"},
-		ids["kept"]:   {"Evidence", "kept"},
-		ids["fresh"]:  {"Held", "kept"},
+		ids["kept"]:   {"Evidence", "kept: evidence"},
+		ids["fresh"]:  {"Held", "kept: legal hold"},
 		ids["future"]: {"Unreviewed", "check clock"},
 	}
 	for i, r := range lv.recs {
@@ -509,6 +524,34 @@ func TestLibraryDeletionColumnAndBanner(t *testing.T) {
 	q.until(t, "the new banner", func() bool {
 		return !lv.loading && strings.HasPrefix(lv.bannerLbl.Text, "1 recording will be deleted within 7 days (1 is due now).")
 	})
+}
+
+// TestLibraryShowsReferredKept: footage referred to professional standards
+// is past its period but kept; the library says why, in the Deletion
+// column and the detail pane, and counts it in no deletion warning.
+func TestLibraryShowsReferredKept(t *testing.T) {
+	day := 24 * time.Hour
+	lib, _, ids := markStore(t, agedClip{"referred", 40 * day})
+	ctx := context.Background()
+	if _, err := lib.Decide(ctx, ids["referred"], app.DecisionReferPSD, "complaint about the officer"); err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, lib, "psd")
+	lv, q, _ := newTestView(t, lib)
+	if len(lv.recs) != 1 {
+		t.Fatalf("psd lists %d recordings", len(lv.recs))
+	}
+	if got := columns[colDeletion].text(lv.recs[0]); got != "kept: referred to PSD" {
+		t.Errorf("deletion column %q", got)
+	}
+	lv.selectRow(0)
+	q.until(t, "the detail pane", func() bool {
+		return strings.HasPrefix(lv.detail.values["Deletion"].Text, "Kept: referred to professional standards")
+	})
+	q.until(t, "the retention plan", func() bool { return lv.soonIDs != nil })
+	if lv.banner.Visible() {
+		t.Errorf("banner shown for a referred recording: %q", lv.bannerLbl.Text)
+	}
 }
 
 func TestRetentionSweepOnSignIn(t *testing.T) {

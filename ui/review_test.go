@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,7 +90,12 @@ func (e *fakeEngine) SeekTime(_ context.Context, d time.Duration) (player.Frame,
 }
 
 func (e *fakeEngine) Step(_ context.Context, delta int) (player.Frame, error) {
+	// The engine's work, counted as running (tests wait for running == 0).
+	if e.running.Add(1) > 1 {
+		e.overlap.Store(true)
+	}
 	time.Sleep(e.stepDelay)
+	e.running.Add(-1)
 	if e.stepErr != nil {
 		return player.Frame{}, e.stepErr
 	}
@@ -387,9 +393,16 @@ func TestReviewHeldKeyCoalesces(t *testing.T) {
 	h.q.until(t, "the steps to finish", func() bool {
 		return !h.s.nav.busy() && eng.running.Load() == 0 && len(h.q) == 0 && h.s.cur > 0
 	})
-	time.Sleep(100 * time.Millisecond)
-	h.q.run(50 * time.Millisecond)
+	// A seek after them, as a barrier: the navigation worker runs commands
+	// one at a time in order, so a step still on its way runs before it.
+	at := h.s.cur
+	h.s.seekFrame(at)
+	h.q.until(t, "the barrier seek", func() bool {
+		_, _, _, c := eng.state()
+		return len(c) > 0 && c[len(c)-1] == fmt.Sprintf("seek %d", at) && eng.running.Load() == 0 && len(h.q) == 0
+	})
 	shown, _, _, calls := eng.state()
+	calls = calls[:len(calls)-1]
 	// One step per 30 ms while typing, plus the one pending at the end.
 	most := 2 + int(typing/eng.stepDelay)
 	if len(calls) > most || shown != len(calls) || h.s.cur != shown {
@@ -517,11 +530,13 @@ func TestReviewFormatting(t *testing.T) {
 	}{
 		{0, "00:00:00.000"},
 		{40 * time.Millisecond, "00:00:00.040"},
-		{999999 * time.Microsecond, "00:00:00.999"},
+		{999999 * time.Microsecond, "00:00:01.000"}, // rounded, as stills and their audit entries are
+		{33366667 * time.Nanosecond, "00:00:00.033"},
+		{66733333 * time.Nanosecond, "00:00:00.067"},
 		{time.Hour + 2*time.Minute + 3*time.Second + 450*time.Millisecond, "01:02:03.450"},
 	} {
-		if got := formatMediaTime(c.d); got != c.want {
-			t.Errorf("formatMediaTime(%v) = %q, want %q", c.d, got, c.want)
+		if got := app.FormatMediaTime(c.d); got != c.want {
+			t.Errorf("FormatMediaTime(%v) = %q, want %q", c.d, got, c.want)
 		}
 	}
 	london, err := time.LoadLocation("Europe/London")
@@ -750,11 +765,14 @@ func TestReviewHoverPreview(t *testing.T) {
 	if _, n := tl.Preview(); n != want {
 		t.Errorf("preview of frame %d, want %d", n, want)
 	}
-	time.Sleep(2 * previewDelay)
-	h.q.run(20 * time.Millisecond)
+	// A rest further on is a barrier: a preview the first moves asked for
+	// late (their timers started earlier) would come before its.
+	tl.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(300, 5)}})
+	want2 := tl.FrameAt(300)
+	h.q.until(t, "the second preview", func() bool { _, n := tl.Preview(); return n == want2 })
 	_, _, _, calls := h.thumbs.state()
-	if len(calls) != 1 || calls[0] != fmt.Sprintf("seek %d", want) {
-		t.Errorf("preview engine calls %v, want [seek %d]", calls, want)
+	if !slices.Equal(calls, []string{fmt.Sprintf("seek %d", want), fmt.Sprintf("seek %d", want2)}) {
+		t.Errorf("preview engine calls %v, want [seek %d seek %d]", calls, want, want2)
 	}
 	if shown, _, _, main := h.eng.state(); shown != 0 || len(main) != 0 {
 		t.Errorf("hovering moved the main engine: %v", main)

@@ -74,7 +74,7 @@ func (s *session) afterOpen() {
 			case err != nil:
 				s.log.Error("read the store's users", "error", err)
 				s.lib = nil
-				lib.Close()
+				_ = lib.Close() // failure path: err is shown
 				s.showFailure("Exhibit could not read the users of the store in "+s.opts.StoreDir+".", app.UserMessage(err))
 			case !has:
 				s.showFirstAdmin(name, "")
@@ -266,6 +266,7 @@ func (s *session) signedIn(who app.Principal) {
 	s.showLibrary()
 	s.startIdle()
 	s.startRetention()
+	s.startFrameChecks()
 }
 
 // accountBar builds the signed-in user's part of a toolbar: the audit
@@ -320,6 +321,7 @@ func (s *session) signOut(reason, msg string) {
 	s.who = app.Principal{}
 	s.stopIdle()
 	retDone := s.stopRetention()
+	frameDone := s.stopFrameChecks()
 	s.dismissOverlays()
 	if s.audit != nil {
 		s.audit.close()
@@ -332,6 +334,9 @@ func (s *session) signOut(reason, msg string) {
 	var waits []<-chan struct{}
 	if retDone != nil {
 		waits = append(waits, retDone)
+	}
+	if frameDone != nil {
+		waits = append(waits, frameDone)
 	}
 	if s.review != nil {
 		waits = append(waits, s.review.close())

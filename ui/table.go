@@ -50,7 +50,7 @@ var columns = []column{
 		}
 		return displayStatusLabel(app.DisplayStatus(r))
 	}},
-	colDeletion: {title: "Deletion", sample: "in 31 days", text: func(r *app.Recording) string { return deletionText(r, time.Now()) }},
+	colDeletion: {title: "Deletion", sample: "kept: referred to PSD", text: func(r *app.Recording) string { return app.RecordingDeletionLabel(r, time.Now()) }},
 	colID:       {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
 }
 

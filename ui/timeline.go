@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"exhibit/app"
 )
 
 // Timeline is a scrubber over a recording's frame table: its length is the
@@ -176,7 +178,7 @@ func (t *Timeline) HoverText() string {
 		return ""
 	}
 	n := t.FrameAt(t.hover)
-	return "Frame " + itoa(n) + " · " + formatMediaTime(t.frames[n])
+	return "Frame " + itoa(n) + " · " + app.FormatMediaTime(t.frames[n])
 }
 
 // SetPreview shows img (a small picture of frame n) above the hover

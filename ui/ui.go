@@ -67,7 +67,7 @@ func Run(opts Options) error {
 	if a == nil {
 		a = fyneapp.NewWithID(AppID)
 	}
-	w := a.NewWindow(windowTitle(opts.StoreDir))
+	w := newMainWindow(a, opts.StoreDir)
 	w.SetMaster()
 	w.Resize(fyne.NewSize(1440, 900))
 	s := newSession(w, opts)
@@ -119,6 +119,10 @@ type session struct {
 	retentionEvery time.Duration
 	retention      *retentionLoop
 	retentionLast  string // the last sweep, in words
+	// frameChecks runs the background frame check while someone is signed
+	// in (false in tests that share a store); frameLoop is this sign-in's.
+	frameChecks bool
+	frameLoop   *frameCheckLoop
 
 	// The form on screen before the library opens (for tests).
 	lock       *lockForm
@@ -137,7 +141,7 @@ func newSession(win fyne.Window, opts Options) *session {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &session{win: win, opts: opts, log: log, do: fyne.Do, idleTick: time.Second, idle: newIdleWatch(),
-		retentionEvery: app.RetentionInterval}
+		retentionEvery: app.RetentionInterval, frameChecks: true}
 	s.area = newActivityArea(nil, s.idle.touch)
 	if dc, ok := win.Canvas().(desktop.Canvas); ok {
 		dc.SetOnKeyDown(func(*fyne.KeyEvent) { s.idle.touch() })
@@ -158,6 +162,13 @@ func (s *session) close() {
 	}
 	s.closed = true
 	s.stopIdle()
+	if done := s.stopFrameChecks(); done != nil {
+		select {
+		case <-done:
+		case <-time.After(8 * time.Second):
+			s.log.Warn("frame check still running")
+		}
+	}
 	if done := s.stopRetention(); done != nil {
 		select {
 		case <-done:
@@ -212,7 +223,7 @@ func (s *session) open(pass []byte, typed bool) {
 func (s *session) opened(lib *app.Library, err error, triedPass bool) {
 	if s.closed {
 		if lib != nil {
-			lib.Close()
+			_ = lib.Close() // the window is closed: nobody to tell
 		}
 		return
 	}
@@ -480,7 +491,7 @@ func (s *session) createStore(f *createForm) {
 		s.do(func() {
 			if s.closed {
 				if lib != nil {
-					lib.Close()
+					_ = lib.Close() // the window is closed: nobody to tell
 				}
 				return
 			}

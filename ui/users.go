@@ -114,19 +114,6 @@ func (v *usersView) build() {
 	v.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, actions, idle), v.msg), nil, nil, nil, v.table)
 }
 
-// userState says whether an account can sign in.
-func userState(u *app.User, now time.Time) string {
-	switch {
-	case u.Disabled:
-		return "Disabled"
-	case u.LockedUntil.After(now):
-		return "Locked until " + u.LockedUntil.Local().Format("15:04 MST")
-	case u.Failures > 0:
-		return "Active (" + plural(u.Failures, "failed sign-in", "failed sign-ins") + ")"
-	}
-	return "Active"
-}
-
 func (v *usersView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	l := o.(*widget.Label)
 	if id.Row < 0 || id.Row >= len(v.users) {
@@ -145,7 +132,7 @@ func (v *usersView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		if u.Disabled || u.LockedUntil.After(v.now()) {
 			l.Importance = widget.DangerImportance
 		}
-		l.SetText(userState(u, v.now()))
+		l.SetText(app.UserState(u, v.now()))
 	case 3:
 		l.SetText(formatWhenSeconds(u.CreatedAt))
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -18,7 +19,9 @@ type verifyStep struct {
 }
 
 // verifyAll re-checks every stored master in the background with a
-// progress panel, then reports which, if any, failed.
+// progress panel, then reports which, if any, failed. Restricted
+// recordings are checked too; a role that may not see them gets counts
+// and references only.
 func (lv *libraryView) verifyAll() {
 	ctx, cancel := context.WithCancel(lv.ctx)
 	p := newProgressPanel("Verifying the store", lv.win, false, cancel)
@@ -33,10 +36,10 @@ func (lv *libraryView) verifyAll() {
 		}
 		defer lv.releaseJob()
 		c := newCoalescer(progressEvery, lv.do, func(s verifyStep) {
-			p.overall.SetText(fmt.Sprintf("Recording %d of %d: %s", s.i+1, s.n, s.id))
+			p.overall.SetText(fmt.Sprintf("Recording %d of %d: %s", s.i+1, s.n, orWords(s.id, "a restricted recording")))
 			p.allBar.SetValue(float64(s.i) / float64(max(s.n, 1)))
 		})
-		results, err := lv.lib.Verify(ctx, nil, func(id string, i, n int) { c.set(verifyStep{id, i, n}) })
+		rep, err := lv.lib.Verify(ctx, nil, func(id string, i, n int) { c.set(verifyStep{id, i, n}) })
 		c.stop()
 		cancelled := ctx.Err() != nil
 		if err != nil && !cancelled {
@@ -44,19 +47,27 @@ func (lv *libraryView) verifyAll() {
 		}
 		lv.do(func() {
 			p.dlg.Hide()
-			lv.showVerifyResults(results, err, cancelled)
+			lv.showVerifyResults(rep, err, cancelled)
 		})
 	})
 }
 
-// verifyReport builds the verify results: a headline and the failures.
-func verifyReport(results []app.VerifyResult, err error, cancelled bool) (title string, content fyne.CanvasObject) {
-	failed := 0
-	for _, r := range results {
-		if !r.OK {
-			failed++
-		}
+// orWords is s, or words when s is empty.
+func orWords(s, words string) string {
+	if s == "" {
+		return words
 	}
+	return s
+}
+
+// verifyReport builds the verify results: a headline and the failures.
+// Restricted recordings the user may not see are counted, and their
+// failures named by reference only.
+func verifyReport(rep *app.VerifyReport, err error, cancelled bool) (title string, content fyne.CanvasObject) {
+	if rep == nil {
+		rep = &app.VerifyReport{}
+	}
+	checked, failed := rep.Checked(), rep.Failed()
 	var lines []fyne.CanvasObject
 	add := func(text string, imp widget.Importance, bold bool) {
 		l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: bold})
@@ -68,15 +79,15 @@ func verifyReport(results []app.VerifyResult, err error, cancelled bool) (title 
 	switch {
 	case cancelled:
 		title = "Verify cancelled"
-		add(fmt.Sprintf("Cancelled after %s.", plural(len(results), "recording", "recordings")), widget.MediumImportance, false)
+		add(fmt.Sprintf("Cancelled after %s.", plural(checked, "recording", "recordings")), widget.MediumImportance, false)
 	case err != nil:
 		title = "Verify stopped"
 		add(app.UserMessage(err), widget.DangerImportance, false)
-	case len(results) == 0:
+	case checked == 0:
 		add("There are no recordings to verify.", widget.MediumImportance, false)
 	case failed == 0:
-		head := fmt.Sprintf("All %d recordings are intact.", len(results))
-		if len(results) == 1 {
+		head := fmt.Sprintf("All %d recordings are intact.", checked)
+		if checked == 1 {
 			head = "The recording is intact."
 		}
 		add(head, widget.SuccessImportance, true)
@@ -85,22 +96,104 @@ func verifyReport(results []app.VerifyResult, err error, cancelled bool) (title 
 	if failed > 0 {
 		title = "Verify found problems"
 		add(fmt.Sprintf("%d of %s FAILED verification. Do not rely on them; tell your administrator.",
-			failed, plural(len(results), "recording", "recordings")), widget.DangerImportance, true)
-		for _, r := range results {
+			failed, plural(checked, "recording", "recordings")), widget.DangerImportance, true)
+		for _, r := range rep.Results {
 			if !r.OK {
 				add(r.ID+": "+r.Error, widget.DangerImportance, false)
 			}
 		}
-		if ok := len(results) - failed; ok > 0 {
+		for _, ref := range rep.Restricted.References {
+			add("A restricted recording, reference "+ref+": give this reference to professional standards, who can identify it.",
+				widget.DangerImportance, false)
+		}
+		if ok := checked - failed; ok > 0 {
 			add(fmt.Sprintf("The other %d verified intact.", ok), widget.MediumImportance, false)
 		}
+	}
+	if s := rep.Restricted.Summary(); s != "" && !cancelled && err == nil {
+		add("Restricted recordings (you may not see them): "+strings.SplitN(s, " (", 2)[0]+".", widget.MediumImportance, false)
 	}
 	return title, container.NewVScroll(container.NewVBox(lines...))
 }
 
-func (lv *libraryView) showVerifyResults(results []app.VerifyResult, err error, cancelled bool) {
-	title, content := verifyReport(results, err, cancelled)
+func (lv *libraryView) showVerifyResults(rep *app.VerifyReport, err error, cancelled bool) {
+	title, content := verifyReport(rep, err, cancelled)
 	d := dialog.NewCustom(title, "Close", content, lv.win)
 	d.Resize(fyne.NewSize(640, 320))
+	d.Show()
+}
+
+// askVerifyReference lets professional standards find the recording
+// behind a verify reference that someone who may not see restricted
+// recordings was given.
+func (lv *libraryView) askVerifyReference() {
+	entry := widget.NewEntry()
+	entry.SetPlaceHolder("VR-7KQ2-M9XD")
+	msg := widget.NewLabel("")
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	msg.Hide()
+	var d *dialog.CustomDialog
+	findBtn := widget.NewButton("Find", nil)
+	findBtn.Importance = widget.HighImportance
+	find := func() {
+		ref := strings.TrimSpace(entry.Text)
+		if ref == "" {
+			return
+		}
+		findBtn.Disable()
+		lv.goBackground(func() {
+			r, err := lv.lib.ResolveVerifyReference(lv.ctx, ref)
+			if lv.ctx.Err() != nil {
+				return
+			}
+			lv.do(func() {
+				findBtn.Enable()
+				if err != nil {
+					msg.SetText(app.UserMessage(err))
+					msg.Show()
+					return
+				}
+				d.Hide()
+				lv.showVerifyReference(r)
+			})
+		})
+	}
+	findBtn.OnTapped = find
+	entry.OnSubmitted = func(string) { find() }
+	content := container.NewVBox(widget.NewLabel("Reference from a verify report:"), entry, msg)
+	d = dialog.NewCustomWithoutButtons("Find a verify reference", content, lv.win)
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", d.Hide), findBtn})
+	d.Resize(fyne.NewSize(460, 200))
+	lv.refDialog = &verifyRefDialog{dlg: d, entry: entry, msg: msg, find: findBtn}
+	d.Show()
+	lv.win.Canvas().Focus(entry)
+}
+
+// verifyRefDialog is the open "Find a verify reference" dialog (for tests).
+type verifyRefDialog struct {
+	dlg   *dialog.CustomDialog
+	entry *widget.Entry
+	msg   *widget.Label
+	find  *widget.Button
+}
+
+// verifyReferenceText says what a verify reference stands for.
+func verifyReferenceText(r *app.VerifyReference) string {
+	return fmt.Sprintf("Reference %s is recording %s (SHA-256 %s). It failed the verify run by %s on %s: %s",
+		r.Reference, r.RecordingID, r.SHA256, r.By, formatWhen(r.At), r.Error)
+}
+
+// showVerifyReference shows the recording a reference stands for and
+// offers to find it in the library.
+func (lv *libraryView) showVerifyReference(r *app.VerifyReference) {
+	l := widget.NewLabel(verifyReferenceText(r))
+	l.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Verify reference", "Show in library", "Close", l, func(show bool) {
+		if show {
+			lv.search.SetText(r.RecordingID)
+		}
+	}, lv.win)
+	d.Resize(fyne.NewSize(560, 240))
 	d.Show()
 }

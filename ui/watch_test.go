@@ -44,6 +44,17 @@ func (c *collector) wait(t *testing.T, n int) []string {
 	return nil
 }
 
+// waitWatched waits until the watcher watches dir (it adds new folders as
+// their events arrive).
+func waitWatched(t *testing.T, w *dockWatcher, dir string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !slices.Contains(w.fw.WatchList(), dir); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the watcher does not watch %s: %q", dir, w.fw.WatchList())
+		}
+	}
+}
+
 func TestDockWatcherWaitsForFilesToSettle(t *testing.T) {
 	root := t.TempDir()
 	existing := filepath.Join(root, "old.MP4")
@@ -72,7 +83,7 @@ func TestDockWatcherWaitsForFilesToSettle(t *testing.T) {
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond) // let the watcher add the new folders
+	waitWatched(t, w, sub)
 	video := filepath.Join(sub, "clip.mp4")
 	f, err := os.Create(video)
 	if err != nil {
@@ -102,10 +113,15 @@ func TestDockWatcherWaitsForFilesToSettle(t *testing.T) {
 	}
 
 	// Nothing more: unchanged files are not handed over twice, and the
-	// log, the sidecar and the hidden file never are.
-	time.Sleep(3 * settle)
-	if got := c.snapshot(); len(got) != 2 {
-		t.Errorf("extra hand-overs: %q", got)
+	// log, the sidecar and the hidden file never are. A video written
+	// after them all settles last, so once it is handed over, any of those
+	// would have been too.
+	later := filepath.Join(sub, "later.mp4")
+	if err := os.WriteFile(later, []byte("docked later"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.wait(t, 3); !slices.Equal(got, []string{existing, video, later}) {
+		t.Errorf("hand-overs %q, want %q, %q, %q", got, existing, video, later)
 	}
 }
 
@@ -122,7 +138,7 @@ func TestCoalescerPassesOnTheLatest(t *testing.T) {
 	c.set(-1)
 	c.stop()
 	elapsed := time.Since(start)
-	q.run(50 * time.Millisecond)
+	q.until(t, "the final value", func() bool { return len(seen) > 0 && seen[len(seen)-1] == -1 })
 	// At most one update per tick (a ticker never bursts), plus the final
 	// flush: however slow the machine, 100,000 sets never mean 100,000
 	// trips to the UI goroutine.

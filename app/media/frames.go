@@ -40,35 +40,54 @@ func (t *FrameTable) Len() int { return len(t.Frames) }
 // select=eq(n\,N). ffprobe's compact output is streamed and parsed line by
 // line. An input with no decodable frame yields an error wrapping ErrNotMedia.
 func ReadFrameTable(ctx context.Context, input string) (*FrameTable, error) {
+	return readFrameTable(ctx, input, false)
+}
+
+// ReadFrameTableIdle is ReadFrameTable with ffprobe running at the lowest
+// CPU priority (nice 19), for checks that run in the background.
+func ReadFrameTableIdle(ctx context.Context, input string) (*FrameTable, error) {
+	return readFrameTable(ctx, input, true)
+}
+
+func readFrameTable(ctx context.Context, input string, idle bool) (*FrameTable, error) {
+	return streamTable(ctx, input, "frame table", idle, parseFrameTable,
+		"-show_entries", "frame=key_frame,pts,best_effort_timestamp,pict_type:stream=time_base")
+}
+
+// streamTable runs ffprobe on the first video stream of input with the
+// extra arguments, streaming its compact output into parse.
+func streamTable(ctx context.Context, input, what string, idle bool, parse func(io.Reader) (*FrameTable, error), extra ...string) (*FrameTable, error) {
 	arg, wl := toolInput(input)
-	cmd, se := command(ctx, FFprobePath, "-v", "error", "-protocol_whitelist", wl,
-		"-select_streams", "v:0",
-		"-show_entries", "frame=key_frame,pts,best_effort_timestamp,pict_type:stream=time_base",
-		"-of", "compact=p=1:nk=0", arg)
+	args := append([]string{"-v", "error", "-protocol_whitelist", wl, "-select_streams", "v:0"}, extra...)
+	args = append(args, "-of", "compact=p=1:nk=0", arg)
+	cmd, se := command(ctx, FFprobePath, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, fmt.Errorf("frame table %s: %w", input, err)
+		return nil, fmt.Errorf("%s %s: %w", what, input, err)
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("frame table %s: %w", input, toolError(ctx, FFprobePath, err, ""))
+		return nil, fmt.Errorf("%s %s: %w", what, input, toolError(ctx, FFprobePath, err, ""))
 	}
-	t, perr := parseFrameTable(stdout)
+	if idle {
+		lowerPriority(cmd.Process.Pid)
+	}
+	t, perr := parse(stdout)
 	if perr != nil {
 		// Drain so ffprobe is not blocked on a full pipe, then reap it.
 		_, _ = io.Copy(io.Discard, stdout)
 	}
 	werr := cmd.Wait()
 	if werr != nil {
-		return nil, classify(ctx, FFprobePath, "frame table", input, werr, se.String())
+		return nil, classify(ctx, FFprobePath, what, input, werr, se.String())
 	}
 	if perr != nil {
-		return nil, fmt.Errorf("frame table %s: %w", input, perr)
+		return nil, fmt.Errorf("%s %s: %w", what, input, perr)
 	}
 	if len(t.Frames) == 0 {
-		return nil, fmt.Errorf("frame table %s: %w: no video frame could be decoded", input, ErrNotMedia)
+		return nil, fmt.Errorf("%s %s: %w: no video frame could be decoded", what, input, ErrNotMedia)
 	}
 	if t.TimeBase.Num <= 0 || t.TimeBase.Den <= 0 {
-		return nil, fmt.Errorf("frame table %s: ffprobe reported no valid time base (%v)", input, t.TimeBase)
+		return nil, fmt.Errorf("%s %s: ffprobe reported no valid time base (%v)", what, input, t.TimeBase)
 	}
 	return t, nil
 }

@@ -21,5 +21,12 @@ echo "== player: 1080p25 H.264 (2 s GOP, B-frames) rendered at 1280x720, against
 EXHIBIT_PLAYER_FOOTAGE="${EXHIBIT_PLAYER_FOOTAGE:-${TMPDIR:-/tmp}/exhibit-bench-footage}" \
   go test -tags $tags -run '^$' -bench BenchmarkEngine -benchtime 1x -timeout 30m ./player/ | grep -vE '^(goos|goarch|pkg|cpu|PASS|ok)'
 
+echo "== ingest end to end: exhibit ingest (built with -trimpath) of a 10-minute 1080p25 H.264 recording with B-frames and audio,"
+echo "   against sha256sum FILE + cp FILE to the same disk; then a folder of 8 such files, two at once; then the background frame check"
+bindir="$(mktemp -d)"
+trap 'rm -rf "$bindir"' EXIT
+go build -trimpath -tags $tags -o "$bindir/exhibit" .
+go run -trimpath ./packaging/benchingest -exhibit "$bindir/exhibit"
+
 echo "== verify-bundle: a bundle with a 10-min 1080p25 master and a 60 s lossless and court clip, against sha256sum -c + ffmpeg -f framehash by hand"
 go test -tags $tags -run '^$' -bench VerifyBundle -benchtime 1x -timeout 30m ./bundle/ | grep -E '^Benchmark'

@@ -1,0 +1,385 @@
+package player
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Background decoding of the GOP before the cached range (see doc.go,
+// "Prefetch"). A hidden second Engine on the same Source, rendering at the
+// same size through the same libmpv code, decodes it into the shared frame
+// cache while the user steps back through cached frames. It decodes in
+// chunks of prefetchChunk frames and starts a chunk only while the main
+// Engine has been idle for mainQuiet (or the user waits for the job), so
+// forward steps and seeks on the main handle do not compete with it.
+
+// prefetchLead is how close (in frames) the shown frame must come to the
+// start of the cached range before the GOP before it is decoded: at a held
+// key's 25 steps per second it leaves one second, about one 2 s GOP's
+// decode at 1080p on two cores.
+const prefetchLead = 25
+
+// prefetchChunk is how many frames the hidden decoder steps at a time
+// (each chunk's end is checked against the frame table).
+const prefetchChunk = 4
+
+// mainQuiet is how long the main Engine must have been idle before the
+// hidden decoder starts a chunk.
+const mainQuiet = 15 * time.Millisecond
+
+// prefetchDemuxerBytes bounds the hidden decoder's packet cache.
+const prefetchDemuxerBytes = 16 << 20
+
+// prefetchJob decodes frames from (a key frame) to to, drawing from drawFrom.
+type prefetchJob struct {
+	from, drawFrom, to int
+	tag                uint64
+	ctx                context.Context
+	cancel             context.CancelFunc
+	done               chan struct{}
+	err                error       // set before done is closed
+	urgent             atomic.Bool // the user waits for it: ignore the main Engine's activity
+}
+
+func (j *prefetchJob) covers(n int) bool { return j != nil && n >= j.drawFrom && n <= j.to }
+
+// prefetcher owns the hidden Engine and runs one job at a time.
+type prefetcher struct {
+	main *Engine
+	kick chan struct{}
+	quit chan struct{}
+	done chan struct{}
+
+	mu       sync.Mutex
+	pending  *prefetchJob // requested, not started
+	running  *prefetchJob
+	disabled error // the hidden decoder could not be opened
+	hidden   *Engine
+
+	requested atomic.Bool // a job was requested (the hidden Engine is needed now)
+	isOpen    atomic.Bool // the hidden Engine is open
+
+	// Counters for tests and benchmarks.
+	jobs, failed, frames atomic.Int64
+}
+
+func newPrefetcher(main *Engine) *prefetcher {
+	p := &prefetcher{main: main, kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	go p.run()
+	return p
+}
+
+// request asks for the GOP before the cached range around shown, if the
+// shown frame is within prefetchLead frames of its start. It never blocks.
+func (p *prefetcher) request(shown int) {
+	e := p.main
+	w, h := e.r.size()
+	lo := e.cache.cachedFrom(shown)
+	if lo <= 0 || lo > shown || shown-lo > prefetchLead {
+		return
+	}
+	to := lo - 1
+	from := e.tl.keyframeAtOrBefore(to)
+	if from < 0 {
+		from = max(0, to-fillWindow)
+	}
+	// Keep the cached frames around the position: draw only what fits
+	// beside them.
+	room := e.cache.capacity(w, h) - (shown - lo + 1) - prefetchLead
+	if room <= 0 {
+		return
+	}
+	drawFrom := max(from, to-room+1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.disabled != nil {
+		return
+	}
+	if j := p.running; j != nil && j.to == to && j.drawFrom <= drawFrom {
+		return
+	}
+	if j := p.pending; j != nil && j.to == to && j.drawFrom <= drawFrom {
+		return
+	}
+	if p.running != nil {
+		p.running.cancel()
+	}
+	if p.pending != nil {
+		p.finishLocked(p.pending, context.Canceled)
+	}
+	// No deadline: a job may wait for the main Engine to be idle; each
+	// libmpv call of the hidden Engine has its own Options.Timeout.
+	ctx, cancel := context.WithCancel(context.Background())
+	p.pending = &prefetchJob{from: from, drawFrom: drawFrom, to: to, tag: e.cache.newTag(),
+		ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	p.requested.Store(true)
+	e.idle.broadcast()
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// cancel stops the running and pending jobs (e.g. playback needs the CPU).
+func (p *prefetcher) cancel() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.running != nil {
+		p.running.cancel()
+	}
+	if p.pending != nil {
+		p.finishLocked(p.pending, context.Canceled)
+		p.pending = nil
+	}
+}
+
+func (p *prefetcher) finishLocked(j *prefetchJob, err error) {
+	j.cancel()
+	j.err = err
+	close(j.done)
+}
+
+// covering returns the job that will draw frame n, if any.
+func (p *prefetcher) covering(n int) *prefetchJob {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.running.covers(n) {
+		return p.running
+	}
+	if p.pending.covers(n) {
+		return p.pending
+	}
+	return nil
+}
+
+// wait waits for the job covering frame n, if any, and reports whether
+// there was one.
+func (p *prefetcher) wait(ctx context.Context, n int) bool {
+	j := p.covering(n)
+	if j == nil {
+		return false
+	}
+	j.urgent.Store(true)
+	p.main.idle.broadcast()
+	select {
+	case <-j.done:
+	case <-ctx.Done():
+	case <-p.done:
+	}
+	return true
+}
+
+// close stops the prefetcher and closes the hidden Engine; it returns
+// within the hidden Engine's Close bound.
+func (p *prefetcher) close() {
+	p.cancel()
+	close(p.quit)
+	<-p.done
+}
+
+func (p *prefetcher) run() {
+	defer close(p.done)
+	defer func() {
+		if p.hidden != nil {
+			_ = p.hidden.Close()
+		}
+	}()
+	// Open the hidden Engine ahead of the first job (opening costs about
+	// one exact seek), once the main Engine is idle.
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-p.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if p.main.waitQuiet(ctx, &p.requested) == nil {
+		_ = p.ensureOpen() // a failure disables prefetch; it is logged
+	}
+	cancel()
+	for {
+		select {
+		case <-p.quit:
+			return
+		case <-p.kick:
+		}
+		p.mu.Lock()
+		j := p.pending
+		p.pending = nil
+		p.running = j
+		p.mu.Unlock()
+		if j == nil {
+			continue
+		}
+		err := p.do(j)
+		p.mu.Lock()
+		p.running = nil
+		p.finishLocked(j, err)
+		p.mu.Unlock()
+	}
+}
+
+// do runs one job on the hidden Engine; its frames are confirmed in the
+// shared cache only if the whole range was decoded and checked.
+func (p *prefetcher) do(j *prefetchJob) (err error) {
+	e := p.main
+	defer func() {
+		if err != nil {
+			e.cache.dropTag(j.tag)
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, ErrClosed) {
+				p.failed.Add(1)
+				e.log.Debug("prefetch failed", "from", j.from, "to", j.to, "err", err)
+			}
+		}
+	}()
+	if err := j.ctx.Err(); err != nil {
+		return err
+	}
+	if err := p.ensureOpen(); err != nil {
+		return err
+	}
+	p.jobs.Add(1)
+	if err := p.hidden.fillRange(j.ctx, j.from, j.drawFrom, j.to, j.tag, func(ctx context.Context) error {
+		return e.waitQuiet(ctx, &j.urgent)
+	}); err != nil {
+		if j.ctx.Err() != nil {
+			return context.Canceled
+		}
+		return err
+	}
+	p.frames.Add(int64(e.cache.confirm(j.tag)))
+	return nil
+}
+
+// ensureOpen opens the hidden Engine unless it is open or failed to open.
+// Only the run goroutine calls it.
+func (p *prefetcher) ensureOpen() error {
+	if p.hidden != nil {
+		return nil
+	}
+	p.mu.Lock()
+	err := p.disabled
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	h, err := p.open()
+	if err != nil {
+		p.mu.Lock()
+		p.disabled = err
+		p.mu.Unlock()
+		p.main.log.Warn("background decoder unavailable; back steps decode on demand", "err", err)
+		return err
+	}
+	p.hidden = h
+	p.isOpen.Store(true)
+	return nil
+}
+
+// opened reports whether the hidden Engine is open.
+func (p *prefetcher) opened() bool { return p.isOpen.Load() }
+
+// open starts the hidden Engine at the main Engine's render size.
+func (p *prefetcher) open() (*Engine, error) {
+	e := p.main
+	w, h := e.r.size()
+	opt := Options{
+		Width: w, Height: h,
+		AudioOutput:  "null",
+		DemuxerBytes: prefetchDemuxerBytes,
+		Timeout:      e.opt.Timeout,
+		LogLevel:     e.opt.LogLevel,
+		extra:        append([][2]string{{"aid", "no"}, {"sid", "no"}}, e.opt.extra...),
+		shared:       e.cache,
+		hidden:       true,
+	}
+	src := e.src
+	src.Name += " (prefetch)"
+	return Open(src, opt)
+}
+
+// fillRange decodes from (a key frame) to to on this (hidden) Engine,
+// drawing from drawFrom into the cache under tag, calling gate before the
+// seek and before every chunk of frame steps. Both ends are exact: an exact
+// seek to from, and time-pos at to after frame-stepping; a frame the VO
+// dropped on the way fails the job (stepForward).
+func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint64, gate func(context.Context) error) error {
+	unlock, err := e.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	e.r.setTag(tag)
+	defer e.r.setTag(e.outside)
+	if err := gate(ctx); err != nil {
+		return err
+	}
+	b, err := e.seekExact(ctx, from)
+	if err != nil {
+		return err
+	}
+	b.unref()
+	for at := from; at < to; {
+		if err := gate(ctx); err != nil {
+			return err
+		}
+		next := min(to, at+prefetchChunk)
+		if b, err = e.stepForward(ctx, at, next, drawFrom); err != nil {
+			return err
+		}
+		b.unref()
+		// The count must agree with the frame table at every chunk's
+		// end (libmpv paused there, time-pos is the frame it showed).
+		pos, err := e.getDouble("time-pos")
+		if err != nil {
+			return fmt.Errorf("%w: prefetch: %w", ErrPlayback, err)
+		}
+		if !e.tl.matches(pos, next) {
+			return fmt.Errorf("%w: prefetch: frame counted as %d is at %.6fs (frame %d)", ErrPlayback, next, pos, e.tl.frameAtMPV(pos))
+		}
+		at = next
+	}
+	pos, err := e.getDouble("time-pos")
+	if err != nil {
+		return fmt.Errorf("%w: prefetch: %w", ErrPlayback, err)
+	}
+	if !e.tl.matches(pos, to) {
+		return fmt.Errorf("%w: prefetch of frames %d..%d ended at %.6fs, not at frame %d", ErrPlayback, from, to, pos, to)
+	}
+	if n, err := e.dropCount(); err != nil || n != 0 {
+		return fmt.Errorf("%w: prefetch of frames %d..%d: frames dropped (%d, %v)", ErrPlayback, from, to, n, err)
+	}
+	return nil
+}
+
+// waitQuiet waits until the main Engine has been idle for mainQuiet (no
+// navigation running), or urgent is set.
+func (e *Engine) waitQuiet(ctx context.Context, urgent *atomic.Bool) error {
+	for {
+		ch := e.idle.wait()
+		if urgent.Load() {
+			return nil
+		}
+		var wait <-chan time.Time
+		if e.busy.Load() == 0 {
+			rem := mainQuiet - time.Since(time.Unix(0, e.busyEnd.Load()))
+			if rem <= 0 {
+				return nil
+			}
+			wait = time.After(rem)
+		}
+		select {
+		case <-ch:
+		case <-wait:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-e.done:
+			return ErrClosed
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package player
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// waitCached waits until frames lo..hi are all cached and verified.
+func waitCached(t *testing.T, e *Engine, lo, hi int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for e.cache.cachedFrom(hi) > lo {
+		if time.Now().After(deadline) {
+			t.Fatalf("frames %d..%d not cached after %v (cached from %d; prefetch jobs %d, failed %d)",
+				lo, hi, within, e.cache.cachedFrom(hi), e.pf.jobs.Load(), e.pf.failed.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestPrefetchPreviousGOP: after a seek, and whenever stepping back comes
+// near the start of the cached range, the GOP before it is decoded in the
+// background, so no back step decodes on the main handle; every picture
+// served shows its label.
+func TestPrefetchPreviousGOP(t *testing.T) {
+	p := clip(t, clipMP4)
+	ctx := testCtx(t)
+	e := openClip(t, p.Source(), Options{})
+	f, err := e.SeekFrame(ctx, 149)
+	check(t, p, f, err, 149, "seek 149")
+	// The seek's own GOP, 100..148, comes from the background decoder.
+	waitCached(t, e, 100, 149, 20*time.Second)
+	for n := 148; n >= 0; n-- {
+		if n == 100-prefetchLead+5 || n == 50-prefetchLead+5 {
+			// A reviewer's pace: the GOP before is being decoded
+			// meanwhile (a back step into it waits for it otherwise).
+			waitCached(t, e, n/50*50, n, 20*time.Second)
+		}
+		f, err := e.Step(ctx, -1)
+		check(t, p, f, err, n, fmt.Sprintf("back step to %d", n))
+	}
+	if n := e.fills.Load(); n != 0 {
+		t.Errorf("%d back steps decoded a GOP on the main handle", n)
+	}
+	if e.pf.jobs.Load() < 3 || e.pf.failed.Load() != 0 {
+		t.Errorf("prefetch jobs %d, failed %d", e.pf.jobs.Load(), e.pf.failed.Load())
+	}
+	cachedPictures(t, e, p, p.W, p.H)
+}
+
+// TestPrefetchWaitedFor: a back step into a GOP the background decoder is
+// still decoding waits for it instead of decoding on the main handle.
+func TestPrefetchWaitedFor(t *testing.T) {
+	p := clip(t, clipMP4)
+	ctx := testCtx(t)
+	e := openClip(t, p.Source(), Options{})
+	f, err := e.SeekFrame(ctx, 99)
+	check(t, p, f, err, 99, "seek 99")
+	// Straight away, without waiting for the prefetch.
+	for n := 98; n >= 40; n-- {
+		f, err := e.Step(ctx, -1)
+		check(t, p, f, err, n, fmt.Sprintf("back step to %d", n))
+	}
+	if n := e.fills.Load(); n > 1 {
+		t.Errorf("%d back steps decoded a GOP on the main handle", n)
+	}
+	cachedPictures(t, e, p, p.W, p.H)
+}
+
+// TestPrefetchStraysNotServed: a frame the hidden decoder's libmpv presents
+// outside a job (labelled by counting, never checked) never reaches the
+// shared cache as a verified frame.
+func TestPrefetchStraysNotServed(t *testing.T) {
+	p := clip(t, clipMP4)
+	ctx := testCtx(t)
+	e := openClip(t, p.Source(), Options{})
+	f, err := e.SeekFrame(ctx, 99)
+	check(t, p, f, err, 99, "seek 99")
+	waitCached(t, e, 50, 99, 20*time.Second)
+	waitUntil(t, 10*time.Second, "prefetch job finished", func() bool { return e.pf.covering(98) == nil })
+	h := e.pf.hidden // set before the job ran (ordered by the cache's lock)
+	if last, _ := h.r.state(); last != 98 {
+		t.Fatalf("hidden decoder at %d after the job, want 98", last)
+	}
+	for range 2 {
+		if err := h.cmd("frame-step"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitUntil(t, 10*time.Second, "stray frames presented", func() bool {
+		last, _ := h.r.state()
+		return last == 100
+	})
+	if e.cache.has(100) {
+		t.Fatal("a frame the hidden decoder presented outside a job is served from the cache")
+	}
+	f, err = e.Step(ctx, 1)
+	check(t, p, f, err, 100, "step to 100")
+}
