@@ -179,7 +179,11 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 	if err != nil {
 		return nil, err
 	}
-	defer w.Abort()
+	defer func() {
+		if err := w.Abort(); err != nil { // after Commit a no-op
+			l.log.Warn("remove the unfinished bundle folder", "error", err)
+		}
+	}()
 
 	// Work estimate: master bytes + a share per still and clip.
 	var total, done float64
@@ -343,7 +347,7 @@ func (l *Library) exportMaster(ctx context.Context, w *bundle.Writer, er *export
 	if err != nil {
 		return fmt.Errorf("master %s: %w", er.rec.ID, err)
 	}
-	defer m.Close()
+	defer func() { _ = m.Close() }() // read only: nothing to lose
 	p := "masters/" + er.rec.ID + masterExt(er.rec)
 	it := bundle.Item{Path: p, Kind: bundle.KindMaster, ExhibitRef: er.rec.ID, MasterID: er.rec.ID,
 		MasterSHA256: er.rec.SHA256, Recording: recordingFacts(er.rec)}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"exhibit/bundle"
 )
@@ -91,8 +92,10 @@ func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path str
 		if mf < 0 || mf >= len(p.times) {
 			return nil, fmt.Errorf("clip %s: frame %d maps to master frame %d, outside the recording", path, i, mf)
 		}
-		var pts int64
-		fmt.Sscan(r.PTS, &pts)
+		pts, err := strconv.ParseInt(r.PTS, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("clip %s: framehash frame %d: pts %q", path, i, r.PTS)
+		}
 		pc.Time = append(pc.Time, float64(pts)*tb)
 		pc.Frame = append(pc.Frame, mf)
 		pc.Wall = append(pc.Wall, rec.RecordedAt.Add(p.times[mf]).UTC().Format("2006-01-02T15:04:05.000Z"))

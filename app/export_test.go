@@ -53,7 +53,9 @@ func TestExportBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := os.Getenv("EXHIBIT_KEEP_BUNDLE"); d != "" {
-		exec.Command("cp", "-a", out, d).Run()
+		if err := exec.Command("cp", "-a", out, d).Run(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if last != 1 {
 		t.Errorf("last progress %v", last)
@@ -198,7 +200,9 @@ func TestExportAddClip(t *testing.T) {
 	lib, id, master := exportFixture(t)
 	ctx := context.Background()
 	src := filepath.Join(t.TempDir(), "src.mp4")
-	os.WriteFile(src, master, 0o644)
+	if err := os.WriteFile(src, master, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p, err := lib.resolveSpec(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +216,7 @@ func TestExportAddClip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Abort()
+	defer func() { _ = w.Abort() }() // a no-op after Commit
 	var pcs []*playerClip
 	for _, c := range []struct {
 		kind bundle.Kind

@@ -19,7 +19,7 @@ func benchFootage(b *testing.B) (master, lossless, court string) {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), "exhibit-bench-footage")
 	}
-	os.MkdirAll(dir, 0o755)
+	check(b, os.MkdirAll(dir, 0o755))
 	gen := func(path string, args ...string) {
 		if _, err := os.Stat(path); err == nil {
 			return

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +91,14 @@ func (m *memLog) export(t testing.TB) *bundle.AuditLog {
 		a.Entries = append(a.Entries, bundle.AuditLeaf{Seq: int64(i) + 1, Data: d, Path: p})
 	}
 	return a
+}
+
+// check fails the test on err.
+func check(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func run(t testing.TB, name string, args ...string) []byte {
@@ -174,7 +183,7 @@ func makeBundle(t testing.TB, dir string, zipToo bool) *memLog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Abort()
+	defer func() { _ = w.Abort() }() // a no-op after Commit
 	rec := &bundle.Recording{RecordedAt: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), DurationMS: 2400, FPS: "25/1", Frames: f.frames, Officer: "PC 123", Device: "CAM-1"}
 	rng := &bundle.FrameRange{From: 0, To: f.frames - 1}
 	must := func(err error) {
@@ -239,8 +248,8 @@ func TestRoundTrip(t *testing.T) {
 	}
 	lines := strings.Split(n.Text, "\n")
 	root, _ := tlog.ParseHash(lines[2])
-	var size uint64
-	fmt.Sscan(lines[1], &size)
+	size, err := strconv.ParseUint(lines[1], 10, 64)
+	check(t, err)
 	entries, _ := os.ReadFile(filepath.Join(dir, bundle.EntriesFile))
 	el := strings.Split(strings.TrimSuffix(string(entries), "\n"), "\n")
 	if len(el) != 5 || uint64(len(el)) != size {
@@ -294,7 +303,7 @@ func TestReadmePython(t *testing.T) {
 	}
 	p := filepath.Join(dir, bundle.EntriesFile)
 	b, _ := os.ReadFile(p)
-	os.WriteFile(p, bytes.Replace(b, []byte(`"action":"ingest"`), []byte(`"action":"ingesT"`), 1), 0o644)
+	check(t, os.WriteFile(p, bytes.Replace(b, []byte(`"action":"ingest"`), []byte(`"action":"ingesT"`), 1), 0o644))
 	if out := py(); !strings.Contains(out, "entry 1: FAIL") || !strings.Contains(out, "all FAILED") || strings.Count(out, ": OK") != 4 {
 		t.Fatalf("README program on an edited entry:\n%s", out)
 	}
@@ -351,20 +360,21 @@ func flip(t testing.TB, p string, at int64) {
 // resum rewrites SHA256SUMS to match the files (a forger's step).
 func resum(t testing.TB, dir string) {
 	var files []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			rel, _ := filepath.Rel(dir, p)
 			if rel != "SHA256SUMS" {
 				files = append(files, rel)
 			}
 		}
-		return nil
+		return err
 	})
+	check(t, err)
 	var b strings.Builder
 	for _, f := range files {
 		fmt.Fprintf(&b, "%s  %s\n", fileSHA(t, filepath.Join(dir, f)), f)
 	}
-	os.WriteFile(filepath.Join(dir, "SHA256SUMS"), []byte(b.String()), 0o644)
+	check(t, os.WriteFile(filepath.Join(dir, "SHA256SUMS"), []byte(b.String()), 0o644))
 }
 
 func editManifest(t testing.TB, dir string, f func(m *bundle.Manifest)) {
@@ -376,7 +386,7 @@ func editManifest(t testing.TB, dir string, f func(m *bundle.Manifest)) {
 	}
 	f(&m)
 	b, _ = json.MarshalIndent(&m, "", "  ")
-	os.WriteFile(p, b, 0o644)
+	check(t, os.WriteFile(p, b, 0o644))
 }
 
 func TestTamper(t *testing.T) {
@@ -394,20 +404,22 @@ func TestTamper(t *testing.T) {
 		{"entry line", func(t *testing.T, d string) {
 			p := filepath.Join(d, bundle.EntriesFile)
 			b, _ := os.ReadFile(p)
-			os.WriteFile(p, bytes.Replace(b, []byte("sgt.jones"), []byte("sgt.jonez"), 1), 0o644)
+			check(t, os.WriteFile(p, bytes.Replace(b, []byte("sgt.jones"), []byte("sgt.jonez"), 1), 0o644))
 			resum(t, d)
 		}, []string{bundle.EntriesFile}},
 		{"proof byte", func(t *testing.T, d string) { flip(t, filepath.Join(d, bundle.ProofPath(2)), 40) }, []string{bundle.ProofPath(2)}},
 		{"checkpoint byte", func(t *testing.T, d string) {
 			p := filepath.Join(d, bundle.CheckpointFile)
 			b, _ := os.ReadFile(p)
-			os.WriteFile(p, bytes.Replace(b, []byte("\n5\n"), []byte("\n4\n"), 1), 0o644)
+			check(t, os.WriteFile(p, bytes.Replace(b, []byte("\n5\n"), []byte("\n4\n"), 1), 0o644))
 			resum(t, d)
 		}, []string{bundle.CheckpointFile}},
-		{"extra file", func(t *testing.T, d string) { os.WriteFile(filepath.Join(d, "clips/extra.mp4"), []byte("x"), 0o644) }, []string{"clips/extra.mp4"}},
+		{"extra file", func(t *testing.T, d string) {
+			check(t, os.WriteFile(filepath.Join(d, "clips/extra.mp4"), []byte("x"), 0o644))
+		}, []string{"clips/extra.mp4"}},
 		{"missing file", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "framehash/JS-1-C.framehash")) }, []string{"framehash/JS-1-C.framehash"}},
 		{"renamed file", func(t *testing.T, d string) {
-			os.Rename(filepath.Join(d, "clips/JS-1-C.mp4"), filepath.Join(d, "clips/JS-1-D.mp4"))
+			check(t, os.Rename(filepath.Join(d, "clips/JS-1-C.mp4"), filepath.Join(d, "clips/JS-1-D.mp4")))
 		}, []string{"clips/JS-1-C.mp4", "clips/JS-1-D.mp4"}},
 		{"dotdot in manifest", func(t *testing.T, d string) {
 			editManifest(t, d, func(m *bundle.Manifest) {
@@ -425,13 +437,13 @@ func TestTamper(t *testing.T) {
 		}, []string{"/etc/passwd"}},
 		{"symlink", func(t *testing.T, d string) {
 			p := filepath.Join(d, "clips/JS-1-C.mp4")
-			os.Rename(p, filepath.Join(filepath.Dir(d), "elsewhere.mp4"))
-			os.Symlink(filepath.Join(filepath.Dir(d), "elsewhere.mp4"), p)
+			check(t, os.Rename(p, filepath.Join(filepath.Dir(d), "elsewhere.mp4")))
+			check(t, os.Symlink(filepath.Join(filepath.Dir(d), "elsewhere.mp4"), p))
 		}, []string{"clips/JS-1-C.mp4"}},
 		{"symlinked folder", func(t *testing.T, d string) {
 			other := filepath.Join(filepath.Dir(d), "framehash-elsewhere")
-			os.Rename(filepath.Join(d, "framehash"), other)
-			os.Symlink(other, filepath.Join(d, "framehash"))
+			check(t, os.Rename(filepath.Join(d, "framehash"), other))
+			check(t, os.Symlink(other, filepath.Join(d, "framehash")))
 		}, []string{"framehash", "framehash/JS-1-C.framehash"}},
 		{"consistent forgery", func(t *testing.T, d string) {
 			// Replace the court clip by another encode and fix every hash
@@ -443,7 +455,7 @@ func TestTamper(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			os.WriteFile(filepath.Join(d, "framehash/JS-1-C.framehash"), fh, 0o644)
+			check(t, os.WriteFile(filepath.Join(d, "framehash/JS-1-C.framehash"), fh, 0o644))
 			editManifest(t, d, func(m *bundle.Manifest) {
 				for i := range m.Items {
 					if fi, err := os.Stat(filepath.Join(d, m.Items[i].Path)); err == nil && m.Items[i].SHA256 != "" {

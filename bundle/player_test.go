@@ -46,16 +46,16 @@ func wsDial(u string) (*wsConn, error) {
 	}
 	key := make([]byte, 16)
 	rand.Read(key)
-	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
+	_, _ = fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
 		pu.RequestURI(), pu.Host, base64.StdEncoding.EncodeToString(key))
 	br := bufio.NewReader(c)
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
-		c.Close()
+		_ = c.Close()
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusSwitchingProtocols {
-		c.Close()
+		_ = c.Close()
 		return nil, fmt.Errorf("websocket handshake: %s", resp.Status)
 	}
 	return &wsConn{c: c, br: br}, nil
@@ -178,7 +178,7 @@ func startChromium(t *testing.T, pageURL string) *cdp {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() }) // killed: its exit status says so
 	sc := bufio.NewScanner(stderr)
 	var port string
 	for sc.Scan() {
@@ -190,21 +190,22 @@ func startChromium(t *testing.T, pageURL string) *cdp {
 	if port == "" {
 		t.Fatal("chromium did not start its DevTools endpoint")
 	}
-	go io.Copy(io.Discard, stderr)
+	go func() { _, _ = io.Copy(io.Discard, stderr) }() // drain chromium's log
 	resp, err := http.Get("http://127.0.0.1:" + port + "/json/list")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var targets []struct{ Type, URL, WebSocketDebuggerURL string }
-	json.NewDecoder(resp.Body).Decode(&targets)
-	resp.Body.Close()
+	err = json.NewDecoder(resp.Body).Decode(&targets)
+	_ = resp.Body.Close()
+	check(t, err)
 	for _, tg := range targets {
 		if tg.Type == "page" {
 			ws, err := wsDial(tg.WebSocketDebuggerURL)
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { ws.c.Close() })
+			t.Cleanup(func() { _ = ws.c.Close() })
 			return &cdp{ws: ws}
 		}
 	}
@@ -219,7 +220,7 @@ func startChromium(t *testing.T, pageURL string) *cdp {
 func TestPlayerInChromium(t *testing.T) {
 	f := getFixture(t)
 	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "clips"), 0o755)
+	check(t, os.MkdirAll(filepath.Join(dir, "clips"), 0o755))
 	run(t, "cp", f.court, filepath.Join(dir, "clips", "court.mp4"))
 	rows, err := bundle.ParseFrameHash(f.courtFH)
 	if err != nil {
@@ -247,7 +248,7 @@ func TestPlayerInChromium(t *testing.T) {
 	if bytes.Contains(page, []byte("http://")) || bytes.Contains(page, []byte("https://")) || bytes.Contains(page, []byte(" src=\"/")) {
 		t.Fatal("the page refers to the network")
 	}
-	os.WriteFile(filepath.Join(dir, "index.html"), page, 0o644)
+	check(t, os.WriteFile(filepath.Join(dir, "index.html"), page, 0o644))
 	script := []string{"master:ABCD2345:130", "step:1", "step:-1", "step:-1", "master:ABCD2345:100", "step:-1", "master:ABCD2345:159", "step:1", "master:ABCD2345:125", "play:0.6", "step:1"}
 	want := []int{130, 131, 130, 129, 100, 100, 159, 159, 125}
 	c := startChromium(t, "file://"+filepath.Join(dir, "index.html")+"#grab=1&run="+url.QueryEscape(strings.Join(script, ",")))
@@ -265,7 +266,7 @@ func TestPlayerInChromium(t *testing.T) {
 	}
 	if title != "DONE" {
 		var diag string
-		c.eval("JSON.stringify({src: v.currentSrc, rs: v.readyState, err: v.error && v.error.code, cur: cur, hash: location.hash, ro: ro.textContent})", &diag)
+		_ = c.eval("JSON.stringify({src: v.currentSrc, rs: v.readyState, err: v.error && v.error.code, cur: cur, hash: location.hash, ro: ro.textContent})", &diag)
 		t.Fatalf("the page's script did not finish (%s); log so far:\n%s", diag, logText)
 	}
 	if strings.Contains(logText, "error") {

@@ -225,7 +225,7 @@ func (v *verifier) readFile(p string, max int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err == nil && int64(len(b)) > max {
 		err = fmt.Errorf("larger than %d bytes", max)
@@ -313,7 +313,7 @@ func (v *verifier) hashAll() {
 		}
 		h := sha256.New()
 		_, err = io.CopyBuffer(h, f, buf)
-		f.Close()
+		_ = f.Close() // read only
 		if err != nil {
 			v.fail(p, "cannot read: %v", err)
 			continue

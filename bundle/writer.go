@@ -172,7 +172,7 @@ func (w *Writer) AddFile(it Item, src string) error {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only
 		_, err = io.Copy(o, f)
 		return err
 	})
@@ -377,9 +377,9 @@ func (w *Writer) writeZip(paths []string) error {
 	}
 	ok := false
 	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(f.Name())
+		if !ok { // a failure is being returned already
+			_ = f.Close()
+			_ = os.Remove(f.Name())
 		}
 	}()
 	zw := zip.NewWriter(f)
@@ -397,7 +397,7 @@ func (w *Writer) writeZip(paths []string) error {
 		if err == nil {
 			_, err = io.Copy(hw, src)
 		}
-		src.Close()
+		_ = src.Close() // read only
 		if err != nil {
 			return fmt.Errorf("bundle zip: %w", err)
 		}
@@ -458,7 +458,9 @@ func (w *Writer) AddProducedFunc(it *Item, produce func(path string) error) erro
 		return err
 	}
 	full := f.Name()
-	f.Close()
+	if err := f.Close(); err != nil {
+		return err
+	}
 	if err := os.Remove(full); err != nil {
 		return err
 	}
@@ -475,7 +477,9 @@ func (w *Writer) AddProducedFunc(it *Item, produce func(path string) error) erro
 	if err == nil {
 		err = src.Sync()
 	}
-	src.Close()
+	if cerr := src.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("bundle file %s: %w", it.Path, err)
 	}

@@ -51,7 +51,9 @@ func TestExportVerifyBundle(t *testing.T) {
 	mp := filepath.Join(out, "masters", id+".mp4")
 	b, _ := os.ReadFile(mp)
 	b[len(b)/2] ^= 0x40
-	os.WriteFile(mp, b, 0o644)
+	if err := os.WriteFile(mp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	r = verify(out)
 	if r.code != exitFailed {
 		t.Fatalf("tampered bundle: %v", r)
