@@ -166,9 +166,15 @@ func startChromium(t *testing.T, pageURL string) *cdp {
 	if err != nil {
 		t.Skip("chromium is not installed (apt-get install chromium)")
 	}
+	// The profile folder is not t.TempDir: a helper Chromium starts in a
+	// session of its own (crashpad) may still write there as the test
+	// ends, and t.TempDir would fail the test over that.
+	profile, err := os.MkdirTemp("", "exhibit-chromium-")
+	check(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(profile) }) // best effort, see above
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--no-first-run", "--user-data-dir="+t.TempDir(), "--remote-debugging-port=0",
+		"--disable-component-update", "--no-first-run", "--user-data-dir="+profile, "--remote-debugging-port=0",
 		"--autoplay-policy=no-user-gesture-required", "--allow-file-access-from-files", "--mute-audio", pageURL)
 	// Its own process group, killed whole: the renderer and zygote
 	// processes must not outlive the test (they write to the profile).
