@@ -175,7 +175,8 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 	}
 	bundleID := strings.ToUpper(hex.EncodeToString(idb))
 	w, err := bundle.NewWriter(req.Out, bundle.Manifest{CaseRef: req.CaseRef, BundleID: bundleID,
-		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), CreatedBy: who.Name, ExhibitVersion: ExhibitVersion})
+		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), CreatedBy: who.Name, ExhibitVersion: ExhibitVersion,
+		Markers: bundleMarkers(order, recs)})
 	if err != nil {
 		return nil, err
 	}

@@ -384,11 +384,19 @@ func renderReportHTML(d *reportData) ([]byte, error) {
 
 // playerPage builds index.html for the export.
 func playerPage(m bundle.Manifest, order []string, recs map[string]*exportRecording, clips []playerClip) ([]byte, error) {
-	d := bundle.PlayerData{CaseRef: m.CaseRef, BundleID: m.BundleID, Clips: clips, Items: m.Items}
+	d := bundle.PlayerData{CaseRef: m.CaseRef, BundleID: m.BundleID, Clips: clips, Items: m.Items,
+		Markers: bundleMarkers(order, recs)}
+	return bundle.PlayerPage(d)
+}
+
+// bundleMarkers lists the recordings' markers for the manifest and the
+// offline player, in recording order.
+func bundleMarkers(order []string, recs map[string]*exportRecording) []bundle.PlayerMarker {
+	var ms []bundle.PlayerMarker
 	for _, id := range order {
 		for _, a := range sortedMarks(recs[id].marks) {
-			d.Markers = append(d.Markers, bundle.PlayerMarker{RecordingID: id, From: a.FrameIn, To: a.FrameOut, Category: a.Category, Note: a.Note})
+			ms = append(ms, bundle.PlayerMarker{RecordingID: id, From: a.FrameIn, To: a.FrameOut, Category: a.Category, Note: a.Note})
 		}
 	}
-	return bundle.PlayerPage(d)
+	return ms
 }

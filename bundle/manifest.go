@@ -84,6 +84,10 @@ type Manifest struct {
 	// SHA256SUMS. Items written after the manifest (the report, the audit
 	// files) have no SHA256 and Size here: SHA256SUMS holds their hashes.
 	Items []Item `json:"items"`
+	// Markers are the recordings' markers (frame ranges of the master),
+	// in recording order; court playback lists them per exhibit. Added
+	// after format exhibit-bundle/1 shipped: older bundles have none.
+	Markers []PlayerMarker `json:"markers,omitempty"`
 }
 
 // Item is one file (or, for KindProofs, the proofs folder) of a bundle.

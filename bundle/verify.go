@@ -26,6 +26,10 @@ import (
 // VerifyOptions tunes Verify.
 type VerifyOptions struct {
 	FFmpeg string // ffmpeg binary ("" = ffmpeg on PATH)
+	// Progress, when set, is called from Verify's goroutine with the bytes
+	// hashed so far and the total to hash (frame hashes are recomputed
+	// alongside and are not counted).
+	Progress func(done, total int64)
 }
 
 // Verify checks the bundle in dir and returns one Problem per failed check
@@ -300,6 +304,16 @@ func (v *verifier) hashAll() {
 		}
 	}
 	sort.Strings(paths)
+	var total, done int64
+	for _, p := range paths {
+		total += v.files[p]
+	}
+	report := func() {
+		if v.opt.Progress != nil {
+			v.opt.Progress(done, total)
+		}
+	}
+	report()
 	buf := make([]byte, 1<<20)
 	for _, p := range paths {
 		if v.ctx.Err() != nil {
@@ -312,8 +326,11 @@ func (v *verifier) hashAll() {
 			continue
 		}
 		h := sha256.New()
-		_, err = io.CopyBuffer(h, f, buf)
+		var n int64
+		n, err = io.CopyBuffer(h, f, buf)
 		_ = f.Close() // read only
+		done += n
+		report()
 		if err != nil {
 			v.fail(p, "cannot read: %v", err)
 			continue
