@@ -94,6 +94,8 @@ type Env struct {
 	LookupEnv func(string) (string, bool)
 	// GUI opens the window and runs until it is closed (ui.Run when nil).
 	GUI func(ui.Options) error
+	// Court opens court-room playback on a bundle (ui.RunCourt when nil).
+	Court func(ui.CourtOptions) error
 	// Interrupt, when not nil, is closed to interrupt the command as
 	// Ctrl-C does; Main also listens for SIGINT and SIGTERM.
 	Interrupt <-chan struct{}
@@ -114,6 +116,9 @@ func (e *Env) defaults() {
 	}
 	if e.GUI == nil {
 		e.GUI = ui.Run
+	}
+	if e.Court == nil {
+		e.Court = ui.RunCourt
 	}
 }
 

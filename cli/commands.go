@@ -67,6 +67,9 @@ func init() {
 		{name: "verify-bundle", args: "DIR [--json]",
 			help:   "check an evidence bundle with no store, key or sign-in: files against SHA256SUMS and\nmanifest.json, clips' frame hashes (ffmpeg), masters' ingest hashes, audit proofs and\ncheckpoint; exit 1 with one \"FAIL path: reason\" line per problem",
 			access: accessNone, flags: verifyBundleFlags},
+		{name: "court", args: "[--check] BUNDLE",
+			help:   "court-room playback of an evidence bundle folder: verifies it first (as verify-bundle),\nthen plays it read-only with no store, key or sign-in; --check prints the verdict only",
+			access: accessNone, flags: courtFlags},
 		{name: "testmedia", args: "[--cameras N] [--minutes M] [--small] [--junk] [--seed N] DIR",
 			help: "write a synthetic dock folder to try Exhibit with", access: accessNone, flags: testMediaFlags},
 	}

@@ -31,6 +31,8 @@ type VideoView struct {
 	// focus.
 	OnTypedKey  func(*fyne.KeyEvent)
 	OnTypedRune func(rune)
+	// OnTapped, when set, receives the position of a tap in the view.
+	OnTapped func(fyne.Position)
 
 	img     *image.RGBA
 	release func() // gives the shown frame back to its owner
@@ -131,7 +133,10 @@ func (v *VideoView) Dragged(ev *fyne.DragEvent) {
 func (v *VideoView) DragEnd() {}
 
 // Tapped gives the view the keyboard focus.
-func (v *VideoView) Tapped(*fyne.PointEvent) {
+func (v *VideoView) Tapped(ev *fyne.PointEvent) {
+	if v.OnTapped != nil {
+		v.OnTapped(ev.Position)
+	}
 	if c := fyne.CurrentApp().Driver().CanvasForObject(v); c != nil {
 		c.Focus(v)
 	}

@@ -1,0 +1,561 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"exhibit/app"
+	"exhibit/player"
+)
+
+// CourtOptions are RunCourt's settings.
+type CourtOptions struct {
+	// Dir is the bundle folder.
+	Dir string
+	// Log receives the detail behind what the window says; nil discards it.
+	Log *slog.Logger
+	// App is the Fyne application to use; nil creates one that stores
+	// nothing (no unique id: no preferences file; a fixed theme: no
+	// settings folder is created or watched).
+	App fyne.App
+}
+
+// RunCourt opens court-room playback on the bundle in opts.Dir: the
+// control window (verdict, playlist, markers, picture, readout) and, on
+// Ctrl+P, the presentation window. It verifies the bundle first, opens
+// nothing but the bundle's files (read only) and writes nothing.
+func RunCourt(opts CourtOptions) error {
+	c, err := app.OpenCourt(opts.Dir)
+	if err != nil {
+		return err
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	// Mesa (software GL under X) would otherwise write a shader cache
+	// into ~/.cache.
+	if err := os.Setenv("MESA_SHADER_CACHE_DISABLE", "true"); err != nil {
+		return err
+	}
+	a := opts.App
+	if a == nil {
+		a = NewCourtApp()
+	}
+	w := a.NewWindow("Exhibit court — " + c.Summary.Manifest.CaseRef)
+	w.SetMaster()
+	cs := newCourtScreen(a, w, c, opts.Log)
+	if courtStarted != nil {
+		courtStarted(cs)
+	}
+	w.Resize(fyne.NewSize(1280, 720))
+	cs.start()
+	w.ShowAndRun()
+	cs.close()
+	return nil
+}
+
+// courtStarted, when set (tests), is called with the court screen before
+// the window runs.
+var courtStarted func(*courtScreen)
+
+// NewCourtApp returns a Fyne app that writes nothing: no unique id (so no
+// preferences or storage folder) and a fixed theme (so Fyne neither
+// creates nor watches its settings folder).
+func NewCourtApp() fyne.App {
+	a := fyneapp.NewWithID("")
+	a.Settings().SetTheme(courtTheme{theme.DefaultTheme()})
+	return a
+}
+
+// courtTheme is the default theme with larger type for a court room.
+type courtTheme struct{ fyne.Theme }
+
+func (t courtTheme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText:
+		return 17
+	case theme.SizeNameHeadingText:
+		return 26
+	}
+	return t.Theme.Size(n)
+}
+
+var (
+	courtGreen = color.NRGBA{R: 0x1b, G: 0x8a, B: 0x3a, A: 0xff}
+	courtRed   = color.NRGBA{R: 0xc6, G: 0x28, B: 0x28, A: 0xff}
+)
+
+// courtScreen is the control window and its player. Threading: Fyne
+// objects are touched on the Fyne goroutine only (fyne.Do from others);
+// the engine is driven by one worker goroutine (cmds), so a key never
+// blocks the window on libmpv; events are read by a second goroutine.
+type courtScreen struct {
+	a   fyne.App
+	win fyne.Window
+	c   *app.Court
+	log *slog.Logger
+
+	verdict  *canvas.Text
+	problems *widget.Label
+	progress *widget.ProgressBar
+	list     *widget.List
+	marks    *widget.List
+	video    *VideoView
+	readout  *canvas.Text
+	band     *fyne.Container // red band over the picture for an unverified item
+	status   *widget.Label
+
+	verified bool
+	failed   map[string]bool
+	cur      *app.CourtExhibit
+	count    int
+	src      player.Source
+	frame    int // item frame shown
+	present  *presentation
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	cmds    chan func(context.Context)
+	playing atomic.Bool // from the engine's events
+	mu      sync.Mutex  // guards eng
+	eng     *player.Engine
+	wg      sync.WaitGroup
+}
+
+func newCourtScreen(a fyne.App, w fyne.Window, c *app.Court, log *slog.Logger) *courtScreen {
+	s := &courtScreen{a: a, win: w, c: c, log: log, cmds: make(chan func(context.Context), 16), failed: map[string]bool{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.verdict = canvas.NewText("Checking the bundle before it plays…", theme.Color(theme.ColorNameForeground))
+	s.verdict.TextSize, s.verdict.TextStyle = 24, fyne.TextStyle{Bold: true}
+	s.problems = widget.NewLabel("")
+	s.problems.Wrapping = fyne.TextWrapWord
+	s.progress = widget.NewProgressBar()
+	s.video = NewVideoView()
+	s.readout = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	s.readout.TextSize, s.readout.TextStyle = 24, fyne.TextStyle{Bold: true, Monospace: true}
+	s.status = widget.NewLabel("")
+	bandText := canvas.NewText("NOT VERIFIED — this exhibit failed verification", color.White)
+	bandText.TextSize, bandText.TextStyle = 22, fyne.TextStyle{Bold: true}
+	s.band = container.NewStack(canvas.NewRectangle(courtRed), container.NewCenter(bandText))
+	s.band.Hide()
+	s.list = widget.NewList(func() int { return len(c.Exhibits) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.exhibitLine(i)) })
+	s.list.OnSelected = func(i widget.ListItemID) { s.choose(i) }
+	s.marks = widget.NewList(func() int {
+		if s.cur == nil {
+			return 0
+		}
+		return len(s.cur.Markers)
+	}, func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}, func(i widget.ListItemID, o fyne.CanvasObject) {
+		m := s.cur.Markers[i]
+		o.(*widget.Label).SetText(fmt.Sprintf("%s  frames %d–%d  %s", m.Category, m.From, m.To, m.Note))
+	})
+	s.marks.OnSelected = func(i widget.ListItemID) {
+		if s.cur != nil && i < len(s.cur.Markers) {
+			s.jumpMaster(s.cur.Markers[i].From)
+		}
+		s.marks.UnselectAll()
+		s.win.Canvas().Focus(s.video)
+	}
+	s.video.OnTypedKey = s.typedKey
+	s.video.OnTypedRune = s.typedRune
+	return s
+}
+
+// exhibitLine is a playlist row: ref, kind, recorded-at, officer, duration.
+func (s *courtScreen) exhibitLine(i int) string {
+	ex := s.c.Exhibits[i]
+	line := fmt.Sprintf("%s · %s · %s · %s · %s", ex.Ref, ex.Kind, ex.RecordedAt.Format("2006-01-02 15:04:05Z"), ex.Officer, formatClock(ex.Duration))
+	if s.failed[ex.Path] {
+		line = "✗ FAILED  " + line
+	}
+	return line
+}
+
+// formatClock is d as H:MM:SS.
+func formatClock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+}
+
+// content builds the control window.
+func (s *courtScreen) content() fyne.CanvasObject {
+	help := widget.NewLabel("←/→ or ,/. frame · Shift+←/→ 1 s · Space play · N/P marker · Ctrl+P court screen · B black-out")
+	help.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(s.verdict, s.progress, s.problems)
+	left := container.NewVSplit(
+		container.NewBorder(widget.NewLabelWithStyle("Exhibits", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.list),
+		container.NewBorder(widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.marks))
+	left.SetOffset(0.5)
+	picture := container.NewBorder(s.band, container.NewVBox(s.readout, s.status, help), nil, nil, s.video)
+	split := container.NewHSplit(left, picture)
+	split.SetOffset(0.34)
+	return container.NewBorder(top, nil, nil, nil, split)
+}
+
+// start shows the window's content, starts the worker and the verification.
+func (s *courtScreen) start() {
+	s.win.SetContent(s.content())
+	s.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { s.togglePresentation() })
+	s.win.Canvas().SetOnTypedKey(s.typedKey)
+	s.win.Canvas().SetOnTypedRune(s.typedRune)
+	s.wg.Add(1)
+	go s.worker()
+	s.do(func(ctx context.Context) {
+		v := s.c.Verify(ctx, func(f float64) { fyne.Do(func() { s.progress.SetValue(f) }) })
+		if ctx.Err() != nil {
+			return
+		}
+		fyne.Do(func() { s.showVerdict(v) })
+	})
+}
+
+// showVerdict shows the verification result and selects the first exhibit.
+func (s *courtScreen) showVerdict(v app.CourtVerdict) {
+	s.verified, s.failed = true, v.Failed
+	s.progress.SetValue(1)
+	s.progress.Hide()
+	s.verdict.Text = s.c.Headline(v)
+	if v.OK {
+		s.verdict.Color = courtGreen
+		s.problems.Hide()
+	} else {
+		s.verdict.Color = courtRed
+		txt := ""
+		for _, p := range v.Problems {
+			txt += "FAIL " + p.String() + "\n"
+		}
+		s.problems.SetText(txt)
+	}
+	s.verdict.Refresh()
+	s.list.Refresh()
+	if len(s.c.Exhibits) > 0 {
+		s.list.Select(0)
+	} else {
+		s.status.SetText("This bundle has no exhibit to play.")
+	}
+}
+
+// choose opens exhibit i (after a confirmation if it failed verification).
+func (s *courtScreen) choose(i int) {
+	if !s.verified || i < 0 || i >= len(s.c.Exhibits) {
+		return
+	}
+	ex := s.c.Exhibits[i]
+	if ex == s.cur {
+		return
+	}
+	if s.failed[ex.Path] {
+		d := widget.NewLabel(fmt.Sprintf("Exhibit %s failed verification: it may not be what was exported.\nPlay it anyway? A red band stays on screen while it plays.", ex.Ref))
+		dialog.ShowCustomConfirm("Play an unverified exhibit?", "Play it", "Cancel", d, func(ok bool) {
+			if ok {
+				s.open(ex, true)
+			} else {
+				s.list.UnselectAll()
+			}
+		}, s.win)
+		return
+	}
+	s.open(ex, false)
+}
+
+// open loads ex into the engine (on the worker) and shows its frame 0.
+func (s *courtScreen) open(ex *app.CourtExhibit, unverified bool) {
+	s.cur = ex
+	s.marks.Refresh()
+	if unverified {
+		s.band.Show()
+	} else {
+		s.band.Hide()
+	}
+	s.present.setBand(unverified)
+	s.status.SetText("Opening " + ex.Ref + "…")
+	s.do(func(ctx context.Context) {
+		s.closeEngine()
+		src, err := s.c.CourtSource(ctx, ex)
+		if err == nil {
+			var e *player.Engine
+			if e, err = player.Open(src, player.Options{}); err == nil {
+				s.mu.Lock()
+				s.eng = e
+				s.mu.Unlock()
+				s.wg.Add(1)
+				go s.events(e)
+				var f player.Frame
+				if f, err = e.SeekFrame(ctx, 0); err == nil {
+					fyne.Do(func() {
+						s.src, s.count = src, len(src.Frames)
+						s.showFrame(f)
+					})
+					return
+				}
+			}
+		}
+		s.log.Error("open exhibit", "exhibit", ex.Ref, "error", err)
+		fyne.Do(func() { s.status.SetText("Exhibit " + ex.Ref + " cannot be played: " + err.Error()) })
+	})
+}
+
+// events shows the frames the engine renders during playback.
+func (s *courtScreen) events(e *player.Engine) {
+	defer s.wg.Done()
+	for ev := range e.Events() {
+		switch ev.Kind {
+		case player.EventPosition, player.EventEnd:
+			s.playing.Store(ev.Playing && ev.Kind == player.EventPosition)
+			if f, ok := e.LatestFrame(); ok {
+				fyne.Do(func() { s.showFrame(f) })
+			}
+		case player.EventError:
+			fyne.Do(func() { s.status.SetText("Playback stopped: " + ev.Err.Error()) })
+		}
+	}
+}
+
+// showFrame shows f and the readout (Fyne goroutine).
+func (s *courtScreen) showFrame(f player.Frame) {
+	s.frame = f.Index
+	s.present.show(f.Image)
+	s.video.SetFrame(f.Image, f.Release)
+	s.readout.Text = s.readoutText()
+	s.readout.Refresh()
+	s.present.setReadout(s.readout.Text)
+	s.status.SetText("")
+}
+
+// readoutText is "REF  master frame N  YYYY-MM-DD HH:MM:SS.mmm UTC".
+func (s *courtScreen) readoutText() string {
+	ex := s.cur
+	if ex == nil {
+		return ""
+	}
+	m := ex.MasterFrame(s.frame)
+	var wall time.Time
+	if ex.Kind == "master" && s.frame < len(s.src.Frames) {
+		wall = ex.WallClock(m, s.src.Frames[s.frame], true)
+	} else {
+		wall = ex.WallClock(m, 0, false)
+	}
+	return fmt.Sprintf("%s   master frame %d   %s UTC", ex.Ref, m, wall.UTC().Format("2006-01-02 15:04:05.000"))
+}
+
+// do queues f for the worker.
+func (s *courtScreen) do(f func(context.Context)) {
+	select {
+	case s.cmds <- f:
+	case <-s.ctx.Done():
+	}
+}
+
+// worker runs engine commands one at a time.
+func (s *courtScreen) worker() {
+	defer s.wg.Done()
+	for {
+		select {
+		case f := <-s.cmds:
+			f(s.ctx)
+		case <-s.ctx.Done():
+			return
+		}
+	}
+}
+
+// engine returns the open engine or nil.
+func (s *courtScreen) engine() *player.Engine {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.eng
+}
+
+// closeEngine closes the open engine (worker goroutine).
+func (s *courtScreen) closeEngine() {
+	s.mu.Lock()
+	e := s.eng
+	s.eng = nil
+	s.mu.Unlock()
+	if e != nil {
+		if err := e.Close(); err != nil {
+			s.log.Warn("close the player", "error", err)
+		}
+	}
+}
+
+// close stops the worker and the engine.
+func (s *courtScreen) close() {
+	s.cancel()
+	s.closeEngine()
+	s.wg.Wait()
+}
+
+// run queues an engine call that returns a frame, and shows it.
+func (s *courtScreen) run(f func(ctx context.Context, e *player.Engine) (player.Frame, error)) {
+	s.do(func(ctx context.Context) {
+		e := s.engine()
+		if e == nil {
+			return
+		}
+		fr, err := f(ctx, e)
+		if err != nil {
+			s.log.Warn("court playback", "error", err)
+			fyne.Do(func() { s.status.SetText(err.Error()) })
+			return
+		}
+		fyne.Do(func() { s.showFrame(fr) })
+	})
+}
+
+func (s *courtScreen) stepBy(n int) {
+	s.run(func(ctx context.Context, e *player.Engine) (player.Frame, error) { return e.Step(ctx, n) })
+}
+
+func (s *courtScreen) seekFrame(n int) {
+	s.run(func(ctx context.Context, e *player.Engine) (player.Frame, error) { return e.SeekFrame(ctx, n) })
+}
+
+func (s *courtScreen) seekRel(d time.Duration) {
+	if s.frame >= len(s.src.Frames) {
+		return
+	}
+	t := max(0, s.src.Frames[s.frame]+d)
+	s.run(func(ctx context.Context, e *player.Engine) (player.Frame, error) { return e.SeekTime(ctx, t) })
+}
+
+// jumpMaster shows the item frame of master frame m.
+func (s *courtScreen) jumpMaster(m int) {
+	if s.cur == nil || s.count == 0 {
+		return
+	}
+	i, _ := s.cur.ItemFrame(m, s.count)
+	s.seekFrame(i)
+}
+
+// jumpMark goes to the next (dir 1) or previous (-1) marker.
+func (s *courtScreen) jumpMark(dir int) {
+	if s.cur == nil {
+		return
+	}
+	at := s.cur.MasterFrame(s.frame)
+	ms := s.cur.Markers
+	if dir > 0 {
+		for _, m := range ms {
+			if m.From > at {
+				s.jumpMaster(m.From)
+				return
+			}
+		}
+	} else {
+		for i := len(ms) - 1; i >= 0; i-- {
+			if ms[i].From < at {
+				s.jumpMaster(ms[i].From)
+				return
+			}
+		}
+	}
+}
+
+func (s *courtScreen) togglePlay() {
+	s.do(func(ctx context.Context) {
+		e := s.engine()
+		if e == nil {
+			return
+		}
+		if s.playing.Load() {
+			if err := e.Pause(); err != nil {
+				s.log.Warn("pause", "error", err)
+			}
+			if f, ok := e.LatestFrame(); ok {
+				fyne.Do(func() { s.showFrame(f) })
+			}
+			return
+		}
+		if err := e.Play(); err != nil {
+			fyne.Do(func() { s.status.SetText(err.Error()) })
+		}
+	})
+}
+
+// typedKey handles the review screen's keys (same meanings).
+func (s *courtScreen) typedKey(ev *fyne.KeyEvent) {
+	shift := false
+	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
+		shift = d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0
+	}
+	switch ev.Name {
+	case fyne.KeySpace:
+		s.togglePlay()
+	case fyne.KeyRight:
+		if shift {
+			s.seekRel(time.Second)
+		} else {
+			s.stepBy(1)
+		}
+	case fyne.KeyLeft:
+		if shift {
+			s.seekRel(-time.Second)
+		} else {
+			s.stepBy(-1)
+		}
+	case fyne.KeyHome:
+		s.seekFrame(0)
+	case fyne.KeyEnd:
+		s.seekFrame(s.count - 1)
+	}
+}
+
+// typedRune handles character keys.
+func (s *courtScreen) typedRune(r rune) {
+	switch r {
+	case '.':
+		s.stepBy(1)
+	case ',':
+		s.stepBy(-1)
+	case 'n', 'N':
+		s.jumpMark(1)
+	case 'p', 'P':
+		s.jumpMark(-1)
+	case 'b', 'B':
+		s.present.toggleBlack()
+	case '+', '=':
+		s.video.ZoomIn()
+	case '-':
+		s.video.ZoomOut()
+	case '0':
+		s.video.ResetZoom()
+	}
+}
+
+// copyRGBA copies img (the presentation window keeps its own picture: the
+// control window's frame is released when replaced).
+func copyRGBA(img *image.RGBA) *image.RGBA {
+	if img == nil {
+		return nil
+	}
+	c := image.NewRGBA(img.Rect)
+	copy(c.Pix, img.Pix)
+	return c
+}
