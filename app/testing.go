@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"exhibit/app/media"
 	"exhibit/store"
 )
 
@@ -117,4 +118,34 @@ func OpenTestLibrary(t testing.TB, dir string, role ...Role) *Library {
 func NewTestLibrary(t testing.TB, role ...Role) *Library {
 	t.Helper()
 	return OpenTestLibrary(t, NewTestStore(t), role...)
+}
+
+// NewTestBundle exports an evidence bundle (masters included) of one
+// generated recording with frame-index band (frames frames, 640×360, a
+// GOP of 25 with B-frames) and two markers (frames 7 and 30–41) into a new
+// folder, and returns the folder and the recording's id.
+func NewTestBundle(t testing.TB, frames int) (dir, id string) {
+	t.Helper()
+	ctx := context.Background()
+	lib := NewTestLibrary(t, RoleSergeant)
+	src := filepath.Join(t.TempDir(), "cam.mp4")
+	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Width: 640, Height: 360, Frames: frames, GOP: 25, BFrames: 2}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := lib.Ingest(ctx, []string{src}, IngestOptions{})
+	if err != nil || len(res) != 1 || res[0].Status != Imported {
+		t.Fatalf("ingest %s: %+v %v", src, res, err)
+	}
+	id = res[0].ID
+	for _, m := range []MarkInput{{FrameIn: 7, FrameOut: -1, Category: "arrest", Note: "handcuffs applied"},
+		{FrameIn: 30, FrameOut: min(41, frames-1), Category: "use of force", Note: "takedown"}} {
+		if _, err := lib.AddMark(ctx, id, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir = filepath.Join(t.TempDir(), "OP-1")
+	if _, err := lib.Export(ctx, ExportRequest{CaseRef: "OP/2026/1", Out: dir, Specs: []string{id}, Masters: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	return dir, id
 }
