@@ -122,7 +122,7 @@ func NewTestLibrary(t testing.TB, role ...Role) *Library {
 
 // NewTestBundle exports an evidence bundle (masters included) of one
 // generated recording with frame-index band (frames frames, 640×360, a
-// GOP of 25 with B-frames) and two markers (frames 7 and 30–41) into a new
+// GOP of 25 with B-frames) and two markers (frames 7 and 30–41; frames must be at least 42) into a new
 // folder, and returns the folder and the recording's id.
 func NewTestBundle(t testing.TB, frames int) (dir, id string) {
 	t.Helper()
