@@ -129,6 +129,7 @@ type courtScreen struct {
 	frame    int // item frame shown
 	present  *presentation
 
+	ui      func(func()) // runs f on the Fyne goroutine (fyne.Do; tests queue)
 	ctx     context.Context
 	cancel  context.CancelFunc
 	cmds    chan func(context.Context)
@@ -139,7 +140,7 @@ type courtScreen struct {
 }
 
 func newCourtScreen(a fyne.App, w fyne.Window, c *app.Court, log *slog.Logger) *courtScreen {
-	s := &courtScreen{a: a, win: w, c: c, log: log, cmds: make(chan func(context.Context), 16), failed: map[string]bool{}}
+	s := &courtScreen{a: a, win: w, c: c, log: log, cmds: make(chan func(context.Context), 16), failed: map[string]bool{}, ui: fyne.Do}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.verdict = canvas.NewText("Checking the bundle before it plays…", theme.Color(theme.ColorNameForeground))
 	s.verdict.TextSize, s.verdict.TextStyle = 24, fyne.TextStyle{Bold: true}
@@ -148,7 +149,7 @@ func newCourtScreen(a fyne.App, w fyne.Window, c *app.Court, log *slog.Logger) *
 	s.progress = widget.NewProgressBar()
 	s.video = NewVideoView()
 	s.readout = canvas.NewText("", theme.Color(theme.ColorNameForeground))
-	s.readout.TextSize, s.readout.TextStyle = 24, fyne.TextStyle{Bold: true, Monospace: true}
+	s.readout.TextSize, s.readout.TextStyle = 24, fyne.TextStyle{Monospace: true}
 	s.status = widget.NewLabel("")
 	bandText := canvas.NewText("NOT VERIFIED — this exhibit failed verification", color.White)
 	bandText.TextSize, bandText.TextStyle = 22, fyne.TextStyle{Bold: true}
@@ -227,11 +228,11 @@ func (s *courtScreen) start() {
 	s.wg.Add(1)
 	go s.worker()
 	s.do(func(ctx context.Context) {
-		v := s.c.Verify(ctx, func(f float64) { fyne.Do(func() { s.progress.SetValue(f) }) })
+		v := s.c.Verify(ctx, func(f float64) { s.ui(func() { s.progress.SetValue(f) }) })
 		if ctx.Err() != nil {
 			return
 		}
-		fyne.Do(func() { s.showVerdict(v) })
+		s.ui(func() { s.showVerdict(v) })
 	})
 }
 
@@ -308,7 +309,7 @@ func (s *courtScreen) open(ex *app.CourtExhibit, unverified bool) {
 				go s.events(e)
 				var f player.Frame
 				if f, err = e.SeekFrame(ctx, 0); err == nil {
-					fyne.Do(func() {
+					s.ui(func() {
 						s.src, s.count = src, len(src.Frames)
 						s.showFrame(f)
 					})
@@ -317,7 +318,7 @@ func (s *courtScreen) open(ex *app.CourtExhibit, unverified bool) {
 			}
 		}
 		s.log.Error("open exhibit", "exhibit", ex.Ref, "error", err)
-		fyne.Do(func() { s.status.SetText("Exhibit " + ex.Ref + " cannot be played: " + err.Error()) })
+		s.ui(func() { s.status.SetText("Exhibit " + ex.Ref + " cannot be played: " + err.Error()) })
 	})
 }
 
@@ -329,10 +330,10 @@ func (s *courtScreen) events(e *player.Engine) {
 		case player.EventPosition, player.EventEnd:
 			s.playing.Store(ev.Playing && ev.Kind == player.EventPosition)
 			if f, ok := e.LatestFrame(); ok {
-				fyne.Do(func() { s.showFrame(f) })
+				s.ui(func() { s.showFrame(f) })
 			}
 		case player.EventError:
-			fyne.Do(func() { s.status.SetText("Playback stopped: " + ev.Err.Error()) })
+			s.ui(func() { s.status.SetText("Playback stopped: " + ev.Err.Error()) })
 		}
 	}
 }
@@ -422,10 +423,10 @@ func (s *courtScreen) run(f func(ctx context.Context, e *player.Engine) (player.
 		fr, err := f(ctx, e)
 		if err != nil {
 			s.log.Warn("court playback", "error", err)
-			fyne.Do(func() { s.status.SetText(err.Error()) })
+			s.ui(func() { s.status.SetText(err.Error()) })
 			return
 		}
-		fyne.Do(func() { s.showFrame(fr) })
+		s.ui(func() { s.showFrame(fr) })
 	})
 }
 
@@ -489,12 +490,12 @@ func (s *courtScreen) togglePlay() {
 				s.log.Warn("pause", "error", err)
 			}
 			if f, ok := e.LatestFrame(); ok {
-				fyne.Do(func() { s.showFrame(f) })
+				s.ui(func() { s.showFrame(f) })
 			}
 			return
 		}
 		if err := e.Play(); err != nil {
-			fyne.Do(func() { s.status.SetText(err.Error()) })
+			s.ui(func() { s.status.SetText(err.Error()) })
 		}
 	})
 }

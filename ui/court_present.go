@@ -32,7 +32,7 @@ func (s *courtScreen) togglePresentation() {
 	p := &presentation{win: s.a.NewWindow("Exhibit — court screen")}
 	p.video = NewVideoView()
 	p.readout = canvas.NewText(s.readout.Text, color.White)
-	p.readout.TextSize, p.readout.TextStyle = 40, fyne.TextStyle{Bold: true, Monospace: true}
+	p.readout.TextSize, p.readout.TextStyle = 40, fyne.TextStyle{Monospace: true}
 	p.readout.Alignment = fyne.TextAlignCenter
 	bandText := canvas.NewText("NOT VERIFIED", color.White)
 	bandText.TextSize, bandText.TextStyle = 32, fyne.TextStyle{Bold: true}
