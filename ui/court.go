@@ -48,9 +48,7 @@ func RunCourt(opts CourtOptions) error {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	// Mesa (software GL under X) would otherwise write a shader cache
-	// into ~/.cache.
-	if err := os.Setenv("MESA_SHADER_CACHE_DISABLE", "true"); err != nil {
+	if err := noCaches(); err != nil {
 		return err
 	}
 	a := opts.App
@@ -67,6 +65,21 @@ func RunCourt(opts CourtOptions) error {
 	cs.start()
 	w.ShowAndRun()
 	cs.close()
+	return nil
+}
+
+// noCaches keeps the libraries under the window from writing caches into
+// HOME: Mesa's shader cache is turned off, and the user cache folder
+// (os.UserCacheDir, where go-text's font scan, used by Fyne for system
+// font fallback, writes font_index_v5.cache) is pointed at a path that
+// cannot be created, so the scan's cache write fails and Fyne falls back
+// to the theme's own fonts. Preferences and settings: see NewCourtApp.
+func noCaches() error {
+	for k, v := range map[string]string{"MESA_SHADER_CACHE_DISABLE": "true", "XDG_CACHE_HOME": "/dev/null/exhibit-court-writes-no-cache"} {
+		if err := os.Setenv(k, v); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -193,7 +206,7 @@ func (s *courtScreen) exhibitLine(i int) string {
 	ex := s.c.Exhibits[i]
 	line := fmt.Sprintf("%s · %s · %s · %s · %s", ex.Ref, ex.Kind, ex.RecordedAt.Format("2006-01-02 15:04:05Z"), ex.Officer, formatClock(ex.Duration))
 	if s.failed[ex.Path] {
-		line = "✗ FAILED  " + line
+		line = "FAILED VERIFICATION — " + line
 	}
 	return line
 }

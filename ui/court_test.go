@@ -107,7 +107,7 @@ func TestCourtTamperedIsMarked(t *testing.T) {
 	if s.verdict.Color != courtRed || !strings.Contains(s.verdict.Text, "masters/"+id+".mp4") {
 		t.Fatalf("verdict %q", s.verdict.Text)
 	}
-	if !strings.HasPrefix(s.exhibitLine(0), "✗ FAILED") {
+	if !strings.HasPrefix(s.exhibitLine(0), "FAILED VERIFICATION") {
 		t.Fatalf("playlist %q", s.exhibitLine(0))
 	}
 	// Not played without a confirmation.
