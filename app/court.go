@@ -41,10 +41,13 @@ type CourtExhibit struct {
 	From     int
 	FrameMap []int
 	// Markers are the recording's markers that fall in this item.
-	Markers []bundle.PlayerMarker
+	Markers []CourtMarker
 	// FPS is the master's frame rate ("num/den").
 	FPS string
 }
+
+// CourtMarker is a marker listed in the bundle's manifest (master frames).
+type CourtMarker = bundle.PlayerMarker
 
 // ErrCourtZip is returned by OpenCourt for a .zip: court playback needs
 // the bundle folder (unzip it; the zip's own SHA256SUMS still apply).

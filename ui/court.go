@@ -170,7 +170,7 @@ func newCourtScreen(a fyne.App, w fyne.Window, c *app.Court, log *slog.Logger) *
 	s.band.Hide()
 	s.list = widget.NewList(func() int { return len(c.Exhibits) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
+			l := widget.NewLabel("two\nlines") // rows are two lines high
 			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},
@@ -186,8 +186,7 @@ func newCourtScreen(a fyne.App, w fyne.Window, c *app.Court, log *slog.Logger) *
 		l.Truncation = fyne.TextTruncateEllipsis
 		return l
 	}, func(i widget.ListItemID, o fyne.CanvasObject) {
-		m := s.cur.Markers[i]
-		o.(*widget.Label).SetText(fmt.Sprintf("%s  frames %d–%d  %s", m.Category, m.From, m.To, m.Note))
+		o.(*widget.Label).SetText(markerLine(s.cur.Markers[i]))
 	})
 	s.marks.OnSelected = func(i widget.ListItemID) {
 		if s.cur != nil && i < len(s.cur.Markers) {
@@ -201,14 +200,28 @@ func newCourtScreen(a fyne.App, w fyne.Window, c *app.Court, log *slog.Logger) *
 	return s
 }
 
-// exhibitLine is a playlist row: ref, kind, recorded-at, officer, duration.
+// exhibitLine is a playlist row: ref and kind, then recorded-at, officer
+// and duration on a second line.
 func (s *courtScreen) exhibitLine(i int) string {
 	ex := s.c.Exhibits[i]
-	line := fmt.Sprintf("%s · %s · %s · %s · %s", ex.Ref, ex.Kind, ex.RecordedAt.Format("2006-01-02 15:04:05Z"), ex.Officer, formatClock(ex.Duration))
+	line := fmt.Sprintf("%s  (%s)\n%s", ex.Ref, ex.Kind, ex.RecordedAt.Format("2006-01-02 15:04:05 UTC"))
+	if ex.Officer != "" {
+		line += " · " + ex.Officer
+	}
+	line += " · " + formatClock(ex.Duration)
 	if s.failed[ex.Path] {
 		line = "FAILED VERIFICATION — " + line
 	}
 	return line
+}
+
+// markerLine is a marker row: category, master frames, note.
+func markerLine(m app.CourtMarker) string {
+	fr := fmt.Sprintf("frame %d", m.From)
+	if m.To > m.From {
+		fr = fmt.Sprintf("frames %d–%d", m.From, m.To)
+	}
+	return fmt.Sprintf("%s · %s · %s", m.Category, fr, m.Note)
 }
 
 // formatClock is d as H:MM:SS.
@@ -219,7 +232,7 @@ func formatClock(d time.Duration) string {
 
 // content builds the control window.
 func (s *courtScreen) content() fyne.CanvasObject {
-	help := widget.NewLabel("←/→ or ,/. frame · Shift+←/→ 1 s · Space play · N/P marker · Ctrl+P court screen · B black-out")
+	help := widget.NewLabel("Left/Right or , . one frame · Shift+Left/Right 1 s · Space play/pause · N/P next/previous marker · +/−/0 zoom · Ctrl+P court screen · B black-out")
 	help.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(s.verdict, s.progress, s.problems)
 	left := container.NewVSplit(
@@ -556,10 +569,13 @@ func (s *courtScreen) typedRune(r rune) {
 		s.present.toggleBlack()
 	case '+', '=':
 		s.video.ZoomIn()
+		s.present.zoom(func(v *VideoView) { v.ZoomIn() })
 	case '-':
 		s.video.ZoomOut()
+		s.present.zoom(func(v *VideoView) { v.ZoomOut() })
 	case '0':
 		s.video.ResetZoom()
+		s.present.zoom(func(v *VideoView) { v.ResetZoom() })
 	}
 }
 

@@ -108,3 +108,13 @@ func (p *presentation) toggleBlack() {
 		p.black.Hide()
 	}
 }
+
+// zoom applies f (zoom in, out or reset) to the court screen's picture;
+// scrolling on it zooms about the pointer and dragging pans.
+func (p *presentation) zoom(f func(*VideoView)) {
+	if p == nil {
+		return
+	}
+	f(p.video)
+	p.pointer.Hide()
+}

@@ -66,7 +66,7 @@ func TestCourtVerdictPlaylistReadout(t *testing.T) {
 	}
 	line := s.exhibitLine(0)
 	ex := s.c.Exhibits[0]
-	for _, want := range []string{ex.Ref, "master", ex.RecordedAt.Format("2006-01-02 15:04:05Z"), "0:00:0"} {
+	for _, want := range []string{ex.Ref, "master", ex.RecordedAt.Format("2006-01-02 15:04:05 UTC"), "0:00:02"} {
 		if !strings.Contains(line, want) {
 			t.Errorf("playlist line %q lacks %q", line, want)
 		}
