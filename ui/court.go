@@ -232,7 +232,7 @@ func formatClock(d time.Duration) string {
 
 // content builds the control window.
 func (s *courtScreen) content() fyne.CanvasObject {
-	help := widget.NewLabel("Left/Right or , . one frame · Shift+Left/Right 1 s · Space play/pause · N/P next/previous marker · +/−/0 zoom · Ctrl+P court screen · B black-out")
+	help := widget.NewLabel("Left/Right or , . one frame · Shift+Left/Right 1 s · Space play/pause · N/P next/previous marker · + - 0 zoom · Ctrl+P court screen · B black-out")
 	help.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(s.verdict, s.progress, s.problems)
 	left := container.NewVSplit(
