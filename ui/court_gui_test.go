@@ -35,6 +35,7 @@ type courtState struct {
 	Presenting  bool
 	PresentBand int // from the court screen's picture (-1: none)
 	Blanked     bool
+	Pointer     bool // the pointer circle is shown on the court screen
 }
 
 // courtGUIChild runs RunCourt for the real-window test.
@@ -63,7 +64,7 @@ func (s *courtScreen) state() courtState {
 		}
 	}
 	if p := s.present; p != nil {
-		st.Presenting, st.Blanked = true, p.blanked
+		st.Presenting, st.Blanked, st.Pointer = true, p.blanked, p.pointer.Visible()
 		if img := p.video.Image(); img != nil {
 			if n, err := media.DecodeIndexBand(img); err == nil {
 				st.PresentBand = n
@@ -198,6 +199,10 @@ func TestCourtRealWindow(t *testing.T) {
 	wait("the court screen", func(s courtState) bool { return s.Presenting && s.PresentBand == 1 })
 	key(pid, "period")
 	wait("frame 2 on the court screen", func(s courtState) bool { return s.Frame == 2 && s.PresentBand == 2 })
+	if out, err := exec.Command("xdotool", "mousemove", "--window", pid, "400", "300", "click", "1").CombinedOutput(); err != nil {
+		t.Fatalf("xdotool click: %v %s", err, out)
+	}
+	wait("the pointer", func(s courtState) bool { return s.Pointer })
 	shot("court-present.png")
 	key(pid, "b")
 	wait("black-out", func(s courtState) bool { return s.Blanked })

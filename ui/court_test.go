@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"exhibit/app"
 	"exhibit/app/media"
@@ -110,8 +111,27 @@ func TestCourtTamperedIsMarked(t *testing.T) {
 	if !strings.HasPrefix(s.exhibitLine(0), "FAILED VERIFICATION") {
 		t.Fatalf("playlist %q", s.exhibitLine(0))
 	}
-	// Not played without a confirmation.
+	// Not played without a confirmation; played under the red band after it.
 	if s.cur != nil {
 		t.Fatal("an exhibit that failed was opened without asking")
+	}
+	var play *widget.Button
+	q.until(t, "the confirmation", func() bool {
+		if top := s.win.Canvas().Overlays().Top(); top != nil {
+			for _, x := range visibleObjects(top) {
+				if b, ok := x.(*widget.Button); ok && b.Text == "Play it" {
+					play = b
+				}
+			}
+		}
+		return play != nil
+	})
+	if s.cur != nil {
+		t.Fatal("opened before the confirmation")
+	}
+	test.Tap(play)
+	q.until(t, "the unverified exhibit to show", func() bool { return s.video.Image() != nil })
+	if s.band.Hidden || s.cur != s.c.Exhibits[0] {
+		t.Fatal("an unverified exhibit plays without the red band")
 	}
 }
