@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -203,6 +205,34 @@ func TestCourtRealWindow(t *testing.T) {
 		t.Fatalf("xdotool click: %v %s", err, out)
 	}
 	wait("the pointer", func(s courtState) bool { return s.Pointer })
+	// The circle (yellow stroke, 255,214,0: not a colour of the test
+	// picture) is on the court screen.
+	yellow := func() bool {
+		b, err := exec.Command("import", "-window", pid, "png:-").Output()
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		bnd := img.Bounds()
+		for y := bnd.Min.Y; y < bnd.Max.Y; y += 2 {
+			for x := bnd.Min.X; x < bnd.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				if r>>8 > 235 && g>>8 > 195 && g>>8 < 230 && bl>>8 < 40 {
+					t.Logf("pointer stroke at %d,%d", x, y)
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(10 * time.Second); !yellow(); {
+		if time.Now().After(deadline) {
+			t.Fatal("the pointer circle is not drawn on the court screen")
+		}
+	}
 	shot("court-present.png")
 	key(pid, "b")
 	wait("black-out", func(s courtState) bool { return s.Blanked })

@@ -40,19 +40,22 @@ func (s *courtScreen) togglePresentation() {
 	p.band.Hidden = !s.band.Visible()
 	p.black = canvas.NewRectangle(color.Black)
 	p.black.Hide()
-	p.pointer = canvas.NewCircle(color.Transparent)
+	p.pointer = canvas.NewCircle(color.NRGBA{R: 0xff, G: 0xd6, A: 0x30})
 	p.pointer.StrokeColor, p.pointer.StrokeWidth = color.NRGBA{R: 0xff, G: 0xd6, B: 0, A: 0xff}, 5
 	p.pointer.Hide()
 	p.video.OnTapped = func(pos fyne.Position) {
 		const r = 40
-		p.pointer.Move(pos.SubtractXY(r, r))
+		// The pointer layer covers the whole window: place the circle in
+		// window coordinates.
+		abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(p.video)
+		p.pointer.Move(pos.Add(abs).SubtractXY(r, r))
 		p.pointer.Resize(fyne.NewSize(2*r, 2*r))
 		p.pointer.Show()
+		p.pointer.Refresh()
 	}
 	p.video.OnTypedKey, p.video.OnTypedRune = s.typedKey, s.typedRune
 	strip := container.NewStack(canvas.NewRectangle(color.Black), container.NewPadded(p.readout))
-	picture := container.NewStack(p.video, container.NewWithoutLayout(p.pointer))
-	p.win.SetContent(container.NewStack(container.NewBorder(p.band, strip, nil, nil, picture), p.black))
+	p.win.SetContent(container.NewStack(container.NewBorder(p.band, strip, nil, nil, p.video), container.NewWithoutLayout(p.pointer), p.black))
 	p.win.Canvas().SetOnTypedKey(s.typedKey)
 	p.win.Canvas().SetOnTypedRune(s.typedRune)
 	p.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { s.togglePresentation() })
