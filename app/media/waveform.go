@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,9 @@ func Waveform(ctx context.Context, input string) ([]byte, error) {
 	}
 	levels, samples, rerr := waveformLevels(bufio.NewReaderSize(out, 64<<10))
 	werr := cmd.Wait()
+	if werr != nil && ctx.Err() == nil && strings.Contains(se.String(), "does not contain any stream") {
+		return nil, fmt.Errorf("waveform of %s: %w", input, ErrNoAudio)
+	}
 	if werr != nil {
 		return nil, classify(ctx, FFmpegPath, "waveform of", input, werr, se.String())
 	}
