@@ -260,9 +260,10 @@ func reviewGUIChild() int {
 			X: int((abs.X + pos.X) * sc), Y: int((abs.Y + pos.Y) * sc),
 			Width: int(size.Width * sc), Height: int(size.Height * sc)}
 		tl := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.timeline)
-		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+s.timeline.Size().Height/2)*sc)
+		// The track band lies under the row of time labels.
+		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+trackTop()+1.5*trackHeight)*sc)
 		st.TimelineW = int(s.timeline.Size().Width * sc)
-		st.TimelineTop = int(tl.Y * sc)
+		st.TimelineTop = int((tl.Y + trackTop()) * sc)
 		if img, _ := s.timeline.Preview(); img != nil {
 			st.Preview = true
 		}
