@@ -234,7 +234,9 @@ func TestReviewStillAdjustGPSWaveform(t *testing.T) {
 	// A still while adjusted, not kept: as recorded, and said so.
 	h.goFrame(t, 20)
 	h.typeKeys("s")
-	h.q.until(t, "the second still", func() bool { return strings.Contains(s.flashText(), "frame 20") && strings.Contains(s.flashText(), "saved") })
+	h.q.until(t, "the second still", func() bool {
+		return strings.Contains(s.flashText(), "frame 20") && strings.Contains(s.flashText(), "saved")
+	})
 	if !strings.Contains(s.flashText(), "as recorded") {
 		t.Errorf("message %q does not say the still is unadjusted", s.flashText())
 	}
@@ -312,3 +314,26 @@ func TestReviewResume(t *testing.T) {
 }
 
 func samePix(a, b *image.RGBA) bool { return string(a.Pix) == string(b.Pix) }
+
+// The library's detail pane shows a recording's position with Copy, and
+// neither without one.
+func TestDetailPaneGPSCopy(t *testing.T) {
+	test.NewTempApp(t)
+	var said string
+	d := newDetailPane(func(msg string) { said = msg })
+	r := testRecording()
+	r.Personal.GPS = &app.GPS{Lat: 51.501364, Lon: -0.14189}
+	d.show(r, nil, true)
+	if d.values["GPS"].Text != "51.50136° N, 0.14189° W" || !d.gpsCopy.Visible() {
+		t.Fatalf("GPS %q, copy shown %v", d.values["GPS"].Text, d.gpsCopy.Visible())
+	}
+	test.Tap(d.gpsCopy)
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "51.501364, -0.141890" || !strings.Contains(said, "copied") {
+		t.Errorf("clipboard %q, message %q", got, said)
+	}
+	r2 := testRecording()
+	d.show(r2, nil, true)
+	if d.values["GPS"].Visible() || d.gpsCopy.Visible() {
+		t.Error("GPS or its Copy shown for a recording without a position")
+	}
+}
