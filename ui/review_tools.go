@@ -140,14 +140,18 @@ func (s *reviewScreen) buildTools() {
 	reset := widget.NewButtonWithIcon("Reset", theme.ViewRefreshIcon(), func() { s.resetAdjust(); s.refocus() })
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { s.toggleAdjust(); s.refocus() })
 	closeBtn.Importance = widget.LowImportance
-	head := widget.NewLabelWithStyle("Picture — for viewing only; the master is never changed", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := widget.NewLabelWithStyle("Picture (display only)", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	hint := widget.NewLabel("What the screen shows; the master is never changed.")
+	hint.Wrapping = fyne.TextWrapWord
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabel("Brightness"), t.bright,
 		widget.NewLabel("Contrast"), t.contrast,
 		widget.NewLabel("Gamma"), t.gamma)
-	t.panel = container.NewVBox(layout.NewSpacer(), container.NewHBox(layout.NewSpacer(),
-		container.New(&fixedWidth{w: 430}, card(container.NewVBox(
-			container.NewBorder(nil, nil, nil, closeBtn, head), form,
+	// At the top right of the picture: the message over the video is at
+	// the bottom left.
+	t.panel = container.NewVBox(container.NewHBox(layout.NewSpacer(),
+		container.New(&fixedWidth{w: 440}, card(container.NewVBox(
+			container.NewBorder(nil, nil, nil, closeBtn, head), hint, form,
 			container.NewBorder(nil, nil, nil, reset, t.adjLabel), t.stillCheck)))))
 	t.panel.Hide()
 	s.showAdjust()

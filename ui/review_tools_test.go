@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"image"
+	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -336,4 +339,102 @@ func TestDetailPaneGPSCopy(t *testing.T) {
 	if d.values["GPS"].Visible() || d.gpsCopy.Visible() {
 		t.Error("GPS or its Copy shown for a recording without a position")
 	}
+}
+
+// TestReviewToolsGUIUnderXvfb drives the review's tools with real keys in
+// a real window at 1366×768 (and 1920×1080 when the X screen is that
+// big): Z zooms the timeline, V shows the picture adjustments, S saves a
+// still into the user's folder; the GPS position and the waveform are
+// shown; and nothing overlaps or leaves the window: the picture ends above
+// the timeline and the bottom bar ends inside the window. With
+// EXHIBIT_GUI_SHOT_DIR set it keeps review-tools-WxH.png there.
+func TestReviewToolsGUIUnderXvfb(t *testing.T) {
+	if os.Getenv("EXHIBIT_GUI_TEST") != "1" || os.Getenv("DISPLAY") == "" {
+		t.Skip("real-window test: set EXHIBIT_GUI_TEST=1 and DISPLAY (an X server such as Xvfb) to run it")
+	}
+	lib, dir, id := gpsStore(t)
+	stills := t.TempDir()
+	if err := lib.SetStillFolder(context.Background(), stills); err != nil {
+		t.Fatal(err)
+	}
+	lib.Close()
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	p := startGUIChild(t, reviewChildEnv+"=1", guiChildStoreEnv+"="+dir, guiChildPassEnv+"=x",
+		guiChildUserEnv+"=sgt", guiChildPwEnv+"="+userPassword("sgt"),
+		reviewChildIDEnv+"="+id, reviewChildStateEnv+"="+statePath, "FYNE_SCALE=1", "TZ=Europe/London")
+	wid := p.window(t, "Review "+id)
+	wait := func(what string, ok func(st reviewState) bool) reviewState {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			var st reviewState
+			if b, err := os.ReadFile(statePath); err == nil && json.Unmarshal(b, &st) == nil && ok(st) {
+				return st
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the window reports %+v", what, st)
+			}
+			p.running(t)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	xdo := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("xdotool", args...).CombinedOutput(); err != nil {
+			t.Fatalf("xdotool %v: %v %s", args, err, out)
+		}
+	}
+	shot := func(name string) {
+		t.Helper()
+		b, err := exec.Command("import", "-window", wid, "png:-").Output()
+		if err != nil {
+			t.Fatalf("screenshot: %v", err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		saveShot(t, img, name)
+	}
+	wait("open, with the waveform", func(st reviewState) bool { return st.Frame == 0 && st.WaveNote == "" })
+
+	sizes := [][2]int{{1366, 768}}
+	if out, err := exec.Command("xdpyinfo").Output(); err == nil && strings.Contains(string(out), "dimensions:    1920x1080") {
+		sizes = append(sizes, [2]int{1920, 1080})
+	} else {
+		t.Log("the X screen is smaller than 1920×1080: that size is not tried")
+	}
+	for i, sz := range sizes {
+		xdo("windowsize", wid, itoa(sz[0]), itoa(sz[1]))
+		st := wait("the window at "+itoa(sz[0])+"×"+itoa(sz[1]), func(st reviewState) bool {
+			return st.CanvasW == sz[0] && st.CanvasH == sz[1]
+		})
+		if i == 0 {
+			if st.GPS != "51.50136° N, 0.14189° W" {
+				t.Errorf("GPS readout %q", st.GPS)
+			}
+			xdo("key", "--window", wid, "shift+Right", "z")
+			st = wait("Z", func(st reviewState) bool { return st.Zoom > 1 && st.Frame == 25 })
+			xdo("key", "--window", wid, "v")
+			st = wait("V", func(st reviewState) bool { return st.Panel })
+			xdo("key", "--window", wid, "s")
+			st = wait("S", func(st reviewState) bool { return strings.Contains(st.Flash, "saved to") })
+			if _, err := os.Stat(filepath.Join(stills, id+"_frame25.png")); err != nil {
+				t.Errorf("S saved no still: %v (%q)", err, st.Flash)
+			}
+		}
+		// A fresh report after the resize.
+		st = wait("the layout at "+itoa(sz[0]), func(s2 reviewState) bool { return s2.CanvasW == sz[0] && s2.BarBottom > 0 })
+		if st.BarBottom > st.CanvasH {
+			t.Errorf("%dx%d: the bottom bar ends at y %d, below the window (%d)", sz[0], sz[1], st.BarBottom, st.CanvasH)
+		}
+		if st.VideoBottom > st.TimelineWidgetTop {
+			t.Errorf("%dx%d: the picture area (to y %d) overlaps the timeline (from y %d)", sz[0], sz[1], st.VideoBottom, st.TimelineWidgetTop)
+		}
+		if st.Height < sz[1]/3 {
+			t.Errorf("%dx%d: the picture is only %d pixels high", sz[0], sz[1], st.Height)
+		}
+		shot("review-tools-" + itoa(sz[0]) + "x" + itoa(sz[1]) + ".png")
+	}
+	p.running(t)
 }
