@@ -407,6 +407,17 @@ type timelineRenderer struct {
 	mediaLabels []*canvas.Text
 	wallLabels  []*canvas.Text
 	objs        []fyne.CanvasObject
+	// tickKey is what the ticks were laid out for: they move only when
+	// it changes, not with the position.
+	tickKey tickKey
+}
+
+type tickKey struct {
+	size       fyne.Size
+	from, span time.Duration
+	wall       time.Time
+	frames     int
+	theme      color.Color
 }
 
 const (
@@ -508,7 +519,11 @@ func (r *timelineRenderer) Layout(size fyne.Size) {
 	// A no-op unless the size changed: the marks keep their layout.
 	r.t.marks.Move(fyne.NewPos(0, trackTop()))
 	r.t.marks.Resize(fyne.NewSize(size.Width, band))
-	r.layoutTicks(size, mid)
+	from, span := t.View()
+	if k := (tickKey{size, from, span, t.wall, len(t.frames), theme.Color(theme.ColorNameForeground)}); k != r.tickKey || r.objs == nil {
+		r.tickKey = k
+		r.layoutTicks(size, mid)
+	}
 
 	r.objs = append(r.objs[:0], r.track, r.played)
 	for _, o := range r.ticks {
