@@ -31,7 +31,9 @@ const (
 // Recipe is exactly how a derivative was made, so a third party can repeat it.
 type Recipe struct {
 	Tool string   `json:"tool"` // first line of `ffmpeg -version`
-	Args []string `json:"args"` // the full argument list (the input named as it was read)
+	Args []string `json:"args"` // the full argument list (the input named master-<recording id>)
+	// Notes are steps beyond ffmpeg (the edit list a lossless cut is given).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Derivative is a file made from a master (a clip), kept as an exhibit of

@@ -37,6 +37,19 @@ type ClipRange struct {
 // indexedContainers seek exactly to the key frame at or before a time.
 var indexedContainers = map[string]bool{"mp4": true, "mov": true, "3gp": true, "3g2": true, "mkv": true, "webm": true, "avi": true}
 
+// timedContainers store a presentation timestamp for every frame, so a
+// frame is found by its time after a seek. In others (AVI) timestamps are
+// guessed by the decoder and may differ after a seek: frames are counted
+// from the start instead (select=between(n,From,To)), slower but exact.
+var timedContainers = map[string]bool{"mp4": true, "mov": true, "3gp": true, "3g2": true, "mkv": true, "webm": true, "mpegts": true}
+
+func (r ClipRange) countFromStart() bool { return !timedContainers[r.Container] }
+
+// selectFilter keeps frames From..To, counted from the start, timed from 0.
+func (r ClipRange) selectFilter() string {
+	return fmt.Sprintf("select=between(n\\,%d\\,%d),setpts=PTS-STARTPTS", r.From, r.To)
+}
+
 // keyBefore returns the key frame at or before frame n (-1 if none).
 func (r ClipRange) keyBefore(n int) int {
 	for n >= 0 && !r.Table.Frames[n].Key {
@@ -184,11 +197,17 @@ func RangeFrameHash(ctx context.Context, input string, r ClipRange) ([]byte, err
 	if err := r.check(); err != nil {
 		return nil, err
 	}
-	seekUS, startUS := r.trimFrom()
-	args := FrameHashArgs(input, "-seek_timestamp", "1", "-noaccurate_seek", "-ss", usArg(seekUS))
-	// Keep frames From..To: insert the trim and the count before "-".
-	args = append(args[:len(args)-1], "-vf", "trim=start="+usArg(startUS)+",setpts=PTS-STARTPTS",
-		"-frames:v", strconv.Itoa(r.To-r.From+1), "-")
+	var args []string
+	if r.countFromStart() {
+		args = FrameHashArgs(input)
+		args = append(args[:len(args)-1], "-vf", r.selectFilter(), "-frames:v", strconv.Itoa(r.To-r.From+1), "-")
+	} else {
+		seekUS, startUS := r.trimFrom()
+		args = FrameHashArgs(input, "-seek_timestamp", "1", "-noaccurate_seek", "-ss", usArg(seekUS))
+		// Keep frames From..To: insert the trim and the count before "-".
+		args = append(args[:len(args)-1], "-vf", "trim=start="+usArg(startUS)+",setpts=PTS-STARTPTS",
+			"-frames:v", strconv.Itoa(r.To-r.From+1), "-")
+	}
 	var out bytes.Buffer
 	if se, err := run(ctx, &out, FFmpegPath, args...); err != nil {
 		return nil, classify(ctx, FFmpegPath, "frame hashes", input, err, se)
@@ -470,16 +489,30 @@ func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o Court
 	seekUS, startUS := r.trimFrom()
 	durUS := floorMicro(new(big.Rat).Sub(r.end(r.To), r.seconds(r.From)))
 	arg, wl := toolInput(input)
-	args := []string{"-nostdin", "-v", "error", "-protocol_whitelist", wl, "-seek_timestamp", "1", "-noaccurate_seek",
-		"-ss", usArg(seekUS), "-i", arg, "-map", "0:v:0"}
-	if o.Audio {
-		args = append(args, "-map", "0:a:0?", "-af", "atrim=start="+usArg(startUS)+",asetpts=PTS-STARTPTS")
+	pick := "trim=start=" + usArg(startUS) + ",setpts=PTS-STARTPTS"
+	var args []string
+	if r.countFromStart() {
+		// Timestamps as stored (-copyts), frames counted from the start.
+		pick = r.selectFilter()
+		args = []string{"-nostdin", "-v", "error", "-protocol_whitelist", wl, "-copyts", "-i", arg, "-map", "0:v:0"}
+		if o.Audio {
+			args = append(args, "-map", "0:a:0?", "-af", "atrim=start="+usArg(floorMicro(r.seconds(r.From)))+
+				":end="+usArg(floorMicro(r.end(r.To)))+",asetpts=PTS-STARTPTS")
+		}
+		args = append(args, "-frames:v", strconv.Itoa(r.To-r.From+1))
+	} else {
+		args = []string{"-nostdin", "-v", "error", "-protocol_whitelist", wl, "-seek_timestamp", "1", "-noaccurate_seek",
+			"-ss", usArg(seekUS), "-i", arg, "-map", "0:v:0"}
+		if o.Audio {
+			args = append(args, "-map", "0:a:0?", "-af", "atrim=start="+usArg(startUS)+",asetpts=PTS-STARTPTS")
+		}
+		// -t, not -frames:v: a frame limit ends the file before audio that
+		// a container interleaves late (MPEG-TS) is written. The frame
+		// count is checked afterwards.
+		args = append(args, "-t", usArg(durUS))
 	}
-	// -t, not -frames:v: a frame limit ends the file before audio that a
-	// container interleaves late (MPEG-TS) is written. The frame count is
-	// checked afterwards.
-	args = append(args, "-t", usArg(durUS), "-fps_mode", "passthrough", "-enc_time_base:v", "-1")
-	vf := "trim=start=" + usArg(startUS) + ",setpts=PTS-STARTPTS,format=yuv420p"
+	args = append(args, "-fps_mode", "passthrough", "-enc_time_base:v", "-1")
+	vf := pick + ",format=yuv420p"
 	if o.Overlay != "" {
 		font := captionFont()
 		if font == "" {
@@ -489,7 +522,7 @@ func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o Court
 		text := drawtextEscape("Exhibit "+o.Overlay+"   master frame ") + `%{eif\:n+` + strconv.Itoa(r.From) + `\:d}` +
 			drawtextEscape("   camera time ") + `%{pts\:gmtime\:` + wc + `\:%Y-%m-%d %H\\\:%M\\\:%S}` + drawtextEscape(" UTC")
 		strip := max(24, o.Height/18) &^ 1
-		vf = "trim=start=" + usArg(startUS) + ",setpts=PTS-STARTPTS," +
+		vf = pick + "," +
 			fmt.Sprintf("pad=iw:ih+%d:0:0:black,", strip) +
 			"drawtext=fontfile='" + escapeFilterValue(font) + "':text='" + text +
 			fmt.Sprintf("':fontcolor=white:fontsize=%d:x=%d:y=h-%d+(%d-th)/2,format=yuv420p", strip*3/5, strip/3, strip, strip)
