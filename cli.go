@@ -52,6 +52,12 @@ Commands:
   still ID (--frame N | --time SECONDS) -o OUT.png [--caption]
                                 render one exact frame at source resolution (PNG text
                                 chunks carry id, master SHA-256, frame, PTS, wall clock)
+  clip ID --from N --to M [--lossless] [--overlay] [-o OUT.mp4]
+                                clip master frames N..M (inclusive; or --from-time/--to-time
+                                seconds, or ANNOTATION_ID for a marked range): a court-playable
+                                H.264/AAC MP4, or --lossless the master's own frames; kept
+                                encrypted in the store as a derivative, checked by frame hashes
+  clips ID [--json]             list a recording's clips (--json: recipe, frame hashes, frame map)
   restrict ID / unrestrict ID   make a recording visible only to professional standards (psd), or lift it
   mark ID --frame N [--to M] --category C [--note TEXT]
                                 add a marker (or the range N..M); prints the annotation id
@@ -154,6 +160,10 @@ func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.cmdTestMedia(ctx, cargs)
 	case "still":
 		return c.cmdStill(ctx, cargs)
+	case "clip":
+		return c.cmdClip(ctx, cargs)
+	case "clips":
+		return c.cmdClips(ctx, cargs)
 	case "review":
 		return c.cmdReview(cargs)
 	case "restrict", "unrestrict":

@@ -292,6 +292,12 @@ func UserMessage(err error) string {
 		return "This is not a playable video file."
 	case errors.Is(err, media.ErrToolNotFound):
 		return "ffmpeg is not installed on this machine (run `make run` or install the ffmpeg package)."
+	case errors.Is(err, media.ErrNotLossless):
+		return "This range cannot be cut losslessly from this recording, so no clip was written (" +
+			strings.TrimPrefix(strings.TrimPrefix(err.Error(), media.ErrNotLossless.Error()), ": ") +
+			"). A court copy (without --lossless) re-encodes the same frames."
+	case errors.Is(err, store.ErrNoDerivative):
+		return "No such clip, or you are not permitted to see it."
 	case errors.Is(err, ErrOutOfRange):
 		return "That frame or time is outside the recording: " + err.Error()
 	case errors.Is(err, player.ErrSourceRead):
