@@ -112,6 +112,20 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	stage := func(base, span float64) func(float64) {
 		return func(f float64) { report(base + span*f) }
 	}
+	// The master range's frame hashes do not depend on the clip: they are
+	// decoded while the clip is cut (a cut is mostly reading), and the
+	// clip's own after it.
+	type hashResult struct {
+		b   []byte
+		err error
+	}
+	masterHash := make(chan hashResult, 1)
+	hashCtx, cancelHash := context.WithCancel(ctx)
+	defer cancelHash()
+	go func() {
+		b, err := media.RangeFrameHash(hashCtx, url, r)
+		masterHash <- hashResult{b, err}
+	}()
 	var res *media.ClipResult
 	if req.Lossless {
 		d.Kind = KindClipLossless
@@ -127,13 +141,16 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 		res, err = media.TranscodeCourt(ctx, url, tmp, r, o, stage(0, 0.6))
 	}
 	if err != nil {
+		cancelHash()
+		<-masterHash
 		return nil, l.clipFailed(ctx, rec, req, err)
 	}
-	if d.FrameHash, err = media.FrameHash(ctx, tmp); err != nil {
-		return nil, l.clipFailed(ctx, rec, req, err)
+	d.FrameHash, err = media.FrameHash(ctx, tmp)
+	mh := <-masterHash
+	if err == nil {
+		d.MasterFrameHash, err = mh.b, mh.err
 	}
-	report(0.75)
-	if d.MasterFrameHash, err = media.RangeFrameHash(ctx, url, r); err != nil {
+	if err != nil {
 		return nil, l.clipFailed(ctx, rec, req, err)
 	}
 	report(0.9)
