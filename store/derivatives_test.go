@@ -26,7 +26,7 @@ func addDerivative(t *testing.T, s *Store, recID string, data []byte) *Derivativ
 	d := &Derivative{RecordingID: recID, Kind: KindClipLossless, From: 3, To: 7, CreatedBy: "sgt",
 		Recipe:    Recipe{Tool: "ffmpeg version test", Args: []string{"-i", "master-" + recID}, Notes: []string{"edit list"}},
 		FrameHash: []byte("#format: frame checksums\n"), MasterFrameHash: []byte("#format: frame checksums\n"),
-		FrameMap:  []int{3, 4, 5, 6, 7}}
+		FrameMap: []int{3, 4, 5, 6, 7}}
 	if err := s.CommitDerivative(ctx, p, d, &AuditEntry{User: "sgt", Action: "clip.create"}); err != nil {
 		t.Fatal(err)
 	}
