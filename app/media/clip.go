@@ -149,23 +149,25 @@ func midpoint(a, b *big.Rat) *big.Rat {
 }
 
 var (
-	versionOnce sync.Once
+	versionMu   sync.Mutex
 	versionLine string
-	versionErr  error
 )
 
-// FFmpegVersion returns the first line of `ffmpeg -version`, for recipes.
+// FFmpegVersion returns the first line of `ffmpeg -version`, for recipes
+// (read once per process; a failure is not remembered).
 func FFmpegVersion(ctx context.Context) (string, error) {
-	versionOnce.Do(func() {
-		var out bytes.Buffer
-		if _, err := run(ctx, &out, FFmpegPath, "-version"); err != nil {
-			versionErr = err
-			return
-		}
-		versionLine, _, _ = strings.Cut(out.String(), "\n")
-		versionLine = strings.TrimSpace(versionLine)
-	})
-	return versionLine, versionErr
+	versionMu.Lock()
+	defer versionMu.Unlock()
+	if versionLine != "" {
+		return versionLine, nil
+	}
+	var out bytes.Buffer
+	if _, err := run(ctx, &out, FFmpegPath, "-version"); err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(out.String(), "\n")
+	versionLine = strings.TrimSpace(line)
+	return versionLine, nil
 }
 
 // FrameHashArgs returns the ffmpeg arguments that write the frame hashes
