@@ -203,7 +203,7 @@ func TestClips(t *testing.T) {
 	// Retention: the clips go with their master, vault files included.
 	paths := []string{}
 	for _, c := range list {
-		p, err := lib.Store().DerivativeVaultPath(ctx, c.ID)
+		p, err := lib.st.DerivativeVaultPath(ctx, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +222,7 @@ func TestClips(t *testing.T) {
 			t.Errorf("clip vault file %s still there: %v", p, err)
 		}
 	}
-	if _, err := lib.Store().GetDerivative(ctx, d.ID); !errors.Is(err, store.ErrNoDerivative) {
+	if _, err := lib.st.GetDerivative(ctx, d.ID); !errors.Is(err, store.ErrNoDerivative) {
 		t.Errorf("derivative survived its master: %v", err)
 	}
 	es, _ = lib.AuditEntries(ctx, AuditFilter{Action: "retention.delete"})
@@ -274,5 +274,103 @@ func TestClipRefused(t *testing.T) {
 	}
 	if _, err := lib.CreateClip(ctx, ClipRequest{RecordingID: rec.ID, From: 50, To: 60}, "", nil); !errors.Is(err, ErrOutOfRange) {
 		t.Errorf("frame 60 of 60: %v", err)
+	}
+}
+
+// TestClipChecksPendingFrames: a recording clipped straight after ingest
+// (frame table from packets, check pending) is checked first, by the frame
+// check's own code, and the clip is cut against the confirmed table. When
+// that check corrects the table, the clip is refused with a sentence (the
+// range was chosen by the old numbering) and nothing is kept; clipping
+// again then works on the corrected table.
+func TestClipChecksPendingFrames(t *testing.T) {
+	lib := newTestLibrary(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "cam.mp4")
+	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Frames: 60, GOP: 25, BFrames: 2}); err != nil {
+		t.Fatal(err)
+	}
+	signInAs(t, lib, "sgt1", RoleSergeant)
+	rec := ingestOne(t, lib, src)
+	if r, err := lib.Get(ctx, rec.ID); err != nil || r.FrameCheck != FramesPending {
+		t.Fatalf("after ingest: %v %+v", err, r)
+	}
+	out := filepath.Join(dir, "clip.mp4")
+	if _, err := lib.CreateClip(ctx, ClipRequest{RecordingID: rec.ID, From: 20, To: 40, Lossless: true}, out, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := clipBand(t, out, 320, 180); !isRange(got, 20, 40) {
+		t.Fatalf("clip shows %v", got)
+	}
+	if r, err := lib.Get(ctx, rec.ID); err != nil || r.FrameCheck != FramesChecked {
+		t.Fatalf("after the clip the frame check should be done: %v %+v", err, r)
+	}
+	es := auditActions(t, lib, rec.ID)
+	checked, clipped := -1, -1
+	for i, e := range es {
+		switch e.Action {
+		case "frames.checked":
+			checked = i
+		case "clip.create":
+			clipped = i
+		}
+	}
+	if checked < 0 || clipped < 0 || es[checked].Seq >= es[clipped].Seq || es[checked].User != "sgt1" {
+		t.Fatalf("audit should hold frames.checked (by sgt1) before clip.create: %+v", es)
+	}
+
+	// A table the check corrects: a transport stream cut mid-GOP has
+	// packets that decode to no frame.
+	full := filepath.Join(dir, "full.ts")
+	if err := media.WriteIndexedClip(ctx, full, media.IndexedClipOptions{Frames: 75, GOP: 25, BFrames: 2}); err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut", "midgop.ts")
+	if err := os.MkdirAll(filepath.Dir(cut), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cutTS(t, full, cut)
+	res := ingestOne(t, lib, cut)
+	out2 := filepath.Join(dir, "clip2.mp4")
+	_, err := lib.CreateClip(ctx, ClipRequest{RecordingID: res.ID, From: 5, To: 15}, out2, nil)
+	if !errors.Is(err, ErrFramesCorrected) {
+		t.Fatalf("clip of a table the check corrects: %v", err)
+	}
+	if msg := UserMessage(err); !strings.Contains(msg, "No clip was made") || !strings.Contains(msg, "clip again") {
+		t.Errorf("message %q", msg)
+	}
+	if _, err := os.Stat(out2); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("output written: %v", err)
+	}
+	if l, err := lib.Clips(ctx, res.ID); err != nil || len(l) != 0 {
+		t.Errorf("clips %v %v", l, err)
+	}
+	r2, err := lib.Get(ctx, res.ID)
+	if err != nil || r2.FrameCheck != FramesCorrected {
+		t.Fatalf("after the refused clip: %v %+v", err, r2)
+	}
+	failed := 0
+	for _, e := range auditActions(t, lib, res.ID) {
+		if e.Action == "clip.create" && e.Outcome == store.OutcomeFailed {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("the refusal should be audited once as a failed clip.create, got %d", failed)
+	}
+	ft, err := lib.FrameTable(ctx, res.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := lib.CreateClip(ctx, ClipRequest{RecordingID: res.ID, From: 5, To: 15}, out2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.To >= ft.Len() || len(d.FrameMap) != 11 {
+		t.Errorf("second clip %+v against %d frames", d, ft.Len())
+	}
+	if _, err := os.Stat(out2); err != nil {
+		t.Errorf("second clip not written: %v", err)
 	}
 }
