@@ -58,7 +58,9 @@ func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 	if _, err := os.Stat(filepath.Join(cached, store.DBName)); err != nil {
 		b.Logf("ingesting the master into a cached store %s (once)", cached)
 		tmp := cached + ".part"
-		os.RemoveAll(tmp)
+		if err := os.RemoveAll(tmp); err != nil {
+			b.Fatal(err)
+		}
 		lib, err := Create(tmp, key, nil)
 		if err != nil {
 			b.Fatal(err)
@@ -72,7 +74,9 @@ func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 		if res, err := lib.Ingest(ctx, []string{src}, IngestOptions{}); err != nil || len(res) != 1 || res[0].Status != Imported {
 			b.Fatalf("ingest: %+v %v", res, err)
 		}
-		lib.Close()
+		if err := lib.Close(); err != nil {
+			b.Fatal(err)
+		}
 		if err := os.Rename(tmp, cached); err != nil {
 			b.Fatal(err)
 		}
@@ -85,7 +89,11 @@ func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { lib.Close() })
+	b.Cleanup(func() {
+		if err := lib.Close(); err != nil {
+			b.Error(err)
+		}
+	})
 	if _, err := lib.SignIn(ctx, "sgt", []byte("sgt password"), "bench"); err != nil {
 		b.Fatal(err)
 	}
@@ -122,7 +130,7 @@ func cutOnly(b *testing.B, lib *Library, rec *Recording, out string, lossless bo
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer m.Close()
+	defer func() { _ = m.Close() }() // read only
 	url, stop, err := ServeReaderAt(m, m.Size(), "master")
 	if err != nil {
 		b.Fatal(err)

@@ -94,7 +94,7 @@ func (s *Store) CommitDerivative(ctx context.Context, p *Pending, d *Derivative,
 		return errors.New("commit derivative: pending file already finished")
 	}
 	if err := p.waitSynced(); err != nil {
-		p.Discard()
+		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
 		return err
 	}
 	d.SHA256, d.Size = p.SHA256(), p.size
@@ -104,12 +104,12 @@ func (s *Store) CommitDerivative(ctx context.Context, p *Pending, d *Derivative,
 	d.CreatedAt = d.CreatedAt.UTC().Truncate(time.Millisecond)
 	recipe, err := json.Marshal(d.Recipe)
 	if err != nil {
-		p.Discard()
+		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
 		return err
 	}
 	fmap, err := json.Marshal(d.FrameMap)
 	if err != nil {
-		p.Discard()
+		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
 		return err
 	}
 	if d.FrameMap == nil {
@@ -157,7 +157,7 @@ func (s *Store) CommitDerivative(ctx context.Context, p *Pending, d *Derivative,
 		break
 	}
 	if err != nil {
-		p.Discard()
+		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
 		d.ID, d.Ref = "", ""
 		return err
 	}
@@ -219,16 +219,16 @@ func (s *Store) OpenDerivative(ctx context.Context, id string) (*Master, error) 
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close() // read only, failure path: that error is returned
 		return nil, err
 	}
 	if st.Size() != encSize {
-		f.Close()
+		_ = f.Close() // read only, failure path: that error is returned
 		return nil, fmt.Errorf("%s: vault file is %d bytes, expected %d: %w", id, st.Size(), encSize, ErrVaultDamaged)
 	}
 	ra, err := sio.DecryptReaderAt(f, sioConfig(key))
 	if err != nil {
-		f.Close()
+		_ = f.Close() // read only, failure path: that error is returned
 		return nil, err
 	}
 	return &Master{f: f, ra: ra, size: size}, nil
@@ -249,7 +249,7 @@ func (s *Store) DerivativeVaultPath(ctx context.Context, id string) (string, err
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened read only, to resolve its name
 	return f.Name(), nil
 }
 

@@ -58,7 +58,9 @@ func TestDerivatives(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, err := io.ReadAll(io.NewSectionReader(m, 0, m.Size()))
-	m.Close()
+	if cerr := m.Close(); cerr != nil {
+		t.Fatal(cerr)
+	}
 	if err != nil || !bytes.Equal(b, data) {
 		t.Fatalf("read back %d bytes, %v", len(b), err)
 	}
@@ -92,12 +94,12 @@ func TestDerivatives(t *testing.T) {
 		rec.ID+"-C9", rec.ID, rec.SHA256, p.SHA256(), p.size, p.name, p.encSize, s.wrap.seal(p.key, derivativeKeyAD("PENDING234"))); err != nil {
 		t.Fatal(err)
 	}
-	p.f.Close() // killed before the move
+	_ = p.f.Close() // killed before the move: nothing more is written
 	s2, err := Open(s.dir, KeyOptions{Passphrase: []byte("correct horse")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
+	defer func() { _ = s2.Close() }() // the test is over
 	if _, err := os.Stat(filepath.Join(s.vaultDir(), pendingName)); err != nil {
 		t.Fatalf("committed clip not moved into the vault: %v", err)
 	}
@@ -131,7 +133,9 @@ func TestDerivatives(t *testing.T) {
 		t.Errorf("the other recording's clip file: %v", err)
 	}
 	var left int
-	s.db.QueryRow("SELECT count(*) FROM derivative_deletions WHERE recording_id = ? AND vault_removed = 1", rec.ID).Scan(&left)
+	if err := s.db.QueryRow("SELECT count(*) FROM derivative_deletions WHERE recording_id = ? AND vault_removed = 1", rec.ID).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
 	if left != 3 {
 		t.Errorf("%d derivative deletions noted removed, want 3", left)
 	}
