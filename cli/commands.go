@@ -66,6 +66,12 @@ func init() {
 			access: accessSignedIn, flags: auditCheckpointFlags},
 		{name: "audit prove", args: "SEQ [--json]", help: "print an RFC 6962 inclusion proof of entry SEQ",
 			access: accessSignedIn, flags: auditProveFlags},
+		{name: "export", args: "--case REF --out DIR [--masters] [--lossless] [--stills] [--zip] SPEC...",
+			help:   "write an evidence bundle (SPEC: ID, ID:N-M frames, or an annotation id): clips,\nframe hashes, stills, report, offline player, audit entries with proofs",
+			access: accessSignedIn, flags: exportFlags},
+		{name: "verify-bundle", args: "DIR [--json]",
+			help:   "check an evidence bundle with no store, key or sign-in: files against SHA256SUMS and\nmanifest.json, clips' frame hashes (ffmpeg), masters' ingest hashes, audit proofs and\ncheckpoint; exit 1 with one \"FAIL path: reason\" line per problem",
+			access: accessNone, flags: verifyBundleFlags},
 		{name: "testmedia", args: "[--cameras N] [--minutes M] [--small] [--junk] [--seed N] DIR",
 			help: "write a synthetic dock folder to try Exhibit with", access: accessNone, flags: testMediaFlags},
 	}

@@ -34,3 +34,6 @@ echo "   x-ffmpeg-speed = ffmpeg's time / ours (targets: lossless >= 50x real ti
 echo "   cut-only-* leave out the frame-hash check and the vault copy; x-ffmpeg+framehash-speed adds the two"
 echo "   framehash runs (-threads 1) a person needs for the same check to ffmpeg's side"
 go test -tags $tags -run '^$' -bench 'BenchmarkClip' -benchtime 1x -timeout 60m ./app/ | grep -E '^Benchmark'
+
+echo "== verify-bundle: a bundle with a 10-min 1080p25 master and a 60 s lossless and court clip, against sha256sum -c + ffmpeg -f framehash by hand"
+go test -tags $tags -run '^$' -bench VerifyBundle -benchtime 1x -timeout 30m ./bundle/ | grep -E '^Benchmark'
