@@ -205,7 +205,7 @@ func (l *Library) Waveform(ctx context.Context, id string) (*Waveform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the master of recording %s: %w", full, err)
 	}
-	defer m.Close()
+	defer func() { _ = m.Close() }() // opened for reading: nothing to lose
 	url, stop, err := ServeReaderAt(m, m.Size(), "")
 	if err != nil {
 		return nil, err
