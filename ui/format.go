@@ -78,13 +78,16 @@ func statusLabel(s string) string {
 
 // listStatuses are the statuses the library's filter offers, in order.
 var listStatuses = []string{app.StatusUnreviewed, app.StatusEvidence, app.StatusPolicing, app.StatusNFA,
-	app.StatusReferred, app.StatusHeld}
+	app.StatusReferred, app.StatusHeld, app.StatusDueSoon}
 
 // displayStatusLabel is a status as the library shows it: Unreviewed,
 // Evidence, Policing, NFA, Referred, Held.
 func displayStatusLabel(s string) string {
-	if s == app.StatusNFA {
+	switch s {
+	case app.StatusNFA:
 		return "NFA"
+	case app.StatusDueSoon:
+		return "Due within 7 days"
 	}
 	return statusLabel(s)
 }

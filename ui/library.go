@@ -100,11 +100,14 @@ type libraryView struct {
 
 	searchTimer *time.Timer
 	syncing     bool // filter widgets being set by code, not the user
+	// openOnLoad opens the selected recording once the list on its way is
+	// shown (Enter pressed while a filter was being applied).
+	openOnLoad bool
 
 	content   fyne.CanvasObject
 	table     *recordTable
 	detail    *detailPane
-	search    *widget.Entry
+	search    *searchEntry
 	status    *widget.Select
 	dates     *widget.Select
 	from, to  *widget.Entry
@@ -178,10 +181,10 @@ func (lv *libraryView) build() {
 	lv.accountSlot = container.NewHBox()
 	toolbar := container.NewBorder(nil, nil, container.NewHBox(tools...), lv.accountSlot)
 
-	lv.search = widget.NewEntry()
+	lv.search = newSearchEntry(lv)
 	lv.search.SetPlaceHolder("Search officer, device, id or file name")
 	lv.search.ActionItem = widget.NewIcon(theme.SearchIcon())
-	lv.search.OnChanged = func(string) { lv.filtersChanged(250 * time.Millisecond) }
+	lv.search.OnChanged = func(string) { lv.filtersChanged(searchDelay) }
 
 	lv.status = widget.NewSelect(nil, func(string) { lv.filtersChanged(0) })
 	lv.setStatusOptions()
@@ -192,12 +195,15 @@ func (lv *libraryView) build() {
 	lv.syncing = true
 	lv.dates.SetSelected(anyDate)
 	lv.syncing = false
-	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), lv.clearFilters)
+	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), func() {
+		lv.clearFilters()
+		lv.focusSearch() // so Enter, the arrows and typing work on
+	})
 	clear.Importance = widget.LowImportance
 
 	lv.count = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	// Room for the date, the entry's padding and its validation mark.
-	dateW := fyne.MeasureText("YYYY-MM-DD", theme.TextSize(), fyne.TextStyle{}).Width +
+	dateW := fyne.MeasureText("DD/MM/YYYY", theme.TextSize(), fyne.TextStyle{}).Width +
 		4*theme.InnerPadding() + theme.IconInlineSize() + 2*theme.Padding()
 	fixed := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
@@ -244,7 +250,7 @@ func (lv *libraryView) build() {
 
 func newDateEntry(changed func()) *widget.Entry {
 	e := widget.NewEntry()
-	e.SetPlaceHolder("YYYY-MM-DD")
+	e.SetPlaceHolder("DD/MM/YYYY")
 	e.Validator = func(s string) error { _, err := app.ParseDay(s); return err }
 	e.OnChanged = func(string) { changed() }
 	return e
@@ -278,6 +284,7 @@ The original file is never changed: Exhibit keeps a verified, encrypted copy and
 
 // start loads the list and resumes watching the dock folder.
 func (lv *libraryView) start() {
+	lv.hookKeys()
 	lv.reload()
 	if lv.canIngest {
 		lv.resumeDock()
@@ -317,6 +324,7 @@ func (lv *libraryView) reviewSelected() { lv.review(lv.selected) }
 
 // focusTable gives the keyboard focus back to the recordings table.
 func (lv *libraryView) focusTable() {
+	lv.hookKeys()
 	if c := lv.win.Canvas(); c != nil {
 		c.Focus(lv.table)
 	}
@@ -395,11 +403,11 @@ func (lv *libraryView) quickRange(choice string) {
 	switch choice {
 	case anyDate:
 	case today:
-		from, to = day.Format(time.DateOnly), day.Format(time.DateOnly)
+		from, to = app.FormatDay(day), app.FormatDay(day)
 	case last7Days:
-		from, to = day.AddDate(0, 0, -6).Format(time.DateOnly), day.Format(time.DateOnly)
+		from, to = app.FormatDay(day.AddDate(0, 0, -6)), app.FormatDay(day)
 	case last31Days:
-		from, to = day.AddDate(0, 0, -30).Format(time.DateOnly), day.Format(time.DateOnly)
+		from, to = app.FormatDay(day.AddDate(0, 0, -30)), app.FormatDay(day)
 	default:
 		return // custom: the entries say
 	}
@@ -423,8 +431,29 @@ func (lv *libraryView) datesEdited() {
 	}
 	lv.syncing = false
 	if _, ok := lv.filter(); ok {
-		lv.filtersChanged(250 * time.Millisecond)
+		lv.dateProblem("")
+		lv.filtersChanged(searchDelay)
+		return
 	}
+	// Say why the list does not change, rather than ignore the date.
+	for _, e := range []*widget.Entry{lv.from, lv.to} {
+		if _, err := app.ParseDay(e.Text); err != nil {
+			lv.dateProblem("The list is not filtered by date: " + err.Error() + ".")
+			return
+		}
+	}
+}
+
+// dateProblem shows (or, with "", clears) why a typed date is not used.
+func (lv *libraryView) dateProblem(msg string) {
+	if msg == "" {
+		if lv.message.Visible() && strings.HasPrefix(lv.message.Text, "The list is not filtered by date") {
+			lv.message.Hide()
+		}
+		return
+	}
+	lv.message.SetText(msg)
+	lv.message.Show()
 }
 
 func (lv *libraryView) clearFilters() {
@@ -435,6 +464,7 @@ func (lv *libraryView) clearFilters() {
 	lv.from.SetText("")
 	lv.to.SetText("")
 	lv.syncing = false
+	lv.dateProblem("")
 	lv.setDueOnly(false)
 	lv.filtersChanged(0)
 }
@@ -449,7 +479,8 @@ func (lv *libraryView) sortByColumn(col int) {
 		lv.ascending = !lv.ascending
 	} else {
 		// Newest or longest first; names and ids A to Z.
-		lv.sortKey, lv.ascending = key, key != app.SortRecordedAt && key != app.SortDuration
+		// Deletion: the most urgent first; markers: the most first.
+		lv.sortKey, lv.ascending = key, key != app.SortRecordedAt && key != app.SortDuration && key != app.SortMarks
 	}
 	lv.reload()
 }
@@ -571,6 +602,10 @@ func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
 	lv.listed = recs
 	clear(lv.full) // a status may have changed
 	lv.showList()
+	if lv.openOnLoad {
+		lv.openOnLoad = false
+		lv.reviewSelected()
+	}
 }
 
 // showList shows what the last List returned, only the recordings due

@@ -131,7 +131,7 @@ func TestLibraryFilterNarrows(t *testing.T) {
 	count("3 recordings")
 
 	lv.dates.SetSelected(last7Days)
-	if lv.from.Text != "2026-10-29" || lv.to.Text != "2026-11-04" {
+	if lv.from.Text != "29/10/2026" || lv.to.Text != "04/11/2026" {
 		t.Errorf("last 7 days: %s to %s", lv.from.Text, lv.to.Text)
 	}
 	count("2 recordings")
@@ -142,8 +142,16 @@ func TestLibraryFilterNarrows(t *testing.T) {
 	if lv.loadGen != gen || lv.loading || lv.count.Text != "2 recordings" || lv.from.Validate() == nil {
 		t.Errorf("unreadable date: listed again %v, count %q, validate %v", lv.loadGen != gen, lv.count.Text, lv.from.Validate())
 	}
-	lv.from.SetText("2026-11-02")
-	lv.to.SetText("2026-11-02")
+	// ... and says so in words.
+	if !lv.message.Visible() || !strings.Contains(lv.message.Text, "not filtered by date") || !strings.Contains(lv.message.Text, "26/11/2026") {
+		t.Errorf("unreadable date: message %q (shown %v)", lv.message.Text, lv.message.Visible())
+	}
+	// Day/month/year, as UK users type it.
+	lv.from.SetText("2/11/2026")
+	if lv.message.Visible() {
+		t.Errorf("message %q stays after a readable date", lv.message.Text)
+	}
+	lv.to.SetText("02/11/2026")
 	if lv.dates.Selected != customDate {
 		t.Errorf("date choice %q after typing dates", lv.dates.Selected)
 	}

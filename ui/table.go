@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"time"
 
@@ -23,16 +24,22 @@ type column struct {
 	text   func(r *app.Recording) string
 }
 
-// Column indexes.
+// Column indexes. The id comes first after the picture, so it is never the
+// column cut off at 1366×768.
+// What a sergeant decides on (status, deletion, hold, markers) comes before
+// what identifies the camera (duration, device), which a narrow window
+// scrolls to.
 const (
 	colThumb = iota
+	colID
 	colRecorded
 	colOfficer
-	colDevice
-	colDuration
 	colStatus
 	colDeletion
-	colID
+	colHold
+	colMarks
+	colDuration
+	colDevice
 )
 
 // Thumbnail size in the table (16:9, the shape of camera footage).
@@ -40,6 +47,7 @@ const thumbW, thumbH = 96, 54
 
 var columns = []column{
 	colThumb:    {title: ""},
+	colID:       {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
 	colRecorded: {title: "Recorded", key: app.SortRecordedAt, sample: "Wed 30 Sep 2026 23:59 BST", text: func(r *app.Recording) string { return formatWhen(r.RecordedAt) }},
 	colOfficer:  {title: "Officer", key: app.SortOfficer, sample: "PC 9999 Williams", text: func(r *app.Recording) string { return orDash(r.Personal.Officer) }},
 	colDevice:   {title: "Device", key: app.SortDevice, sample: "WW0000000", text: func(r *app.Recording) string { return orDash(r.Personal.DeviceSerial) }},
@@ -50,8 +58,40 @@ var columns = []column{
 		}
 		return displayStatusLabel(app.DisplayStatus(r))
 	}},
-	colDeletion: {title: "Deletion", sample: "kept: referred to PSD", text: func(r *app.Recording) string { return app.RecordingDeletionLabel(r, time.Now()) }},
-	colID:       {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
+	colHold: {title: "Hold", sample: "Hold", text: func(r *app.Recording) string {
+		if r.Held {
+			return "Hold"
+		}
+		return ""
+	}},
+	colMarks: {title: "Marks", key: app.SortMarks, sample: "999", text: func(r *app.Recording) string {
+		if r.Marks == 0 {
+			return ""
+		}
+		return fmt.Sprint(r.Marks)
+	}},
+	colDeletion: {title: "Deletion", key: app.SortDeletion, sample: "kept: referred to PSD", text: func(r *app.Recording) string { return app.RecordingDeletionLabel(r, time.Now()) }},
+}
+
+// Urgency of a deletion, as the Deletion column colours it.
+const (
+	urgencyNone   = iota // kept, or more than 7 days left
+	urgencySoon          // within RetentionWarning (7 days)
+	urgencyUrgent        // due now or within 3 days
+)
+
+// urgentDays is how close a deletion is before the table shows it in red.
+const urgentDays = 3
+
+// deletionUrgency says how urgent r's deletion is at now.
+func deletionUrgency(r *app.Recording, now time.Time) int {
+	if app.RetentionOf(r) != app.RetentionDelete || !app.DueSoon(r.DeleteAt, now) {
+		return urgencyNone
+	}
+	if n, _ := app.DaysLeft(r.DeleteAt, now); n <= urgentDays {
+		return urgencyUrgent
+	}
+	return urgencySoon
 }
 
 // recordTable is the recordings table: one recording per row, a header row
@@ -128,12 +168,16 @@ func (t *recordTable) TypedKey(ev *fyne.KeyEvent) {
 		t.lv.moveSelection(-len(t.lv.recs))
 	case fyne.KeyEnd:
 		t.lv.moveSelection(len(t.lv.recs))
-	case fyne.KeyReturn, fyne.KeyEnter:
-		t.lv.reviewSelected()
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+		t.lv.listKey(ev.Name)
 	default:
 		t.Table.TypedKey(ev)
 	}
 }
+
+// TypedRune starts a search: the character goes to the search box, which
+// takes the focus.
+func (t *recordTable) TypedRune(r rune) { t.lv.typeToSearch(r) }
 
 // DoubleTapped selects the row under the pointer and opens its review.
 func (t *recordTable) DoubleTapped(ev *fyne.PointEvent) {
@@ -212,8 +256,22 @@ func (lv *libraryView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	p.imgC.Hide()
 	p.textC.Show()
 	c := columns[id.Col]
-	if p.label.TextStyle.Monospace != c.mono {
-		p.label.TextStyle.Monospace = c.mono
+	imp, bold := widget.MediumImportance, false
+	switch {
+	case id.Col == colDeletion:
+		switch deletionUrgency(r, time.Now()) {
+		case urgencyUrgent:
+			imp, bold = widget.DangerImportance, true
+		case urgencySoon:
+			imp = widget.WarningImportance
+		}
+	case id.Col == colHold && r.Held:
+		imp, bold = widget.HighImportance, true
+	}
+	// Cells are reused across columns: set the whole style every time.
+	style := fyne.TextStyle{Monospace: c.mono, Bold: bold && !c.mono}
+	if p.label.Importance != imp || p.label.TextStyle != style {
+		p.label.Importance, p.label.TextStyle = imp, style
 		p.label.Refresh()
 	}
 	p.label.SetText(c.text(r))
