@@ -213,8 +213,9 @@ func (lv *libraryView) build() {
 			fixed(lv.status, 150),
 			widget.NewLabel("Recorded"), fixed(lv.dates, 150),
 			fixed(lv.from, dateW), widget.NewLabel("to"), fixed(lv.to, dateW),
-			clear, fixed(lv.count, 150)),
-		lv.search)
+			clear, fixed(lv.count, 110)),
+		// The search box keeps room for its words at the narrowest window.
+		container.New(minWidth(searchMinWidth()), lv.search))
 
 	lv.message = widget.NewLabel("")
 	lv.message.Importance = widget.DangerImportance

@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -120,3 +121,31 @@ func (lv *libraryView) focusSearch() {
 
 // searchDelay is how long typing must pause before the list is filtered.
 const searchDelay = 250 * time.Millisecond
+
+// searchMinWidth is the narrowest the search box gets: room for "Search
+// officer, device" and its icon.
+func searchMinWidth() float32 {
+	return fyne.MeasureText("Search officer, device", theme.TextSize(), fyne.TextStyle{}).Width +
+		theme.IconInlineSize() + 4*theme.InnerPadding()
+}
+
+// minWidth is a layout that fills its space with each object and asks for
+// at least its width.
+type minWidth float32
+
+// MinSize is the objects' minimum size, at least the layout's width wide.
+func (w minWidth) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	s := fyne.NewSize(float32(w), 0)
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// Layout gives every object all the space.
+func (w minWidth) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}

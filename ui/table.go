@@ -40,6 +40,7 @@ const (
 	colMarks
 	colDuration
 	colDevice
+	colCount // the number of columns
 )
 
 // Thumbnail size in the table (16:9, the shape of camera footage).
@@ -98,7 +99,16 @@ func deletionUrgency(r *app.Recording, now time.Time) int {
 // whose buttons sort, and whole-row selection that the arrow keys move.
 type recordTable struct {
 	widget.Table
-	lv *libraryView
+	lv     *libraryView
+	widths [colCount]float32 // as last set by fitColumns
+}
+
+// columnWidth is the width fitColumns gave column col.
+func (t *recordTable) columnWidth(col int) float32 { return t.widths[col] }
+
+func (t *recordTable) setWidth(col int, w float32) {
+	t.widths[col] = w
+	t.SetColumnWidth(col, w)
 }
 
 func newRecordTable(lv *libraryView) *recordTable {
@@ -138,7 +148,7 @@ func (t *recordTable) fitColumns(recs []*app.Recording) {
 	slack := 2 * th.Size(theme.SizeNamePadding)
 	for i, c := range columns {
 		if i == colThumb {
-			t.SetColumnWidth(i, thumbW+2*th.Size(theme.SizeNamePadding))
+			t.setWidth(i, thumbW+2*th.Size(theme.SizeNamePadding))
 			continue
 		}
 		style := fyne.TextStyle{Monospace: c.mono}
@@ -148,7 +158,7 @@ func (t *recordTable) fitColumns(recs []*app.Recording) {
 		}
 		w = min(w+2*pad+slack, maxColumnWidth)
 		h := widget.NewButtonWithIcon(c.title, theme.MenuDropDownIcon(), nil)
-		t.SetColumnWidth(i, max(w, h.MinSize().Width+slack))
+		t.setWidth(i, max(w, h.MinSize().Width+slack))
 	}
 }
 
