@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 )
@@ -44,7 +45,7 @@ func saveWindowShot(t *testing.T, w fyne.Window, dir, name string) {
 	t.Logf("screenshot %s (%v)", p, img.Bounds().Size())
 }
 
-// absPos is o's position in the window, found by walking from root.
+// absPos is o's position relative to root, found by walking from root.
 func absPos(root, o fyne.CanvasObject) (fyne.Position, bool) {
 	if root == o {
 		return fyne.Position{}, true
@@ -61,7 +62,7 @@ func absPos(root, o fyne.CanvasObject) (fyne.Position, bool) {
 			continue
 		}
 		if p, ok := absPos(k, o); ok {
-			return p.Add(root.Position()), true
+			return p.Add(k.Position()), true
 		}
 	}
 	return fyne.Position{}, false
@@ -103,5 +104,61 @@ func TestLibraryLayoutSizes(t *testing.T) {
 				t.Errorf("%s: %T at %v (found %v) runs out of the %v window", name, o, p, ok, size)
 			}
 		}
+	}
+}
+
+// inView reports whether o lies wholly inside the window and, when it is
+// inside a scroll container, inside the scroll's visible part.
+func inView(root, o fyne.CanvasObject, size fyne.Size) bool {
+	p, ok := absPos(root, o)
+	if !ok || p.Y < 0 || p.Y+o.Size().Height > size.Height || p.X+o.Size().Width > size.Width+1 {
+		return false
+	}
+	for _, v := range visibleObjects(root) {
+		sc, isScroll := v.(*container.Scroll)
+		if !isScroll {
+			continue
+		}
+		if _, inside := absPos(sc.Content, o); !inside {
+			continue
+		}
+		sp, _ := absPos(root, sc)
+		p, _ := absPos(root, o)
+		if p.Y+o.Size().Height > sp.Y+sc.Size().Height+1 || p.Y < sp.Y-1 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestReviewDecisionFormsReachable: at 1366×768 and 1440×900 the decision
+// and hold forms are on screen without scrolling, and "Choose a decision."
+// goes away once a decision is chosen.
+func TestReviewDecisionFormsReachable(t *testing.T) {
+	lib, _, ids := markStore(t, agedClip{"a", 2 * 24 * time.Hour})
+	h := newMarkReview(t, lib, ids["a"], markClipFrames)
+	w := &h.s.side.dec
+	dir := shotDir(t)
+	for _, size := range layoutSizes {
+		h.w.Resize(size)
+		h.q.run(50 * time.Millisecond)
+		name := "review-" + itoa(int(size.Width)) + "x" + itoa(int(size.Height))
+		saveWindowShot(t, h.w, dir, name)
+		for what, o := range map[string]fyne.CanvasObject{"decision choice": w.choice, "reason": w.reason,
+			"Record decision": w.record, "hold reason": w.holdReason, "hold button": w.holdBtn} {
+			if !inView(h.w.Content(), o, size) {
+				p, _ := absPos(h.w.Content(), o)
+				t.Errorf("%s: %s at %v (%v) is out of sight", name, what, p, o.Size())
+			}
+		}
+	}
+
+	test.Tap(w.record)
+	if !w.msg.Visible() || w.msg.Text != "Choose a decision." {
+		t.Fatalf("no decision chosen: message %q", w.msg.Text)
+	}
+	w.choice.SetSelected("Evidence")
+	if w.msg.Visible() {
+		t.Errorf("%q stays after a decision was chosen", w.msg.Text)
 	}
 }
