@@ -34,7 +34,9 @@ func TestUsersUnlockRoleAndAdminConfirm(t *testing.T) {
 	v.show()
 	t.Cleanup(func() { v.cancel(); w.Close() })
 	q.until(t, "the users", func() bool { return !v.loading && len(v.users) == 2 })
-	row := func(name string) int { return slices.IndexFunc(v.users, func(u *app.User) bool { return u.Name == name }) }
+	row := func(name string) int {
+		return slices.IndexFunc(v.users, func(u *app.User) bool { return u.Name == name })
+	}
 
 	v.selectRow(row(adminName))
 	if !v.unlockBtn.Disabled() {
