@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"exhibit/store"
 )
 
 // TestParseRoleNames: the command line's keywords and the names people see
@@ -129,4 +131,44 @@ func recIDs(recs []*Recording) []string {
 		out = append(out, r.ID)
 	}
 	return out
+}
+
+// TestBulkHoldAndDecide: each recording of a bulk action gets its own hold
+// or decision and its own audit entry; one already held fails alone; a
+// refusal for the role stops the batch at the first recording.
+func TestBulkHoldAndDecide(t *testing.T) {
+	lib := newTestLibrary(t)
+	ctx := context.Background()
+	a := addRecording(t, lib, "PC A", "B1", time.Now().Add(-time.Hour), time.Second)
+	b := addRecording(t, lib, "PC B", "B2", time.Now().Add(-2*time.Hour), time.Second)
+	c := addRecording(t, lib, "PC C", "B3", time.Now().Add(-3*time.Hour), time.Second)
+	signInAs(t, lib, "sgt", RoleSergeant)
+	if _, err := lib.Hold(ctx, b.ID, "earlier"); err != nil {
+		t.Fatal(err)
+	}
+	rs := lib.HoldEach(ctx, []string{a.ID, b.ID, c.ID}, "civil claim")
+	if len(rs) != 3 || rs[0].Err != nil || !errors.Is(rs[1].Err, store.ErrHeld) || rs[2].Err != nil || BulkFailed(rs) != 1 {
+		t.Fatalf("hold each: %+v", rs)
+	}
+	rs = lib.DecideEach(ctx, []string{a.ID, b.ID, c.ID}, DecisionEvidence, "affray outside the club")
+	if BulkFailed(rs) != 0 {
+		t.Fatalf("decide each: %+v", rs)
+	}
+	for _, id := range []string{a.ID, c.ID} {
+		n := 0
+		es, _ := lib.AuditEntries(ctx, AuditFilter{RecordingID: id})
+		for _, e := range es {
+			if e.Action == "hold" || e.Action == "decide" {
+				n++
+			}
+		}
+		if n != 2 {
+			t.Errorf("recording %s: %d hold/decide entries, want 2", id, n)
+		}
+	}
+	signInAs(t, lib, "view", RoleViewer)
+	rs = lib.HoldEach(ctx, []string{a.ID, b.ID, c.ID}, "x")
+	if len(rs) != 1 || !errors.As(rs[0].Err, new(*PermissionError)) {
+		t.Errorf("a viewer's bulk hold: %+v", rs)
+	}
 }

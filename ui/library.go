@@ -29,6 +29,8 @@ type libraryAPI interface {
 	Can(p app.Permission) bool
 	Restrict(ctx context.Context, id string, restricted bool) (string, error)
 	RetentionPlan(ctx context.Context) (*app.RetentionPlan, error)
+	HoldEach(ctx context.Context, ids []string, reason string) []app.BulkResult
+	DecideEach(ctx context.Context, ids []string, decision, reason string) []app.BulkResult
 }
 
 var _ libraryAPI = (*app.Library)(nil)
@@ -63,6 +65,11 @@ type libraryView struct {
 	now func() time.Time
 	// touch reports keyboard activity to the idle lock.
 	touch func()
+	// mods says which modifier keys are held (the desktop driver; tests
+	// set it).
+	mods func() fyne.KeyModifier
+	// bulk is the multi-selection and its actions.
+	bulk bulkState
 	// What the signed-in user may do, fixed when the view is made (a view
 	// lives for one sign-in).
 	canIngest, canVerify, canRestrict bool
@@ -139,7 +146,7 @@ func newLibraryView(lib libraryAPI, win fyne.Window, log *slog.Logger) *libraryV
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	lv := &libraryView{
-		lib: lib, win: win, log: log, do: fyne.Do, now: time.Now, touch: func() {},
+		lib: lib, win: win, log: log, do: fyne.Do, now: time.Now, touch: func() {}, mods: currentModifiers,
 		canIngest: lib.Can(app.PermIngest), canVerify: lib.Can(app.PermVerify), canRestrict: lib.Can(app.PermRestricted),
 		ctx: ctx, cancel: cancel, jobs: make(chan struct{}, 1),
 		sortKey: app.SortRecordedAt, statuses: listStatuses,
@@ -244,7 +251,7 @@ func (lv *libraryView) build() {
 	lv.clockNote.Hide()
 	lv.sweepLbl = widget.NewLabel("")
 
-	top := container.NewVBox(toolbar, filters, lv.message, lv.banner, lv.clockNote)
+	top := container.NewVBox(toolbar, filters, lv.message, lv.banner, lv.clockNote, lv.buildBulk())
 	lv.content = container.NewBorder(top, lv.dock.build(lv), nil, nil,
 		container.NewStack(lv.split, lv.empty, lv.noMatch))
 }
@@ -646,6 +653,7 @@ func (lv *libraryView) showList() {
 		row = 0
 	}
 	lv.selectRow(row)
+	lv.bulkChanged() // rows no longer listed leave the selection's count
 }
 
 func (lv *libraryView) rowOf(id string) int {
@@ -721,6 +729,7 @@ func (lv *libraryView) moveSelection(delta int) {
 	}
 	row := max(0, min(len(lv.recs)-1, lv.rowOf(lv.selected)+delta))
 	lv.selectRow(row)
+	lv.pickOnly(lv.selected) // moving with the keys selects one row, as in a file list
 }
 
 // thumbsChanged redraws after thumbnails have loaded.

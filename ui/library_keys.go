@@ -51,7 +51,10 @@ func (lv *libraryView) listKey(k fyne.KeyName) bool {
 	case fyne.KeyReturn, fyne.KeyEnter:
 		lv.openWhenListed()
 	case fyne.KeyEscape:
-		if lv.filtering() {
+		switch {
+		case len(lv.pickedIDs()) > 1:
+			lv.pickOnly(lv.selected) // first the multi-selection
+		case lv.filtering():
 			lv.clearFilters()
 		}
 	default:

@@ -128,7 +128,7 @@ func newRecordTable(lv *libraryView) *recordTable {
 	t.OnSelected = func(id widget.TableCellID) {
 		// The row is the selection; drop the table's own single-cell mark.
 		t.Unselect(id)
-		lv.selectRow(id.Row)
+		lv.tapRow(id.Row)
 	}
 	t.ExtendBaseWidget(t)
 	t.fitColumns(nil)
@@ -180,6 +180,10 @@ func (t *recordTable) TypedKey(ev *fyne.KeyEvent) {
 		t.lv.moveSelection(len(t.lv.recs))
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
 		t.lv.listKey(ev.Name)
+	case fyne.KeySpace:
+		if row := t.lv.rowOf(t.lv.selected); row >= 0 {
+			t.lv.togglePick(row)
+		}
 	default:
 		t.Table.TypedKey(ev)
 	}
@@ -187,7 +191,12 @@ func (t *recordTable) TypedKey(ev *fyne.KeyEvent) {
 
 // TypedRune starts a search: the character goes to the search box, which
 // takes the focus.
-func (t *recordTable) TypedRune(r rune) { t.lv.typeToSearch(r) }
+func (t *recordTable) TypedRune(r rune) {
+	if r == ' ' {
+		return // Space adds the row to the selection (TypedKey)
+	}
+	t.lv.typeToSearch(r)
+}
 
 // DoubleTapped selects the row under the pointer and opens its review.
 func (t *recordTable) DoubleTapped(ev *fyne.PointEvent) {
@@ -237,7 +246,7 @@ func (lv *libraryView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	r := lv.recs[id.Row]
 	var bg color.Color = color.Transparent
 	switch {
-	case r.ID == lv.selected:
+	case lv.isPicked(r.ID):
 		bg = theme.Color(theme.ColorNameSelection)
 	case id.Row%2 == 1:
 		// Faint stripes help the eye along a wide row.
