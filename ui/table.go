@@ -157,7 +157,11 @@ func (t *recordTable) fitColumns(recs []*app.Recording) {
 			w = max(w, fyne.MeasureText(c.text(r), textSize, style).Width)
 		}
 		w = min(w+2*pad+slack, maxColumnWidth)
-		h := widget.NewButtonWithIcon(c.title, theme.MenuDropDownIcon(), nil)
+		// A sortable column's header has room for its arrow.
+		h := widget.NewButton(c.title, nil)
+		if c.key != "" {
+			h.SetIcon(theme.MenuDropDownIcon())
+		}
 		t.setWidth(i, max(w, h.MinSize().Width+slack))
 	}
 }
