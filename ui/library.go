@@ -308,6 +308,7 @@ func (lv *libraryView) close() { <-lv.shutdown() }
 // closed once all of it has ended (imports and the dock worker included).
 func (lv *libraryView) shutdown() <-chan struct{} {
 	lv.cancel()
+	lv.unhookKeys()
 	dockDone := lv.dock.stopAsync()
 	if lv.searchTimer != nil {
 		lv.searchTimer.Stop()

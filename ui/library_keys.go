@@ -91,6 +91,9 @@ func (lv *libraryView) hookKeys() {
 	}
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		lv.touch()
+		if c.Overlays().Top() != nil {
+			return // a dialog or menu is open: the keys are not the list's
+		}
 		switch ev.Name {
 		case fyne.KeyHome:
 			lv.moveSelection(-len(lv.recs))
@@ -100,7 +103,19 @@ func (lv *libraryView) hookKeys() {
 			lv.listKey(ev.Name)
 		}
 	})
-	c.SetOnTypedRune(lv.typeToSearch)
+	c.SetOnTypedRune(func(r rune) {
+		if c.Overlays().Top() == nil {
+			lv.typeToSearch(r)
+		}
+	})
+}
+
+// unhookKeys removes the window-wide keys (the view is going away).
+func (lv *libraryView) unhookKeys() {
+	if c := lv.win.Canvas(); c != nil {
+		c.SetOnTypedKey(nil)
+		c.SetOnTypedRune(nil)
+	}
 }
 
 // typeToSearch moves the focus to the search box and types r there.
