@@ -36,6 +36,13 @@ func (e *searchEntry) TypedKey(ev *fyne.KeyEvent) {
 	e.Entry.TypedKey(ev)
 }
 
+// TypedRune types r and tells the idle lock someone is typing (the idle
+// check's look at the focused entry knows only plain entries).
+func (e *searchEntry) TypedRune(r rune) {
+	e.lv.touch()
+	e.Entry.TypedRune(r)
+}
+
 // listKey handles a key that works the same in the search box, the table
 // and on the bare window; it reports whether it did.
 func (lv *libraryView) listKey(k fyne.KeyName) bool {
