@@ -110,6 +110,8 @@ type libraryView struct {
 	// openOnLoad opens the selected recording once the list on its way is
 	// shown (Enter pressed while a filter was being applied).
 	openOnLoad bool
+	// filterLoading: the list on its way is for changed filters.
+	filterLoading bool
 
 	content   fyne.CanvasObject
 	table     *recordTable
@@ -397,10 +399,22 @@ func (lv *libraryView) filtersChanged(delay time.Duration) {
 		lv.searchTimer = nil
 	}
 	if delay <= 0 {
+		lv.filterLoading = true
 		lv.reload()
 		return
 	}
-	lv.searchTimer = time.AfterFunc(delay, func() { lv.do(lv.reload) })
+	var timer *time.Timer
+	timer = time.AfterFunc(delay, func() {
+		lv.do(func() {
+			if lv.searchTimer != timer {
+				return // stopped or replaced meanwhile
+			}
+			lv.searchTimer = nil
+			lv.filterLoading = true
+			lv.reload()
+		})
+	})
+	lv.searchTimer = timer
 }
 
 // quickRange fills the date entries from a quick choice.
@@ -600,7 +614,7 @@ func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
 	if gen != lv.loadGen {
 		return // a newer reload is on its way
 	}
-	lv.loading = false
+	lv.loading, lv.filterLoading = false, false
 	if err != nil {
 		lv.log.Error("list recordings", "error", err)
 		lv.message.SetText("Could not list the recordings: " + app.UserMessage(err))

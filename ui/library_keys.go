@@ -71,18 +71,19 @@ func (lv *libraryView) listKey(k fyne.KeyName) bool {
 }
 
 // openWhenListed opens the selected recording; while a typed filter is
-// still waiting or a list is on its way, it opens the selection of that
-// list once it is shown.
+// still waiting, or the list of changed filters is on its way, it opens
+// the selection of that list once it is shown.
 func (lv *libraryView) openWhenListed() {
 	if lv.searchTimer != nil {
 		lv.searchTimer.Stop()
 		lv.searchTimer = nil
 		lv.openOnLoad = true
+		lv.filterLoading = true
 		lv.reload()
 		return
 	}
-	if lv.loading {
-		lv.openOnLoad = true
+	if lv.loading && lv.filterLoading {
+		lv.openOnLoad = true // the list of the new filters is on its way
 		return
 	}
 	lv.reviewSelected()

@@ -39,7 +39,8 @@ func TestLibraryShowsRows(t *testing.T) {
 	}
 
 	// The cells on screen show each recording's officer, device, time,
-	// duration and id.
+	// duration and id (at full HD every column is in sight).
+	w.Resize(fyne.NewSize(1920, 1080))
 	texts := labelTexts(w.Content())
 	for _, r := range lv.recs {
 		for _, want := range []string{r.Personal.Officer, r.Personal.DeviceSerial, formatWhen(r.RecordedAt), formatDuration(r.Duration), r.ID} {
