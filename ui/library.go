@@ -29,12 +29,9 @@ type libraryAPI interface {
 	Can(p app.Permission) bool
 	Restrict(ctx context.Context, id string, restricted bool) (string, error)
 	RetentionPlan(ctx context.Context) (*app.RetentionPlan, error)
-<<<<<<< HEAD
 	HoldEach(ctx context.Context, ids []string, reason string) []app.BulkResult
 	DecideEach(ctx context.Context, ids []string, decision, reason string) []app.BulkResult
-=======
 	Clips(ctx context.Context, recordingID string) ([]*app.Derivative, error)
->>>>>>> main
 }
 
 var _ libraryAPI = (*app.Library)(nil)
