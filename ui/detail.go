@@ -208,7 +208,7 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	p := r.Personal
 	set := func(k, v string) { d.values[k].SetText(v) }
 	set("ID", r.ID)
-	set("Recorded", formatWhenSeconds(r.RecordedAt))
+	set("Recorded", formatWhenWithUTC(r.RecordedAt))
 	set("Time source", recordedAtSource(r.RecordedAtSource))
 	set("Ingested", formatWhenSeconds(r.IngestedAt))
 	set("Officer", orDash(p.Officer))

@@ -490,7 +490,6 @@ type reviewSide struct {
 	canAnnotate, canDecide, canHold bool
 
 	root    fyne.CanvasObject
-	split   *container.Split
 	loadErr *widget.Label
 	loaded  bool
 
@@ -604,10 +603,10 @@ func (s *reviewScreen) buildSide() {
 		widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.count))...)
 	markers := container.NewBorder(head, p.editor, nil, nil, p.list)
 
-	// Markers above, the decision below (it scrolls): both in sight.
-	p.split = container.NewVSplit(container.NewPadded(markers), container.NewVScroll(container.NewPadded(s.buildDecision())))
-	p.split.Offset = 0.6
-	p.root = container.New(widthLayout(panelWidth), container.NewBorder(p.loadErr, nil, widget.NewSeparator(), nil, p.split))
+	// Markers above, the decision below: both in sight, the decision and
+	// hold forms whole (see sideLayout).
+	p.root = container.New(widthLayout(panelWidth), container.NewBorder(p.loadErr, nil, widget.NewSeparator(), nil,
+		s.decisionBelow(container.NewPadded(markers))))
 }
 
 // widthLayout gives its objects a fixed width and all the height there is.
