@@ -18,6 +18,9 @@ const (
 	StatusNFA      = "nfa"
 	StatusReferred = "referred"
 	StatusHeld     = "held"
+	// StatusDueSoon is not a status but a Filter.Status value: the
+	// recordings retention deletes within RetentionWarning (DueSoon).
+	StatusDueSoon = "due"
 )
 
 // Decisions a reviewer can record.

@@ -104,10 +104,31 @@ func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path str
 }
 
 // exportClips makes the part's court clip (and lossless clip) as
-// derivatives and adds them to the bundle.
+// derivatives (Library.CreateClip: audited as clip.create, kept encrypted
+// in the vault) written straight into the bundle's temporary folder, and
+// adds them with their frame hashes.
 func (l *Library) exportClips(ctx context.Context, w *bundle.Writer, p *exportPart, lossless bool) ([]playerClip, error) {
-	_, _, _, _ = ctx, w, p, lossless
-	// Clips are made by the clips feature (Library.CreateClip); it is wired
-	// here when it is merged. Until then a bundle holds masters and stills.
-	return nil, nil
+	kinds := []bundle.Kind{bundle.KindClipCourt}
+	if lossless {
+		kinds = append(kinds, bundle.KindClipLossless)
+	}
+	var out []playerClip
+	for _, k := range kinds {
+		pc, err := addClip(w, p, k, func(path string) (*clipOutput, error) {
+			d, err := l.CreateClip(ctx, ClipRequest{RecordingID: p.rec.ID, From: p.from, To: p.to, Lossless: k == bundle.KindClipLossless}, path, nil)
+			if err != nil {
+				return nil, err
+			}
+			return &clipOutput{Kind: bundle.Kind(d.Kind), Ref: d.Ref, SHA256: d.SHA256, From: d.From, To: d.To,
+				Recipe:    bundle.Recipe{Tool: d.Recipe.Tool, Args: d.Recipe.Args, Notes: d.Recipe.Notes},
+				FrameHash: d.FrameHash, MasterFrameHash: d.MasterFrameHash, FrameMap: d.FrameMap}, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if pc != nil {
+			out = append(out, *pc)
+		}
+	}
+	return out, nil
 }

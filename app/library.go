@@ -80,7 +80,7 @@ type Recording = store.Recording
 type Filter struct {
 	Text     string    // case-insensitive substring of officer, device, id or source file name
 	Officer  string    // case-insensitive substring of the officer
-	Status   string    // exact status; "held" matches recordings under a legal hold
+	Status   string    // exact status; "held" matches recordings under a legal hold, "due" those DueSoon
 	From, To time.Time // recorded-at range [From, To)
 }
 
@@ -95,6 +95,11 @@ const (
 	SortDuration   SortKey = "duration"
 	SortStatus     SortKey = "status"
 	SortID         SortKey = "id"
+	// SortDeletion orders by urgency: ascending puts the recording deleted
+	// soonest first and those retention keeps last.
+	SortDeletion SortKey = "deletion"
+	// SortMarks orders by the number of markers.
+	SortMarks SortKey = "marks"
 )
 
 // List returns the recordings that match f, sorted by key (newest first for
@@ -105,7 +110,7 @@ func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending boo
 		return nil, err
 	}
 	status := f.Status
-	if status == StatusHeld {
+	if status == StatusHeld || status == StatusDueSoon {
 		status = ""
 	}
 	recs, err := l.st.List(ctx, store.ListOptions{From: f.From, To: f.To, Status: status,
@@ -127,6 +132,23 @@ func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending boo
 	}
 	if err := l.fillFrameCheck(ctx, recs); err != nil {
 		return nil, err
+	}
+	if f.Status == StatusDueSoon {
+		now := time.Now()
+		kept := recs[:0]
+		for _, r := range recs {
+			if DueSoon(r.DeleteAt, now) {
+				kept = append(kept, r)
+			}
+		}
+		recs = kept
+	}
+	marks, err := l.st.MarkCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		r.Marks = marks[r.ID]
 	}
 	if f.Text != "" || f.Officer != "" {
 		text, officer := strings.ToLower(f.Text), strings.ToLower(f.Officer)
@@ -172,6 +194,10 @@ func SortRecordings(recs []*Recording, key SortKey, ascending bool) {
 			return strings.Compare(a.Status, b.Status)
 		case SortID:
 			return strings.Compare(a.ID, b.ID)
+		case SortDeletion:
+			return compareDeletion(a, b)
+		case SortMarks:
+			return cmpInt(int64(a.Marks), int64(b.Marks))
 		default:
 			return a.RecordedAt.Compare(b.RecordedAt)
 		}
@@ -189,6 +215,20 @@ func SortRecordings(recs []*Recording, key SortKey, ascending bool) {
 		}
 		return recs[i].ID < recs[j].ID
 	})
+}
+
+// compareDeletion orders by when retention deletes: sooner first, those it
+// keeps (no DeleteAt) after all that it deletes.
+func compareDeletion(a, b *Recording) int {
+	switch az, bz := a.DeleteAt.IsZero(), b.DeleteAt.IsZero(); {
+	case az && bz:
+		return 0
+	case az:
+		return 1
+	case bz:
+		return -1
+	}
+	return a.DeleteAt.Compare(b.DeleteAt)
 }
 
 func cmpInt(a, b int64) int {
@@ -315,6 +355,16 @@ func UserMessage(err error) string {
 		return "This is not a playable video file."
 	case errors.Is(err, media.ErrToolNotFound):
 		return "ffmpeg is not installed on this machine; it is needed to read video."
+	case errors.Is(err, media.ErrNotLossless):
+		return "This range cannot be cut losslessly from this recording, so no clip was written (" +
+			strings.TrimPrefix(strings.TrimPrefix(err.Error(), media.ErrNotLossless.Error()), ": ") +
+			"). A court copy (without --lossless) re-encodes the same frames."
+	case errors.Is(err, ErrFramesUnchecked):
+		return "No clip was made: the frames of this recording could not be checked, because its stored copy does not decode. Run verify on it."
+	case errors.Is(err, ErrFramesCorrected):
+		return "No clip was made: checking this recording's frames just now corrected its frame numbers, so the range you chose may name other frames. Check the range (markers were moved with their frames) and clip again."
+	case errors.Is(err, store.ErrNoDerivative):
+		return "No such clip, or you are not permitted to see it."
 	case errors.Is(err, ErrOutOfRange):
 		return "That frame or time is outside the recording: " + err.Error()
 	case errors.Is(err, player.ErrSourceRead):

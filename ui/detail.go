@@ -42,7 +42,13 @@ type detailPane struct {
 	// shown (professional standards only).
 	onRestrict func(r *app.Recording)
 
+	// clipsHead and clipsBox list the recording's clips (derivatives).
+	clipsHead *widget.Label
+	clipsBox  *fyne.Container
+
 	rec *app.Recording
+	// gpsCopy copies the position (shown with it).
+	gpsCopy *widget.Button
 }
 
 // Detail field names, in display order.
@@ -77,6 +83,24 @@ func newDetailPane(copied func(string)) *detailPane {
 		}
 		d.values[name] = val
 		form.Add(key)
+		if name == "GPS" {
+			// The position is copied as "lat, lon" (no map: nothing from
+			// the network).
+			d.gpsCopy = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
+				if d.rec == nil || d.rec.Personal.GPS == nil {
+					return
+				}
+				g := d.rec.Personal.GPS
+				text := fmt.Sprintf("%.6f, %.6f", g.Lat, g.Lon)
+				fyne.CurrentApp().Clipboard().SetContent(text)
+				if d.copied != nil {
+					d.copied("Position " + text + " of " + d.rec.ID + " copied to the clipboard.")
+				}
+			})
+			d.gpsCopy.Importance = widget.LowImportance
+			form.Add(container.NewBorder(nil, nil, nil, d.gpsCopy, val))
+			continue
+		}
 		form.Add(val)
 	}
 
@@ -124,6 +148,9 @@ func newDetailPane(copied func(string)) *detailPane {
 	d.restricted.Importance = widget.WarningImportance
 	d.restricted.Hide()
 
+	d.clipsHead = widget.NewLabelWithStyle("Clips", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.clipsBox = container.NewVBox()
+
 	d.body = container.NewVBox(
 		container.NewStack(imgBG, d.img),
 		d.title,
@@ -134,6 +161,8 @@ func newDetailPane(copied func(string)) *detailPane {
 		d.sha,
 		widget.NewSeparator(),
 		form,
+		d.clipsHead,
+		d.clipsBox,
 	)
 	d.placeholder = container.NewCenter(widget.NewLabel("Select a recording to see its details."))
 	d.root = container.NewStack(d.placeholder, container.NewVScroll(container.NewPadded(d.body)))
@@ -145,6 +174,7 @@ func newDetailPane(copied func(string)) *detailPane {
 // while unknown or when it has none). complete is false for a list row,
 // which lacks the technical fields: those show "…" until the full record.
 func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
+	prev := d.rec
 	d.rec = r
 	scroll := d.root.(*fyne.Container).Objects[1]
 	d.problem.Hide()
@@ -155,6 +185,9 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	}
 	d.placeholder.Hide()
 	scroll.Show()
+	if prev == nil || prev.ID != r.ID {
+		d.showClips(nil) // until the clips of this recording are read
+	}
 	d.setImage(img)
 	d.title.SetText("Recording " + r.ID)
 	if r.Restricted {
@@ -175,7 +208,7 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	p := r.Personal
 	set := func(k, v string) { d.values[k].SetText(v) }
 	set("ID", r.ID)
-	set("Recorded", formatWhenSeconds(r.RecordedAt))
+	set("Recorded", formatWhenWithUTC(r.RecordedAt))
 	set("Time source", recordedAtSource(r.RecordedAtSource))
 	set("Ingested", formatWhenSeconds(r.IngestedAt))
 	set("Officer", orDash(p.Officer))
@@ -185,10 +218,12 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 		set("GPS", formatGPS(p.GPS.Lat, p.GPS.Lon))
 		d.gpsKey.Show()
 		d.values["GPS"].Show()
+		d.gpsCopy.Show()
 	} else {
 		set("GPS", "")
 		d.gpsKey.Hide()
 		d.values["GPS"].Hide()
+		d.gpsCopy.Hide()
 	}
 	set("Source file", orDash(p.SourceName))
 	set("Video", videoSummary(r))
@@ -205,6 +240,34 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 			set(k, "…")
 		}
 	}
+}
+
+// showClips lists the clips of the recording shown: reference, kind,
+// frames, size, who and when, and the clip's SHA-256.
+func (d *detailPane) showClips(clips []*app.Derivative) {
+	d.clipsBox.RemoveAll()
+	if len(clips) == 0 {
+		d.clipsHead.Hide()
+		d.clipsBox.Hide()
+		return
+	}
+	d.clipsHead.SetText(fmt.Sprintf("Clips (%d)", len(clips)))
+	for _, c := range clips {
+		kind := "court copy"
+		if c.Kind == app.KindClipLossless {
+			kind = "lossless"
+		}
+		head := widget.NewLabel(fmt.Sprintf("%s · %s · frames %d–%d · %s · by %s, %s", c.Ref, kind, c.From, c.To,
+			formatSize(c.Size), c.CreatedBy, formatWhenSeconds(c.CreatedAt)))
+		head.Wrapping = fyne.TextWrapWord
+		sum := widget.NewLabel(c.SHA256)
+		sum.TextStyle.Monospace = true
+		sum.Wrapping = fyne.TextWrapBreak
+		sum.Selectable = true
+		d.clipsBox.Add(container.NewVBox(head, sum))
+	}
+	d.clipsHead.Show()
+	d.clipsBox.Show()
 }
 
 // failed says the full record could not be read.

@@ -63,6 +63,7 @@ type reviewAPI interface {
 	Release(ctx context.Context, id, reason string) (string, error)
 	Holds(ctx context.Context, id string) ([]*app.Hold, error)
 	RecordingRetention(ctx context.Context, id string) (app.RetentionItem, error)
+	CreateClip(ctx context.Context, req app.ClipRequest, out string, progress func(frac float64)) (*app.Derivative, error)
 }
 
 var _ reviewAPI = (*app.Library)(nil)
@@ -176,6 +177,8 @@ type reviewScreen struct {
 	readoutBoxes []*fyne.Container
 	// transportRow and readoutRow are the two halves of the bottom bar.
 	transportRow, readoutRow *fyne.Container
+	// tools: stills, picture adjustments, resume, waveform, GPS.
+	tools reviewTools
 }
 
 // newReviewScreen builds the review screen for recording id of lib. back
@@ -230,7 +233,8 @@ func (s *reviewScreen) build() {
 	fullBtn := widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), func() { s.toggleFullScreen(); s.refocus() })
 	fullBtn.Importance = widget.LowImportance
 	s.accountSlot = container.NewHBox()
-	tools := []fyne.CanvasObject{helpBtn, fullBtn}
+	s.buildTools()
+	tools := []fyne.CanvasObject{s.tools.stillBtn, s.tools.folderBtn, s.tools.adjustBtn, helpBtn, fullBtn}
 	if s.lib != nil {
 		s.buildSide()
 		var panelBtn *widget.Button
@@ -319,12 +323,12 @@ func (s *reviewScreen) build() {
 		widget.NewLabel("Loop"), s.loopABtn, s.loopBBtn, s.loopClearBtn, widget.NewSeparator(),
 		widget.NewLabel("Speed"), fixed(s.speedSel, 96), widget.NewSeparator(), s.muteBtn, fixed(s.volume, 120))
 	s.readoutBoxes = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
-	s.readoutRow = container.NewHBox(s.loopLbl, s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
+	s.readoutRow = container.NewHBox(s.loopLbl, s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2], s.tools.gpsBox)
 	barLay := &barLayout{}
 	bar := container.New(barLay, s.transportRow, s.readoutRow)
-	bottom := container.NewPadded(container.NewVBox(container.NewPadded(s.tlSlot), bar))
+	bottom := container.NewPadded(container.NewVBox(container.NewPadded(container.NewVBox(s.tlSlot, s.tools.waveSlot)), bar))
 
-	middle := container.NewStack(s.video, s.overlay, s.help)
+	middle := container.NewStack(append(append([]fyne.CanvasObject{s.video}, s.toolOverlays()...), s.overlay, s.help)...)
 	var side fyne.CanvasObject
 	if s.side != nil {
 		side = s.side.root
@@ -356,6 +360,11 @@ func (s *reviewScreen) buildHelp() fyne.CanvasObject {
 		{"N  /  P", "Next / previous marker"},
 		{"A  /  B", "Loop start / loop end (B plays the loop)"},
 		{"Ctrl+L", "Stop looping"},
+		{"S", "Save this frame as an evidential still"},
+		{"V", "Picture adjustments (display only)"},
+		{"Z  /  Shift+Z", "Zoom the timeline in / show all of it"},
+		{"Ctrl+scroll", "Zoom the timeline at the pointer"},
+		{"Enter", "Resume where you left off (when offered)"},
 		{"+  /  −  /  0", "Zoom in / out / whole picture"},
 		{"Scroll / drag", "Zoom / move the zoomed picture"},
 		{"F", "Full screen"},
@@ -485,6 +494,7 @@ func (s *reviewScreen) opened(med *reviewMedia, f player.Frame, ok bool) {
 	s.timeline.OnHover = s.hovered
 	s.tlSlot.Objects = []fyne.CanvasObject{s.timeline}
 	s.tlSlot.Refresh()
+	s.openedTools()
 	if s.side != nil {
 		s.drawMarks()
 		s.side.list.Refresh() // times of the marks
@@ -867,8 +877,16 @@ func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
 		s.seekFrame(0)
 	case fyne.KeyEnd:
 		s.seekFrame(s.count - 1)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if s.resumeOffered() {
+			s.acceptResume()
+		}
 	case fyne.KeyEscape:
 		switch {
+		case s.resumeOffered():
+			s.dismissResume()
+		case s.tools.panel.Visible():
+			s.toggleAdjust()
 		case s.helpShown:
 			s.toggleHelp()
 		case s.win.FullScreen():
@@ -924,6 +942,14 @@ func (s *reviewScreen) typedRune(r rune) {
 		s.loopEnd()
 	case '?':
 		s.toggleHelp()
+	case 's', 'S':
+		s.snapshot()
+	case 'v', 'V':
+		s.toggleAdjust()
+	case 'z':
+		s.timeline.ZoomStep()
+	case 'Z':
+		s.timeline.SetZoom(1)
 	}
 }
 
@@ -1006,6 +1032,7 @@ func (s *reviewScreen) close() <-chan struct{} {
 	if s.side != nil {
 		s.saveEdit() // a note being typed is kept
 	}
+	saveResume := s.saveResume()
 	s.closed = true
 	s.stopReverse()
 	s.unhook()
@@ -1028,6 +1055,7 @@ func (s *reviewScreen) close() <-chan struct{} {
 			}
 		}
 		s.wg.Wait()
+		saveResume()
 		if med != nil {
 			if err := med.close(); err != nil {
 				s.log.Warn("close recording", "id", s.id, "error", err)

@@ -226,6 +226,16 @@ type reviewState struct {
 	NoteFocused bool
 	// Preview: the timeline shows a hover preview picture.
 	Preview bool
+	// The tools: timeline zoom, the picture panel shown and the picture
+	// adjusted, the message over the video, the waveform's note ("": levels
+	// drawn), the GPS readout.
+	Zoom                 float64
+	Panel, Adjusted      bool
+	Flash, WaveNote, GPS string
+	// Layout, in pixels: the window's canvas, the bottom of the picture
+	// area, the bottom of the bottom bar (transport and readout) and the
+	// top of the timeline widget.
+	CanvasW, CanvasH, VideoBottom, BarBottom, TimelineWidgetTop int
 }
 
 // reviewGUIChild runs the application straight into the review screen and
@@ -260,9 +270,10 @@ func reviewGUIChild() int {
 			X: int((abs.X + pos.X) * sc), Y: int((abs.Y + pos.Y) * sc),
 			Width: int(size.Width * sc), Height: int(size.Height * sc)}
 		tl := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.timeline)
-		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+s.timeline.Size().Height/2)*sc)
+		// The track band lies under the row of time labels.
+		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+trackTop()+1.5*trackHeight)*sc)
 		st.TimelineW = int(s.timeline.Size().Width * sc)
-		st.TimelineTop = int(tl.Y * sc)
+		st.TimelineTop = int((tl.Y + trackTop()) * sc)
 		if img, _ := s.timeline.Preview(); img != nil {
 			st.Preview = true
 		}
@@ -277,6 +288,21 @@ func reviewGUIChild() int {
 			}
 			st.NoteFocused = s.win.Canvas().Focused() == p.note
 		}
+		st.Zoom = s.timeline.Zoom()
+		st.Panel, st.Adjusted = s.tools.panel.Visible(), !s.tools.adjust.Neutral()
+		st.Flash, st.WaveNote = s.flashText(), s.tools.wave.Note()
+		if s.tools.gpsBox.Visible() {
+			st.GPS = s.tools.gpsLbl.Text
+		}
+		cs := s.win.Canvas().Size()
+		st.CanvasW, st.CanvasH = int(cs.Width*sc), int(cs.Height*sc)
+		va := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.video)
+		st.VideoBottom = int((va.Y + s.video.Size().Height) * sc)
+		for _, row := range []*fyne.Container{s.transportRow, s.readoutRow} {
+			ra := fyne.CurrentApp().Driver().AbsolutePositionForObject(row)
+			st.BarBottom = max(st.BarBottom, int((ra.Y+row.Size().Height)*sc))
+		}
+		st.TimelineWidgetTop = int(tl.Y * sc)
 		writeState(statePath, st)
 	}
 	sessionStarted = noRetention

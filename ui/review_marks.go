@@ -490,7 +490,6 @@ type reviewSide struct {
 	canAnnotate, canDecide, canHold bool
 
 	root    fyne.CanvasObject
-	split   *container.Split
 	loadErr *widget.Label
 	loaded  bool
 
@@ -514,6 +513,7 @@ type reviewSide struct {
 	note     *noteEntry
 	noteRO   *widget.Label
 	delBtn   *widget.Button
+	clipBtn  *widget.Button // clips the selected marker's frames (roles that may export)
 
 	dec decisionWidgets
 }
@@ -571,6 +571,11 @@ func (s *reviewScreen) buildSide() {
 	p.noteRO.Wrapping = fyne.TextWrapWord
 	p.delBtn = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), s.confirmDelete)
 	p.delBtn.Importance = widget.LowImportance
+	p.clipBtn = widget.NewButtonWithIcon("Clip…", theme.MediaVideoIcon(), s.clipMark)
+	p.clipBtn.Importance = widget.LowImportance
+	if !s.lib.Can(app.PermExport) {
+		p.clipBtn.Hide()
+	}
 
 	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { s.jumpMark(-1); s.refocus() })
 	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { s.jumpMark(1); s.refocus() })
@@ -585,23 +590,23 @@ func (s *reviewScreen) buildSide() {
 			container.NewHBox(markBtn, inBtn, outBtn, layout.NewSpacer(), prev, next))
 		// The selected row of the list says which mark this is.
 		p.editor = container.NewVBox(widget.NewSeparator(),
-			container.NewBorder(nil, nil, container.NewCenter(p.editChip), p.delBtn, p.editCat), p.note)
+			container.NewBorder(nil, nil, container.NewCenter(p.editChip), container.NewHBox(p.clipBtn, p.delBtn), p.editCat), p.note)
 	} else {
 		info := widget.NewLabel("Your role can view markers but not add or change them.")
 		info.Wrapping = fyne.TextWrapWord
 		top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(prev, next), info))
 		p.editor = container.NewVBox(widget.NewSeparator(),
-			container.NewBorder(nil, nil, container.NewCenter(p.editChip), nil, p.editHead), p.noteRO)
+			container.NewBorder(nil, nil, container.NewCenter(p.editChip), p.clipBtn, p.editHead), p.noteRO)
 	}
 	p.editor.Hide()
 	head := container.NewVBox(append(top, p.msg, container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.count))...)
 	markers := container.NewBorder(head, p.editor, nil, nil, p.list)
 
-	// Markers above, the decision below (it scrolls): both in sight.
-	p.split = container.NewVSplit(container.NewPadded(markers), container.NewVScroll(container.NewPadded(s.buildDecision())))
-	p.split.Offset = 0.6
-	p.root = container.New(widthLayout(panelWidth), container.NewBorder(p.loadErr, nil, widget.NewSeparator(), nil, p.split))
+	// Markers above, the decision below: both in sight, the decision and
+	// hold forms whole (see sideLayout).
+	p.root = container.New(widthLayout(panelWidth), container.NewBorder(p.loadErr, nil, widget.NewSeparator(), nil,
+		s.decisionBelow(container.NewPadded(markers))))
 }
 
 // widthLayout gives its objects a fixed width and all the height there is.

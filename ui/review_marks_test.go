@@ -507,7 +507,7 @@ func TestLibraryDeletionColumnAndBanner(t *testing.T) {
 	}
 
 	// The status filter offers every status, held included.
-	if want := []string{anyStatus, "Unreviewed", "Evidence", "Policing", "NFA", "Referred", "Held"}; !slices.Equal(lv.status.Options, want) {
+	if want := []string{anyStatus, "Unreviewed", "Evidence", "Policing", "NFA", "Referred", "Held", "Due within 7 days"}; !slices.Equal(lv.status.Options, want) {
 		t.Errorf("status filter offers %q", lv.status.Options)
 	}
 	lv.status.SetSelected("Held")
