@@ -16,10 +16,24 @@ func TestCourtOpenVerifyAndMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Exhibits) != 1 {
-		t.Fatalf("exhibits: %+v", c.Exhibits)
+	var ex, clip *CourtExhibit
+	for _, e := range c.Exhibits {
+		switch e.Kind {
+		case bundle.KindMaster:
+			ex = e
+		case bundle.KindClipCourt:
+			clip = e
+		}
 	}
-	ex := c.Exhibits[0]
+	if ex == nil || clip == nil {
+		t.Fatalf("exhibits: want a master and a court clip, got %d", len(c.Exhibits))
+	}
+	if len(clip.FrameMap) != 60 || clip.MasterFrame(0) != 0 || clip.MasterFrame(59) != 59 || len(clip.Markers) != 2 {
+		t.Fatalf("court clip: frame map %v, markers %v", clip.FrameMap, clip.Markers)
+	}
+	if src, err := c.CourtSource(context.Background(), clip); err != nil || len(src.Frames) != len(clip.FrameMap) {
+		t.Fatalf("clip source: %d frames, %v", len(src.Frames), err)
+	}
 	if ex.Kind != bundle.KindMaster || ex.RecordingID != id || ex.RecordedAt.IsZero() || ex.Duration <= 0 {
 		t.Fatalf("exhibit: %+v", ex)
 	}
@@ -41,7 +55,7 @@ func TestCourtOpenVerifyAndMap(t *testing.T) {
 	}
 
 	// A clip's frame map decides its master frames.
-	clip := &CourtExhibit{From: 10, FrameMap: []int{10, 11, 13, 14}}
+	clip = &CourtExhibit{From: 10, FrameMap: []int{10, 11, 13, 14}}
 	if clip.MasterFrame(2) != 13 || clip.MasterFrame(3) != 14 {
 		t.Fatal("frame map not used")
 	}
