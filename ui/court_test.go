@@ -100,6 +100,24 @@ func TestCourtVerdictPlaylistReadout(t *testing.T) {
 	s.typedRune('p')
 	check(7)
 	_ = id
+
+	// The court clip: its readout gives the master frame from the frame
+	// map, which is the frame number in its picture's index band.
+	for i, e := range s.c.Exhibits {
+		if e.Kind != "clip-court" {
+			continue
+		}
+		s.list.Select(i)
+		q.until(t, "the clip", func() bool { return s.cur == e && s.video.Image() != nil && strings.HasPrefix(s.readout.Text, e.Ref) })
+		s.typedRune('n')
+		q.until(t, "the clip's marker", func() bool { return s.cur.MasterFrame(s.frame) == 7 })
+		n, err := media.DecodeIndexBand(s.video.Image())
+		if err != nil || n != 7 || !strings.Contains(s.readout.Text, "master frame 7 ") {
+			t.Fatalf("clip frame %d: picture shows %d (%v), readout %q", s.frame, n, err, s.readout.Text)
+		}
+		return
+	}
+	t.Fatal("no court clip in the bundle")
 }
 
 func TestCourtTamperedIsMarked(t *testing.T) {
