@@ -927,32 +927,67 @@ func (s *reviewScreen) typedRune(r rune) {
 	}
 }
 
-// goToDialog asks for a frame number or a time.
+// goToDialog asks for a frame number, a media time or the camera's time
+// (app.ParseGoTo), says as it is typed how the entry is read, refuses
+// anything outside the recording with the valid range, and goes there on
+// Enter or Go.
 func (s *reviewScreen) goToDialog() {
 	if !s.ready() || s.modal {
 		return
 	}
 	e := newEscEntry()
-	e.SetPlaceHolder("1200, 00:01:23.480 or 83.48s")
-	count := s.count
-	e.Validator = func(v string) error { _, err := parseGoTo(v, count); return err }
-	hint := widget.NewLabel("A frame number (0 to " + itoa(count-1) + "), a time HH:MM:SS.mmm, or seconds.")
+	e.SetPlaceHolder("1200, 00:01:23.480 or 15:17:50")
+	frames, at := s.frames, time.Time{}
+	if s.rec != nil {
+		at = s.rec.RecordedAt
+	}
+	parse := func(v string) (app.GoToTarget, error) { return app.ParseGoTo(v, frames, at, time.Local) }
+	understood := widget.NewLabel(" ")
+	understood.Wrapping = fyne.TextWrapWord
+	understood.TextStyle.Italic = true
+	e.Validator = func(v string) error { _, err := parse(v); return err }
+	e.OnChanged = func(v string) {
+		t, err := parse(v)
+		switch {
+		case strings.TrimSpace(v) == "":
+			understood.SetText(" ")
+		case err != nil:
+			understood.SetText(sentenceCase(err.Error()) + ".")
+		default:
+			understood.SetText(t.Understood + ".")
+		}
+	}
+	hint := widget.NewLabel("A frame number, a media time (00:01:23.480 or 83.48s), or the camera's time " +
+		"as the readout shows it (15:17:50, or with the date: 2026-11-28 15:17:50). This recording: " +
+		app.GoToRange(frames, at, time.Local) + ".")
 	hint.Wrapping = fyne.TextWrapWord
+	var target app.GoToTarget
 	d := dialog.NewForm("Go to", "Go", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Frame or time", e), widget.NewFormItem("", hint)},
+		[]*widget.FormItem{widget.NewFormItem("Frame or time", e), widget.NewFormItem("", understood),
+			widget.NewFormItem("", hint)},
 		func(ok bool) {
 			s.endModal()
 			if ok {
-				if c, err := parseGoTo(e.Text, count); err == nil {
-					s.goTo(c)
+				if t, err := parse(e.Text); err == nil {
+					target = t
+					s.goTo(navCmd{kind: navSeek, n: target.Frame})
 				}
 			}
 			s.refocus()
 		}, s.win)
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	e.onEscape = d.Hide
+	e.OnSubmitted = func(string) { d.Submit() } // Enter is Go, when the entry is valid
 	s.showModal(d)
 	s.win.Canvas().Focus(e)
+}
+
+// sentenceCase capitalises the first letter of an error for a sentence.
+func sentenceCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // showModal shows d; the review's keys are off until it closes (its
