@@ -129,8 +129,9 @@ func (l *Library) Hold(ctx context.Context, id, reason string) (*Hold, error) {
 	return h, nil
 }
 
-// Release lifts a recording's legal hold (reason may be empty). Retention
-// applies again from then on.
+// Release lifts a recording's legal hold; the reason is required
+// (ErrReasonRequired). Retention applies again from then on: see
+// RetentionAfterRelease for what it would then do.
 func (l *Library) Release(ctx context.Context, id, reason string) (string, error) {
 	who, err := l.require(ctx, PermHold, "hold.release")
 	if err != nil {
@@ -138,6 +139,9 @@ func (l *Library) Release(ctx context.Context, id, reason string) (string, error
 	}
 	if reason, err = checkText("the reason", reason); err != nil {
 		return "", err
+	}
+	if reason == "" {
+		return "", ErrReasonRequired
 	}
 	full, err := l.resolve(ctx, id, "hold.release")
 	if err != nil {

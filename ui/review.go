@@ -63,6 +63,7 @@ type reviewAPI interface {
 	Release(ctx context.Context, id, reason string) (string, error)
 	Holds(ctx context.Context, id string) ([]*app.Hold, error)
 	RecordingRetention(ctx context.Context, id string) (app.RetentionItem, error)
+	RetentionAfterRelease(ctx context.Context, id string) (app.RetentionItem, error)
 }
 
 var _ reviewAPI = (*app.Library)(nil)

@@ -356,6 +356,7 @@ func TestReviewDecisionPanel(t *testing.T) {
 	lib, dir, ids := markStore(t, agedClip{"a", 2 * 24 * time.Hour})
 	id := ids["a"]
 	h := newMarkReview(t, lib, id, markClipFrames)
+	s := h.s
 	w := &h.s.side.dec
 	if w.current.Text != "Unreviewed" || !strings.HasPrefix(w.retention.Text, "Deleted automatically in 29 days") {
 		t.Errorf("before a decision: %q, %q", w.current.Text, w.retention.Text)
@@ -407,8 +408,30 @@ func TestReviewDecisionPanel(t *testing.T) {
 	if err != nil || !r.Held || app.DisplayStatus(r) != app.StatusHeld {
 		t.Errorf("stored recording held %v (%v)", r != nil && r.Held, err)
 	}
+	// Releasing needs a reason, asks first, and says when the footage
+	// would then be deleted; Escape and "Keep the hold" keep it.
 	test.Tap(w.holdBtn)
+	if w.holdMsg.Text != "Give a reason for the release." || s.modal {
+		t.Errorf("release without reason: %q (dialog %v)", w.holdMsg.Text, s.modal)
+	}
+	test.Type(w.holdReason, "Claim settled")
+	test.Tap(w.holdBtn)
+	h.q.until(t, "the release confirmation", func() bool { return s.modal })
+	top := h.w.Canvas().Overlays().Top()
+	if !overlayHasText(top, "Once released, this recording will be deleted in ") || !overlayHasText(top, "Claim settled") {
+		t.Errorf("the confirmation does not say when the footage would be deleted: %q", labelTexts(top))
+	}
+	h.key(fyne.KeyEscape)
+	if s.modal || !w.held {
+		t.Fatalf("Escape on the release confirmation: modal %v held %v", s.modal, w.held)
+	}
+	test.Tap(w.holdBtn)
+	h.q.until(t, "the release confirmation", func() bool { return s.modal })
+	test.Tap(overlayButton(t, h.w, "Release hold"))
 	h.q.until(t, "the release", func() bool { return !w.held })
+	if hs, err := lib.Holds(context.Background(), id); err != nil || len(hs) != 1 || hs[0].ReleaseReason != "Claim settled" {
+		t.Errorf("stored holds %+v, %v", hs, err)
+	}
 	for _, a := range []string{"hold", "hold.release"} {
 		if !auditHas(t, dir, "x", app.AuditFilter{RecordingID: id, User: "sgt", Action: a}, "") {
 			t.Errorf("no %s entry in the audit trail", a)
