@@ -170,34 +170,43 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// M: a point marker at the frame shown, committed at once, with the
-	// cursor in its note.
+	// M: a new point marker at the frame shown, on the timeline and in
+	// the editor with the cursor in its note; stored with its note on
+	// Enter, as one revision (not "edited").
 	h.goFrame(t, 10)
 	h.typeKeys("m")
-	h.markCount(t, 1)
-	a := p.marks[0]
-	if a.FrameIn != 10 || a.FrameOut != 10 || a.Category != cats[0] || p.selected != a {
-		t.Fatalf("marker %+v (selected %v), want a %s point at 10", a, p.selected == a, cats[0])
+	a := p.selected
+	if !isNew(a) || a.FrameIn != 10 || a.FrameOut != 10 || a.Category != cats[0] || len(s.timeline.Marks()) != 1 {
+		t.Fatalf("new marker %+v, timeline %d, want a %s point at 10", a, len(s.timeline.Marks()), cats[0])
 	}
 	if h.w.Canvas().Focused() != p.note {
 		t.Fatal("the note of the new marker is not focused")
 	}
-	if got, err := lib.Marks(context.Background(), id); err != nil || len(got) != 1 {
-		t.Fatalf("stored marks %v, %v", got, err)
-	}
 	// Letters typed into the note are the note's, not keys (m, n, p, i, o).
 	h.typeKeys("Man points knife at PC")
 	h.drained(t)
-	if len(p.marks) != 1 || s.cur != 10 || s.nav.busy() {
+	if len(p.marks) != 0 || s.cur != 10 || s.nav.busy() || !isNew(p.selected) {
 		t.Fatalf("typing a note acted as keys: %d markers, frame %d", len(p.marks), s.cur)
 	}
 	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	h.q.until(t, "the note saved", func() bool { return p.marks[0].Note == "Man points knife at PC" && p.marks[0].Revision == 2 })
+	h.markCount(t, 1)
+	h.q.until(t, "the note saved", func() bool { return p.marks[0].Note == "Man points knife at PC" && p.selected == p.marks[0] })
+	if p.marks[0].Revision != 1 || strings.Contains(markAuthor(p.marks[0]), "edited") {
+		t.Errorf("the first note made a revision: %d, %q", p.marks[0].Revision, markAuthor(p.marks[0]))
+	}
 	if h.w.Canvas().Focused() != s.video {
 		t.Error("Enter did not give the keys back to the video")
 	}
-	if got, _ := lib.Marks(context.Background(), id); got[0].Note != "Man points knife at PC" {
-		t.Errorf("stored note %q", got[0].Note)
+	if got, _ := lib.Marks(context.Background(), id); len(got) != 1 || got[0].Note != "Man points knife at PC" || got[0].Revision != 1 {
+		t.Errorf("stored marks %+v", got)
+	}
+	// Escape while changing a stored note drops the change: no revision.
+	s.win.Canvas().Focus(p.note)
+	h.typeKeys(" half typed")
+	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.drained(t)
+	if p.note.Text != "Man points knife at PC" || p.marks[0].Revision != 1 || h.w.Canvas().Focused() != s.video {
+		t.Errorf("Escape kept the half-typed note: %q, revision %d", p.note.Text, p.marks[0].Revision)
 	}
 
 	// I and O: a range; O before I gives the range the right way round.
@@ -208,17 +217,22 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 	}
 	h.goFrame(t, 30)
 	h.typeKeys("o")
-	h.markCount(t, 2)
+	// Escape on a new marker's note keeps a plain marker, no note.
+	h.typeKeys("half")
 	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.markCount(t, 2)
+	if m := p.marks[1]; m.Note != "" || m.Revision != 1 || m.FrameIn != 20 || m.FrameOut != 30 {
+		t.Errorf("range after Escape %+v", m)
+	}
 	h.goFrame(t, 45)
 	h.typeKeys("I")
 	h.goFrame(t, 40)
 	h.typeKeys("O")
-	h.markCount(t, 3)
 	if !strings.Contains(p.msg.Text, "Out was before in") {
 		t.Errorf("message %q", p.msg.Text)
 	}
-	s.refocus()
+	s.refocus() // leaving the note stores the new marker
+	h.markCount(t, 3)
 	var spans []string
 	for _, a := range p.marks {
 		spans = append(spans, markSpan(a))
@@ -286,7 +300,6 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 	// Each change is in the audit trail.
 	for _, e := range []struct{ action, detail string }{
 		{"annotate.add", "frame 10, " + cats[0]},
-		{"annotate.edit", "frame 10, " + cats[0]},
 		{"annotate.add", "frames 20-30, " + cats[0]},
 		{"annotate.edit", "frames 40-45, " + cats[3]},
 		{"annotate.delete", "deleted"},
@@ -304,10 +317,14 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 func TestReviewNoteKeptWhenClosing(t *testing.T) {
 	lib, _, ids := markStore(t, agedClip{"a", time.Hour})
 	h := newMarkReview(t, lib, ids["a"], markClipFrames)
+	h.q.until(t, "the panel", func() bool { return h.s.side.loaded })
 	h.typeKeys("m")
-	h.markCount(t, 1)
+	if !isNew(h.s.side.selected) {
+		t.Fatal("M did not start a new marker")
+	}
 	h.typeKeys("half typed")
-	// Leaving the screen while typing keeps the note.
+	// Leaving the screen while typing a new marker's note keeps the
+	// marker and the note.
 	<-func() <-chan struct{} {
 		done := h.s.close()
 		for {
@@ -320,7 +337,7 @@ func TestReviewNoteKeptWhenClosing(t *testing.T) {
 		}
 	}()
 	got, err := lib.Marks(context.Background(), ids["a"])
-	if err != nil || len(got) != 1 || got[0].Note != "half typed" {
+	if err != nil || len(got) != 1 || got[0].Note != "half typed" || got[0].Revision != 1 {
 		t.Fatalf("marks after closing %+v, %v", got, err)
 	}
 }
