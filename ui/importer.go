@@ -150,6 +150,8 @@ func (lv *libraryView) chooseImportFile() {
 	}, lv.win)
 	d.SetFilter(videoFilter())
 	d.SetConfirmText("Import")
+	d.SetTitleText("Import a video file")
+	escapeCloses(lv.win, d, nil)
 	if l := lv.startLocation(prefImportDir); l != nil {
 		d.SetLocation(l)
 	}
@@ -172,6 +174,8 @@ func (lv *libraryView) chooseImportFolder() {
 		lv.startImport([]string{u.Path()})
 	}, lv.win)
 	d.SetConfirmText("Import this folder")
+	d.SetTitleText("Import every video in a folder")
+	escapeCloses(lv.win, d, nil)
 	if l := lv.startLocation(prefImportDir); l != nil {
 		d.SetLocation(l)
 	}
@@ -392,6 +396,7 @@ func importReport(results []app.IngestResult, err error, cancelled bool) (title 
 func (lv *libraryView) showImportResults(results []app.IngestResult, err error, cancelled bool) {
 	title, content := importReport(results, err, cancelled)
 	d := dialog.NewCustom(title, "Close", content, lv.win)
+	escapeCloses(lv.win, d, nil)
 	size := fyne.NewSize(560, 240)
 	if len(results) > 0 {
 		size = fyne.NewSize(760, 520) // room for the list of files
@@ -411,6 +416,7 @@ func showSentence(title, msg string, win fyne.Window) {
 	l := widget.NewLabel(msg)
 	l.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(title, "Close", l, win)
+	escapeCloses(win, d, nil)
 	d.Resize(fyne.NewSize(520, 220))
 	d.Show()
 }
