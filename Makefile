@@ -15,7 +15,7 @@ TAGS    := migrated_fynedo
 BIN     := bin/exhibit
 SESSION := packaging/scripts/with-test-session.sh
 
-.PHONY: run test bench build deps check vet staticcheck fmt-check clean
+.PHONY: run test bench build deps check vet staticcheck errcheck fmt-check clean
 
 deps:
 	@packaging/scripts/install-deps.sh
@@ -36,7 +36,17 @@ vet:
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...
 
-check: fmt-check vet staticcheck
+# errcheck: every error is checked, or dropped on purpose (`_ =` with the
+# reason beside it, or a rule in .errcheck-excludes). Not yet checked, and
+# reported to their owners: app/media (probe.go, testmedia.go: a Close
+# each) and the test files of ui and player.
+ERRCHECK := $(GO) run github.com/kisielk/errcheck@v1.30.0 -tags $(TAGS) -exclude .errcheck-excludes
+
+errcheck:
+	$(ERRCHECK) . ./cli/... ./app ./store/...
+	$(ERRCHECK) -ignoretests ./ui/... ./player/...
+
+check: fmt-check vet staticcheck errcheck
 
 test: deps check
 	$(SESSION) $(GO) test -race -tags $(TAGS) -count=1 -timeout 40m ./...
