@@ -135,7 +135,12 @@ type PermissionError struct {
 }
 
 func (e *PermissionError) Error() string {
-	return fmt.Sprintf("a %s may not %s", strings.ToLower(e.Role.Title()), permNames[e.What])
+	role := strings.ToLower(e.Role.Title())
+	article := "a"
+	if role != "" && strings.ContainsRune("aeiou", rune(role[0])) {
+		article = "an"
+	}
+	return fmt.Sprintf("%s %s may not %s", article, role, permNames[e.What])
 }
 
 // SignInPolicy throttles and locks out repeated failed sign-ins.
