@@ -165,6 +165,8 @@ type reviewScreen struct {
 	timeLbl     *widget.Label
 	wallLbl     *widget.Label
 	loopLbl     *widget.Label
+	loopBadge   *fyne.Container // loopLbl over the video
+	dirIcon     *widget.Icon    // before the speed: rewind while playing backward
 	// loopABtn, loopBBtn and loopClearBtn do what A, B and Ctrl+L do.
 	loopABtn, loopBBtn, loopClearBtn *widget.Button
 	message                          *widget.Label
@@ -289,6 +291,7 @@ func (s *reviewScreen) build() {
 		s.refocus()
 	})
 	s.speedSel.SetSelected(speedName(1))
+	s.dirIcon = widget.NewIcon(nil) // the rewind icon while playing backward (J)
 
 	s.muteBtn = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), func() { s.toggleMute(); s.refocus() })
 	s.volume = widget.NewSlider(0, 100)
@@ -318,14 +321,20 @@ func (s *reviewScreen) build() {
 	}
 	s.transportRow = container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1, widget.NewSeparator(),
 		widget.NewLabel("Loop"), s.loopABtn, s.loopBBtn, s.loopClearBtn, widget.NewSeparator(),
-		widget.NewLabel("Speed"), fixed(s.speedSel, 96), widget.NewSeparator(), s.muteBtn, fixed(s.volume, 120))
+		widget.NewLabel("Speed"), s.dirIcon, fixed(s.speedSel, 96), widget.NewSeparator(), s.muteBtn, fixed(s.volume, 120))
 	s.readoutBoxes = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
-	s.readoutRow = container.NewHBox(s.loopLbl, s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
+	s.readoutRow = container.NewHBox(s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
 	barLay := &barLayout{}
 	bar := container.New(barLay, s.transportRow, s.readoutRow)
 	bottom := container.NewPadded(container.NewVBox(container.NewPadded(s.tlSlot), bar))
 
-	middle := container.NewStack(s.video, s.overlay, s.help)
+	// The loop is shown over the video's top-left corner, so that it never
+	// widens the readout (which would wrap the bar and shrink the video).
+	loopBg := canvas.NewRectangle(color.NRGBA{R: 0x20, G: 0x20, B: 0x24, A: 0xd0})
+	loopBg.CornerRadius = theme.InputRadiusSize()
+	s.loopBadge = container.NewStack(loopBg, s.loopLbl)
+	s.loopBadge.Hide()
+	middle := container.NewStack(s.video, container.NewPadded(container.NewVBox(container.NewHBox(s.loopBadge))), s.overlay, s.help)
 	var side fyne.CanvasObject
 	if s.side != nil {
 		side = s.side.root
@@ -509,7 +518,7 @@ func (s *reviewScreen) opened(med *reviewMedia, f player.Frame, ok bool) {
 func (s *reviewScreen) fixReadoutWidths() {
 	digits := func(n int) string { return strings.Repeat("8", len(itoa(n))) }
 	samples := []string{
-		"Frame " + digits(s.count) + " / " + itoa(s.count),
+		"Frame " + digits(s.count) + " of 0–" + itoa(s.count-1),
 		app.FormatMediaTime(s.frames[s.count-1]),
 		"Wed 28 Nov 2026 23:59:59.999 " + strings.Repeat("W", len(s.rec.RecordedAt.In(time.Local).Format("MST"))),
 	}
@@ -618,6 +627,7 @@ func (s *reviewScreen) setPlayingUI(on bool) {
 	if s.playBtn.Icon != icon {
 		s.playBtn.SetIcon(icon)
 	}
+	s.showDirection()
 }
 
 // ready reports whether navigation is possible.
@@ -749,6 +759,19 @@ func (s *reviewScreen) stopReverse() {
 		s.stopRev = nil
 	}
 	s.reversing = false
+	s.showDirection()
+}
+
+// showDirection puts the rewind icon before the speed while playing
+// backward, so that "1×" backward does not read as forward.
+func (s *reviewScreen) showDirection() {
+	var res fyne.Resource
+	if s.reversing {
+		res = theme.MediaFastRewindIcon()
+	}
+	if s.dirIcon != nil && s.dirIcon.Resource != res {
+		s.dirIcon.SetResource(res)
+	}
 }
 
 // frameInterval is the mean frame duration.

@@ -13,10 +13,11 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// formatFrameReadout is the frame counter: "Frame 123 / 4567" (0-based
-// frame number, then the number of frames).
+// formatFrameReadout is the frame counter: "Frame 123 of 0–4566", the
+// 0-based frame number and the range of frame numbers, so that the last
+// frame reads "Frame 4566 of 0–4566" rather than one short of a count.
 func formatFrameReadout(n, count int) string {
-	return fmt.Sprintf("Frame %d / %d", n, count)
+	return fmt.Sprintf("Frame %d of 0–%d", n, max(count-1, 0))
 }
 
 // formatWallClock shows the camera's wall-clock time of a frame in local

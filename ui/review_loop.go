@@ -83,8 +83,9 @@ func (s *reviewScreen) showLoop(warn string) {
 	s.loopLbl.SetText(text)
 	if text == "" {
 		s.loopLbl.Hide()
+		s.loopBadge.Hide()
 	} else {
 		s.loopLbl.Show()
+		s.loopBadge.Show()
 	}
-	s.content.Refresh() // the readout's width changed
 }

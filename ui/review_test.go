@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"exhibit/app"
 	"exhibit/player"
@@ -268,7 +269,7 @@ func TestReviewKeysNavigate(t *testing.T) {
 	if got := h.w.Canvas().Focused(); got != s.video {
 		t.Fatalf("focus on %T, want the video", got)
 	}
-	if f, m, w := s.readout(); f != "Frame 0 / 120" || m != "00:00:00.000" || w == "" {
+	if f, m, w := s.readout(); f != "Frame 0 of 0–119" || m != "00:00:00.000" || w == "" {
 		t.Fatalf("readout at open: %q %q %q", f, m, w)
 	}
 	steps := []struct {
@@ -368,12 +369,18 @@ func TestReviewPlayShuttleSpeed(t *testing.T) {
 	if !s.reversing || s.speed != 1 {
 		t.Fatalf("J: reversing %v speed %v", s.reversing, s.speed)
 	}
+	if s.dirIcon.Resource != theme.MediaFastRewindIcon() {
+		t.Error("playing backward does not show its direction beside the speed")
+	}
 	h.rune('j')
 	h.rune('j')
 	if s.speed != 4 {
 		t.Errorf("J J J: speed %v, want 4", s.speed)
 	}
 	h.q.until(t, "reverse to reach frame 0", func() bool { return s.cur == 0 && !s.reversing })
+	if s.dirIcon.Resource != nil {
+		t.Error("the backward direction is still shown after stopping")
+	}
 	if h.eng.overlap.Load() {
 		t.Error("two engine calls ran at once")
 	}
@@ -590,7 +597,7 @@ func TestReviewFormatting(t *testing.T) {
 	if got, want := formatWallClockIn(at.AddDate(0, -5, 0), london), "Sun 28 Jun 2026 15:33:24.520 BST"; got != want {
 		t.Errorf("summer: %q, want %q", got, want)
 	}
-	if got := formatFrameReadout(123, 4567); got != "Frame 123 / 4567" {
+	if got := formatFrameReadout(123, 4567); got != "Frame 123 of 0–4566" {
 		t.Errorf("frame readout %q", got)
 	}
 	r := testRecording()
