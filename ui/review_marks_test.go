@@ -626,3 +626,36 @@ func TestRetentionSweepOnSignIn(t *testing.T) {
 		t.Error("the session still has a retention loop")
 	}
 }
+
+// `exhibit review ID` on a recording the sign-in sweep deletes says so,
+// whether the sweep ends before the review opens or after.
+func TestReviewOfRecordingDeletedAtSignIn(t *testing.T) {
+	day := 24 * time.Hour
+	lib, dir, ids := markStore(t, agedClip{"old", 40 * day}, agedClip{"aging", 25 * day})
+	lib.Close()
+	s, q, w := newTestSession(t, Options{StoreDir: dir, NoKeyring: true, Passphrase: []byte("x"),
+		User: "sgt", Password: []byte(userPassword("sgt")), ReviewID: strings.ToLower(ids["old"][:6])})
+	s.retentionEvery = time.Hour
+	said := ""
+	defer func() {
+		if said == "" && s.review != nil {
+			t.Logf("review failed %v: %q; view %v", s.review.failed, s.review.message.Text, s.view != nil)
+		} else if said == "" {
+			t.Logf("no review; top %v", w.Canvas().Overlays().Top() != nil)
+		}
+	}()
+	q.until(t, "a word about the deleted recording", func() bool {
+		if top := w.Canvas().Overlays().Top(); top != nil {
+			for _, l := range labelTexts(top) {
+				if strings.Contains(l, "Recording "+ids["old"]+" was deleted by the retention check") {
+					said = l
+				}
+			}
+		}
+		if r := s.review; r != nil && r.failed && strings.HasPrefix(r.message.Text, "Recording "+ids["old"]+" was deleted on ") {
+			said = r.message.Text
+		}
+		return said != ""
+	})
+	t.Log(said)
+}
