@@ -41,6 +41,7 @@ type reviewEngine interface {
 	Position() (frame int, media time.Duration, wall time.Time)
 	Events() <-chan player.Event
 	LatestFrame() (player.Frame, bool)
+	AudioOutput() string
 	Close() error
 }
 
@@ -166,6 +167,8 @@ type reviewScreen struct {
 	wallLbl     *widget.Label
 	loopLbl     *widget.Label
 	loopBadge   *fyne.Container // loopLbl over the video
+	soundBadge  *fyne.Container // "no sound device", over the video
+	soundOnce   atomic.Bool     // the audio output was checked
 	dirIcon     *widget.Icon    // before the speed: rewind while playing backward
 	// loopABtn, loopBBtn and loopClearBtn do what A, B and Ctrl+L do.
 	loopABtn, loopBBtn, loopClearBtn *widget.Button
@@ -334,7 +337,14 @@ func (s *reviewScreen) build() {
 	loopBg.CornerRadius = theme.InputRadiusSize()
 	s.loopBadge = container.NewStack(loopBg, s.loopLbl)
 	s.loopBadge.Hide()
-	middle := container.NewStack(s.video, container.NewPadded(container.NewVBox(container.NewHBox(s.loopBadge))), s.overlay, s.help)
+	soundBg := canvas.NewRectangle(color.NRGBA{R: 0x20, G: 0x20, B: 0x24, A: 0xd0})
+	soundBg.CornerRadius = theme.InputRadiusSize()
+	soundLbl := widget.NewLabelWithStyle(noSoundWords, fyne.TextAlignLeading, fyne.TextStyle{})
+	soundLbl.Importance = widget.WarningImportance
+	s.soundBadge = container.NewStack(soundBg, soundLbl)
+	s.soundBadge.Hide()
+	middle := container.NewStack(s.video, container.NewPadded(container.NewVBox(container.NewHBox(s.loopBadge),
+		container.NewHBox(s.soundBadge))), s.overlay, s.help)
 	var side fyne.CanvasObject
 	if s.side != nil {
 		side = s.side.root
@@ -1150,6 +1160,9 @@ func (s *reviewScreen) run(eng reviewEngine, c navCmd) {
 			s.playing.Store(false)
 		}
 		s.publish(player.Frame{}, err, false, gen)
+		if err == nil {
+			s.checkAudioOutput(eng)
+		}
 		return
 	case navPause:
 		s.playing.Store(false)

