@@ -177,7 +177,7 @@ func (e *fakeEngine) state() (shown int, playing bool, speed float64, calls []st
 // testRecording is the recording the fake review shows.
 func testRecording() *app.Recording {
 	r := &app.Recording{ID: "7KX3QW2M", RecordedAt: time.Date(2026, 11, 28, 14, 33, 20, 0, time.UTC),
-		Frames: 120, Width: 640, Height: 360, FPSNum: 25, FPSDen: 1, Duration: 4800 * time.Millisecond, AudioCodec: "aac"}
+		Frames: 120, Width: 640, Height: 360, FPSNum: 25, FPSDen: 1, Duration: 4800 * time.Millisecond}
 	r.Personal.Officer = "PC 4521 Jones"
 	return r
 }
@@ -829,6 +829,9 @@ func TestReviewNoSoundDeviceNotice(t *testing.T) {
 		eng.ao = c.ao
 		h := newFakeReview(t, eng, nil)
 		s := h.s
+		s.emu.Lock()
+		s.med.rec.AudioCodec = "aac" // a recording with sound
+		s.emu.Unlock()
 		if s.soundBadge.Visible() {
 			t.Fatal("the notice shows before playing")
 		}
