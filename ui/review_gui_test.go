@@ -502,10 +502,11 @@ func TestReviewMarkerGUIUnderXvfb(t *testing.T) {
 	}
 
 	wait("open", at(0))
-	// M at frame 10: a marker, with the note's cursor; typing goes there.
+	// M at frame 10: a new marker, with the note's cursor; typing goes
+	// there; Enter stores the marker with its note.
 	forward(0, 10)
 	key("m")
-	wait("the marker", func(st reviewState) bool { return len(st.MarkRows) == 1 && st.NoteFocused })
+	wait("the new marker's note", func(st reviewState) bool { return len(st.MarkRows) == 0 && st.NoteFocused })
 	if out, err := exec.Command("xdotool", "type", "--window", wid, "--delay", "20", "Pushes PC away").CombinedOutput(); err != nil {
 		t.Fatalf("xdotool type: %v %s", err, out)
 	}
@@ -521,10 +522,14 @@ func TestReviewMarkerGUIUnderXvfb(t *testing.T) {
 	key("i")
 	forward(30, 45)
 	key("o")
-	wait("the range", func(st reviewState) bool { return len(st.MarkRows) == 2 && st.NoteFocused })
-	key("Return", "Home")
-	st = wait("back at 0", func(st reviewState) bool { return st.Frame == 0 && !st.NoteFocused })
-	if !strings.HasPrefix(st.MarkRows[1], "Frames 30–45 · ") {
+	wait("the range's note", func(st reviewState) bool { return len(st.MarkRows) == 1 && st.NoteFocused })
+	// Escape on a new range's half-typed note keeps the range, without it.
+	if out, err := exec.Command("xdotool", "type", "--window", wid, "--delay", "20", "half").CombinedOutput(); err != nil {
+		t.Fatalf("xdotool type: %v %s", err, out)
+	}
+	key("Escape", "Home")
+	st = wait("back at 0", func(st reviewState) bool { return st.Frame == 0 && !st.NoteFocused && len(st.MarkRows) == 2 })
+	if !strings.HasPrefix(st.MarkRows[1], "Frames 30–45 · ") || strings.Contains(st.MarkRows[1], "half") {
 		t.Errorf("range row %q", st.MarkRows[1])
 	}
 
