@@ -1,12 +1,17 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"exhibit/app/media"
 )
 
 // canvasEscape types Escape the way the window driver does: to the focused
@@ -89,5 +94,43 @@ func TestEscapeClosesLibraryDialogs(t *testing.T) {
 	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDown})
 	if !slices.Equal(own, []fyne.KeyName{fyne.KeyEscape, fyne.KeyDown}) {
 		t.Errorf("the window's handler got %q", own)
+	}
+}
+
+// "Import files…" takes several files: each pick goes into a list, more
+// can be added, and Import imports them all at once.
+func TestImportSeveralFiles(t *testing.T) {
+	src := t.TempDir()
+	ctx := context.Background()
+	var paths []string
+	for i, name := range []string{"one.mp4", "two.mp4"} {
+		p := filepath.Join(src, name)
+		if err := media.WriteIndexedClip(ctx, p, media.IndexedClipOptions{Frames: 10 + i}); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	lib, _ := newStore(t)
+	lv, q, w := newTestView(t, lib)
+	lv.addToBasket(paths[0])
+	lv.addToBasket(paths[1])
+	lv.addToBasket(paths[1]) // twice: once
+	top := w.Canvas().Overlays().Top()
+	if texts := labelTexts(top); !slices.ContainsFunc(texts, func(s string) bool {
+		return strings.HasPrefix(s, "2 files:\none.mp4") && strings.Contains(s, "\ntwo.mp4")
+	}) {
+		t.Fatalf("the list of files to import: %q", texts)
+	}
+	test.Tap(findButton(t, top, "Import"))
+	q.until(t, "the import results", func() bool {
+		top := w.Canvas().Overlays().Top()
+		return top != nil && slices.Contains(labelTexts(top), "2 imported · 0 already in the store · 0 rejected")
+	})
+	// Cancel imports nothing; Escape closes the list too.
+	canvasEscape(w)
+	lv.addToBasket(paths[0])
+	canvasEscape(w)
+	if w.Canvas().Overlays().Top() != nil || len(baskets) != 0 {
+		t.Fatal("Escape did not close the list of files to import")
 	}
 }

@@ -133,7 +133,8 @@ func (lv *libraryView) dialogSize() fyne.Size {
 	return fyne.NewSize(max(640, s.Width*0.8), max(480, s.Height*0.8))
 }
 
-// chooseImportFile asks for one video file and imports it.
+// chooseImportFile asks for a video file and puts it in the list of
+// files to import (importBasket), where more can be added.
 func (lv *libraryView) chooseImportFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -146,7 +147,7 @@ func (lv *libraryView) chooseImportFile() {
 		path := r.URI().Path()
 		_ = r.Close() // the chooser's reader: only its path is used
 		lv.rememberDir(prefImportDir, filepath.Dir(path))
-		lv.startImport([]string{path})
+		lv.addToBasket(path) // several files: see importBasket
 	}, lv.win)
 	d.SetFilter(videoFilter())
 	d.SetConfirmText("Import")

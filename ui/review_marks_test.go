@@ -224,6 +224,10 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 	if m := p.marks[1]; m.Note != "" || m.Revision != 1 || m.FrameIn != 20 || m.FrameOut != 30 {
 		t.Errorf("range after Escape %+v", m)
 	}
+	h.drained(t)
+	if p.count.Text != "2 markers" || p.msg.Visible() || len(s.timeline.Marks()) != 2 {
+		t.Errorf("after Escape: count %q, message %q (shown %v), %d on the timeline", p.count.Text, p.msg.Text, p.msg.Visible(), len(s.timeline.Marks()))
+	}
 	h.goFrame(t, 45)
 	h.typeKeys("I")
 	h.goFrame(t, 40)
