@@ -61,3 +61,24 @@ func TestReleaseNeedsReasonAndSaysWhen(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A refused action on a recording names the recording in its audit entry.
+func TestDeniedEntryNamesRecording(t *testing.T) {
+	lib := newTestLibrary(t)
+	ctx := context.Background()
+	rec := addRecording(t, lib, "PC 1 Able", "X1", time.Now().Add(-2*24*time.Hour), time.Minute)
+	signInAs(t, lib, "viewer1", RoleViewer)
+	if _, err := lib.AddMark(ctx, rec.ID[:6], MarkInput{FrameIn: 1, FrameOut: -1, Category: "arrest"}); err == nil {
+		t.Fatal("a viewer marked")
+	}
+	if _, err := lib.Release(ctx, rec.ID, "why not"); err == nil {
+		t.Fatal("a viewer released")
+	}
+	signInAs(t, lib, "admin1", RoleAdmin)
+	for _, action := range []string{"annotate.add", "hold.release"} {
+		es, err := lib.AuditEntries(ctx, AuditFilter{User: "viewer1", Action: action})
+		if err != nil || len(es) != 1 || es[0].Outcome != "denied" || es[0].RecordingID != rec.ID {
+			t.Errorf("%s: denied entries %+v, %v; want one naming %s", action, es, err, rec.ID)
+		}
+	}
+}
