@@ -979,7 +979,18 @@ func (s *reviewScreen) goToDialog() {
 	understood := widget.NewLabel(" ")
 	understood.Wrapping = fyne.TextWrapWord
 	understood.TextStyle.Italic = true
-	e.Validator = func(v string) error { _, err := parse(v); return err }
+	// The entry's own line is short (it would widen the dialog); the
+	// sentence with the range is the label under it.
+	e.Validator = func(v string) error {
+		_, err := parse(v)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, app.ErrGoToOutside):
+			return errors.New("outside the recording")
+		}
+		return errors.New("not a frame number or a time")
+	}
 	e.OnChanged = func(v string) {
 		t, err := parse(v)
 		switch {

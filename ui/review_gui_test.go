@@ -566,5 +566,27 @@ func TestReviewMarkerGUIUnderXvfb(t *testing.T) {
 		t.Errorf("marker colour at x %d, where there is no marker", x)
 	}
 	saveShot(t, img, "review.png")
+
+	// At the sizes of the stations' screens (as far as the X screen
+	// allows), with Go to open on a camera time outside the recording:
+	// the window, the dialog's refusal with the range, and the bar fit.
+	if os.Getenv("EXHIBIT_GUI_SHOT_DIR") != "" {
+		for _, sz := range [][2]int{{1366, 768}, {1920, 1080}} {
+			before := st.TimelineW
+			if out, err := exec.Command("xdotool", "windowsize", "--sync", wid, itoa(sz[0]), itoa(sz[1])).CombinedOutput(); err != nil {
+				t.Logf("xdotool windowsize %v: %v %s", sz, err, out)
+				continue
+			}
+			st = wait("the window resized", func(st reviewState) bool { return st.TimelineW != before })
+			// Through XTEST to the focused window: a synthetic event to a
+			// window does not carry Ctrl for GLFW.
+			if out, err := exec.Command("xdotool", "windowfocus", "--sync", wid, "key", "ctrl+g", "type", "--delay", "20", "23:59:59").CombinedOutput(); err != nil {
+				t.Fatalf("xdotool type: %v %s", err, out)
+			}
+			time.Sleep(500 * time.Millisecond) // for the picture only: nothing is checked on it
+			saveShot(t, shot(), "review-goto-"+itoa(sz[0])+".png")
+			key("Escape")
+		}
+	}
 	p.running(t)
 }
