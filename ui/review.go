@@ -1006,7 +1006,6 @@ func (s *reviewScreen) goToDialog() {
 		"as the readout shows it (15:17:50, or with the date: 2026-11-28 15:17:50). This recording: " +
 		app.GoToRange(frames, at, time.Local) + ".")
 	hint.Wrapping = fyne.TextWrapWord
-	var target app.GoToTarget
 	d := dialog.NewForm("Go to", "Go", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Frame or time", e), widget.NewFormItem("", understood),
 			widget.NewFormItem("", hint)},
@@ -1014,8 +1013,7 @@ func (s *reviewScreen) goToDialog() {
 			s.endModal()
 			if ok {
 				if t, err := parse(e.Text); err == nil {
-					target = t
-					s.goTo(navCmd{kind: navSeek, n: target.Frame})
+					s.goTo(navCmd{kind: navSeek, n: t.Frame})
 				}
 			}
 			s.refocus()
