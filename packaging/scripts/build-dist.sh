@@ -17,6 +17,9 @@ TAGS=migrated_fynedo
 ARCH=amd64
 OUT=dist
 FYNE="fyne.io/tools/cmd/fyne@v1.7.4"
+# The package's Maintainer (and changelog signer): DEB_MAINTAINER, or the
+# author of the commit being packaged.
+maintainer="${DEB_MAINTAINER:-$(git log -1 --format='%an <%ae>')}"
 
 for tool in dpkg-deb dpkg-shlibdeps git; do
   command -v "$tool" >/dev/null || { echo "build-dist: $tool is missing (run packaging/scripts/install-dist-deps.sh)" >&2; exit 1; }
@@ -65,7 +68,7 @@ packaging/scripts/deb-copyright.sh "$bin" >"$root/usr/share/doc/exhibit/copyrigh
   echo "  * Built from commit $commit."
   git log -20 --format='  * %s' | cut -c1-78
   echo
-  echo " -- Exhibit maintainers <exhibit@localhost>  $(git log -1 --format=%aD)"
+  echo " -- $maintainer  $(git log -1 --format=%aD)"
 } | gzip -9n >"$root/usr/share/doc/exhibit/changelog.gz"
 find "$root" -type d -exec chmod 755 {} +
 
@@ -83,13 +86,12 @@ cat >"$root/DEBIAN/control" <<CONTROL
 Package: exhibit
 Version: $version
 Architecture: $ARCH
-Maintainer: Exhibit maintainers <exhibit@localhost>
+Maintainer: $maintainer
 Installed-Size: $installed
 Depends: $shlibs, ffmpeg
 Recommends: gnome-keyring
 Section: video
 Priority: optional
-Homepage: https://exhibit.invalid/
 Description: review station for police body-worn video evidence
  Exhibit ingests footage from docked body-worn cameras, keeps the untouched
  masters encrypted and verifiable, and lets reviewers play them frame by
@@ -110,10 +112,13 @@ echo "  Depends: $shlibs, ffmpeg"
 # Packages the same binary (--executable), so the tarball's exhibit reports
 # the same version; fyne adds the desktop file, icon and a Makefile that
 # installs into /usr/local.
-rm -f Exhibit.tar.xz
-$GO run "$FYNE" package -os linux -executable "$bin" -name Exhibit -src . >/dev/null
-[ -f Exhibit.tar.xz ] || { echo "build-dist: fyne package wrote no Exhibit.tar.xz" >&2; exit 1; }
-tarball=Exhibit.tar.xz
+# fyne package rewrites FyneApp.toml (it bumps Build), so it runs on a copy.
+mkdir -p "$work/fyne/assets"
+cp FyneApp.toml "$work/fyne/"
+cp assets/icon.png "$work/fyne/assets/"
+(cd "$work/fyne" && $GO run "$FYNE" package -os linux -executable "$bin" -name Exhibit >/dev/null)
+tarball="$work/fyne/Exhibit.tar.xz"
+[ -f "$tarball" ] || { echo "build-dist: fyne package wrote no Exhibit.tar.xz" >&2; exit 1; }
 mv "$tarball" "$OUT/Exhibit_${version}_linux_${ARCH}.tar.xz"
 echo "built $OUT/Exhibit_${version}_linux_${ARCH}.tar.xz"
 

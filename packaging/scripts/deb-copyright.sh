@@ -11,7 +11,11 @@ cat <<'HEAD'
 Exhibit, review station for police body-worn video evidence.
 
 Copyright: 2026 The Exhibit authors.
-No licence has been chosen for Exhibit yet; all rights are reserved.
+Exhibit's own source carries no licence file yet. The binary is linked with
+go-mpv (GPL-3.0) and with libmpv, which Debian distributes under GPL-3+, so
+this binary is distributed under the terms of the GNU General Public License
+version 3 or later; on Debian systems its text is in
+/usr/share/common-licenses/GPL-3.
 
 The exhibit binary is statically linked with the Go standard library and the
 Go modules listed below; each is under its own licence, reproduced here.
@@ -33,7 +37,12 @@ $GO version -m "$bin" | awk '$1 == "dep" { print $2, $3 }' | while read -r path 
   lic=$(ls "$dir"/LICENSE* "$dir"/LICENCE* "$dir"/COPYING* "$dir"/License* 2>/dev/null | head -1 || true)
   printf '\n========================================================================\n'
   printf '%s %s\n\n' "$path" "$ver"
-  if [ -n "$lic" ]; then
+  if [ -n "$lic" ] && grep -q 'Apache License' "$lic" && grep -q 'Version 2.0, January 2004' "$lic"; then
+    # Debian keeps the common licences once (lintian: no full texts).
+    printf 'Licensed under the Apache License, Version 2.0.\nOn Debian systems its full text is in /usr/share/common-licenses/Apache-2.0.\n'
+  elif [ -n "$lic" ] && grep -q 'GNU GENERAL PUBLIC LICENSE' "$lic" && grep -q 'Version 3, 29 June 2007' "$lic"; then
+    printf 'Licensed under the GNU General Public License, version 3.\nOn Debian systems its full text is in /usr/share/common-licenses/GPL-3.\n'
+  elif [ -n "$lic" ]; then
     cat "$lic"
   else
     # A module without its own file (a sub-module of a repository) is under

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Tests dist/exhibit_*.deb as a user would meet it (run by `make dist-test`):
+#  1. lintian: no errors (warnings are printed; see ARCHITECTURE.md "Packaging");
+#  2. the package holds the binary, both desktop entries, the MIME type, the
+#     AppStream metadata (appstreamcli validate), the icon in every size, the
+#     man page and the copyright file;
+#  3. it installs into a clean Debian 12 root made here with debootstrap
+#     (apt resolves its Depends from the Debian mirror), where
+#     `exhibit --version` must print its five lines with real libmpv and
+#     ffmpeg versions, and where a zip whose first entry is manifest.json
+#     must be typed application/vnd.uk.police.exhibit.bundle+zip with
+#     `exhibit court` as its handler.
+# TEST_DEB_MODE=host installs with dpkg -i on this machine instead (and
+# removes it afterwards); the default is chroot (needs root).
+# TEST_DEB_ROOT (default /var/tmp/exhibit-bookworm) holds the clean root;
+# its debootstrap is kept as TEST_DEB_ROOT.tar so a re-run starts from the
+# same clean base without the download.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mode="${TEST_DEB_MODE:-chroot}"
+mirror="${TEST_DEB_MIRROR:-http://deb.debian.org/debian}"
+rootdir="${TEST_DEB_ROOT:-/var/tmp/exhibit-bookworm}"
+t0=$SECONDS
+step() { printf '== %s (%ds)\n' "$*" $((SECONDS - t0)); }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+debs=(dist/exhibit_*_amd64.deb)
+[ -f "${debs[0]}" ] || fail "no dist/exhibit_*_amd64.deb; run make dist"
+((${#debs[@]} == 1)) || fail "more than one .deb in dist/: ${debs[*]}"
+deb=${debs[0]}
+version=$(dpkg-deb -f "$deb" Version)
+(cd dist && sha256sum -c --quiet SHA256SUMS) || fail "dist/SHA256SUMS does not match"
+
+step "lintian $deb"
+# lintian refuses nothing as root but warns; --fail-on error makes only
+# errors fatal. Its tags are printed for the record.
+lintian --fail-on error --no-tag-display-limit --suppress-tags-from-file /dev/null "$deb" || fail "lintian reports errors"
+
+step "contents"
+list=$(dpkg-deb -c "$deb" | awk '{print $6}')
+need=(./usr/bin/exhibit
+  ./usr/share/applications/uk.police.exhibit.desktop
+  ./usr/share/applications/uk.police.exhibit.court.desktop
+  ./usr/share/mime/packages/uk.police.exhibit.xml
+  ./usr/share/metainfo/uk.police.exhibit.metainfo.xml
+  ./usr/share/icons/hicolor/scalable/apps/uk.police.exhibit.svg
+  ./usr/share/man/man1/exhibit.1.gz
+  ./usr/share/doc/exhibit/copyright
+  ./usr/share/doc/exhibit/changelog.gz)
+for n in 16 22 24 32 48 64 128 256 512; do need+=("./usr/share/icons/hicolor/${n}x${n}/apps/uk.police.exhibit.png"); done
+for f in "${need[@]}"; do grep -qxF "$f" <<<"$list" || fail "$deb lacks $f"; done
+x=$(mktemp -d)
+trap 'rm -rf "$x"' EXIT
+dpkg-deb -x "$deb" "$x/pkg"
+for n in 16 22 24 32 48 64 128 256 512; do
+  file "$x/pkg/usr/share/icons/hicolor/${n}x${n}/apps/uk.police.exhibit.png" | grep -q "PNG image data, $n x $n" || fail "icon ${n}x${n} is not a ${n}-pixel PNG"
+done
+if command -v appstreamcli >/dev/null; then appstreamcli validate --no-net --explain "$x/pkg/usr/share/metainfo/uk.police.exhibit.metainfo.xml" || fail "AppStream metadata invalid"; fi
+if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$x"/pkg/usr/share/applications/*.desktop || fail "desktop entry invalid"; fi
+depends=$(dpkg-deb -f "$deb" Depends)
+for d in libmpv2 ffmpeg libc6 libgl1; do grep -q "\b$d\b" <<<"$depends" || fail "Depends lacks $d: $depends"; done
+
+# A zip laid out like an exported bundle: manifest.json first.
+mkdir -p "$x/bundle"
+echo '{}' >"$x/bundle/manifest.json"
+echo 'readme' >"$x/bundle/README.txt"
+(cd "$x/bundle" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); [z.write(f) for f in sys.argv[2:]]; z.close()' ../bundle.zip manifest.json README.txt)
+(cd "$x/bundle" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); [z.write(f) for f in sys.argv[2:]]; z.close()' ../plain.zip README.txt manifest.json)
+
+# check_installed RUN: RUN executes a command where the package is installed.
+check_installed() {
+  local run=("$@")
+  step "exhibit --version (installed)"
+  out=$("${run[@]}" sh -c 'cd / && HOME=/tmp exhibit --version') || fail "exhibit --version failed: $out"
+  echo "$out"
+  grep -qx "Exhibit: $version" <<<"$out" || fail "version line is not 'Exhibit: $version'"
+  grep -Eq '^Commit: [0-9a-f]{40}(\+dirty)?$' <<<"$out" || fail "no commit line"
+  grep -Eq '^Go: go1\.' <<<"$out" || fail "no Go line"
+  grep -Eq '^libmpv: mpv v?[0-9]+\.[0-9]+.* \(client API [0-9]+\.[0-9]+\)$' <<<"$out" || fail "no libmpv version"
+  grep -Eq '^FFmpeg: ffmpeg version ' <<<"$out" || fail "no ffmpeg version"
+  ffline=$("${run[@]}" sh -c 'ffmpeg -version | head -1')
+  grep -qxF "FFmpeg: $ffline" <<<"$out" || fail "ffmpeg line differs from ffmpeg -version: $ffline"
+  "${run[@]}" sh -c 'cd / && HOME=/tmp exhibit help' >/dev/null || fail "exhibit help failed"
+
+  step "bundle MIME type and handler (installed)"
+  "${run[@]}" sh -c 'gio info -a standard::content-type /tmp/exhibit-test/bundle.zip' | grep -q 'application/vnd.uk.police.exhibit.bundle+zip' || fail "bundle zip not typed as an Exhibit bundle"
+  "${run[@]}" sh -c 'gio info -a standard::content-type /tmp/exhibit-test/plain.zip' | grep -q 'application/zip' || fail "a plain zip is no longer application/zip"
+  "${run[@]}" sh -c 'gio mime application/vnd.uk.police.exhibit.bundle+zip' | grep -q 'uk.police.exhibit.court.desktop' || fail "exhibit court is not a handler of bundle zips"
+  "${run[@]}" sh -c 'gio mime inode/directory' | grep -q 'uk.police.exhibit.court.desktop' || fail "exhibit court is not offered for folders"
+}
+
+case "$mode" in
+chroot)
+  [ "$(id -u)" -eq 0 ] || fail "chroot mode needs root (or TEST_DEB_MODE=host)"
+  rm -rf "$rootdir"
+  if [ -f "$rootdir.tar" ]; then
+    step "clean Debian 12 root from $rootdir.tar"
+    mkdir -p "$rootdir" && tar -C "$rootdir" -xf "$rootdir.tar"
+  else
+    step "debootstrap bookworm into $rootdir"
+    debootstrap --variant=minbase bookworm "$rootdir" "$mirror" >"$x/debootstrap.log" 2>&1 || { tail -20 "$x/debootstrap.log"; fail "debootstrap"; }
+    tar -C "$rootdir" -cf "$rootdir.tar" .
+  fi
+  umount_all() { umount "$rootdir/proc" "$rootdir/dev" 2>/dev/null || true; rm -rf "$x"; }
+  trap umount_all EXIT
+  mount -t proc proc "$rootdir/proc"
+  mount --bind /dev "$rootdir/dev"
+  cp /etc/resolv.conf "$rootdir/etc/resolv.conf"
+  cp "$deb" "$rootdir/tmp/exhibit.deb"
+  mkdir -p "$rootdir/tmp/exhibit-test" && cp "$x"/*.zip "$rootdir/tmp/exhibit-test/"
+  in_root=(chroot "$rootdir" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
+  step "apt-get install ./exhibit.deb (Depends from the mirror)"
+  "${in_root[@]}" apt-get update -qq
+  # No recommends: what the package needs must be in Depends. gio
+  # (libglib2.0-bin) and shared-mime-info are what a desktop brings, for the
+  # MIME check; desktop-file-utils' trigger fills mimeinfo.cache.
+  "${in_root[@]}" apt-get install -y -qq --no-install-recommends /tmp/exhibit.deb >"$x/apt.log" 2>&1 || { tail -30 "$x/apt.log"; fail "apt-get install of the .deb"; }
+  "${in_root[@]}" dpkg -s exhibit | grep -q '^Status: install ok installed' || fail "not installed"
+  "${in_root[@]}" apt-get install -y -qq --no-install-recommends libglib2.0-bin shared-mime-info desktop-file-utils >>"$x/apt.log" 2>&1 || { tail -30 "$x/apt.log"; fail "apt-get install of the desktop tools"; }
+  check_installed "${in_root[@]}"
+  step "dpkg --purge exhibit leaves nothing of it"
+  "${in_root[@]}" dpkg --purge exhibit >/dev/null
+  left=$("${in_root[@]}" sh -c 'ls /usr/bin/exhibit /usr/share/applications/uk.police.exhibit*.desktop /usr/share/mime/packages/uk.police.exhibit.xml 2>/dev/null' || true)
+  [ -z "$left" ] || fail "left after purge: $left"
+  ;;
+host)
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  step "dpkg -i $deb on this machine"
+  $SUDO dpkg -i "$deb" || $SUDO apt-get install -y -f
+  mkdir -p /tmp/exhibit-test && cp "$x"/*.zip /tmp/exhibit-test/
+  check_installed env
+  $SUDO dpkg --purge exhibit >/dev/null
+  ;;
+*) fail "TEST_DEB_MODE is chroot or host" ;;
+esac
+step "PASS $deb"
