@@ -112,8 +112,11 @@ echo "  Depends: $shlibs, ffmpeg"
 # Packages the same binary (--executable), so the tarball's exhibit reports
 # the same version; fyne adds the desktop file, icon and a Makefile that
 # installs into /usr/local.
-# fyne package rewrites FyneApp.toml (it bumps Build), so it runs on a copy.
+# fyne package rewrites FyneApp.toml (it bumps Build), so it runs on a copy
+# in a folder that only looks like the source (it wants a Go file there even
+# when it is given the executable, and does not build it).
 mkdir -p "$work/fyne/assets"
+printf 'package main\n\nfunc main() {}\n' >"$work/fyne/main.go"
 cp FyneApp.toml "$work/fyne/"
 cp assets/icon.png "$work/fyne/assets/"
 (cd "$work/fyne" && $GO run "$FYNE" package -os linux -executable "$bin" -name Exhibit >/dev/null)
