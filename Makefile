@@ -23,7 +23,7 @@ SESSION := packaging/scripts/with-test-session.sh
 LDFLAGS := -X exhibit/app.version=$(shell git describe --tags --always --dirty 2>/dev/null) \
            -X exhibit/app.commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: run test bench build deps check vet staticcheck fmt-check clean dist dist-deps dist-test
+.PHONY: run test bench build deps check vet staticcheck errcheck fmt-check clean dist dist-deps dist-test
 
 deps:
 	@packaging/scripts/install-deps.sh
@@ -44,7 +44,17 @@ vet:
 staticcheck:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...
 
-check: fmt-check vet staticcheck
+# errcheck: every error is checked, or dropped on purpose (`_ =` with the
+# reason beside it, or a rule in .errcheck-excludes). Not yet checked, and
+# reported to their owners: app/media (probe.go, testmedia.go: a Close
+# each) and the test files of ui and player.
+ERRCHECK := $(GO) run github.com/kisielk/errcheck@v1.30.0 -tags $(TAGS) -exclude .errcheck-excludes
+
+errcheck:
+	$(ERRCHECK) . ./cli/... ./app ./store/...
+	$(ERRCHECK) -ignoretests ./ui/... ./player/...
+
+check: fmt-check vet staticcheck errcheck
 
 test: deps check
 	$(SESSION) $(GO) test -race -tags $(TAGS) -count=1 -timeout 40m ./...

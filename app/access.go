@@ -184,8 +184,10 @@ func (l *Library) SignIn(ctx context.Context, name string, password []byte, via 
 		if n, cerr := l.st.CountUsers(ctx); cerr == nil && n == 0 {
 			return Principal{}, ErrNoUsers
 		}
-		l.st.Audit(ctx, &store.AuditEntry{User: strings.ToLower(shown), Action: "signin.failed",
-			Outcome: store.OutcomeFailed, Detail: "unknown user (via " + via + ")"})
+		if err := l.st.Audit(ctx, &store.AuditEntry{User: strings.ToLower(shown), Action: "signin.failed",
+			Outcome: store.OutcomeFailed, Detail: "unknown user (via " + via + ")"}); err != nil {
+			return Principal{}, fmt.Errorf("audit a failed sign-in: %w", err)
+		}
 		sleep(ctx, pol.Delay(2))
 		return Principal{}, ErrSignInFailed
 	}
@@ -196,13 +198,17 @@ func (l *Library) SignIn(ctx context.Context, name string, password []byte, via 
 	ok := hash.Matches(password)
 	switch {
 	case u.Disabled:
-		l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
-			Outcome: store.OutcomeFailed, Detail: "account disabled (via " + via + ")"})
+		if err := l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
+			Outcome: store.OutcomeFailed, Detail: "account disabled (via " + via + ")"}); err != nil {
+			return Principal{}, fmt.Errorf("audit a failed sign-in: %w", err)
+		}
 		sleep(ctx, pol.Delay(2))
 		return Principal{}, ErrSignInFailed
 	case u.LockedUntil.After(now):
-		l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
-			Outcome: store.OutcomeDenied, Detail: "account locked (via " + via + ")"})
+		if err := l.st.Audit(ctx, &store.AuditEntry{User: u.Name, Role: u.Role, Action: "signin.failed",
+			Outcome: store.OutcomeDenied, Detail: "account locked (via " + via + ")"}); err != nil {
+			return Principal{}, fmt.Errorf("audit a failed sign-in: %w", err)
+		}
 		return Principal{}, &LockedError{Until: u.LockedUntil}
 	case !ok:
 		until := now.Add(pol.LockFor)

@@ -34,7 +34,9 @@ func TestNothingWithoutSignIn(t *testing.T) {
 	lib := newTestLibrary(t)
 	rec := addRecording(t, lib, "PC Smith", "BWV-1", time.Now(), time.Second)
 	ctx := context.Background()
-	lib.SignOut(ctx, "test")
+	if err := lib.SignOut(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := lib.List(ctx, Filter{}, SortRecordedAt, false); !errors.Is(err, ErrNotSignedIn) {
 		t.Errorf("List: %v", err)
 	}

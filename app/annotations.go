@@ -237,3 +237,26 @@ func (l *Library) MarkHistory(ctx context.Context, annotationID string) ([]*Anno
 	}
 	return h, nil
 }
+
+// MarksHistory returns every revision of every annotation of a recording,
+// deleted ones included: each annotation's revisions oldest first, the
+// annotations in the order Marks lists them.
+func (l *Library) MarksHistory(ctx context.Context, id string) ([]*Annotation, error) {
+	full, err := l.resolve(ctx, id, "annotate.history")
+	if err != nil {
+		return nil, err
+	}
+	cur, err := l.st.Annotations(ctx, full, true)
+	if err != nil {
+		return nil, fmt.Errorf("recording %s: annotations: %w", full, err)
+	}
+	var all []*Annotation
+	for _, a := range cur {
+		h, err := l.st.AnnotationHistory(ctx, a.ID)
+		if err != nil {
+			return nil, fmt.Errorf("annotation %s: history: %w", a.ID, err)
+		}
+		all = append(all, h...)
+	}
+	return all, nil
+}

@@ -273,7 +273,7 @@ func (l *Library) decodeStored(ctx context.Context, id string) (*media.FrameTabl
 	if err != nil {
 		return nil, fmt.Errorf("master: %w", err)
 	}
-	defer m.Close()
+	defer func() { _ = m.Close() }() // read only; the decode's result is what counts
 	url, stop, err := ServeReaderAt(m, m.Size(), "")
 	if err != nil {
 		return nil, err

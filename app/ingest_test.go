@@ -106,11 +106,11 @@ func TestIngestCancelLeavesNothing(t *testing.T) {
 	if err == nil {
 		t.Fatal("a cancelled ingest reported success")
 	}
-	if n, _ := lib.Store().Count(context.Background(), true); n != 0 {
+	if n, _ := lib.st.Count(context.Background(), true); n != 0 {
 		t.Fatalf("%d recordings after a cancelled ingest", n)
 	}
-	matches, _ := filepath.Glob(filepath.Join(lib.Store().Dir(), "vault", "*", "*"))
-	files, _ := filepath.Glob(filepath.Join(lib.Store().Dir(), "vault", "*"))
+	matches, _ := filepath.Glob(filepath.Join(lib.st.Dir(), "vault", "*", "*"))
+	files, _ := filepath.Glob(filepath.Join(lib.st.Dir(), "vault", "*"))
 	for _, f := range append(matches, files...) {
 		if filepath.Base(f) != "pending" {
 			t.Errorf("debris after cancel: %s", f)

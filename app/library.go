@@ -64,8 +64,8 @@ func NewLibrary(st *store.Store, log *slog.Logger) *Library {
 	return &Library{st: st, log: log, policy: DefaultSignInPolicy, frameWake: make(chan struct{}, 1)}
 }
 
-// Store returns the underlying store.
-func (l *Library) Store() *store.Store { return l.st }
+// Dir returns the store folder.
+func (l *Library) Dir() string { return l.st.Dir() }
 
 // Close closes the store.
 func (l *Library) Close() error { return l.st.Close() }
@@ -218,6 +218,16 @@ func (l *Library) Get(ctx context.Context, id string) (*Recording, error) {
 	return r, nil
 }
 
+// VaultFile returns the path of a recording's encrypted master in the
+// store folder (for `show --json`: backup and forensic tooling).
+func (l *Library) VaultFile(ctx context.Context, id string) (string, error) {
+	full, err := l.resolve(ctx, id, "show")
+	if err != nil {
+		return "", err
+	}
+	return l.st.VaultPath(ctx, full)
+}
+
 // Count returns how many recordings the signed-in user may see.
 func (l *Library) Count(ctx context.Context) (int, error) {
 	who, err := l.require(ctx, PermView, "list")
@@ -274,7 +284,8 @@ func MakeModel(mk, model string) string {
 }
 
 // UserMessage turns an error into one sentence a sergeant understands; the
-// detail stays in the log.
+// detail stays in the log. It gives no advice that belongs to one front
+// end (command-line flags, make targets): the CLI adds its own.
 func UserMessage(err error) string {
 	var locked *LockedError
 	var perm *PermissionError
@@ -283,7 +294,7 @@ func UserMessage(err error) string {
 		return ""
 	case errors.Is(err, store.ErrNoKey):
 		return "This store is locked: no key in the system keyring and no passphrase given. " +
-			"Unlock the keyring, or enter the store passphrase (EXHIBIT_PASSPHRASE or --passphrase-file for scripts)."
+			"Unlock the keyring, or enter the store passphrase."
 	case errors.Is(err, store.ErrWrongPassphrase):
 		return "That passphrase does not open this store."
 	case errors.Is(err, store.ErrNoPassphraseSet):
@@ -303,7 +314,7 @@ func UserMessage(err error) string {
 	case errors.Is(err, media.ErrNotMedia):
 		return "This is not a playable video file."
 	case errors.Is(err, media.ErrToolNotFound):
-		return "ffmpeg is not installed on this machine (run `make run` or install the ffmpeg package)."
+		return "ffmpeg is not installed on this machine; it is needed to read video."
 	case errors.Is(err, ErrOutOfRange):
 		return "That frame or time is outside the recording: " + err.Error()
 	case errors.Is(err, player.ErrSourceRead):
@@ -314,7 +325,7 @@ func UserMessage(err error) string {
 		return "This account is locked after too many failed sign-ins. Try again after " +
 			locked.Until.Local().Format("15:04 MST") + ", or ask an administrator to unlock it."
 	case errors.Is(err, ErrNoUsers):
-		return "This store has no users yet: create its first administrator (exhibit user add NAME --role admin)."
+		return "This store has no users yet: create its first administrator."
 	case errors.Is(err, ErrNotSignedIn):
 		return "Nobody is signed in (the session may have locked); sign in again."
 	case errors.As(err, &perm):

@@ -27,7 +27,7 @@ func newTestLibrary(t *testing.T) *Library {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { lib.Close() })
+	t.Cleanup(func() { _ = lib.Close() })
 	lib.policy.Delay = func(int) time.Duration { return 0 }
 	if _, err := lib.CreateFirstAdmin(context.Background(), "admin", []byte("admin password"), "test"); err != nil {
 		t.Fatal(err)
@@ -59,13 +59,13 @@ func addRecording(t *testing.T, lib *Library, officer, device string, at time.Ti
 	ctx := context.Background()
 	b := make([]byte, 1000)
 	rand.Read(b)
-	p, err := lib.Store().WriteMaster(ctx, bytes.NewReader(b), nil)
+	p, err := lib.st.WriteMaster(ctx, bytes.NewReader(b), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec := &Recording{RecordedAt: at, RecordedAtSource: "sidecar", IngestedAt: time.Now(), Duration: dur,
 		Personal: store.Personal{Officer: officer, DeviceSerial: device, SourceName: device + ".MP4"}}
-	if err := lib.Store().Commit(ctx, p, rec, nil, nil, nil); err != nil {
+	if err := lib.st.Commit(ctx, p, rec, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return rec
@@ -118,8 +118,12 @@ func TestCollectSources(t *testing.T) {
 	dir := t.TempDir()
 	write := func(rel, content string) string {
 		p := filepath.Join(dir, rel)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(content), 0o644)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		return p
 	}
 	v1 := write("CAM1/DCIM/100BWV/FILE0001.MP4", "x")
@@ -158,7 +162,9 @@ func TestCollectSources(t *testing.T) {
 func TestFillMetadataPrecedence(t *testing.T) {
 	dir := t.TempDir()
 	side := filepath.Join(dir, "a.json")
-	os.WriteFile(side, []byte(`{"officer":"PC 7 Evans","device_serial":"SC1","recorded_at":"2026-10-01T10:00:00+01:00","gps":{"lat":51.5,"lon":-0.1}}`), 0o644)
+	if err := os.WriteFile(side, []byte(`{"officer":"PC 7 Evans","device_serial":"SC1","recorded_at":"2026-10-01T10:00:00+01:00","gps":{"lat":51.5,"lon":-0.1}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	mtime := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	ct := time.Date(2026, 2, 2, 2, 2, 2, 0, time.UTC)
 	pr := &media.Probe{CreationTime: ct, Tags: map[string]string{"make": "Axon", "model": "Body 3", "serial": "TAG9"}}
@@ -172,20 +178,28 @@ func TestFillMetadataPrecedence(t *testing.T) {
 		t.Errorf("sidecar: %+v", r)
 	}
 	r = store.Recording{}
-	fillMetadata(&r, pr, sourceFile{mtime: mtime})
+	if err := fillMetadata(&r, pr, sourceFile{mtime: mtime}); err != nil {
+		t.Fatal(err)
+	}
 	if r.RecordedAtSource != "container" || !r.RecordedAt.Equal(ct) || r.Personal.DeviceSerial != "TAG9" {
 		t.Errorf("container: %+v", r)
 	}
 	r = store.Recording{}
-	fillMetadata(&r, &media.Probe{}, sourceFile{mtime: mtime})
+	if err := fillMetadata(&r, &media.Probe{}, sourceFile{mtime: mtime}); err != nil {
+		t.Fatal(err)
+	}
 	if r.RecordedAtSource != "mtime" || !r.RecordedAt.Equal(mtime) {
 		t.Errorf("mtime: %+v", r)
 	}
-	os.WriteFile(side, []byte(`{"recorded_at":"yesterday"}`), 0o644)
+	if err := os.WriteFile(side, []byte(`{"recorded_at":"yesterday"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := fillMetadata(&r, pr, sourceFile{sidecar: side}); err == nil || !strings.Contains(err.Error(), "RFC 3339") {
 		t.Errorf("bad sidecar time: %v", err)
 	}
-	os.WriteFile(side, []byte(`{not json`), 0o644)
+	if err := os.WriteFile(side, []byte(`{not json`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if err := fillMetadata(&r, pr, sourceFile{sidecar: side}); err == nil {
 		t.Error("bad sidecar JSON accepted")
 	}
@@ -209,7 +223,7 @@ func TestServeReaderAtRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(got, data[65530:65546]) {
 		t.Fatalf("range: %d %d bytes", resp.StatusCode, len(got))
 	}
@@ -218,7 +232,7 @@ func TestServeReaderAtRanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("guessed path served: %d", resp.StatusCode)
 	}

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 
+	"exhibit/app/media"
 	"exhibit/store"
 )
 
@@ -42,10 +44,30 @@ func Create(dir string, k KeySource, log *slog.Logger) (*Library, error) {
 	return NewLibrary(st, log), nil
 }
 
+// CheckNoStore returns an error wrapping store.ErrExists when dir already
+// holds a store (so `init` refuses before asking for an administrator).
+func CheckNoStore(dir string) error { return store.CheckNoStore(dir) }
+
+// KeyProtection reports where the store's master key is kept: in the OS
+// keyring, wrapped by a passphrase, or both (any signed-in user).
+func (l *Library) KeyProtection(ctx context.Context) (keyring, passphrase bool, err error) {
+	if _, err := l.require(ctx, PermView, "store.key"); err != nil {
+		return false, false, err
+	}
+	return l.st.KeyProtection()
+}
+
 // IsLocked reports an error that a passphrase could cure.
 func IsLocked(err error) bool {
 	return errors.Is(err, store.ErrNoKey) || errors.Is(err, store.ErrWrongPassphrase)
 }
+
+// IsNoKey reports that neither the OS keyring nor a passphrase supplied
+// the store's key.
+func IsNoKey(err error) bool { return errors.Is(err, store.ErrNoKey) }
+
+// IsToolMissing reports that ffmpeg or ffprobe is not installed.
+func IsToolMissing(err error) bool { return errors.Is(err, media.ErrToolNotFound) }
 
 // IsWrongPassphrase reports a passphrase that does not open the store.
 func IsWrongPassphrase(err error) bool { return errors.Is(err, store.ErrWrongPassphrase) }

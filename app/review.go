@@ -54,7 +54,7 @@ func (l *Library) OpenReview(ctx context.Context, id string) (*Review, error) {
 	e := l.entry("view.start")
 	e.RecordingID, e.SHA256 = rv.Recording.ID, rv.Recording.SHA256
 	if err := l.st.Audit(ctx, e); err != nil {
-		rv.master.Close()
+		_ = rv.master.Close() // read only; the audit error is the one returned
 		return nil, fmt.Errorf("open recording %s for review: audit: %w", rv.Recording.ID, err)
 	}
 	rv.lib, rv.opened = l, time.Now()

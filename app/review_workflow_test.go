@@ -165,7 +165,7 @@ func TestRetentionSweep(t *testing.T) {
 	if len(plan.Clock) != 2 {
 		t.Fatalf("clock problems %+v", plan.Clock)
 	}
-	path, err := lib.Store().VaultPath(ctx, nfa.ID)
+	path, err := lib.st.VaultPath(ctx, nfa.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,11 +176,11 @@ func TestRetentionSweep(t *testing.T) {
 
 	// The GUI holds the library open and reads while another library on the
 	// same store sweeps.
-	other, err := Open(lib.Store().Dir(), KeySource{Passphrase: []byte("pw"), NoKeyring: true}, nil)
+	other, err := Open(lib.st.Dir(), KeySource{Passphrase: []byte("pw"), NoKeyring: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	if _, err := other.SignIn(ctx, "sgt1", []byte("sgt1 password"), "test"); err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestRetentionSweep(t *testing.T) {
 	if err := os.WriteFile(path, vaultCopy, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lib.Store().OpenMaster(ctx, nfa.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := lib.st.OpenMaster(ctx, nfa.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("open deleted master: %v", err)
 	}
 	if _, err := other.OpenReview(ctx, nfa.ID); err == nil {

@@ -50,7 +50,7 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	if err != nil {
 		return nil, err
 	}
-	defer rv.Close()
+	defer func() { _ = rv.Close() }() // read only: the still is already rendered or failed
 	n := req.Frame
 	last := rv.Table.Len() - 1
 	if req.Time >= 0 {
@@ -67,7 +67,7 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	if err != nil {
 		return nil, fmt.Errorf("still of recording %s: open the player: %w", id, err)
 	}
-	defer eng.Close()
+	defer func() { _ = eng.Close() }() // teardown of a read-only engine: the still is rendered or failed
 	pic, err := confirmedFrame(ctx, eng, n, last)
 	if err != nil {
 		return nil, fmt.Errorf("still of recording %s: %w", id, err)

@@ -129,7 +129,7 @@ func TestStillTamperedVault(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := ingestOne(t, lib, p)
-	vp, err := lib.Store().VaultPath(ctx, r.ID)
+	vp, err := lib.st.VaultPath(ctx, r.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,9 @@ func TestStillTamperedVault(t *testing.T) {
 	for i := 100; i < len(b); i += 4096 {
 		b[i] ^= 0x40
 	}
-	os.WriteFile(vp, b, 0o600)
+	if err := os.WriteFile(vp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	_, err = lib.RenderStill(ctx, StillRequest{ID: r.ID, Frame: 20, Time: -1})
 	if err == nil {
 		t.Fatal("a still from a tampered vault succeeded")

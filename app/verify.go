@@ -326,7 +326,7 @@ func (l *Library) verifyOne(ctx context.Context, r *VerifyResult) error {
 	if err != nil {
 		return fmt.Errorf("master: %w", err)
 	}
-	defer m.Close()
+	defer func() { _ = m.Close() }() // opened for reading: nothing to lose
 	url, stop, err := ServeReaderAt(m, m.Size(), "")
 	if err != nil {
 		return err
@@ -371,5 +371,5 @@ func ServeReaderAt(ra io.ReaderAt, size int64, name string) (url string, stop fu
 			_ = err // the client sees the failure as a read error
 		}
 	}()
-	return "http://" + ln.Addr().String() + path, func() { srv.Close() }, nil
+	return "http://" + ln.Addr().String() + path, func() { _ = srv.Close() }, nil
 }

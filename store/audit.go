@@ -279,7 +279,7 @@ func (s *Store) writeCheckpointFile(cp string) error {
 	if err != nil {
 		return fmt.Errorf("audit checkpoint file: %w", err)
 	}
-	defer lf.Close()
+	defer func() { _ = lf.Close() }() // the lock file: closing releases the lock; nothing is written through it
 	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX); err != nil {
 		return fmt.Errorf("audit checkpoint file: %w", err)
 	}

@@ -44,7 +44,7 @@ func tamper(t *testing.T, s *Store, stmts ...string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	for _, q := range append([]string{"DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"}, stmts...) {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -148,16 +148,22 @@ func TestAuditCheckpointFile(t *testing.T) {
 	if rep := verifyAudit(t, s); rep.Problem == nil || !strings.Contains(rep.Problem.Reason, "missing") {
 		t.Fatalf("missing checkpoint file: %+v", rep.Problem)
 	}
-	os.WriteFile(path, []byte(strings.Replace(string(b), "\n5\n", "\n4\n", 1)), 0o600)
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), "\n5\n", "\n4\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if rep := verifyAudit(t, s); rep.Problem == nil || !strings.Contains(rep.Problem.Reason, "does not verify") {
 		t.Fatalf("edited checkpoint file: %+v", rep.Problem)
 	}
 	// An older checkpoint never replaces a newer one.
-	os.WriteFile(path, b, 0o600)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	old, _ := s.db.QueryContext(context.Background(), "SELECT note FROM audit_checkpoints WHERE size = 2")
 	var two string
 	old.Next()
-	old.Scan(&two)
+	if err := old.Scan(&two); err != nil {
+		t.Fatal(err)
+	}
 	old.Close()
 	if err := s.writeCheckpointFile(two); err != nil {
 		t.Fatal(err)
@@ -222,7 +228,7 @@ func TestAuditConcurrentAppends(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer st.Close()
+		defer func() { _ = st.Close() }()
 		wg.Add(1)
 		go func(h int) {
 			defer wg.Done()

@@ -20,7 +20,9 @@ func benchFile(b *testing.B, dir string) (string, int64) {
 	b.Helper()
 	mb := 1024
 	if s := os.Getenv("EXHIBIT_BENCH_SIZE_MB"); s != "" {
-		fmt.Sscan(s, &mb)
+		if _, err := fmt.Sscan(s, &mb); err != nil {
+			b.Fatal(err)
+		}
 	}
 	size := int64(mb) << 20
 	path := filepath.Join(dir, "master.bin")
@@ -31,7 +33,9 @@ func benchFile(b *testing.B, dir string) (string, int64) {
 	if _, err := io.CopyN(f, rand.Reader, size); err != nil {
 		b.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
 	return path, size
 }
 
@@ -55,7 +59,7 @@ func BenchmarkIngestPipeline(b *testing.B) {
 		if work, err = os.MkdirTemp(work, "exhibit-bench-"); err != nil {
 			b.Fatal(err)
 		}
-		defer os.RemoveAll(work)
+		defer func() { _ = os.RemoveAll(work) }()
 	}
 	src, size := benchFile(b, work)
 	restore := UseTestArgon2()
@@ -64,7 +68,7 @@ func BenchmarkIngestPipeline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	ctx := context.Background()
 
 	// Warm the page cache so every contender reads from memory.
@@ -78,12 +82,12 @@ func BenchmarkIngestPipeline(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }()
 			p, err := s.WriteMaster(ctx, f, nil)
 			if err != nil {
 				return err
 			}
-			defer p.Discard()
+			defer func() { _ = p.Discard() }()
 			return p.Verify(ctx, nil)
 		})
 		if err != nil {
@@ -95,7 +99,7 @@ func BenchmarkIngestPipeline(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }()
 			h := sha256.New()
 			_, err = io.CopyBuffer(h, f, make([]byte, blockSize))
 			return err
@@ -172,7 +176,7 @@ func BenchmarkList100k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	const n = 100_000
 	seedRecordings(b, s, n)
 	ctx := context.Background()
@@ -232,7 +236,7 @@ func BenchmarkAuditAppend(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	ctx := context.Background()
 	if _, err := s.db.Exec("CREATE TABLE peer (seq INTEGER PRIMARY KEY, data TEXT NOT NULL)"); err != nil {
 		b.Fatal(err)

@@ -19,7 +19,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	ok := false
 	defer func() {
 		if !ok {
-			f.Close()
+			_ = f.Close() // failure path: the write's error is the one returned
 			os.Remove(tmp)
 		}
 	}()
@@ -48,7 +48,7 @@ func SyncDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("sync dir %s: %w", dir, err)
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }() // a directory opened to fsync it: its Sync error is checked
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("sync dir %s: %w", dir, err)
 	}

@@ -21,7 +21,7 @@ func TestOSKeyring(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := ingestBytes(t, s, randomBytes(t, 70000), "PC 99 Keyring")
-	s.Close()
+	_ = s.Close()
 
 	kf, err := readKeyFile(dir)
 	if err != nil || !kf.Keyring || kf.Passphrase != nil {
@@ -34,7 +34,7 @@ func TestOSKeyring(t *testing.T) {
 	if err := s.VerifyMaster(context.Background(), rec.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	_ = s.Close()
 
 	// Without the keyring entry the store cannot be opened, and says how.
 	if err := keyring.Delete(KeyringService, keyringUser(kf.StoreID)); err != nil {

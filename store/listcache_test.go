@@ -58,7 +58,9 @@ func TestListCacheMatchesTable(t *testing.T) {
 	// Filters give the same with and without the snapshot.
 	o := ListOptions{Limit: 7, From: scanned[900].RecordedAt, To: scanned[100].RecordedAt}
 	withCache := listIDs(t, s, o)
-	s.db.Exec("DELETE FROM list_cache")
+	if _, err := s.db.Exec("DELETE FROM list_cache"); err != nil {
+		t.Fatal(err)
+	}
 	if got := listIDs(t, s, o); !reflect.DeepEqual(got, withCache) || len(got) != 7 {
 		t.Fatalf("filtered list differs: %v vs %v", got, withCache)
 	}
@@ -68,18 +70,26 @@ func TestListCacheMatchesTable(t *testing.T) {
 	if got := listIDs(t, s, ListOptions{Limit: 40001, IncludeRestricted: true}); len(got) != 40001 {
 		t.Fatalf("after an insert: %d listed", len(got))
 	}
-	s.db.Exec("UPDATE recordings SET status = 'evidence' WHERE id = ?", rec.ID)
+	if _, err := s.db.Exec("UPDATE recordings SET status = 'evidence' WHERE id = ?", rec.ID); err != nil {
+		t.Fatal(err)
+	}
 	if got := listIDs(t, s, ListOptions{Status: "evidence"}); len(got) != 1 || got[0] != rec.ID+"/evidence/PC 1 Newest" {
 		t.Fatalf("after an update: %v", got)
 	}
-	s.db.Exec("UPDATE recordings SET restricted = 1 WHERE id = ?", rec.ID)
+	if _, err := s.db.Exec("UPDATE recordings SET restricted = 1 WHERE id = ?", rec.ID); err != nil {
+		t.Fatal(err)
+	}
 	for _, id := range listIDs(t, s, ListOptions{}) {
 		if id[:IDLength] == rec.ID {
 			t.Fatal("a restricted recording listed after the snapshot")
 		}
 	}
-	s.db.Exec("DELETE FROM frame_tables WHERE recording_id = ?", rec.ID)
-	s.db.Exec("DELETE FROM thumbnails WHERE recording_id = ?", rec.ID)
+	if _, err := s.db.Exec("DELETE FROM frame_tables WHERE recording_id = ?", rec.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Exec("DELETE FROM thumbnails WHERE recording_id = ?", rec.ID); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.db.Exec("DELETE FROM recordings WHERE id = ?", rec.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -96,9 +106,13 @@ func TestListCacheTamperedFallsBack(t *testing.T) {
 	want := listIDs(t, s, ListOptions{})
 	gen := cacheGeneration(t, s)
 	var blob []byte
-	s.db.QueryRow("SELECT data FROM list_cache").Scan(&blob)
+	if err := s.db.QueryRow("SELECT data FROM list_cache").Scan(&blob); err != nil {
+		t.Fatal(err)
+	}
 	blob[len(blob)-3] ^= 1
-	s.db.Exec("UPDATE list_cache SET data = ? WHERE id = 1", blob)
+	if _, err := s.db.Exec("UPDATE list_cache SET data = ? WHERE id = 1", blob); err != nil {
+		t.Fatal(err)
+	}
 	if _, ok := s.cachedList(ctx, gen); ok {
 		t.Fatal("a tampered snapshot opened")
 	}
@@ -106,7 +120,9 @@ func TestListCacheTamperedFallsBack(t *testing.T) {
 		t.Fatalf("after tampering: %v, want %v", got, want)
 	}
 	// A snapshot of another generation is not used either.
-	s.db.Exec("UPDATE list_cache SET generation = generation + 5")
+	if _, err := s.db.Exec("UPDATE list_cache SET generation = generation + 5"); err != nil {
+		t.Fatal(err)
+	}
 	if _, ok := s.cachedList(ctx, gen); ok {
 		t.Fatal("a snapshot of another generation was used")
 	}
@@ -124,7 +140,7 @@ func TestListCacheAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
+	defer func() { _ = other.Close() }()
 	ingestBytes(t, other, randomBytes(t, 100), "B")
 	if n := len(listIDs(t, s, ListOptions{})); n != 2 {
 		t.Fatalf("the first store lists %d after the other's insert", n)
@@ -136,6 +152,6 @@ func FuzzDecodeListCache(f *testing.F) {
 	f.Add(encodeListCache(recs))
 	f.Add([]byte{1, 5, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		decodeListCache(string(b)) // must not panic
+		_, _ = decodeListCache(string(b)) // must not panic
 	})
 }

@@ -265,7 +265,7 @@ func (s *Store) DeleteRecording(ctx context.Context, id, by string, check func(R
 		if _, err := tx.ExecContext(ctx, "PRAGMA secure_delete = ON"); err != nil {
 			return err
 		}
-		defer tx.ExecContext(context.Background(), "PRAGMA secure_delete = OFF")
+		defer func() { _, _ = tx.ExecContext(context.Background(), "PRAGMA secure_delete = OFF") }() // resets a per-connection setting; the transaction's result is what counts
 		var rec, ing, dur int64
 		var held bool
 		err := tx.QueryRowContext(ctx, `SELECT sha256, size, recorded_at, recorded_at_source, ingested_at, duration_ms, frame_count,
@@ -358,11 +358,11 @@ func (s *Store) ScrubFreedPages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }() // returns the connection to the pool
 	if _, err := c.ExecContext(ctx, "PRAGMA busy_timeout = 3000"); err != nil {
 		return err
 	}
-	defer c.ExecContext(context.Background(), "PRAGMA busy_timeout = 30000")
+	defer func() { _, _ = c.ExecContext(context.Background(), "PRAGMA busy_timeout = 30000") }() // resets a per-connection setting
 	var busy, logFrames, done int
 	if err := c.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

@@ -233,7 +233,7 @@ func TestDeleteShredsDataKey(t *testing.T) {
 	if _, err := io.Copy(io.Discard, io.NewSectionReader(m, 0, m.Size())); err != nil {
 		t.Fatal(err)
 	}
-	m.Close()
+	_ = m.Close()
 	if ds, _ := s.Deletions(ctx, false); len(ds) != 0 {
 		t.Fatal("restricted deletion listed to others")
 	}

@@ -71,12 +71,21 @@ type Store struct {
 	audit  *auditSigner
 }
 
+// CheckNoStore returns ErrExists (wrapped with dir) when dir already holds
+// a store, so a caller can refuse before asking for anything.
+func CheckNoStore(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, keyFileName)); err == nil {
+		return fmt.Errorf("%s: %w", dir, ErrExists)
+	}
+	return nil
+}
+
 // Init creates a new store in dir (created if needed; it must not hold a
 // store). The master key is kept in opt.Keyring when given and it works, and
 // wrapped by opt.Passphrase when given; at least one must succeed.
 func Init(dir string, opt KeyOptions) (*Store, error) {
-	if _, err := os.Stat(filepath.Join(dir, keyFileName)); err == nil {
-		return nil, fmt.Errorf("%s: %w", dir, ErrExists)
+	if err := CheckNoStore(dir); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "vault", "pending"), 0o700); err != nil {
 		return nil, fmt.Errorf("create store: %w", err)
@@ -158,11 +167,11 @@ func openWithKey(dir string, master []byte, id string) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	if err := s.migrate(); err != nil {
-		s.db.Close()
+		_ = s.db.Close() // failure path: the migration's error is returned
 		return nil, err
 	}
 	if err := s.recoverPending(); err != nil {
-		s.db.Close()
+		_ = s.db.Close() // failure path: that error is returned
 		return nil, err
 	}
 	return s, nil

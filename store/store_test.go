@@ -69,7 +69,7 @@ func newTestStore(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
 
@@ -106,7 +106,7 @@ func TestInitOpenPassphrase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	_ = s.Close()
 	if _, err := Init(dir, KeyOptions{Passphrase: []byte("x")}); !errors.Is(err, ErrExists) {
 		t.Fatalf("second init: %v, want ErrExists", err)
 	}
@@ -126,7 +126,7 @@ func TestInitOpenPassphrase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	if v, err := s.SchemaVersion(); err != nil || v < 1 {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
@@ -160,13 +160,13 @@ func TestKeyringAndAddPassphrase(t *testing.T) {
 	if err := s.SetPassphrase([]byte("court laptop")); err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	_ = s.Close()
 	// From the keyring alone.
 	s, err = Open(dir, KeyOptions{Keyring: kr})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	_ = s.Close()
 	// On a machine without the keyring entry: the passphrase alone.
 	s, err = Open(dir, KeyOptions{Passphrase: []byte("court laptop"), Keyring: &memKeyring{}})
 	if err != nil {
@@ -176,11 +176,13 @@ func TestKeyringAndAddPassphrase(t *testing.T) {
 	if err != nil || got.Personal.Officer != "PC 1234 Smith" {
 		t.Fatalf("get after passphrase open: %+v %v", got, err)
 	}
-	s.Close()
+	_ = s.Close()
 	// A keyring that holds another store's key must not open this one.
 	other := &memKeyring{}
 	kf, _ := readKeyFile(dir)
-	other.Set(KeyringService, keyringUser(kf.StoreID), b64(make([]byte, KeySize)))
+	if err := other.Set(KeyringService, keyringUser(kf.StoreID), b64(make([]byte, KeySize))); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Open(dir, KeyOptions{Keyring: other}); !errors.Is(err, ErrNoKey) {
 		t.Fatalf("mismatched keyring key: %v", err)
 	}
@@ -210,7 +212,7 @@ func TestMasterRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer m.Close()
+			defer func() { _ = m.Close() }()
 			got, err := io.ReadAll(io.NewSectionReader(m, 0, m.Size()))
 			if err != nil || !bytes.Equal(got, data) {
 				t.Fatalf("read all: %v, equal=%v", err, bytes.Equal(got, data))
@@ -269,7 +271,9 @@ func TestTamperedVaultDetected(t *testing.T) {
 
 	flipped := bytes.Clone(orig)
 	flipped[len(flipped)/2] ^= 0x01
-	os.WriteFile(path, flipped, 0o600)
+	if err := os.WriteFile(path, flipped, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.VerifyMaster(ctx, rec.ID, nil); !errors.Is(err, ErrVaultDamaged) {
 		t.Fatalf("flipped byte: %v", err)
 	}
@@ -280,11 +284,13 @@ func TestTamperedVaultDetected(t *testing.T) {
 	if _, err := io.ReadAll(io.NewSectionReader(m, 0, m.Size())); !errors.Is(err, ErrVaultDamaged) {
 		t.Fatalf("read of flipped vault: %v", err)
 	}
-	m.Close()
+	_ = m.Close()
 
 	// Truncated at a package boundary (size check) and mid-package.
 	for _, cut := range []int{65536 + 32, len(orig) - 7} {
-		os.WriteFile(path, orig[:cut], 0o600)
+		if err := os.WriteFile(path, orig[:cut], 0o600); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.VerifyMaster(ctx, rec.ID, nil); !errors.Is(err, ErrVaultDamaged) {
 			t.Fatalf("truncated to %d: %v", cut, err)
 		}
@@ -296,7 +302,9 @@ func TestTamperedVaultDetected(t *testing.T) {
 	if err := s.VerifyMaster(ctx, rec.ID, nil); !errors.Is(err, ErrVaultDamaged) {
 		t.Fatalf("missing vault file: %v", err)
 	}
-	os.WriteFile(path, orig, 0o600)
+	if err := os.WriteFile(path, orig, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.VerifyMaster(ctx, rec.ID, nil); err != nil {
 		t.Fatalf("restored: %v", err)
 	}
@@ -325,7 +333,9 @@ func TestRecoverPending(t *testing.T) {
 	ctx := context.Background()
 	// A killed writer: a pending file with no row and no lock.
 	debris := filepath.Join(s.pendingDir(), "deadbeef")
-	os.WriteFile(debris, []byte("half written"), 0o600)
+	if err := os.WriteFile(debris, []byte("half written"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	// A live writer in progress: locked pending file must survive.
 	live, err := s.WriteMaster(ctx, bytes.NewReader(randomBytes(t, 2000)), nil)
 	if err != nil {
@@ -343,13 +353,13 @@ func TestRecoverPending(t *testing.T) {
 	if err := s.withTx(ctx, func(tx *sql.Tx) error { return s.insert(tx, p, rec, nil, nil) }); err != nil {
 		t.Fatal(err)
 	}
-	p.f.Close() // the process dies: lock released, file stays in pending
+	_ = p.f.Close() // the process dies: lock released, file stays in pending
 
 	s2, err := Open(s.dir, KeyOptions{Passphrase: []byte("correct horse")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
+	defer func() { _ = s2.Close() }()
 	if _, err := os.Stat(debris); !os.IsNotExist(err) {
 		t.Fatalf("debris not removed: %v", err)
 	}
@@ -362,7 +372,7 @@ func TestRecoverPending(t *testing.T) {
 	if err := s2.VerifyMaster(ctx, rec.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	live.Discard()
+	_ = live.Discard()
 }
 
 func TestResolvePrefix(t *testing.T) {
@@ -387,8 +397,8 @@ func TestNothingPlainAtRest(t *testing.T) {
 	marker := []byte("ftypisomEXHIBITPLAINTEXTMARKER")
 	data := append(bytes.Repeat([]byte{0}, 100), marker...)
 	ingestBytes(t, s, data, "Sergeant Unique-Officer-Name")
-	s.Close()
-	filepath.Walk(s.dir, func(path string, info os.FileInfo, err error) error {
+	_ = s.Close()
+	_ = filepath.Walk(s.dir, func(path string, info os.FileInfo, err error) error { // errors are reported inside
 		if err != nil || info.IsDir() {
 			return err
 		}

@@ -83,9 +83,9 @@ func (p *Pending) Discard() error {
 		return nil
 	}
 	p.done = true
-	p.waitSynced()
+	_ = p.waitSynced() // the file is being discarded: whether it reached the disk no longer matters
 	err := os.Remove(p.f.Name())
-	p.f.Close() // closing releases the flock
+	_ = p.f.Close() // closing releases the flock
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
@@ -178,26 +178,26 @@ func (s *Store) WriteMaster(ctx context.Context, src io.Reader, progress func(in
 		return nil, fmt.Errorf("create vault file: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
+		_ = f.Close() // failure path: nothing was written
 		os.Remove(path)
 		return nil, fmt.Errorf("lock vault file: %w", err)
 	}
 	key, err := newKey()
 	if err != nil {
-		f.Close()
+		_ = f.Close() // failure path: the error is returned
 		os.Remove(path)
 		return nil, err
 	}
 	p := &Pending{s: s, f: f, name: name, key: key}
 	fail := func(err error) (*Pending, error) {
-		p.Discard()
+		_ = p.Discard() // failure path: err is returned
 		return nil, err
 	}
 	cw := &countingWriter{w: f, fd: int(f.Fd())}
 	aw := newAsyncWriter(cw)
 	enc, err := sio.EncryptWriter(aw, sioConfig(key))
 	if err != nil {
-		aw.Close()
+		_ = aw.Close() // failure path: err is returned
 		return fail(err)
 	}
 	// Read the stored copy back from the file as it is written, decrypt it
@@ -302,7 +302,7 @@ func (s *Store) recoverPending() error {
 			continue // another process finished it meanwhile
 		}
 		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
-			f.Close()
+			_ = f.Close() // opened only to test its lock
 			continue
 		}
 		var n int
@@ -314,7 +314,7 @@ func (s *Store) recoverPending() error {
 				err = os.Remove(path)
 			}
 		}
-		f.Close()
+		_ = f.Close() // opened only to lock it
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("recover pending vault file %s: %w", e.Name(), err)
 		}
@@ -325,7 +325,7 @@ func (s *Store) recoverPending() error {
 // finishPending moves a committed pending file into the vault.
 func (p *Pending) finish() error {
 	p.done = true
-	defer p.f.Close()
+	defer func() { _ = p.f.Close() }() // written and fsynced (waitSynced) before: closing releases the flock
 	if err := p.waitSynced(); err != nil {
 		return err
 	}

@@ -144,7 +144,7 @@ func (lv *libraryView) chooseImportFile() {
 			return // cancelled
 		}
 		path := r.URI().Path()
-		r.Close()
+		_ = r.Close() // the chooser's reader: only its path is used
 		lv.rememberDir(prefImportDir, filepath.Dir(path))
 		lv.startImport([]string{path})
 	}, lv.win)

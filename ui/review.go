@@ -435,15 +435,15 @@ func (s *reviewScreen) open() {
 	eng, err := s.openEng(med.src, opt)
 	if err != nil {
 		s.log.Error("open engine", "id", s.id, "error", err)
-		med.close()
+		_ = med.close() // failure path: err is shown
 		s.do(func() { s.fail(err) })
 		return
 	}
 	s.emu.Lock()
 	if s.ctx.Err() != nil {
 		s.emu.Unlock()
-		eng.Close()
-		med.close()
+		_ = eng.Close() // abandoned before use: the screen is closing
+		_ = med.close() // abandoned before use: the screen is closing
 		return
 	}
 	s.eng, s.med = eng, med
@@ -1284,7 +1284,7 @@ func (s *reviewScreen) previews(med *reviewMedia) {
 	var eng reviewEngine
 	defer func() {
 		if eng != nil {
-			eng.Close()
+			_ = eng.Close() // teardown: the review screen is gone
 		}
 	}()
 	broken := false
@@ -1315,7 +1315,7 @@ func (s *reviewScreen) previews(med *reviewMedia) {
 				continue
 			}
 			if s.ctx.Err() != nil {
-				e.Close()
+				_ = e.Close() // abandoned: the screen closed meanwhile
 				return
 			}
 			eng = e

@@ -74,7 +74,7 @@ func (s *session) afterOpen() {
 			case err != nil:
 				s.log.Error("read the store's users", "error", err)
 				s.lib = nil
-				lib.Close()
+				_ = lib.Close() // failure path: err is shown
 				s.showFailure("Exhibit could not read the users of the store in "+s.opts.StoreDir+".", app.UserMessage(err))
 			case !has:
 				s.showFirstAdmin(name, "")

@@ -223,7 +223,7 @@ func (s *session) open(pass []byte, typed bool) {
 func (s *session) opened(lib *app.Library, err error, triedPass bool) {
 	if s.closed {
 		if lib != nil {
-			lib.Close()
+			_ = lib.Close() // the window is closed: nobody to tell
 		}
 		return
 	}
@@ -491,7 +491,7 @@ func (s *session) createStore(f *createForm) {
 		s.do(func() {
 			if s.closed {
 				if lib != nil {
-					lib.Close()
+					_ = lib.Close() // the window is closed: nobody to tell
 				}
 				return
 			}

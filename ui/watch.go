@@ -109,7 +109,7 @@ func startDockWatcher(root string, cfg watcherConfig) (*dockWatcher, error) {
 	// Watch first, then scan: a file created in between is seen twice,
 	// never missed.
 	if err := d.addTree(root, time.Now()); err != nil {
-		fw.Close()
+		_ = fw.Close() // failure path: err is returned
 		return nil, err
 	}
 	go d.loop()
@@ -125,7 +125,7 @@ func (d *dockWatcher) Stop() {
 	d.stopOnce.Do(func() {
 		close(d.stop)
 		<-d.done
-		d.fw.Close()
+		_ = d.fw.Close() // stopping: events are no longer read
 	})
 }
 

@@ -18,6 +18,6 @@ func init() {
 	}
 	switch os.Getenv("LANG") {
 	case "", "C", "POSIX", "C.UTF-8", "C.utf8":
-		os.Setenv("LANG", "en_US.UTF-8")
+		_ = os.Setenv("LANG", "en_US.UTF-8") // fails only for an invalid name
 	}
 }

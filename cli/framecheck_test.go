@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -12,23 +12,26 @@ import (
 	"exhibit/app/media"
 )
 
-// TestCLIFrameCheckAndDeletedFootage: a fresh ingest lists "frames being
+// TestFrameCheckAndDeletedFootage: a fresh ingest lists "frames being
 // checked" until `check-frames` decodes it; footage deleted under retention
 // is refused on a second ingest (exit 1, the date and rule said) unless
 // --allow-deleted, and both are in the audit trail.
-func TestCLIFrameCheckAndDeletedFootage(t *testing.T) {
-	e := newEnv(t)
-	e.mustRun("init")
+func TestFrameCheckAndDeletedFootage(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
 	dir := t.TempDir()
 	clip := filepath.Join(dir, "old.mp4")
 	if err := media.WriteIndexedClip(context.Background(), clip, media.IndexedClipOptions{Frames: 50, BFrames: 2, Audio: true}); err != nil {
 		t.Fatal(err)
 	}
-	sc, _ := json.Marshal(map[string]string{"officer": "PC 1", "recorded_at": time.Now().Add(-60 * 24 * time.Hour).UTC().Format(time.RFC3339)})
+	sc, err := json.Marshal(map[string]string{"officer": "PC 1", "recorded_at": time.Now().Add(-60 * 24 * time.Hour).UTC().Format(time.RFC3339)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "old.json"), sc, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res := parseLines[ingestLine](t, e.mustRun("ingest", "--json", clip))
+	res := e.ingest(clip)
 	if len(res) != 1 || res[0].Status != "imported" || res[0].Frames != 50 {
 		t.Fatalf("ingest: %+v", res)
 	}
@@ -38,6 +41,9 @@ func TestCLIFrameCheckAndDeletedFootage(t *testing.T) {
 	}
 	if out := e.mustRun("show", id); !strings.Contains(out, "from packets; frames being checked") {
 		t.Fatalf("show before the check:\n%s", out)
+	}
+	if l := parseLines[summaryJSON](t, e.mustRun("list", "--json")); len(l) != 1 || l[0].FrameCheck == "" {
+		t.Fatalf("list --json before the check: %+v", l)
 	}
 	type checkLine struct {
 		ID            string `json:"id"`
@@ -51,19 +57,25 @@ func TestCLIFrameCheckAndDeletedFootage(t *testing.T) {
 	if out := e.mustRun("list"); strings.Contains(out, "frames being checked") {
 		t.Fatalf("list after the check:\n%s", out)
 	}
+	if out := e.mustRun("show", id); !strings.Contains(out, "Frame table:") || strings.Contains(out, "being checked") {
+		t.Fatalf("show after the check:\n%s", out)
+	}
 	if out := e.mustRun("check-frames"); !strings.Contains(out, "0 recordings checked") {
 		t.Fatalf("a second check-frames:\n%s", out)
 	}
+	if r := e.run("check-frames", "--limit", "-1"); r.code != 2 {
+		t.Fatalf("check-frames --limit -1: %v", r)
+	}
 
 	e.mustRun("retention")
-	out, _, code := e.run("ingest", clip)
-	if code != 1 || !strings.Contains(out, "this footage was deleted on ") || !strings.Contains(out, id) {
-		t.Fatalf("re-ingest of deleted footage: exit %d\n%s", code, out)
+	r := e.run("ingest", clip)
+	if r.code != 1 || !strings.Contains(r.out, "this footage was deleted on ") || !strings.Contains(r.out, id) {
+		t.Fatalf("re-ingest of deleted footage: %v", r)
 	}
 	if l := parseLines[map[string]any](t, e.mustRun("list", "--json")); len(l) != 0 {
 		t.Fatalf("refused footage listed: %v", l)
 	}
-	again := parseLines[ingestLine](t, e.mustRun("ingest", "--json", "--allow-deleted", clip))
+	again := e.ingest("--allow-deleted", clip)
 	if len(again) != 1 || again[0].Status != "imported" || again[0].ID == id {
 		t.Fatalf("--allow-deleted: %+v", again)
 	}

@@ -1,75 +1,80 @@
-package main
+package cli
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"flag"
 
 	"exhibit/app"
 )
 
-// cmdCheckFrames runs the frame check now (the GUI runs it in the
+// check-frames: run the frame check now (the GUI runs it in the
 // background): each named recording, or every one still pending, is
 // decoded from its stored copy at idle priority and its frame table,
 // built at ingest from packets, is confirmed or corrected.
-func (c *cli) cmdCheckFrames(ctx context.Context, args []string) int {
-	fs := newFlags("check-frames", c)
+
+func checkFramesFlags(fs *flag.FlagSet) action {
 	asJSON := fs.Bool("json", false, "one JSON object per recording")
 	limit := fs.Int("limit", 0, "check at most N pending recordings (oldest first)")
-	ids, err := parseInterleaved(fs, args)
-	if err != nil {
-		return exitUsage
+	return action{
+		check: func([]string) error {
+			if *limit < 0 {
+				return usagef("exhibit check-frames: --limit must not be negative")
+			}
+			return nil
+		},
+		run: func(ctx context.Context, s *session, ids []string) error {
+			return runCheckFrames(ctx, s, ids, *limit, *asJSON)
+		},
 	}
-	lib, err := c.open()
-	if err != nil {
-		return c.fail(err)
-	}
-	defer lib.Close()
-	results, err := lib.CheckFrames(ctx, ids, *limit, nil)
-	enc := json.NewEncoder(c.stdout)
+}
+
+func runCheckFrames(ctx context.Context, s *session, ids []string, limit int, asJSON bool) error {
+	results, err := s.lib.CheckFrames(ctx, ids, limit, nil)
 	failed := 0
 	for _, r := range results {
 		if r.State == app.FramesFailed {
 			failed++
 		}
-		if *asJSON {
-			if eerr := enc.Encode(r); eerr != nil {
-				return c.fail(eerr)
-			}
-			continue
-		}
+		var werr error
 		switch {
+		case asJSON:
+			werr = s.json(r)
 		case r.Already:
-			fmt.Fprintf(c.stdout, "%-9s  %s  (already)\n", r.State, r.ID)
+			werr = s.printf("%-9s  %s  (already)\n", r.State, r.ID)
 		case r.State == app.FramesFailed:
-			fmt.Fprintf(c.stdout, "failed     %s  %s\n", r.ID, r.Error)
+			werr = s.printf("failed     %s  %s\n", r.ID, r.Error)
 		case r.State == app.FramesCorrected:
-			fmt.Fprintf(c.stdout, "corrected  %s  %d frames from packets, %d decoded, %d annotations renumbered (%.0f frames/s)\n",
+			werr = s.printf("corrected  %s  %d frames from packets, %d decoded, %d annotations renumbered (%.0f frames/s)\n",
 				r.ID, r.PacketFrames, r.DecodedFrames, r.Renumbered, r.FramesPerSecond)
 		default:
-			fmt.Fprintf(c.stdout, "checked    %s  %d frames (%.0f frames/s)\n", r.ID, r.DecodedFrames, r.FramesPerSecond)
+			werr = s.printf("checked    %s  %d frames (%.0f frames/s)\n", r.ID, r.DecodedFrames, r.FramesPerSecond)
+		}
+		if werr != nil {
+			return werr
 		}
 	}
 	if err != nil {
-		return c.fail(err)
+		return err
 	}
-	if !*asJSON {
-		fmt.Fprintf(c.stdout, "%d recordings checked\n", len(results))
+	if !asJSON {
+		if err := s.printf("%d recordings checked\n", len(results)); err != nil {
+			return err
+		}
 	}
 	if failed > 0 {
-		return exitFailed
+		return errFailed
 	}
-	return exitOK
+	return nil
 }
 
 // statusWithFrames is the list's status column: the decision or hold, and
 // whether the frame table is still being checked.
 func statusWithFrames(r *app.Recording) string {
-	s := app.DisplayStatus(r)
+	st := app.DisplayStatus(r)
 	if l := app.FrameCheckLabel(r); l != "" {
-		s += " (" + l + ")"
+		st += " (" + l + ")"
 	}
-	return s
+	return st
 }
 
 // frameCheckText is the "Frame table" row of show.
