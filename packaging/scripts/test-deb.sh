@@ -34,7 +34,7 @@ version=$(dpkg-deb -f "$deb" Version)
 step "lintian $deb"
 # lintian refuses nothing as root but warns; --fail-on error makes only
 # errors fatal. Its tags are printed for the record.
-lintian --fail-on error --no-tag-display-limit --suppress-tags-from-file /dev/null "$deb" || fail "lintian reports errors"
+lintian --fail-on error --tag-display-limit 0 "$deb" || fail "lintian reports errors"
 
 step "contents"
 list=$(dpkg-deb -c "$deb" | awk '{print $6}')
