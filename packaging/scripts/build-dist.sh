@@ -50,6 +50,11 @@ bin="$work/exhibit"
 $GO build -tags "$TAGS" -ldflags "-s -w -X exhibit/app.version=$version -X exhibit/app.commit=$commit" -o "$bin" .
 "$bin" --version >/dev/null 2>&1 || { echo "build-dist: the built binary fails exhibit --version:" >&2; "$bin" --version >&2 || true; exit 1; }
 
+# update-mime-database skips a file that is not well-formed XML, silently
+# under dpkg's trigger: parse them here.
+python3 -c 'import sys, xml.dom.minidom as m; [m.parse(f) for f in sys.argv[1:]]' packaging/linux/*.xml ||
+  { echo "build-dist: packaging/linux/*.xml is not well-formed" >&2; exit 1; }
+
 # ---- the package tree -----------------------------------------------------------
 root="$work/root"
 install -Dm755 "$bin" "$root/usr/bin/exhibit"

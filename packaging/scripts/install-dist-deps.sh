@@ -3,9 +3,10 @@
 # (Debian/Ubuntu, only what is missing, with sudo when not root):
 # dpkg-dev (dpkg-shlibdeps), lintian, debootstrap (the clean Debian 12 root
 # the package is installed into), desktop-file-utils and appstream (validate
-# the desktop entries and the AppStream metadata).
+# the desktop entries and the AppStream metadata), libglib2.0-dev (the test
+# asks GIO which type a bundle gets).
 set -euo pipefail
-pkgs=(dpkg-dev lintian debootstrap desktop-file-utils appstream xz-utils)
+pkgs=(dpkg-dev lintian debootstrap desktop-file-utils appstream xz-utils libglib2.0-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

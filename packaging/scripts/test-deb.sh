@@ -60,12 +60,23 @@ if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$x"/
 depends=$(dpkg-deb -f "$deb" Depends)
 for d in libmpv2 ffmpeg libc6 libgl1; do grep -q "\b$d\b" <<<"$depends" || fail "Depends lacks $d: $depends"; done
 
-# A zip laid out like an exported bundle: manifest.json first.
-mkdir -p "$x/bundle"
-echo '{}' >"$x/bundle/manifest.json"
-echo 'readme' >"$x/bundle/README.txt"
-(cd "$x/bundle" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); [z.write(f) for f in sys.argv[2:]]; z.close()' ../bundle.zip manifest.json README.txt)
-(cd "$x/bundle" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); [z.write(f) for f in sys.argv[2:]]; z.close()' ../plain.zip README.txt manifest.json)
+# Bundles as a desktop meets them: a zip whose first entry is manifest.json
+# (named NAME.exhibit.zip, NAME.zip, or with no extension), a plain zip, a
+# bundle folder (manifest.json and SHA256SUMS) and a folder that is not one.
+t="$x/exhibit-test"
+mkdir -p "$t/dir" "$t/other"
+echo '{}' >"$t/dir/manifest.json"
+echo 'readme' >"$t/dir/README.txt"
+: >"$t/dir/SHA256SUMS"
+echo '{}' >"$t/other/manifest.json"
+mkzip() { (cd "$t/dir" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); [z.write(f) for f in sys.argv[2:]]; z.close()' "$@"); }
+mkzip ../case.exhibit.zip manifest.json README.txt SHA256SUMS
+mkzip ../bundle.zip manifest.json README.txt SHA256SUMS
+mkzip ../bundle-noext manifest.json README.txt SHA256SUMS
+mkzip ../plain.zip README.txt manifest.json SHA256SUMS
+# GIO's view of them (what GNOME shows): packaging/scripts/content-type.c.
+gcc -O -o "$t/content-type" packaging/scripts/content-type.c $(pkg-config --cflags --libs gio-2.0) ||
+  fail "cannot build content-type.c (libglib2.0-dev: packaging/scripts/install-dist-deps.sh)"
 
 # check_installed RUN: RUN executes a command where the package is installed.
 check_installed() {
@@ -82,11 +93,21 @@ check_installed() {
   grep -qxF "FFmpeg: $ffline" <<<"$out" || fail "ffmpeg line differs from ffmpeg -version: $ffline"
   "${run[@]}" sh -c 'cd / && HOME=/tmp exhibit help' >/dev/null || fail "exhibit help failed"
 
-  step "bundle MIME type and handler (installed)"
-  "${run[@]}" sh -c 'gio info -a standard::content-type /tmp/exhibit-test/bundle.zip' | grep -q 'application/vnd.uk.police.exhibit.bundle+zip' || fail "bundle zip not typed as an Exhibit bundle"
-  "${run[@]}" sh -c 'gio info -a standard::content-type /tmp/exhibit-test/plain.zip' | grep -q 'application/zip' || fail "a plain zip is no longer application/zip"
-  "${run[@]}" sh -c 'gio mime application/vnd.uk.police.exhibit.bundle+zip' | grep -q 'uk.police.exhibit.court.desktop' || fail "exhibit court is not a handler of bundle zips"
-  "${run[@]}" sh -c 'gio mime inode/directory' | grep -q 'uk.police.exhibit.court.desktop' || fail "exhibit court is not offered for folders"
+  step "bundle MIME types and handler (installed)"
+  types=$("${run[@]}" sh -c 'cd /tmp/exhibit-test && ./content-type case.exhibit.zip bundle-noext bundle.zip plain.zip dir other')
+  want=$(printf '%s\n' application/vnd.uk.police.exhibit.bundle+zip application/vnd.uk.police.exhibit.bundle+zip \
+    application/zip application/zip x-content/vnd.uk.police.exhibit.bundle '')
+  # bundle.zip: GIO trusts a single glob match over content (see the MIME file).
+  [ "$types" = "$want" ] || fail "content types of case.exhibit.zip bundle-noext bundle.zip plain.zip dir other:
+$types
+want:
+$want"
+  for mt in application/vnd.uk.police.exhibit.bundle+zip x-content/vnd.uk.police.exhibit.bundle; do
+    "${run[@]}" sh -c "gio mime $mt" | grep -q "Default application for .*: uk.police.exhibit.court.desktop" ||
+      fail "exhibit court is not the handler of $mt"
+  done
+  "${run[@]}" sh -c 'gio mime application/zip; gio mime inode/directory' | grep -q uk.police.exhibit && fail "exhibit claims every zip or folder"
+  return 0
 }
 
 case "$mode" in
@@ -107,7 +128,7 @@ chroot)
   mount --bind /dev "$rootdir/dev"
   cp /etc/resolv.conf "$rootdir/etc/resolv.conf"
   cp "$deb" "$rootdir/tmp/exhibit.deb"
-  mkdir -p "$rootdir/tmp/exhibit-test" && cp "$x"/*.zip "$rootdir/tmp/exhibit-test/"
+  cp -r "$t" "$rootdir/tmp/exhibit-test"
   in_root=(chroot "$rootdir" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive)
   step "apt-get install ./exhibit.deb (Depends from the mirror)"
   "${in_root[@]}" apt-get update -qq
@@ -128,7 +149,7 @@ host)
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   step "dpkg -i $deb on this machine"
   $SUDO dpkg -i "$deb" || $SUDO apt-get install -y -f
-  mkdir -p /tmp/exhibit-test && cp "$x"/*.zip /tmp/exhibit-test/
+  rm -rf /tmp/exhibit-test && cp -r "$t" /tmp/exhibit-test
   check_installed env
   $SUDO dpkg --purge exhibit >/dev/null
   ;;
