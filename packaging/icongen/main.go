@@ -58,7 +58,7 @@ func run(svgPath, out, name string) error {
 		if err := png.Encode(&buf, img); err != nil {
 			return fmt.Errorf("encode %dx%d: %w", n, n, err)
 		}
-		dir := filepath.Join(out, fmt.Sprintf("%dx%d", n, n), "apps")
+		dir := filepath.Join(out, sizeDir(n), "apps")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
@@ -83,3 +83,6 @@ func withRy(svg []byte) []byte {
 		return bytes.Replace(el, []byte(`rx="`+string(m[1])+`"`), []byte(`rx="`+string(m[1])+`" ry="`+string(m[1])+`"`), 1)
 	})
 }
+
+// sizeDir is the hicolor folder of an n-pixel icon: "NxN".
+func sizeDir(n int) string { return fmt.Sprintf("%dx%d", n, n) }
