@@ -46,8 +46,11 @@ rm -f "$OUT"/exhibit_*.deb "$OUT"/Exhibit_*.tar.xz "$OUT/SHA256SUMS"
 # ---- the binary ---------------------------------------------------------------
 # -s -w: no symbol table or DWARF (Debian ships stripped binaries; lintian
 # flags unstripped ones). The Go build ID stays.
+# -buildvcs=false: version and commit are linked in above; Go's own VCS stamp
+# is left out so that any checkout of the commit (a clone, a git worktree)
+# builds the same bytes.
 bin="$work/exhibit"
-$GO build -tags "$TAGS" -ldflags "-s -w -X exhibit/app.version=$version -X exhibit/app.commit=$commit" -o "$bin" .
+$GO build -buildvcs=false -tags "$TAGS" -ldflags "-s -w -X exhibit/app.version=$version -X exhibit/app.commit=$commit" -o "$bin" .
 "$bin" --version >/dev/null 2>&1 || { echo "build-dist: the built binary fails exhibit --version:" >&2; "$bin" --version >&2 || true; exit 1; }
 
 # update-mime-database skips a file that is not well-formed XML, silently
