@@ -130,7 +130,13 @@ cp assets/icon.png "$work/fyne/assets/"
 (cd "$work/fyne" && $GO run "$FYNE" package -os linux -executable "$bin" -name Exhibit >/dev/null)
 tarball="$work/fyne/Exhibit.tar.xz"
 [ -f "$tarball" ] || { echo "build-dist: fyne package wrote no Exhibit.tar.xz" >&2; exit 1; }
-mv "$tarball" "$OUT/Exhibit_${version}_linux_${ARCH}.tar.xz"
+# Repacked with the commit's time, sorted names and root ownership, so the
+# tarball too is the same bytes from any checkout of the commit.
+mkdir "$work/tar"
+tar -C "$work/tar" -xJf "$tarball"
+epoch=$(git log -1 --format=%ct)
+tar -C "$work/tar" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -cf - . |
+  xz -9 -T1 >"$OUT/Exhibit_${version}_linux_${ARCH}.tar.xz"
 echo "built $OUT/Exhibit_${version}_linux_${ARCH}.tar.xz"
 
 (cd "$OUT" && sha256sum "exhibit_${version}_${ARCH}.deb" "Exhibit_${version}_linux_${ARCH}.tar.xz" >SHA256SUMS)
