@@ -135,8 +135,8 @@ tarball="$work/fyne/Exhibit.tar.xz"
 mkdir "$work/tar"
 tar -C "$work/tar" -xJf "$tarball"
 epoch=$(git log -1 --format=%ct)
-tar -C "$work/tar" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -cf - . |
-  xz -9 -T1 >"$OUT/Exhibit_${version}_linux_${ARCH}.tar.xz"
+tar -C "$work/tar" --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -cf - exhibit |
+  xz -6 -T1 >"$OUT/Exhibit_${version}_linux_${ARCH}.tar.xz"
 echo "built $OUT/Exhibit_${version}_linux_${ARCH}.tar.xz"
 
 (cd "$OUT" && sha256sum "exhibit_${version}_${ARCH}.deb" "Exhibit_${version}_linux_${ARCH}.tar.xz" >SHA256SUMS)
