@@ -7,6 +7,7 @@ require (
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/fyne-io/oksvg v0.2.0
 	github.com/gen2brain/go-mpv v0.2.3
+	github.com/go-pdf/fpdf v0.9.0
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/minio/sio v0.4.1
 	github.com/srwiley/rasterx v0.0.0-20220730225603-2ab79fcdd4ef

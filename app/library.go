@@ -315,6 +315,16 @@ func UserMessage(err error) string {
 		return "This is not a playable video file."
 	case errors.Is(err, media.ErrToolNotFound):
 		return "ffmpeg is not installed on this machine; it is needed to read video."
+	case errors.Is(err, media.ErrNotLossless):
+		return "This range cannot be cut losslessly from this recording, so no clip was written (" +
+			strings.TrimPrefix(strings.TrimPrefix(err.Error(), media.ErrNotLossless.Error()), ": ") +
+			"). A court copy (without --lossless) re-encodes the same frames."
+	case errors.Is(err, ErrFramesUnchecked):
+		return "No clip was made: the frames of this recording could not be checked, because its stored copy does not decode. Run verify on it."
+	case errors.Is(err, ErrFramesCorrected):
+		return "No clip was made: checking this recording's frames just now corrected its frame numbers, so the range you chose may name other frames. Check the range (markers were moved with their frames) and clip again."
+	case errors.Is(err, store.ErrNoDerivative):
+		return "No such clip, or you are not permitted to see it."
 	case errors.Is(err, ErrOutOfRange):
 		return "That frame or time is outside the recording: " + err.Error()
 	case errors.Is(err, player.ErrSourceRead):

@@ -213,7 +213,8 @@ func Main(args []string, env Env) int {
 	if s.storeDir == "" {
 		s.storeDir = env.getenv("EXHIBIT_STORE")
 	}
-	if s.storeDir == "" {
+	// verify-bundle needs no store (not even a home folder to find one in).
+	if s.storeDir == "" && !(len(g.Args()) > 0 && g.Args()[0] == "verify-bundle") {
 		d, err := app.DefaultStoreDir()
 		if err != nil {
 			return s.exitCode(err)

@@ -301,12 +301,19 @@ func (s *Store) DeleteRecording(ctx context.Context, id, by string, check func(R
 			d.DeletedAt.UnixMilli(), d.VaultName); err != nil {
 			return err
 		}
+		clips, err := noteDerivativeDeletions(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM recordings WHERE id = ?", id); err != nil {
 			return err
 		}
 		e.RecordingID, e.SHA256 = id, d.SHA256
 		if e.Detail == "" {
 			e.Detail = d.Rule
+		}
+		if len(clips) > 0 {
+			e.Detail += "; with its clips " + strings.Join(clips, ", ")
 		}
 		return nil
 	}, e)
@@ -316,16 +323,25 @@ func (s *Store) DeleteRecording(ctx context.Context, id, by string, check func(R
 	return d, s.removeVaultFile(ctx, d)
 }
 
-// removeVaultFile removes a deleted recording's vault file, syncs the
-// directory and notes it in the deletion record.
+// removeVaultFile removes a deleted recording's vault file and those of
+// its derivatives, syncs the directory and notes it in the deletion records.
 func (s *Store) removeVaultFile(ctx context.Context, d *Deletion) error {
-	for _, dir := range []string{s.vaultDir(), s.pendingDir()} {
-		if err := os.Remove(filepath.Join(dir, d.VaultName)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove vault file of deleted recording %s: %w", d.RecordingID, err)
+	clips, err := s.derivativeVaultFiles(ctx, d.RecordingID)
+	if err != nil {
+		return err
+	}
+	for _, name := range append([]string{d.VaultName}, clips...) {
+		for _, dir := range []string{s.vaultDir(), s.pendingDir()} {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("remove vault file of deleted recording %s: %w", d.RecordingID, err)
+			}
 		}
 	}
 	if err := SyncDir(s.vaultDir()); err != nil {
 		return err
+	}
+	if _, err := s.db.ExecContext(ctx, "UPDATE derivative_deletions SET vault_removed = 1 WHERE recording_id = ?", d.RecordingID); err != nil {
+		return fmt.Errorf("note removal of clip vault files of %s: %w", d.RecordingID, err)
 	}
 	if _, err := s.db.ExecContext(ctx, "UPDATE deletions SET vault_removed = 1 WHERE recording_id = ?", d.RecordingID); err != nil {
 		return fmt.Errorf("note removal of vault file of %s: %w", d.RecordingID, err)

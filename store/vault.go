@@ -306,7 +306,7 @@ func (s *Store) recoverPending() error {
 			continue
 		}
 		var n int
-		err = s.db.QueryRow("SELECT count(*) FROM recordings WHERE vault_name = ?", e.Name()).Scan(&n)
+		err = s.db.QueryRow("SELECT (SELECT count(*) FROM recordings WHERE vault_name = ?1) + (SELECT count(*) FROM derivatives WHERE vault_name = ?1)", e.Name()).Scan(&n)
 		if err == nil {
 			if n > 0 {
 				err = os.Rename(path, filepath.Join(s.vaultDir(), e.Name()))

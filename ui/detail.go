@@ -42,6 +42,10 @@ type detailPane struct {
 	// shown (professional standards only).
 	onRestrict func(r *app.Recording)
 
+	// clipsHead and clipsBox list the recording's clips (derivatives).
+	clipsHead *widget.Label
+	clipsBox  *fyne.Container
+
 	rec *app.Recording
 }
 
@@ -124,6 +128,9 @@ func newDetailPane(copied func(string)) *detailPane {
 	d.restricted.Importance = widget.WarningImportance
 	d.restricted.Hide()
 
+	d.clipsHead = widget.NewLabelWithStyle("Clips", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.clipsBox = container.NewVBox()
+
 	d.body = container.NewVBox(
 		container.NewStack(imgBG, d.img),
 		d.title,
@@ -134,6 +141,8 @@ func newDetailPane(copied func(string)) *detailPane {
 		d.sha,
 		widget.NewSeparator(),
 		form,
+		d.clipsHead,
+		d.clipsBox,
 	)
 	d.placeholder = container.NewCenter(widget.NewLabel("Select a recording to see its details."))
 	d.root = container.NewStack(d.placeholder, container.NewVScroll(container.NewPadded(d.body)))
@@ -145,6 +154,7 @@ func newDetailPane(copied func(string)) *detailPane {
 // while unknown or when it has none). complete is false for a list row,
 // which lacks the technical fields: those show "…" until the full record.
 func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
+	prev := d.rec
 	d.rec = r
 	scroll := d.root.(*fyne.Container).Objects[1]
 	d.problem.Hide()
@@ -155,6 +165,9 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	}
 	d.placeholder.Hide()
 	scroll.Show()
+	if prev == nil || prev.ID != r.ID {
+		d.showClips(nil) // until the clips of this recording are read
+	}
 	d.setImage(img)
 	d.title.SetText("Recording " + r.ID)
 	if r.Restricted {
@@ -205,6 +218,34 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 			set(k, "…")
 		}
 	}
+}
+
+// showClips lists the clips of the recording shown: reference, kind,
+// frames, size, who and when, and the clip's SHA-256.
+func (d *detailPane) showClips(clips []*app.Derivative) {
+	d.clipsBox.RemoveAll()
+	if len(clips) == 0 {
+		d.clipsHead.Hide()
+		d.clipsBox.Hide()
+		return
+	}
+	d.clipsHead.SetText(fmt.Sprintf("Clips (%d)", len(clips)))
+	for _, c := range clips {
+		kind := "court copy"
+		if c.Kind == app.KindClipLossless {
+			kind = "lossless"
+		}
+		head := widget.NewLabel(fmt.Sprintf("%s · %s · frames %d–%d · %s · by %s, %s", c.Ref, kind, c.From, c.To,
+			formatSize(c.Size), c.CreatedBy, formatWhenSeconds(c.CreatedAt)))
+		head.Wrapping = fyne.TextWrapWord
+		sum := widget.NewLabel(c.SHA256)
+		sum.TextStyle.Monospace = true
+		sum.Wrapping = fyne.TextWrapBreak
+		sum.Selectable = true
+		d.clipsBox.Add(container.NewVBox(head, sum))
+	}
+	d.clipsHead.Show()
+	d.clipsBox.Show()
 }
 
 // failed says the full record could not be read.

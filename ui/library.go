@@ -29,6 +29,7 @@ type libraryAPI interface {
 	Can(p app.Permission) bool
 	Restrict(ctx context.Context, id string, restricted bool) (string, error)
 	RetentionPlan(ctx context.Context) (*app.RetentionPlan, error)
+	Clips(ctx context.Context, recordingID string) ([]*app.Derivative, error)
 }
 
 var _ libraryAPI = (*app.Library)(nil)
@@ -96,6 +97,7 @@ type libraryView struct {
 	thumbs    *thumbCache
 	// full holds complete recordings (List returns summaries) by id.
 	full     map[string]*app.Recording
+	clips    map[string][]*app.Derivative // by recording id, read with full
 	fetching map[string]bool
 
 	searchTimer *time.Timer
@@ -140,7 +142,7 @@ func newLibraryView(lib libraryAPI, win fyne.Window, log *slog.Logger) *libraryV
 		canIngest: lib.Can(app.PermIngest), canVerify: lib.Can(app.PermVerify), canRestrict: lib.Can(app.PermRestricted),
 		ctx: ctx, cancel: cancel, jobs: make(chan struct{}, 1),
 		sortKey: app.SortRecordedAt, statuses: listStatuses,
-		full: map[string]*app.Recording{}, fetching: map[string]bool{},
+		full: map[string]*app.Recording{}, clips: map[string][]*app.Derivative{}, fetching: map[string]bool{},
 	}
 	if a := fyne.CurrentApp(); a != nil {
 		lv.prefs = a.Preferences()
@@ -570,6 +572,7 @@ func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
 	lv.loaded = true
 	lv.listed = recs
 	clear(lv.full) // a status may have changed
+	clear(lv.clips)
 	lv.showList()
 }
 
@@ -648,6 +651,7 @@ func (lv *libraryView) showDetail(id string) {
 	img, _ := lv.thumbs.get(id)
 	if full := lv.full[id]; full != nil {
 		lv.detail.show(full, img, true)
+		lv.detail.showClips(lv.clips[id])
 		return
 	}
 	if row := lv.rowOf(id); row >= 0 {
@@ -659,6 +663,13 @@ func (lv *libraryView) showDetail(id string) {
 	lv.fetching[id] = true
 	lv.goBackground(func() {
 		full, err := lv.lib.Get(lv.ctx, id)
+		var clips []*app.Derivative
+		if err == nil {
+			var cerr error
+			if clips, cerr = lv.lib.Clips(lv.ctx, id); cerr != nil && lv.ctx.Err() == nil {
+				lv.log.Warn("list clips", "id", id, "error", cerr)
+			}
+		}
 		if lv.ctx.Err() != nil {
 			return
 		}
@@ -672,6 +683,7 @@ func (lv *libraryView) showDetail(id string) {
 				return
 			}
 			lv.full[id] = full
+			lv.clips[id] = clips
 			if lv.selected == id {
 				lv.showDetail(id)
 			}
@@ -768,6 +780,7 @@ func (lv *libraryView) setRestricted(id string, restrict bool) {
 				return
 			}
 			delete(lv.full, id)
+			delete(lv.clips, id)
 			if restrict {
 				lv.flash("Recording " + id + " is restricted to professional standards.")
 			} else {

@@ -63,6 +63,7 @@ type reviewAPI interface {
 	Release(ctx context.Context, id, reason string) (string, error)
 	Holds(ctx context.Context, id string) ([]*app.Hold, error)
 	RecordingRetention(ctx context.Context, id string) (app.RetentionItem, error)
+	CreateClip(ctx context.Context, req app.ClipRequest, out string, progress func(frac float64)) (*app.Derivative, error)
 }
 
 var _ reviewAPI = (*app.Library)(nil)

@@ -514,6 +514,7 @@ type reviewSide struct {
 	note     *noteEntry
 	noteRO   *widget.Label
 	delBtn   *widget.Button
+	clipBtn  *widget.Button // clips the selected marker's frames (roles that may export)
 
 	dec decisionWidgets
 }
@@ -571,6 +572,11 @@ func (s *reviewScreen) buildSide() {
 	p.noteRO.Wrapping = fyne.TextWrapWord
 	p.delBtn = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), s.confirmDelete)
 	p.delBtn.Importance = widget.LowImportance
+	p.clipBtn = widget.NewButtonWithIcon("Clip…", theme.MediaVideoIcon(), s.clipMark)
+	p.clipBtn.Importance = widget.LowImportance
+	if !s.lib.Can(app.PermExport) {
+		p.clipBtn.Hide()
+	}
 
 	prev := widget.NewButtonWithIcon("", theme.NavigateBackIcon(), func() { s.jumpMark(-1); s.refocus() })
 	next := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { s.jumpMark(1); s.refocus() })
@@ -585,13 +591,13 @@ func (s *reviewScreen) buildSide() {
 			container.NewHBox(markBtn, inBtn, outBtn, layout.NewSpacer(), prev, next))
 		// The selected row of the list says which mark this is.
 		p.editor = container.NewVBox(widget.NewSeparator(),
-			container.NewBorder(nil, nil, container.NewCenter(p.editChip), p.delBtn, p.editCat), p.note)
+			container.NewBorder(nil, nil, container.NewCenter(p.editChip), container.NewHBox(p.clipBtn, p.delBtn), p.editCat), p.note)
 	} else {
 		info := widget.NewLabel("Your role can view markers but not add or change them.")
 		info.Wrapping = fyne.TextWrapWord
 		top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(prev, next), info))
 		p.editor = container.NewVBox(widget.NewSeparator(),
-			container.NewBorder(nil, nil, container.NewCenter(p.editChip), nil, p.editHead), p.noteRO)
+			container.NewBorder(nil, nil, container.NewCenter(p.editChip), p.clipBtn, p.editHead), p.noteRO)
 	}
 	p.editor.Hide()
 	head := container.NewVBox(append(top, p.msg, container.NewBorder(nil, nil,

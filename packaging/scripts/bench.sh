@@ -27,3 +27,13 @@ bindir="$(mktemp -d)"
 trap 'rm -rf "$bindir"' EXIT
 go build -trimpath -tags $tags -o "$bindir/exhibit" .
 go run -trimpath ./packaging/benchingest -exhibit "$bindir/exhibit"
+
+echo "== clips: a 60 s range of a 10-minute 1080p25 H.264 master (2 s GOPs, B-frames), from the encrypted vault,"
+echo "   against plain ffmpeg on the decrypted file (lossless: -c copy; court: libx264 -preset veryfast -crf 18 + AAC)"
+echo "   x-ffmpeg-speed = ffmpeg's time / ours (targets: lossless >= 50x real time and >= 0.5, court >= 1.5x and >= 0.8);"
+echo "   cut-only-* leave out the frame-hash check and the vault copy; x-ffmpeg+framehash-speed adds the two"
+echo "   framehash runs (-threads 1) a person needs for the same check to ffmpeg's side"
+go test -tags $tags -run '^$' -bench 'BenchmarkClip' -benchtime 1x -timeout 60m ./app/ | grep -E '^Benchmark'
+
+echo "== verify-bundle: a bundle with a 10-min 1080p25 master and a 60 s lossless and court clip, against sha256sum -c + ffmpeg -f framehash by hand"
+go test -tags $tags -run '^$' -bench VerifyBundle -benchtime 1x -timeout 30m ./bundle/ | grep -E '^Benchmark'

@@ -1,0 +1,390 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"exhibit/app/media"
+	"exhibit/store"
+)
+
+// DerivativeKind says what a derivative is (court-playable or lossless clip).
+type DerivativeKind = store.DerivativeKind
+
+// Kinds of derivatives.
+const (
+	KindClipCourt    = store.KindClipCourt
+	KindClipLossless = store.KindClipLossless
+)
+
+// Recipe is exactly how a derivative was made: the ffmpeg version line and
+// the full argument list (and any step beyond ffmpeg, in Notes).
+type Recipe = store.Recipe
+
+// Derivative is a clip kept as an exhibit of its own (see store.Derivative).
+type Derivative = store.Derivative
+
+// ErrNotLossless reports a range that cannot be cut from its source without
+// re-encoding so that it decodes to exactly the master's frames.
+var ErrNotLossless = media.ErrNotLossless
+
+// ErrFramesCorrected reports a clip refused because the frame check run
+// for it (the recording's table was still the one built from packets at
+// ingest) corrected the frame table: frame numbers chosen before it may
+// name other frames now.
+var ErrFramesCorrected = errors.New("frame table corrected by decoding just now")
+
+// ErrFramesUnchecked reports a clip refused because the recording's frame
+// table could not be confirmed by decoding (its frame check failed).
+var ErrFramesUnchecked = errors.New("frame table not confirmed by decoding")
+
+// ClipRequest asks for a clip of master frames From..To (inclusive,
+// 0-based) of a recording.
+type ClipRequest struct {
+	RecordingID string // id or unique prefix
+	From, To    int    // inclusive, 0-based master frames
+	Lossless    bool
+	Overlay     bool // court copy only: a strip with exhibit ref, frame and camera time
+}
+
+// CreateClip makes a clip of a recording, reading the master from the vault
+// through the decrypting reader (nothing decrypted from the master touches
+// the disk), checks it by frame hashes, stores it encrypted in the vault as
+// a derivative and, when out is not empty, also writes it to out (a temp
+// file in out's folder, synced and renamed: never a partial file). A
+// lossless clip must decode to exactly the master's frames, else the
+// error wraps ErrNotLossless and nothing is kept. progress, when not nil,
+// gets the fraction done (0..1). Audited as clip.create with both hashes.
+func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, progress func(frac float64)) (*Derivative, error) {
+	const action = "clip.create"
+	who, err := l.require(ctx, PermExport, action)
+	if err != nil {
+		return nil, err
+	}
+	if req.Lossless && req.Overlay {
+		return nil, errors.New("an overlay can only be burned into a court copy, not a lossless clip")
+	}
+	id, err := l.resolve(ctx, req.RecordingID, action)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := l.st.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.confirmFrames(ctx, rec, req, progress); err != nil {
+		return nil, err
+	}
+	ft, err := l.frameTable(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if req.From < 0 || req.To < req.From || req.To >= ft.Len() {
+		return nil, fmt.Errorf("frames %d-%d: %w (frames 0 to %d)", req.From, req.To, ErrOutOfRange, ft.Len()-1)
+	}
+	report := func(f float64) {
+		if progress != nil {
+			progress(f)
+		}
+	}
+	report(0)
+	tool, err := media.FFmpegVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir := l.st.Dir()
+	if out != "" {
+		dir = filepath.Dir(out)
+	}
+	tmpDir, err := os.MkdirTemp(dir, ".exhibit-clip-*")
+	if err != nil {
+		return nil, fmt.Errorf("clip: %w", err)
+	}
+	defer func() { _ = os.RemoveAll(tmpDir) }() // the temp folder; a leftover is only a hidden folder of ours
+	tmp := filepath.Join(tmpDir, "clip.mp4")
+
+	m, err := l.st.OpenMaster(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = m.Close() }() // read only
+	url, stop, err := ServeReaderAt(m, m.Size(), "master")
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+
+	r := media.ClipRange{Table: ft, From: req.From, To: req.To, Container: rec.Container}
+	d := &Derivative{RecordingID: id, MasterSHA256: rec.SHA256, From: req.From, To: req.To, CreatedBy: who.Name}
+	// Steps and their share of the work: cut 0.6, hashes 0.3, vault 0.1.
+	stage := func(base, span float64) func(float64) {
+		return func(f float64) { report(base + span*f) }
+	}
+	// The master range's frame hashes do not depend on the clip: they are
+	// decoded while the clip is cut (a cut is mostly reading), and the
+	// clip's own after it.
+	type hashResult struct {
+		b   []byte
+		err error
+	}
+	masterHash := make(chan hashResult, 1)
+	hashCtx, cancelHash := context.WithCancel(ctx)
+	defer cancelHash()
+	go func() {
+		b, err := media.RangeFrameHash(hashCtx, url, r)
+		masterHash <- hashResult{b, err}
+	}()
+	var res *media.ClipResult
+	if req.Lossless {
+		d.Kind = KindClipLossless
+		res, err = media.CutLossless(ctx, url, tmp, rec.AudioCodec, r, stage(0, 0.6))
+	} else {
+		d.Kind = KindClipCourt
+		o := media.CourtOptions{Audio: rec.AudioCodec != "", Height: rec.Height}
+		if req.Overlay {
+			o.Overlay = fmt.Sprintf("%s frames %d-%d", rec.ID, req.From, req.To)
+			wc := rec.RecordedAt.Add(ticksToDuration(ft.Frames[req.From].PTS-ft.Frames[0].PTS, ft.TimeBase))
+			o.WallClock0 = float64(wc.UnixMicro()) / 1e6
+		}
+		res, err = media.TranscodeCourt(ctx, url, tmp, r, o, stage(0, 0.6))
+	}
+	if err != nil {
+		cancelHash()
+		<-masterHash
+		return nil, l.clipFailed(ctx, rec, req, err)
+	}
+	d.FrameHash, err = media.FrameHash(ctx, tmp)
+	mh := <-masterHash
+	if err == nil {
+		d.MasterFrameHash, err = mh.b, mh.err
+	}
+	if err != nil {
+		return nil, l.clipFailed(ctx, rec, req, err)
+	}
+	report(0.9)
+	if req.Lossless {
+		if err := media.SameFrames(d.FrameHash, d.MasterFrameHash); err != nil {
+			return nil, l.clipFailed(ctx, rec, req, fmt.Errorf("%w: %w", ErrNotLossless, err))
+		}
+	} else {
+		tb, err := media.FrameHashTimeBase(d.FrameHash)
+		if err == nil {
+			err = media.CheckCourtFrames(d.FrameHash, tb, r)
+		}
+		if err != nil {
+			return nil, l.clipFailed(ctx, rec, req, err)
+		}
+	}
+	d.FrameMap = res.FrameMap
+	d.Recipe = Recipe{Tool: tool, Args: recipeArgs(res.Args, url, tmp, rec.ID), Notes: res.Notes}
+	if err := l.keepClip(ctx, d, tmp, out); err != nil {
+		return nil, err
+	}
+	report(1)
+	return d, nil
+}
+
+// recipeArgs writes a recipe as a third party runs it on files: the
+// input is the master (file master-<id>; the loopback URL was random and
+// is gone), the output clip.mp4, and progress reporting is left out.
+func recipeArgs(args []string, url, tmp, id string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == url:
+			a = "master-" + id
+		case a == "file:"+tmp:
+			a = "clip.mp4"
+		case a == "-protocol_whitelist" && i+1 < len(args):
+			i++
+			continue
+		case a == "-progress" && i+1 < len(args):
+			i++
+			continue
+		case a == "-nostats":
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// confirmFrames makes sure a clip is cut against a frame table confirmed
+// by decoding. A table still pending (built from the demuxer's packets at
+// ingest, the background check not done yet) is checked now, on this
+// goroutine, with the frame check's own code (audited as frames.checked or
+// frames.corrected). If the check corrects the table, the range the caller
+// chose by the old numbering may name other frames, so the clip is refused
+// (the caller's marks were renumbered by the check); a table whose stored
+// copy did not decode is refused too. rec is updated to the checked state.
+func (l *Library) confirmFrames(ctx context.Context, rec *Recording, req ClipRequest, progress func(float64)) error {
+	switch rec.FrameCheck {
+	case FramesFailed:
+		return l.clipFailed(ctx, rec, req, fmt.Errorf("recording %s: %w: its stored copy could not be decoded", rec.ID, ErrFramesUnchecked))
+	case FramesPending:
+	default:
+		return nil
+	}
+	if progress != nil {
+		progress(0)
+	}
+	r, err := l.checkFrames(ctx, rec.ID)
+	if err != nil {
+		return fmt.Errorf("recording %s: frame check before the clip: %w", rec.ID, err)
+	}
+	fresh, err := l.st.Get(ctx, rec.ID)
+	if err != nil {
+		return err
+	}
+	*rec = *fresh
+	switch r.State {
+	case FramesChecked:
+		return nil
+	case FramesCorrected:
+		return l.clipFailed(ctx, rec, req, fmt.Errorf("recording %s: %w: decoding found %d frames where the packets gave %d; frame numbers may have moved",
+			rec.ID, ErrFramesCorrected, r.DecodedFrames, r.PacketFrames))
+	default: // failed (now, or by another process's check)
+		return l.clipFailed(ctx, rec, req, fmt.Errorf("recording %s: %w: its stored copy could not be decoded", rec.ID, ErrFramesUnchecked))
+	}
+}
+
+// clipFailed audits a failed clip (the reason, which holds no free text)
+// and returns err.
+func (l *Library) clipFailed(ctx context.Context, rec *Recording, req ClipRequest, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	e := l.entry("clip.create")
+	e.RecordingID, e.SHA256, e.Outcome = rec.ID, rec.SHA256, store.OutcomeFailed
+	e.Detail = fmt.Sprintf("frames %d-%d lossless=%v: %s", req.From, req.To, req.Lossless, oneLine(err))
+	if aerr := l.st.Audit(ctx, e); aerr != nil {
+		return errors.Join(err, aerr)
+	}
+	l.log.Warn("clip failed", "id", rec.ID, "error", err)
+	return err
+}
+
+// keepClip encrypts the checked clip into the vault, commits its record
+// with the audit entry, and then puts it at out.
+func (l *Library) keepClip(ctx context.Context, d *Derivative, tmp, out string) error {
+	f, err := os.Open(tmp)
+	if err != nil {
+		return err
+	}
+	p, err := l.st.WriteMaster(ctx, f, nil)
+	_ = f.Close() // read only; what was read is verified by hash below
+	if err != nil {
+		return fmt.Errorf("store clip in the vault: %w", err)
+	}
+	if err := p.Verify(ctx, nil); err != nil {
+		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
+		return fmt.Errorf("store clip in the vault: %w", err)
+	}
+	e := l.entry("clip.create")
+	if err := l.st.CommitDerivative(ctx, p, d, e); err != nil {
+		return fmt.Errorf("store clip: %w", err)
+	}
+	if out == "" {
+		return nil
+	}
+	if err := syncFile(tmp); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
+	}
+	return store.SyncDir(filepath.Dir(out))
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close() // failure path: the sync error is returned
+		return err
+	}
+	return f.Close()
+}
+
+// Clips returns the derivatives of a recording the signed-in user may see
+// (a restricted recording's clips are as restricted as it is).
+func (l *Library) Clips(ctx context.Context, recordingID string) ([]*Derivative, error) {
+	id, err := l.resolve(ctx, recordingID, "clip.list")
+	if err != nil {
+		return nil, err
+	}
+	return l.st.Derivatives(ctx, id)
+}
+
+// Derivative returns one derivative by id or exhibit reference, if the
+// signed-in user may see its recording.
+func (l *Library) Derivative(ctx context.Context, id string) (*Derivative, error) {
+	return l.derivative(ctx, id, "clip.show")
+}
+
+func (l *Library) derivative(ctx context.Context, id, action string) (*Derivative, error) {
+	if _, err := l.require(ctx, PermView, action); err != nil {
+		return nil, err
+	}
+	d, err := l.st.GetDerivative(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := l.resolve(ctx, d.RecordingID, action); err != nil {
+		if errors.Is(err, ErrNotPermitted) {
+			return nil, fmt.Errorf("%s: %w", id, store.ErrNoDerivative)
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// OpenDerivative opens a derivative's file for reading: a decrypting
+// io.ReaderAt over its vault file. The access is audited (clip.open).
+// Call close when done.
+func (l *Library) OpenDerivative(ctx context.Context, id string) (ra io.ReaderAt, size int64, close func() error, err error) {
+	d, err := l.derivative(ctx, id, "clip.open")
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	m, err := l.st.OpenDerivative(ctx, d.ID)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	e := l.entry("clip.open")
+	e.RecordingID, e.SHA256 = d.RecordingID, d.MasterSHA256
+	e.Detail = fmt.Sprintf("%s %s sha256 %s", d.Ref, d.ID, d.SHA256)
+	if err := l.st.Audit(ctx, e); err != nil {
+		_ = m.Close() // read only, failure path: the audit error is returned
+		return nil, 0, nil, err
+	}
+	return m, m.Size(), m.Close, nil
+}
+
+// MarkRange returns the recording and frame range of an annotation (a
+// point marker gives one frame), for clipping a marked range.
+func (l *Library) MarkRange(ctx context.Context, annotationID string) (recordingID string, from, to int, err error) {
+	a, err := l.annotation(ctx, annotationID, "clip.create")
+	if err != nil {
+		return "", 0, 0, err
+	}
+	if a.Deleted {
+		return "", 0, 0, fmt.Errorf("annotation %s: %w", annotationID, store.ErrAnnotationDeleted)
+	}
+	return a.RecordingID, a.FrameIn, a.FrameOut, nil
+}
+
+// IsAnnotationID reports whether s has the shape of an annotation id (and
+// so is not a recording id or prefix).
+func IsAnnotationID(s string) bool {
+	s = strings.TrimSpace(s)
+	return len(s) == store.AnnotationIDLength && !strings.ContainsAny(s, "-")
+}

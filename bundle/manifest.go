@@ -1,0 +1,147 @@
+// Package bundle is the evidence bundle format: the folder an export writes
+// (manifest, SHA256SUMS, clips, masters, framehash files, stills, the audit
+// entries with their RFC 6962 inclusion proofs in c2sp.org/tlog-proof@v1
+// form and the signed checkpoint) and Verify, which checks such a folder
+// with no store, no keyring and no sign-in.
+//
+// It depends on the standard library, golang.org/x/mod/sumdb (tlog, note)
+// and the ffmpeg binary (for frame hashes) only; never on the store or app.
+//
+// Layout (exact; other tools rely on it):
+//
+//	README.txt          how to check and play the bundle with public tools
+//	manifest.json       Manifest
+//	SHA256SUMS          every other file, `sha256sum -c` format, relative paths
+//	report.pdf          continuity report (and report.html)
+//	index.html          offline player
+//	masters/            decrypted masters, bit-identical to what was ingested
+//	clips/              court-playable and lossless clips
+//	framehash/          one .framehash per clip and per master range
+//	stills/             a still at each marker
+//	audit/entries.jsonl audit entries, each line exactly its Merkle leaf data
+//	audit/checkpoint    the signed checkpoint the proofs are against
+//	audit/log.vkey      the note verifier key of the checkpoint signer
+//	audit/proofs/SEQ.tlog-proof  one proof per entry line
+//
+// Ordering: everything up to manifest.json is written first; the export is
+// then audited with the manifest's SHA-256, and the audit files and the
+// report (which show that entry) are written after it. So manifest.json
+// carries the hashes of the files written before it and names the later
+// ones without a hash; SHA256SUMS covers every file.
+package bundle
+
+import (
+	"time"
+)
+
+// Format is the value of Manifest.Format for this version of the layout.
+const Format = "exhibit-bundle/1"
+
+// Fixed paths of the layout.
+const (
+	ManifestFile   = "manifest.json"
+	SumsFile       = "SHA256SUMS"
+	ReadmeFile     = "README.txt"
+	ReportPDF      = "report.pdf"
+	ReportHTML     = "report.html"
+	PlayerFile     = "index.html"
+	EntriesFile    = "audit/entries.jsonl"
+	CheckpointFile = "audit/checkpoint"
+	KeyFile        = "audit/log.vkey"
+	ProofsDir      = "audit/proofs"
+	ProofSuffix    = ".tlog-proof"
+)
+
+// Kind is what a manifest item is.
+type Kind string
+
+// Kinds of manifest items.
+const (
+	KindMaster       Kind = "master"
+	KindClipCourt    Kind = "clip-court"
+	KindClipLossless Kind = "clip-lossless"
+	KindStill        Kind = "still"
+	KindFrameHash    Kind = "framehash"
+	KindReport       Kind = "report"
+	KindReportHTML   Kind = "report-html"
+	KindPlayer       Kind = "player"
+	KindReadme       Kind = "readme"
+	KindAuditEntries Kind = "audit-entries"
+	KindCheckpoint   Kind = "audit-checkpoint"
+	KindVerifierKey  Kind = "audit-key"
+	KindProofs       Kind = "audit-proofs" // the folder audit/proofs/: one SEQ.tlog-proof per entry line
+)
+
+// Manifest is manifest.json.
+type Manifest struct {
+	Format         string    `json:"format"` // Format
+	CaseRef        string    `json:"case_ref"`
+	BundleID       string    `json:"bundle_id"`
+	CreatedAt      time.Time `json:"created_at"` // UTC
+	CreatedBy      string    `json:"created_by"`
+	ExhibitVersion string    `json:"exhibit_version"`
+	// Items lists every file of the bundle except manifest.json and
+	// SHA256SUMS. Items written after the manifest (the report, the audit
+	// files) have no SHA256 and Size here: SHA256SUMS holds their hashes.
+	Items []Item `json:"items"`
+}
+
+// Item is one file (or, for KindProofs, the proofs folder) of a bundle.
+type Item struct {
+	Path       string `json:"path"` // slash-separated, relative, no "..", never absolute
+	Kind       Kind   `json:"kind"`
+	ExhibitRef string `json:"exhibit_ref,omitempty"`
+	SHA256     string `json:"sha256,omitempty"` // hex; empty for files written after the manifest
+	Size       int64  `json:"size,omitempty"`
+	// MasterID and MasterSHA256 name the parent master (for a master, its
+	// own id and the SHA-256 taken at ingest).
+	MasterID     string      `json:"master_id,omitempty"`
+	MasterSHA256 string      `json:"master_sha256,omitempty"`
+	Frames       *FrameRange `json:"frames,omitempty"` // master frames, 0-based, inclusive
+	Recording    *Recording  `json:"recording,omitempty"`
+	Recipe       *Recipe     `json:"recipe,omitempty"`
+	// FrameHash is the path of this clip's own framehash file;
+	// MasterFrameHash that of the master frames it was cut from.
+	FrameHash       string `json:"framehash,omitempty"`
+	MasterFrameHash string `json:"master_framehash,omitempty"`
+	// FrameMap gives, for a court clip, the master frame of each clip frame.
+	FrameMap []int `json:"frame_map,omitempty"`
+	// Frame is the master frame of a still.
+	Frame *int `json:"frame,omitempty"`
+	// Of is, for a framehash file, the path of the file it hashes (or
+	// "masters range" for a master range not in the bundle).
+	Of string `json:"of,omitempty"`
+}
+
+// FrameRange is an inclusive range of 0-based master frames.
+type FrameRange struct {
+	From int `json:"from"`
+	To   int `json:"to"`
+}
+
+// Recording holds the facts of a master recording.
+type Recording struct {
+	RecordedAt       time.Time `json:"recorded_at"` // UTC, camera clock
+	RecordedAtSource string    `json:"recorded_at_source,omitempty"`
+	DurationMS       int64     `json:"duration_ms"`
+	FPS              string    `json:"fps"` // "num/den"
+	Frames           int       `json:"frames"`
+	Officer          string    `json:"officer,omitempty"`
+	Device           string    `json:"device,omitempty"`
+}
+
+// Recipe is the exact processing step that made a derivative.
+type Recipe struct {
+	Tool  string   `json:"tool"` // e.g. the ffmpeg version line
+	Args  []string `json:"args"`
+	Notes []string `json:"notes,omitempty"` // steps beyond the tool (e.g. the edit list of a lossless cut)
+}
+
+// Problem is one failed check of Verify.
+type Problem struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// String returns "path: reason".
+func (p Problem) String() string { return p.Path + ": " + p.Reason }
