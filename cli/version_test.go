@@ -48,15 +48,3 @@ func TestVersion(t *testing.T) {
 		t.Errorf("exhibit --version extra: %v", r)
 	}
 }
-
-// TestVersionWithoutFFmpeg: a station without ffmpeg is told so, with exit
-// 1, and still gets the other lines.
-func TestVersionWithoutFFmpeg(t *testing.T) {
-	old := media.FFmpegPath
-	media.FFmpegPath = "/nonexistent/ffmpeg"
-	defer func() { media.FFmpegPath = old }()
-	r := newEmptyEnv(t).runAs("", "", "--version")
-	if r.code != exitFailed || !strings.Contains(r.out, "FFmpeg: unavailable: ") || !strings.Contains(r.out, "libmpv: mpv ") || !strings.Contains(r.err, "ffmpeg") {
-		t.Fatalf("%v", r)
-	}
-}

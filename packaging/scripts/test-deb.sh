@@ -60,7 +60,7 @@ if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$x"/
 depends=$(dpkg-deb -f "$deb" Depends)
 for d in libmpv2 ffmpeg libc6 libgl1; do grep -q "\b$d\b" <<<"$depends" || fail "Depends lacks $d: $depends"; done
 
-# Bundles as a desktop meets them: a zip whose first entry is manifest.json
+# Bundles as a desktop meets them: a zip whose first entry is B/manifest.json
 # (named NAME.exhibit.zip, NAME.zip, or with no extension), a plain zip, a
 # bundle folder (manifest.json and SHA256SUMS) and a folder that is not one.
 t="$x/exhibit-test"
@@ -69,11 +69,12 @@ echo '{}' >"$t/dir/manifest.json"
 echo 'readme' >"$t/dir/README.txt"
 : >"$t/dir/SHA256SUMS"
 echo '{}' >"$t/other/manifest.json"
-mkzip() { (cd "$t/dir" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); [z.write(f) for f in sys.argv[2:]]; z.close()' "$@"); }
-mkzip ../case.exhibit.zip manifest.json README.txt SHA256SUMS
-mkzip ../bundle.zip manifest.json README.txt SHA256SUMS
-mkzip ../bundle-noext manifest.json README.txt SHA256SUMS
-mkzip ../plain.zip README.txt manifest.json SHA256SUMS
+# Entries are BUNDLE/NAME, as bundle.Writer writes them.
+mkzip() { (cd "$t" && python3 -c 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED); [z.write(f) for f in sys.argv[2:]]; z.close()' "$@"); }
+mkzip case.exhibit.zip dir/manifest.json dir/README.txt dir/SHA256SUMS
+mkzip bundle.zip dir/manifest.json dir/README.txt dir/SHA256SUMS
+mkzip bundle-noext dir/manifest.json dir/README.txt dir/SHA256SUMS
+mkzip plain.zip dir/README.txt dir/manifest.json dir/SHA256SUMS
 # GIO's view of them (what GNOME shows): packaging/scripts/content-type.c.
 gcc -O -o "$t/content-type" packaging/scripts/content-type.c $(pkg-config --cflags --libs gio-2.0) ||
   fail "cannot build content-type.c (libglib2.0-dev: packaging/scripts/install-dist-deps.sh)"
