@@ -104,10 +104,14 @@ $types
 want:
 $want"
   for mt in application/vnd.uk.police.exhibit.bundle+zip x-content/vnd.uk.police.exhibit.bundle; do
-    "${run[@]}" sh -c "gio mime $mt" | grep -q "Default application for .*: uk.police.exhibit.court.desktop" ||
-      fail "exhibit court is not the handler of $mt"
+    # Captured first: with pipefail, grep -q closing the pipe early would
+    # fail gio with SIGPIPE.
+    handlers=$("${run[@]}" sh -c "gio mime $mt")
+    grep -q "Default application for .*: uk.police.exhibit.court.desktop" <<<"$handlers" ||
+      fail "exhibit court is not the handler of $mt: $handlers"
   done
-  "${run[@]}" sh -c 'gio mime application/zip; gio mime inode/directory' | grep -q uk.police.exhibit && fail "exhibit claims every zip or folder"
+  handlers=$("${run[@]}" sh -c 'gio mime application/zip; gio mime inode/directory' || true)
+  grep -q uk.police.exhibit <<<"$handlers" && fail "exhibit claims every zip or folder"
   return 0
 }
 
