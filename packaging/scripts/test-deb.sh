@@ -53,7 +53,8 @@ x=$(mktemp -d)
 trap 'rm -rf "$x"' EXIT
 dpkg-deb -x "$deb" "$x/pkg"
 for n in 16 22 24 32 48 64 128 256 512; do
-  file "$x/pkg/usr/share/icons/hicolor/${n}x${n}/apps/uk.police.exhibit.png" | grep -q "PNG image data, $n x $n" || fail "icon ${n}x${n} is not a ${n}-pixel PNG"
+  desc=$(file "$x/pkg/usr/share/icons/hicolor/${n}x${n}/apps/uk.police.exhibit.png")
+  grep -q "PNG image data, $n x $n" <<<"$desc" || fail "icon ${n}x${n} is not a ${n}-pixel PNG"
 done
 if command -v appstreamcli >/dev/null; then appstreamcli validate --no-net --explain "$x/pkg/usr/share/metainfo/uk.police.exhibit.metainfo.xml" || fail "AppStream metadata invalid"; fi
 if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$x"/pkg/usr/share/applications/*.desktop || fail "desktop entry invalid"; fi
@@ -141,7 +142,8 @@ chroot)
   # (libglib2.0-bin) and shared-mime-info are what a desktop brings, for the
   # MIME check; desktop-file-utils' trigger fills mimeinfo.cache.
   "${in_root[@]}" apt-get install -y -qq --no-install-recommends /tmp/exhibit.deb >"$x/apt.log" 2>&1 || { tail -30 "$x/apt.log"; fail "apt-get install of the .deb"; }
-  "${in_root[@]}" dpkg -s exhibit | grep -q '^Status: install ok installed' || fail "not installed"
+  status=$("${in_root[@]}" dpkg-query -W -f='${Status}' exhibit)
+  [ "$status" = "install ok installed" ] || fail "not installed: $status"
   "${in_root[@]}" apt-get install -y -qq --no-install-recommends libglib2.0-bin shared-mime-info desktop-file-utils >>"$x/apt.log" 2>&1 || { tail -30 "$x/apt.log"; fail "apt-get install of the desktop tools"; }
   check_installed "${in_root[@]}"
   step "dpkg --purge exhibit leaves nothing of it"
