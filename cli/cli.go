@@ -195,7 +195,8 @@ func Main(args []string, env Env) int {
 	g.StringVar(&s.passFile, "passphrase-file", "", "file holding the store passphrase")
 	g.BoolVar(&s.noKeyring, "no-keyring", env.getenv("EXHIBIT_NO_KEYRING") == "1", "do not use the OS keyring")
 	g.StringVar(&s.user, "user", env.getenv("EXHIBIT_USER"), "sign in as this user")
-	var verbose bool
+	var verbose, showVersion bool
+	g.BoolVar(&showVersion, "version", false, "print the versions and exit (exhibit version)")
 	g.BoolVar(&verbose, "verbose", false, "log detail")
 	g.BoolVar(&verbose, "v", false, "log detail")
 	if err := g.Parse(args); err != nil {
@@ -221,6 +222,9 @@ func Main(args []string, env Env) int {
 		s.storeDir = d
 	}
 	rest := g.Args()
+	if showVersion {
+		rest = append([]string{"version"}, rest...)
+	}
 	if len(rest) == 0 {
 		return s.exitCode(s.runGUI(""))
 	}

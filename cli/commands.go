@@ -77,5 +77,7 @@ func init() {
 			access: accessNone, flags: verifyBundleFlags},
 		{name: "testmedia", args: "[--cameras N] [--minutes M] [--small] [--junk] [--seed N] DIR",
 			help: "write a synthetic dock folder to try Exhibit with", access: accessNone, flags: testMediaFlags},
+		{name: "version", args: "[--json]", help: "print the Exhibit version and commit, and the Go, libmpv and ffmpeg versions\n(also exhibit --version)",
+			access: accessNone, flags: versionFlags},
 	}
 }
