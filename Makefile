@@ -3,6 +3,10 @@
 #   make test   install what is missing, then run every test (GUI under Xvfb,
 #               keyring tests against gnome-keyring in a D-Bus session)
 # make bench runs the benchmarks.
+# make dist builds dist/exhibit_<version>_amd64.deb, the fyne package tarball
+# and dist/SHA256SUMS; make dist-test also installs the .deb into a clean
+# Debian 12 root (debootstrap) and runs it there (needs root and the Debian
+# mirror; several minutes, so not part of make test).
 
 export PATH := $(PATH):/usr/local/go/bin
 export LC_NUMERIC := C
@@ -14,14 +18,18 @@ GO      ?= go
 TAGS    := migrated_fynedo
 BIN     := bin/exhibit
 SESSION := packaging/scripts/with-test-session.sh
+# exhibit --version: the checkout's describe and commit (make dist computes
+# the package version itself, see packaging/scripts/build-dist.sh).
+LDFLAGS := -X exhibit/app.version=$(shell git describe --tags --always --dirty 2>/dev/null) \
+           -X exhibit/app.commit=$(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: run test bench build deps check vet staticcheck errcheck fmt-check clean
+.PHONY: run test bench build deps check vet staticcheck errcheck fmt-check clean dist dist-deps dist-test
 
 deps:
 	@packaging/scripts/install-deps.sh
 
 build: deps
-	$(GO) build -tags $(TAGS) -o $(BIN) .
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 run: build
 	./$(BIN)
@@ -54,5 +62,14 @@ test: deps check
 bench: deps
 	$(SESSION) packaging/scripts/bench.sh
 
+dist-deps: deps
+	@packaging/scripts/install-dist-deps.sh
+
+dist: dist-deps
+	packaging/scripts/build-dist.sh
+
+dist-test: dist
+	packaging/scripts/test-deb.sh
+
 clean:
-	rm -rf bin
+	rm -rf bin dist

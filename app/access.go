@@ -173,7 +173,12 @@ type PermissionError struct {
 }
 
 func (e *PermissionError) Error() string {
-	return fmt.Sprintf("a %s may not %s", strings.ToLower(e.Role.Title()), permNames[e.What])
+	role := strings.ToLower(e.Role.Title())
+	article := "a"
+	if role != "" && strings.ContainsRune("aeiou", rune(role[0])) {
+		article = "an"
+	}
+	return fmt.Sprintf("%s %s may not %s", article, role, permNames[e.What])
 }
 
 // SignInPolicy throttles and locks out repeated failed sign-ins.
@@ -322,12 +327,25 @@ func (l *Library) entry(action string) *store.AuditEntry {
 // require returns the signed-in user when they have p. A missing
 // permission is audited as a denied attempt at action.
 func (l *Library) require(ctx context.Context, p Permission, action string) (Principal, error) {
+	return l.requireOn(ctx, p, action, "")
+}
+
+// requireOn is require for an action on one recording (an id or prefix,
+// "" for none): a denied attempt's audit entry names the recording, when
+// the id names exactly one the user may see, so that the audit trail's
+// recording column is not blank for it.
+func (l *Library) requireOn(ctx context.Context, p Permission, action, idOrPrefix string) (Principal, error) {
 	who, ok := l.Who()
 	if !ok {
 		return who, ErrNotSignedIn
 	}
 	if !who.Role.Can(p) {
 		e := l.entry(action)
+		if idOrPrefix != "" {
+			if id, err := l.st.Resolve(ctx, idOrPrefix, who.Role.Can(PermRestricted)); err == nil {
+				e.RecordingID = id
+			}
+		}
 		e.Outcome, e.Detail = store.OutcomeDenied, "role may not "+permNames[p]
 		if err := l.st.Audit(ctx, e); err != nil {
 			return who, err
@@ -374,7 +392,7 @@ func (l *Library) Restrict(ctx context.Context, id string, restricted bool) (str
 	if !restricted {
 		action = "unrestrict"
 	}
-	if _, err := l.require(ctx, PermRestricted, action); err != nil {
+	if _, err := l.requireOn(ctx, PermRestricted, action, id); err != nil {
 		return "", err
 	}
 	full, err := l.resolve(ctx, id, action)

@@ -329,6 +329,7 @@ func MakeModel(mk, model string) string {
 func UserMessage(err error) string {
 	var locked *LockedError
 	var perm *PermissionError
+	var deleted *DeletedError
 	switch {
 	case err == nil:
 		return ""
@@ -343,6 +344,10 @@ func UserMessage(err error) string {
 		return "The system keyring could not keep the store's key; choose a passphrase to protect it instead."
 	case errors.Is(err, store.ErrNotInitialized):
 		return "There is no Exhibit store in this folder yet."
+	case errors.As(err, &deleted):
+		return "Recording " + deleted.Deletion.RecordingID + " was deleted on " +
+			deleted.Deletion.DeletedAt.Local().Format("2 Jan 2006 at 15:04 MST") + " (" + deleted.Deletion.Rule +
+			"). Only its deletion record remains, in the audit trail."
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrNotPermitted):
 		return "No such recording, or you are not permitted to see it."
 	case errors.Is(err, store.ErrNoUser):

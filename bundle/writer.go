@@ -384,7 +384,15 @@ func (w *Writer) writeZip(paths []string) error {
 	}()
 	zw := zip.NewWriter(f)
 	base := filepath.Base(w.dir)
+	// manifest.json first: a desktop recognises a bundle zip by that name
+	// in the first entry (packaging/linux/uk.police.exhibit.mime.xml).
+	first := []string{ManifestFile}
 	for _, p := range paths {
+		if p != ManifestFile {
+			first = append(first, p)
+		}
+	}
+	for _, p := range first {
 		src, err := os.Open(filepath.Join(w.tmp, filepath.FromSlash(p)))
 		if err != nil {
 			return err

@@ -76,6 +76,11 @@ func TestRoleMatrix(t *testing.T) {
 			case !allowed && (!denied || r.code != 3):
 				t.Errorf("%s %v: want a refusal (exit 3): %v", users[role], c.args, r)
 			}
+			// A refusal is one sentence, without a second line repeating
+			// it ("(a administrator may not annotate)").
+			if denied && strings.Count(strings.TrimSpace(r.err), "\n") != 0 {
+				t.Errorf("%s %v: the refusal is more than one line: %q", users[role], c.args, r.err)
+			}
 		}
 	}
 	// Each refusal is in the audit trail as denied.

@@ -200,7 +200,8 @@ func Main(args []string, env Env) int {
 	g.StringVar(&s.passFile, "passphrase-file", "", "file holding the store passphrase")
 	g.BoolVar(&s.noKeyring, "no-keyring", env.getenv("EXHIBIT_NO_KEYRING") == "1", "do not use the OS keyring")
 	g.StringVar(&s.user, "user", env.getenv("EXHIBIT_USER"), "sign in as this user")
-	var verbose bool
+	var verbose, showVersion bool
+	g.BoolVar(&showVersion, "version", false, "print the versions and exit (exhibit version)")
 	g.BoolVar(&verbose, "verbose", false, "log detail")
 	g.BoolVar(&verbose, "v", false, "log detail")
 	if err := g.Parse(args); err != nil {
@@ -226,6 +227,9 @@ func Main(args []string, env Env) int {
 		s.storeDir = d
 	}
 	rest := g.Args()
+	if showVersion {
+		rest = append([]string{"version"}, rest...)
+	}
 	if len(rest) == 0 {
 		return s.exitCode(s.runGUI(""))
 	}
@@ -486,7 +490,10 @@ func (s *session) fail(err error) {
 	if a := advice(err); a != "" {
 		msg += " " + a
 	}
-	if m := app.UserMessage(err); m != err.Error() && !strings.Contains(m, err.Error()) {
+	var perm *app.PermissionError
+	if m := app.UserMessage(err); m != err.Error() && !strings.Contains(m, err.Error()) && !errors.As(err, &perm) {
+		// The detail in brackets, unless the sentence already says it all
+		// (a refusal: "Your role (Administrator) may not annotate.").
 		s.warnf("exhibit: %s\n  (%v)\n", msg, err)
 	} else {
 		s.warnf("exhibit: %s\n", msg)

@@ -43,7 +43,7 @@ func init() {
 		{name: "decide", args: "ID evidence|policing|nfa|refer-psd --reason TEXT",
 			help: "record a review decision (refer-psd restricts the recording)", access: accessSignedIn, flags: decideFlags},
 		{name: "hold", args: "ID --reason TEXT", help: "place a legal hold (suspends deletion)", access: accessSignedIn, flags: holdFlags(true)},
-		{name: "release", args: "ID [--reason TEXT]", help: "lift a legal hold", access: accessSignedIn, flags: holdFlags(false)},
+		{name: "release", args: "ID --reason TEXT", help: "lift a legal hold (say why; retention applies again)", access: accessSignedIn, flags: holdFlags(false)},
 		{name: "retention", args: "[--dry-run] [--json]", help: "delete footage the retention policy says is due (or list it)",
 			access: accessSignedIn, flags: retentionFlags},
 		{name: "retention policy", args: "[--json]", help: "show the retention periods", access: accessSignedIn, flags: retentionPolicyFlags},
@@ -80,5 +80,7 @@ func init() {
 			access: accessNone, flags: courtFlags},
 		{name: "testmedia", args: "[--cameras N] [--minutes M] [--small] [--junk] [--seed N] DIR",
 			help: "write a synthetic dock folder to try Exhibit with", access: accessNone, flags: testMediaFlags},
+		{name: "version", args: "[--json]", help: "print the Exhibit version and commit, and the Go, libmpv and ffmpeg versions\n(also exhibit --version)",
+			access: accessNone, flags: versionFlags},
 	}
 }

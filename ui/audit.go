@@ -203,7 +203,7 @@ func (v *auditView) show(win fyne.Window, wrap func(fyne.CanvasObject) fyne.Canv
 	}
 	v.win = win
 	v.dlg = dialog.NewCustom(v.title(), "Close", content, win)
-	v.dlg.SetOnClosed(v.close)
+	escapeCloses(win, v.dlg, v.close)
 	size := win.Canvas().Size()
 	v.dlg.Resize(fyne.NewSize(min(1400, max(800, size.Width-60)), min(820, max(500, size.Height-60))))
 	v.dlg.Show()

@@ -350,20 +350,74 @@ func (s *reviewScreen) recordDecision() {
 	s.showModal(d)
 }
 
-// holdOrRelease places a legal hold, or releases the one in force.
+// holdOrRelease places a legal hold, or asks to release the one in force.
+// Both need a reason.
 func (s *reviewScreen) holdOrRelease() {
 	p := s.side
 	w := &p.dec
-	if !p.canHold || w.holdBtn.Disabled() {
+	if !p.canHold || w.holdBtn.Disabled() || s.modal {
 		return
 	}
 	reason := strings.TrimSpace(w.holdReason.Text)
 	release := w.held
-	if !release && reason == "" {
-		decisionMessage(w.holdMsg, "Give a reason for the hold.", true)
+	if reason == "" {
+		if release {
+			decisionMessage(w.holdMsg, "Give a reason for the release.", true)
+		} else {
+			decisionMessage(w.holdMsg, "Give a reason for the hold.", true)
+		}
 		s.win.Canvas().Focus(w.holdReason)
 		return
 	}
+	if release {
+		s.confirmRelease(reason)
+		return
+	}
+	s.applyHold(false, reason)
+}
+
+// confirmRelease says when the footage would be deleted once the hold is
+// released, and releases it only when the user confirms.
+func (s *reviewScreen) confirmRelease(reason string) {
+	w := &s.side.dec
+	w.holdBtn.Disable()
+	decisionMessage(w.holdMsg, "", false)
+	id := s.id
+	s.data.push(dataJob{run: func(ctx context.Context) {
+		it, err := s.lib.RetentionAfterRelease(ctx, id)
+		s.do(func() {
+			w.holdBtn.Enable()
+			if s.closed {
+				return
+			}
+			if err != nil {
+				decisionMessage(w.holdMsg, "The hold was not released: "+formMessage(err), true)
+				return
+			}
+			if s.modal {
+				return
+			}
+			text := widget.NewLabel(app.AfterReleaseWords(it, time.Now()) + "\n\nReason for the release: " + reason +
+				"\n\nThe release and its reason are recorded in the audit trail.")
+			text.Wrapping = fyne.TextWrapWord
+			d := dialog.NewCustomConfirm("Release the legal hold?", "Release hold", "Keep the hold", text, func(ok bool) {
+				s.endModal()
+				if ok {
+					s.applyHold(true, reason)
+				} else {
+					decisionMessage(w.holdMsg, "The hold stays in force.", false)
+				}
+				s.refocus()
+			}, s.win)
+			d.Resize(fyne.NewSize(520, 260))
+			s.showModal(d)
+		})
+	}})
+}
+
+// applyHold places (release false) or releases the hold with reason.
+func (s *reviewScreen) applyHold(release bool, reason string) {
+	w := &s.side.dec
 	w.holdBtn.Disable()
 	decisionMessage(w.holdMsg, "", false)
 	id := s.id
