@@ -355,6 +355,39 @@ func (l *Library) requireOn(ctx context.Context, p Permission, action, idOrPrefi
 	return who, nil
 }
 
+// annotationRecording returns the recording of an annotation, for naming
+// it in a denied attempt's audit entry ("" when there is no such
+// annotation). requireOn names it only when the user may see it, so a
+// restricted recording is not revealed.
+func (l *Library) annotationRecording(ctx context.Context, annotationID string) string {
+	a, err := l.st.Annotation(ctx, strings.ToUpper(strings.TrimSpace(annotationID)))
+	if err != nil {
+		return ""
+	}
+	return a.RecordingID
+}
+
+// onlyRecording returns the recording named by specs (recording ids or
+// prefixes, "ID:N-M" ranges or annotation ids) when they all name the
+// same one, else "": for naming it in a denied attempt's audit entry.
+func (l *Library) onlyRecording(ctx context.Context, specs []string) string {
+	one := ""
+	for _, s := range specs {
+		s = strings.TrimSpace(s)
+		var r string
+		if IsAnnotationID(s) {
+			r = l.annotationRecording(ctx, s)
+		} else {
+			r, _, _ = strings.Cut(s, ":")
+		}
+		if r == "" || (one != "" && r != one) {
+			return ""
+		}
+		one = r
+	}
+	return one
+}
+
 // resolve turns an id or prefix into the id of a recording the signed-in
 // user may see for action. A restricted recording asked for by someone
 // who may not see it gets ErrNotPermitted, as a missing one does, and the

@@ -185,7 +185,7 @@ func (l *Library) annotation(ctx context.Context, annotationID, action string) (
 // EditMark changes an annotation: a new revision; the old one stays in
 // its history.
 func (l *Library) EditMark(ctx context.Context, annotationID string, m MarkInput) (*Annotation, error) {
-	who, err := l.require(ctx, PermAnnotate, "annotate.edit")
+	who, err := l.requireOn(ctx, PermAnnotate, "annotate.edit", l.annotationRecording(ctx, annotationID))
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (l *Library) EditMark(ctx context.Context, annotationID string, m MarkInput
 // DeleteMark deletes an annotation. The deletion is a recorded revision:
 // the annotation's history stays.
 func (l *Library) DeleteMark(ctx context.Context, annotationID string) error {
-	who, err := l.require(ctx, PermAnnotate, "annotate.delete")
+	who, err := l.requireOn(ctx, PermAnnotate, "annotate.delete", l.annotationRecording(ctx, annotationID))
 	if err != nil {
 		return err
 	}

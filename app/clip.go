@@ -62,7 +62,7 @@ type ClipRequest struct {
 // gets the fraction done (0..1). Audited as clip.create with both hashes.
 func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, progress func(frac float64)) (*Derivative, error) {
 	const action = "clip.create"
-	who, err := l.require(ctx, PermExport, action)
+	who, err := l.requireOn(ctx, PermExport, action, req.RecordingID)
 	if err != nil {
 		return nil, err
 	}

@@ -128,7 +128,7 @@ func (l *Library) resolveSpec(ctx context.Context, spec string) (*exportPart, er
 // and renamed into place at the end: a cancelled or failed export leaves
 // no folder. progress gets the fraction done (may be nil).
 func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(float64)) (*ExportResult, error) {
-	who, err := l.require(ctx, PermExport, "export.create")
+	who, err := l.requireOn(ctx, PermExport, "export.create", l.onlyRecording(ctx, req.Specs))
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,7 @@ func (l *Library) RunFrameChecks(ctx context.Context, report func(FrameCheckResu
 // when limit > 0). It needs the permission to verify. The error is for the
 // batch (cancelled, unknown id).
 func (l *Library) CheckFrames(ctx context.Context, ids []string, limit int, progress func(id string, i, n int)) ([]FrameCheckResult, error) {
-	if _, err := l.require(ctx, PermVerify, "frames.check"); err != nil {
+	if _, err := l.requireOn(ctx, PermVerify, "frames.check", l.onlyRecording(ctx, ids)); err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {

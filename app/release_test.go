@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"exhibit/store"
 )
 
 // Releasing a hold needs a reason, and says beforehand when the footage
@@ -80,5 +82,75 @@ func TestDeniedEntryNamesRecording(t *testing.T) {
 		if err != nil || len(es) != 1 || es[0].Outcome != "denied" || es[0].RecordingID != rec.ID {
 			t.Errorf("%s: denied entries %+v, %v; want one naming %s", action, es, err, rec.ID)
 		}
+	}
+}
+
+// Every use case about one recording that a role may be refused names the
+// recording in the denied entry, also when given an annotation id, but
+// never a restricted recording the user may not see.
+func TestDeniedEntriesNameRecordingEverywhere(t *testing.T) {
+	lib := newTestLibrary(t)
+	ctx := context.Background()
+	rec := addRecording(t, lib, "PC 1 Able", "X1", time.Now().Add(-2*24*time.Hour), time.Minute)
+	secret := addRecording(t, lib, "PC 2 Baker", "X2", time.Now().Add(-2*24*time.Hour), time.Minute)
+	signInAs(t, lib, "psd1", RolePSD)
+	mark, err := lib.AddMark(ctx, rec.ID, MarkInput{FrameIn: 1, FrameOut: -1, Category: "arrest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden, err := lib.AddMark(ctx, secret.ID, MarkInput{FrameIn: 1, FrameOut: -1, Category: "arrest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lib.Restrict(ctx, secret.ID, true); err != nil {
+		t.Fatal(err)
+	}
+
+	signInAs(t, lib, "viewer1", RoleViewer)
+	var perr *PermissionError
+	refused := func(what string, err error) {
+		t.Helper()
+		if !errors.As(err, &perr) {
+			t.Errorf("%s by a viewer: %v, want a permission error", what, err)
+		}
+	}
+	_, err = lib.EditMark(ctx, mark.ID, MarkInput{FrameIn: 2, FrameOut: -1, Category: "arrest"})
+	refused("edit", err)
+	refused("delete", lib.DeleteMark(ctx, mark.ID))
+	_, err = lib.CreateClip(ctx, ClipRequest{RecordingID: rec.ID[:6], From: 0, To: 5}, "", nil)
+	refused("clip", err)
+	_, err = lib.Export(ctx, ExportRequest{CaseRef: "CASE-1", Specs: []string{rec.ID + ":0-5", mark.ID}}, nil)
+	refused("export", err)
+	refused("delete of a restricted recording's marker", lib.DeleteMark(ctx, hidden.ID))
+
+	signInAs(t, lib, "sgt1", RoleSergeant)
+	_, err = lib.Verify(ctx, []string{rec.ID[:6]}, nil)
+	refused("verify", err)
+	_, err = lib.CheckFrames(ctx, []string{rec.ID}, 0, nil)
+	refused("frame check", err)
+
+	signInAs(t, lib, "psd2", RolePSD)
+	for _, c := range []struct{ user, action string }{
+		{"viewer1", "annotate.edit"}, {"viewer1", "clip.create"}, {"viewer1", "export.create"},
+		{"sgt1", "verify"}, {"sgt1", "frames.check"},
+	} {
+		es, err := lib.AuditEntries(ctx, AuditFilter{User: c.user, Action: c.action})
+		if err != nil || len(es) != 1 || es[0].Outcome != store.OutcomeDenied || es[0].RecordingID != rec.ID {
+			t.Errorf("%s by %s: entries %+v, %v; want one denied naming %s", c.action, c.user, es, err, rec.ID)
+		}
+	}
+	es, err := lib.AuditEntries(ctx, AuditFilter{User: "viewer1", Action: "annotate.delete"})
+	if err != nil || len(es) != 2 {
+		t.Fatalf("annotate.delete by viewer1: %+v, %v; want two entries", es, err)
+	}
+	named := map[string]bool{}
+	for _, e := range es {
+		if e.Outcome != store.OutcomeDenied {
+			t.Errorf("annotate.delete entry %+v not denied", e)
+		}
+		named[e.RecordingID] = true
+	}
+	if !named[rec.ID] || !named[""] || named[secret.ID] {
+		t.Errorf("annotate.delete entries name %v; want %s and blank (the restricted one hidden)", named, rec.ID)
 	}
 }

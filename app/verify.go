@@ -139,7 +139,7 @@ func verifyRefNote(ref string) string { return " [reference " + ref + "]" }
 // ResolveVerifyReference. Naming a restricted recording needs the right to
 // see it, as everywhere.
 func (l *Library) Verify(ctx context.Context, ids []string, progress func(id string, i, n int)) (*VerifyReport, error) {
-	who, err := l.require(ctx, PermVerify, "verify")
+	who, err := l.requireOn(ctx, PermVerify, "verify", l.onlyRecording(ctx, ids))
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
@@ -316,5 +317,74 @@ func TestReviewKeysIgnoredUnderOtherDialogs(t *testing.T) {
 	h.settle(t, 1)
 	if _, _, _, calls := h.eng.state(); len(calls) != 1 {
 		t.Errorf("keys under another dialog reached the review: engine calls %v", calls)
+	}
+}
+
+// The key overlay at 1366x768 (a common laptop screen): every line of it
+// can be read, inside the window and above the bottom bar, scrolling the
+// overlay where it is taller than the room it has.
+func TestReviewHelpReadableAt1366x768(t *testing.T) {
+	h := newFakeReview(t, newFakeEngine(120), nil)
+	s := h.s
+	const W, H = 1366, 768
+	h.w.Resize(fyne.NewSize(W, H))
+	h.rune('?')
+	if !s.help.Visible() {
+		t.Fatal("? did not show the keys")
+	}
+	sc, ok := s.help.(*container.Scroll)
+	if !ok {
+		t.Fatalf("the key overlay is a %T, not a scroll container", s.help)
+	}
+	sp, ss := absRect(sc)
+	if sp.X < 0 || sp.Y < 0 || sp.X+ss.Width > W || sp.Y+ss.Height > H {
+		t.Fatalf("the key overlay's view %v+%v is not inside the %dx%d window", sp, ss, W, H)
+	}
+	if bp, bs := absRect(s.playBtn); rectsOverlap(sp, ss, bp, bs) {
+		t.Errorf("the key overlay's view %v+%v covers the play button at %v+%v", sp, ss, bp, bs)
+	}
+	var labels []*widget.Label
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch v := o.(type) {
+		case *widget.Label:
+			labels = append(labels, v)
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(sc.Content)
+	if len(labels) < 2*20 {
+		t.Fatalf("found %d labels in the key overlay, want the heading and every key and its meaning", len(labels))
+	}
+	maxOff := sc.Content.Size().Height - sc.Size().Height
+	t.Logf("overlay view %v, content %v", ss, sc.Content.Size())
+	for _, l := range labels {
+		// Scroll so the label's bottom is in view, as a user would.
+		lp, ls := absRect(l)
+		top := lp.Y - sp.Y + sc.Offset.Y // in the content
+		off := sc.Offset.Y
+		if top < off {
+			off = top
+		} else if top+ls.Height > off+ss.Height {
+			off = top + ls.Height - ss.Height
+		}
+		if off > maxOff {
+			off = maxOff
+		}
+		if off < 0 {
+			off = 0
+		}
+		sc.Offset = fyne.NewPos(0, off)
+		sc.Refresh()
+		lp, ls = absRect(l)
+		if lp.Y < sp.Y || lp.Y+ls.Height > sp.Y+ss.Height || lp.X < sp.X || lp.X+ls.Width > sp.X+ss.Width {
+			t.Errorf("key line %q at %v+%v cannot be scrolled inside the overlay's view %v+%v", l.Text, lp, ls, sp, ss)
+		}
+		if ls.Width < l.MinSize().Width {
+			t.Errorf("key line %q is cut: %v wide, needs %v", l.Text, ls.Width, l.MinSize().Width)
+		}
 	}
 }
