@@ -46,7 +46,9 @@ func TestUnlockAndRole(t *testing.T) {
 	if err := lib.SetUserRole(ctx, "sgt", RoleAdmin); !errors.As(err, new(*PermissionError)) {
 		t.Errorf("a reviewer changed a role: %v", err)
 	}
-	lib.SignOut(ctx, "test")
+	if err := lib.SignOut(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
 	for range lib.policy.LockAfter {
 		if _, err := lib.SignIn(ctx, "sgt", []byte("wrong password"), "test"); err == nil {
 			t.Fatal("signed in with a wrong password")
