@@ -44,6 +44,10 @@ type exportFlow struct {
 	do func(func())
 	// done, if set, gets the outcome sentence (on the UI goroutine).
 	done func(msg string, failed bool)
+	// shown, if set, shows each of the flow's dialogs (the review screen
+	// turns its keys off); hidden is then called when one closes.
+	shown  func(d dialog.Dialog)
+	hidden func()
 
 	caseRef  *widget.Entry
 	folder   *widget.Entry
@@ -101,7 +105,7 @@ func (f *exportFlow) show() {
 	f.form = dialog.NewCustomWithoutButtons("Export evidence bundle", body, f.win)
 	f.form.SetButtons([]fyne.CanvasObject{cancelBtn, exportBtn})
 	f.form.Resize(fyne.NewSize(560, 420))
-	f.form.Show()
+	f.present(f.form, nil)
 	f.win.Canvas().Focus(f.caseRef)
 }
 
@@ -168,9 +172,8 @@ func (f *exportFlow) start(req app.ExportRequest) {
 	label := widget.NewLabel(fmt.Sprintf("Writing the bundle for case %s…", req.CaseRef))
 	stop := widget.NewButton("Cancel", func() { f.progress.Hide() })
 	f.progress = dialog.NewCustomWithoutButtons("Export", container.NewVBox(label, f.bar, container.NewCenter(stop)), f.win)
-	f.progress.SetOnClosed(cancel) // a no-op once the export is done
 	f.progress.Resize(fyne.NewSize(440, 160))
-	f.progress.Show()
+	f.present(f.progress, cancel) // cancel is a no-op once the export is done
 
 	var frac atomic.Uint64
 	var pending atomic.Bool
@@ -188,9 +191,7 @@ func (f *exportFlow) start(req app.ExportRequest) {
 		res, err := f.lib.Export(ctx, req, progress)
 		cancelled := ctx.Err() != nil && errors.Is(err, context.Canceled)
 		f.do(func() {
-			f.progress.SetOnClosed(func() {})
 			f.progress.Hide()
-			cancel()
 			switch {
 			case err == nil:
 				f.showResult(res, req)
@@ -219,8 +220,25 @@ func (f *exportFlow) showResult(res *app.ExportResult, req app.ExportRequest) {
 	f.result = dialog.NewCustomWithoutButtons("Export done", container.NewVBox(text, path), f.win)
 	f.result.SetButtons([]fyne.CanvasObject{copyBtn, closeBtn})
 	f.result.Resize(fyne.NewSize(560, 220))
-	f.result.Show()
+	f.present(f.result, nil)
 	f.finish(msg, false)
+}
+
+// present shows d through shown (or plainly) and reports its closing.
+func (f *exportFlow) present(d *dialog.CustomDialog, onClosed func()) {
+	d.SetOnClosed(func() {
+		if onClosed != nil {
+			onClosed()
+		}
+		if f.hidden != nil {
+			f.hidden()
+		}
+	})
+	if f.shown != nil {
+		f.shown(d)
+		return
+	}
+	d.Show()
 }
 
 func (f *exportFlow) finish(msg string, failed bool) {
@@ -242,5 +260,36 @@ func (lv *libraryView) exportSelected() {
 	f := &exportFlow{win: lv.win, lib: ex, specs: []string{lv.selected}, parent: lv.ctx, run: lv.goBackground, do: lv.do,
 		what: fmt.Sprintf("Export recording %s: its court clip, frame hashes, report and audit proofs.", lv.selected),
 		done: func(msg string, failed bool) { lv.flash(msg) }}
+	f.show()
+}
+
+// exportMark opens Export… for the selected marker: its I–O range (or
+// its one frame) of this recording.
+func (s *reviewScreen) exportMark() {
+	p := s.side
+	if p == nil || p.selected == nil || s.modal || s.lib == nil || !s.lib.Can(app.PermExport) {
+		return
+	}
+	ex, ok := s.lib.(exportAPI)
+	if !ok {
+		return
+	}
+	a := p.selected
+	f := &exportFlow{win: s.win, lib: ex, specs: []string{a.ID}, parent: s.ctx, do: s.do,
+		what: fmt.Sprintf("Export %s of recording %s: its court clip, frame hashes, report and audit proofs.", markFrames(a, s.frames), s.id),
+		run: func(fn func()) {
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				fn()
+			}()
+		},
+		shown:  s.showModal,
+		hidden: func() { s.endModal(); s.refocus() },
+		done: func(msg string, failed bool) {
+			if !s.closed {
+				s.markMessage(msg, failed)
+			}
+		}}
 	f.show()
 }
