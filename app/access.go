@@ -32,17 +32,39 @@ const (
 // Roles lists the roles in the order they are offered.
 var Roles = []Role{RoleSergeant, RolePSD, RoleViewer, RoleAdmin}
 
-// ParseRole checks a role name.
+// ParseRole reads a role: its keyword (admin, sergeant, psd, viewer, as the
+// command line has always taken them) or the name people see (Title:
+// "Reviewer", "Administrator", "Professional standards", also
+// "professional-standards"), in any case.
 func ParseRole(s string) (Role, error) {
+	s = strings.TrimSpace(s)
+	norm := strings.ReplaceAll(s, "-", " ")
 	for _, r := range Roles {
-		if strings.EqualFold(s, string(r)) {
+		if strings.EqualFold(s, string(r)) || strings.EqualFold(norm, r.Title()) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown role %q (one of admin, sergeant, psd, viewer)", s)
+	return "", fmt.Errorf("unknown role %q (one of %s)", s, RoleChoices())
 }
 
-// Title is the role's name as shown to people.
+// RoleChoices lists the roles as a command line takes them:
+// "reviewer (sergeant), professional-standards (psd), viewer, administrator (admin)".
+func RoleChoices() string {
+	var out []string
+	for _, r := range Roles {
+		title := strings.ToLower(strings.ReplaceAll(r.Title(), " ", "-"))
+		if title == string(r) {
+			out = append(out, title)
+		} else {
+			out = append(out, title+" ("+string(r)+")")
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// Title is the role's name as shown to people, in the GUI and in the
+// command line's output alike. It is the one mapping from a stored role
+// to words.
 func (r Role) Title() string {
 	switch r {
 	case RoleAdmin:
@@ -55,6 +77,22 @@ func (r Role) Title() string {
 		return "Viewer"
 	}
 	return string(r)
+}
+
+// Description says in one sentence what the role may do, from its
+// permissions, for the role list of the account screens and the CLI.
+func (r Role) Description() string {
+	switch r {
+	case RoleAdmin:
+		return "Manages accounts, retention and legal holds, imports and verifies footage; watches unrestricted footage but does not annotate, decide or export."
+	case RoleSergeant:
+		return "Imports and reviews footage: watches, marks, records decisions, places legal holds, clips and exports; not restricted recordings."
+	case RolePSD:
+		return "Everything a reviewer may do, on restricted recordings too; restricts and unrestricts, verifies, and reads their audit trail."
+	case RoleViewer:
+		return "Watches and verifies unrestricted footage (court, CPS); changes nothing."
+	}
+	return ""
 }
 
 // Permission is one kind of action the access rules decide on.
@@ -135,7 +173,12 @@ type PermissionError struct {
 }
 
 func (e *PermissionError) Error() string {
-	return fmt.Sprintf("a %s may not %s", strings.ToLower(e.Role.Title()), permNames[e.What])
+	role := strings.ToLower(e.Role.Title())
+	article := "a"
+	if role != "" && strings.ContainsRune("aeiou", rune(role[0])) {
+		article = "an"
+	}
+	return fmt.Sprintf("%s %s may not %s", article, role, permNames[e.What])
 }
 
 // SignInPolicy throttles and locks out repeated failed sign-ins.
@@ -284,12 +327,25 @@ func (l *Library) entry(action string) *store.AuditEntry {
 // require returns the signed-in user when they have p. A missing
 // permission is audited as a denied attempt at action.
 func (l *Library) require(ctx context.Context, p Permission, action string) (Principal, error) {
+	return l.requireOn(ctx, p, action, "")
+}
+
+// requireOn is require for an action on one recording (an id or prefix,
+// "" for none): a denied attempt's audit entry names the recording, when
+// the id names exactly one the user may see, so that the audit trail's
+// recording column is not blank for it.
+func (l *Library) requireOn(ctx context.Context, p Permission, action, idOrPrefix string) (Principal, error) {
 	who, ok := l.Who()
 	if !ok {
 		return who, ErrNotSignedIn
 	}
 	if !who.Role.Can(p) {
 		e := l.entry(action)
+		if idOrPrefix != "" {
+			if id, err := l.st.Resolve(ctx, idOrPrefix, who.Role.Can(PermRestricted)); err == nil {
+				e.RecordingID = id
+			}
+		}
 		e.Outcome, e.Detail = store.OutcomeDenied, "role may not "+permNames[p]
 		if err := l.st.Audit(ctx, e); err != nil {
 			return who, err
@@ -336,7 +392,7 @@ func (l *Library) Restrict(ctx context.Context, id string, restricted bool) (str
 	if !restricted {
 		action = "unrestrict"
 	}
-	if _, err := l.require(ctx, PermRestricted, action); err != nil {
+	if _, err := l.requireOn(ctx, PermRestricted, action, id); err != nil {
 		return "", err
 	}
 	full, err := l.resolve(ctx, id, action)

@@ -150,7 +150,7 @@ func (l *Library) Marks(ctx context.Context, id string) ([]*Annotation, error) {
 // AddMark adds an annotation to a recording (reviewers). It is committed,
 // with its audit entry, before AddMark returns.
 func (l *Library) AddMark(ctx context.Context, id string, m MarkInput) (*Annotation, error) {
-	who, err := l.require(ctx, PermAnnotate, "annotate.add")
+	who, err := l.requireOn(ctx, PermAnnotate, "annotate.add", id)
 	if err != nil {
 		return nil, err
 	}

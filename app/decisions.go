@@ -18,6 +18,9 @@ const (
 	StatusNFA      = "nfa"
 	StatusReferred = "referred"
 	StatusHeld     = "held"
+	// StatusDueSoon is not a status but a Filter.Status value: the
+	// recordings retention deletes within RetentionWarning (DueSoon).
+	StatusDueSoon = "due"
 )
 
 // Decisions a reviewer can record.
@@ -63,7 +66,7 @@ var ErrReasonRequired = errors.New("a reason is required")
 // also restricts the recording to professional standards. It is committed,
 // with its audit entry, before Decide returns.
 func (l *Library) Decide(ctx context.Context, id, decision, reason string) (*Decision, error) {
-	who, err := l.require(ctx, PermDecide, "decide")
+	who, err := l.requireOn(ctx, PermDecide, "decide", id)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +111,7 @@ func (l *Library) Decisions(ctx context.Context, id string) ([]*Decision, error)
 // Hold places a legal hold on a recording: retention will not delete it,
 // whatever its decision, until the hold is released.
 func (l *Library) Hold(ctx context.Context, id, reason string) (*Hold, error) {
-	who, err := l.require(ctx, PermHold, "hold")
+	who, err := l.requireOn(ctx, PermHold, "hold", id)
 	if err != nil {
 		return nil, err
 	}
@@ -129,15 +132,19 @@ func (l *Library) Hold(ctx context.Context, id, reason string) (*Hold, error) {
 	return h, nil
 }
 
-// Release lifts a recording's legal hold (reason may be empty). Retention
-// applies again from then on.
+// Release lifts a recording's legal hold; the reason is required
+// (ErrReasonRequired). Retention applies again from then on: see
+// RetentionAfterRelease for what it would then do.
 func (l *Library) Release(ctx context.Context, id, reason string) (string, error) {
-	who, err := l.require(ctx, PermHold, "hold.release")
+	who, err := l.requireOn(ctx, PermHold, "hold.release", id)
 	if err != nil {
 		return "", err
 	}
 	if reason, err = checkText("the reason", reason); err != nil {
 		return "", err
+	}
+	if reason == "" {
+		return "", ErrReasonRequired
 	}
 	full, err := l.resolve(ctx, id, "hold.release")
 	if err != nil {

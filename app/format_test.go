@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,10 +17,32 @@ func TestParseDay(t *testing.T) {
 	if d, err := ParseDay("2026-11-02T09:30:00Z"); err != nil || !d.Equal(time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)) {
 		t.Errorf("RFC 3339: %v %v", d, err)
 	}
-	for _, bad := range []string{"2/11/2026", "2026-13-01", "yesterday"} {
-		if _, err := ParseDay(bad); err == nil {
-			t.Errorf("ParseDay(%q) accepted", bad)
+	// Day/month/year as UK users type it, never month/day.
+	for _, s := range []string{"26/11/2026", "26-11-2026", "26.11.2026", " 26/11/2026 "} {
+		d, err := ParseDay(s)
+		if err != nil || d.Year() != 2026 || d.Month() != 11 || d.Day() != 26 || d.Hour() != 0 || d.Location() != time.Local {
+			t.Errorf("ParseDay(%q) = %v, %v", s, d, err)
 		}
+	}
+	if d, err := ParseDay("2/11/2026"); err != nil || d.Month() != 11 || d.Day() != 2 {
+		t.Errorf("2/11/2026 is 2 November: %v %v", d, err)
+	}
+	for _, bad := range []string{"11/26/2026", "2026-13-01", "31/02/2026", "yesterday", "26/11"} {
+		_, err := ParseDay(bad)
+		if err == nil {
+			t.Errorf("ParseDay(%q) accepted", bad)
+		} else if !strings.Contains(err.Error(), "26/11/2026") {
+			t.Errorf("ParseDay(%q): the error does not show how to write a date: %v", bad, err)
+		}
+	}
+	if end, err := ParseDayEnd("26/11/2026"); err != nil || end.Day() != 27 || end.Hour() != 0 {
+		t.Errorf("ParseDayEnd(26/11/2026) = %v, %v; want the next midnight", end, err)
+	}
+	if got := FormatDay(time.Date(2026, 11, 2, 0, 0, 0, 0, time.Local)); got != "02/11/2026" {
+		t.Errorf("FormatDay = %q", got)
+	}
+	if got := FormatUTC(time.Date(2026, 11, 26, 15, 17, 50, 0, time.UTC)); got != "2026-11-26 15:17:50 UTC" {
+		t.Errorf("FormatUTC = %q", got)
 	}
 }
 

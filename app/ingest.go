@@ -416,6 +416,10 @@ func (l *Library) ingestOne(ctx context.Context, src sourceFile, opt IngestOptio
 		if !src.explicit && errors.Is(err, media.ErrNotMedia) {
 			return res, true, nil
 		}
+		if errors.Is(err, media.ErrNotMedia) {
+			l.log.Info("ingest probe failed", "detail", scrub(reason(err, src.path), src.path))
+			return reject("%s", notMediaWords(err))
+		}
 		return reject("%s", reason(err, src.path))
 	}
 
@@ -709,6 +713,22 @@ func hashFile(ctx context.Context, path string) (string, error) {
 			return "", err
 		}
 	}
+}
+
+// notMediaWords says why a file that is not playable video was refused,
+// in words rather than the tool's: an MP4 without its index ("moov atom
+// not found", a copy or recording that stopped before the camera finished
+// it) is cut short; a still image says so; anything else is not a
+// playable video file. The tool's detail goes to the log.
+func notMediaWords(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "moov atom not found"):
+		return "the file is cut short or not a finished recording"
+	case strings.Contains(msg, "a still image, not a video"):
+		return "a still image, not a video"
+	}
+	return "not a playable video file"
 }
 
 // reason is a rejection reason without the file name the line already shows.

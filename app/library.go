@@ -80,7 +80,7 @@ type Recording = store.Recording
 type Filter struct {
 	Text     string    // case-insensitive substring of officer, device, id or source file name
 	Officer  string    // case-insensitive substring of the officer
-	Status   string    // exact status; "held" matches recordings under a legal hold
+	Status   string    // exact status; "held" matches recordings under a legal hold, "due" those DueSoon
 	From, To time.Time // recorded-at range [From, To)
 }
 
@@ -95,6 +95,11 @@ const (
 	SortDuration   SortKey = "duration"
 	SortStatus     SortKey = "status"
 	SortID         SortKey = "id"
+	// SortDeletion orders by urgency: ascending puts the recording deleted
+	// soonest first and those retention keeps last.
+	SortDeletion SortKey = "deletion"
+	// SortMarks orders by the number of markers.
+	SortMarks SortKey = "marks"
 )
 
 // List returns the recordings that match f, sorted by key (newest first for
@@ -105,7 +110,7 @@ func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending boo
 		return nil, err
 	}
 	status := f.Status
-	if status == StatusHeld {
+	if status == StatusHeld || status == StatusDueSoon {
 		status = ""
 	}
 	recs, err := l.st.List(ctx, store.ListOptions{From: f.From, To: f.To, Status: status,
@@ -127,6 +132,23 @@ func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending boo
 	}
 	if err := l.fillFrameCheck(ctx, recs); err != nil {
 		return nil, err
+	}
+	if f.Status == StatusDueSoon {
+		now := time.Now()
+		kept := recs[:0]
+		for _, r := range recs {
+			if DueSoon(r.DeleteAt, now) {
+				kept = append(kept, r)
+			}
+		}
+		recs = kept
+	}
+	marks, err := l.st.MarkCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		r.Marks = marks[r.ID]
 	}
 	if f.Text != "" || f.Officer != "" {
 		text, officer := strings.ToLower(f.Text), strings.ToLower(f.Officer)
@@ -172,6 +194,10 @@ func SortRecordings(recs []*Recording, key SortKey, ascending bool) {
 			return strings.Compare(a.Status, b.Status)
 		case SortID:
 			return strings.Compare(a.ID, b.ID)
+		case SortDeletion:
+			return compareDeletion(a, b)
+		case SortMarks:
+			return cmpInt(int64(a.Marks), int64(b.Marks))
 		default:
 			return a.RecordedAt.Compare(b.RecordedAt)
 		}
@@ -189,6 +215,20 @@ func SortRecordings(recs []*Recording, key SortKey, ascending bool) {
 		}
 		return recs[i].ID < recs[j].ID
 	})
+}
+
+// compareDeletion orders by when retention deletes: sooner first, those it
+// keeps (no DeleteAt) after all that it deletes.
+func compareDeletion(a, b *Recording) int {
+	switch az, bz := a.DeleteAt.IsZero(), b.DeleteAt.IsZero(); {
+	case az && bz:
+		return 0
+	case az:
+		return 1
+	case bz:
+		return -1
+	}
+	return a.DeleteAt.Compare(b.DeleteAt)
 }
 
 func cmpInt(a, b int64) int {
@@ -289,6 +329,7 @@ func MakeModel(mk, model string) string {
 func UserMessage(err error) string {
 	var locked *LockedError
 	var perm *PermissionError
+	var deleted *DeletedError
 	switch {
 	case err == nil:
 		return ""
@@ -303,6 +344,10 @@ func UserMessage(err error) string {
 		return "The system keyring could not keep the store's key; choose a passphrase to protect it instead."
 	case errors.Is(err, store.ErrNotInitialized):
 		return "There is no Exhibit store in this folder yet."
+	case errors.As(err, &deleted):
+		return "Recording " + deleted.Deletion.RecordingID + " was deleted on " +
+			deleted.Deletion.DeletedAt.Local().Format("2 Jan 2006 at 15:04 MST") + " (" + deleted.Deletion.Rule +
+			"). Only its deletion record remains, in the audit trail."
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, ErrNotPermitted):
 		return "No such recording, or you are not permitted to see it."
 	case errors.Is(err, store.ErrNoUser):

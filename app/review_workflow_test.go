@@ -96,7 +96,7 @@ func TestMarksDecisionsHolds(t *testing.T) {
 			ok = append(ok, e)
 		}
 	}
-	if len(ok) != 4 || len(es) != 5 { // and the refused annotate.list
+	if len(ok) != 4 || len(es) != 6 { // and the refused annotate.list, and the viewer's refused annotate.add (which names the recording)
 		t.Fatalf("annotate audit entries: %+v", es)
 	}
 	for _, e := range ok {

@@ -30,6 +30,10 @@ type StillRequest struct {
 	Frame   int
 	Time    time.Duration // < 0: use Frame
 	Caption bool          // add a strip below the picture with the facts
+	// Adjust, when not neutral, is the display adjustment the reviewer was
+	// looking through: the still is adjusted the same way and says so in
+	// its text chunks, its caption and the audit trail.
+	Adjust PictureAdjust
 }
 
 // Still is a rendered frame and the facts that identify it.
@@ -40,6 +44,9 @@ type Still struct {
 	PTS       time.Duration // media time since frame 0
 	WallClock time.Time     // UTC
 	PNG       []byte
+	// Adjusted is the display adjustment applied to the picture (neutral:
+	// the recorded pixels).
+	Adjusted PictureAdjust
 }
 
 // RenderStill renders one exact frame of a recording at its source
@@ -73,7 +80,10 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 		return nil, fmt.Errorf("still of recording %s: %w", id, err)
 	}
 	st := &Still{ID: rv.Recording.ID, SHA256: rv.Recording.SHA256, Frame: n, PTS: rv.Source.Frames[n],
-		WallClock: rv.Recording.RecordedAt.Add(rv.Source.Frames[n]).UTC()}
+		WallClock: rv.Recording.RecordedAt.Add(rv.Source.Frames[n]).UTC(), Adjusted: req.Adjust}
+	if !req.Adjust.Neutral() {
+		req.Adjust.ApplyTo(pic, pic)
+	}
 	var img image.Image = pic
 	if req.Caption {
 		img = withCaption(pic, st.captionLines())
@@ -88,6 +98,9 @@ func (l *Library) RenderStill(ctx context.Context, req StillRequest) (*Still, er
 	e := l.entry("still")
 	e.RecordingID, e.SHA256 = st.ID, st.SHA256
 	e.Detail = fmt.Sprintf("frame %d at %s", st.Frame, FormatMediaTime(st.PTS))
+	if !st.Adjusted.Neutral() {
+		e.Detail += "; adjusted for display: " + st.Adjusted.String()
+	}
 	if err := l.st.Audit(ctx, e); err != nil {
 		return nil, fmt.Errorf("still of recording %s, frame %d: audit: %w", id, n, err)
 	}
@@ -156,7 +169,7 @@ func samePicture(a, b *image.RGBA) bool {
 }
 
 func (s *Still) textChunks() [][2]string {
-	return [][2]string{
+	kv := [][2]string{
 		{"Title", fmt.Sprintf("Exhibit still: recording %s frame %d", s.ID, s.Frame)},
 		{"Exhibit-Recording", s.ID},
 		{"Exhibit-Master-SHA256", s.SHA256},
@@ -165,14 +178,23 @@ func (s *Still) textChunks() [][2]string {
 		{"Exhibit-Wall-Clock", s.WallClock.Format(time.RFC3339Nano)},
 		{"Software", "Exhibit"},
 	}
+	if !s.Adjusted.Neutral() {
+		kv = append(kv, [2]string{"Exhibit-Display-Adjustment", s.Adjusted.String() +
+			" (applied for viewing; the recorded pixels differ)"})
+	}
+	return kv
 }
 
 func (s *Still) captionLines() []string {
-	return []string{
+	lines := []string{
 		fmt.Sprintf("Recording %s   frame %d   media time %s   camera time %s",
 			s.ID, s.Frame, FormatMediaTime(s.PTS), s.WallClock.Format("2006-01-02 15:04:05.000 MST")),
 		"Master SHA-256 " + s.SHA256,
 	}
+	if !s.Adjusted.Neutral() {
+		lines = append(lines, "ADJUSTED FOR VIEWING ("+s.Adjusted.String()+"): not the recorded pixels")
+	}
+	return lines
 }
 
 // withCaption returns the picture with a white strip below it holding

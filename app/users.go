@@ -131,3 +131,57 @@ func (l *Library) SetPassword(ctx context.Context, name string, pw []byte) error
 	e.Detail = norm
 	return l.st.SetUserPassword(ctx, norm, h, e)
 }
+
+// UnlockUser ends an account's lockout after too many failed sign-ins and
+// clears its count (administrators only); audited as user.unlock. A
+// disabled account stays disabled.
+func (l *Library) UnlockUser(ctx context.Context, name string) error {
+	if _, err := l.require(ctx, PermUsers, "user.unlock"); err != nil {
+		return err
+	}
+	norm, err := store.NormalizeUserName(name)
+	if err != nil {
+		return err
+	}
+	e := l.entry("user.unlock")
+	e.Detail = norm
+	return l.st.UnlockUser(ctx, norm, e)
+}
+
+// ErrOwnRole refuses an administrator's change of their own role, which
+// could leave the store with no administrator.
+var ErrOwnRole = errors.New("you cannot change your own role: ask another administrator")
+
+// SetUserRole changes an account's role (administrators only; not their
+// own); audited as user.role with the old and new role.
+func (l *Library) SetUserRole(ctx context.Context, name string, role Role) error {
+	who, err := l.require(ctx, PermUsers, "user.role")
+	if err != nil {
+		return err
+	}
+	norm, err := store.NormalizeUserName(name)
+	if err != nil {
+		return err
+	}
+	if role, err = ParseRole(string(role)); err != nil {
+		return err
+	}
+	if norm == who.Name {
+		e := l.entry("user.role")
+		e.Outcome, e.Detail = store.OutcomeDenied, norm+": own role"
+		if err := l.st.Audit(ctx, e); err != nil {
+			return err
+		}
+		return ErrOwnRole
+	}
+	u, err := l.st.GetUser(ctx, norm)
+	if err != nil {
+		return err
+	}
+	if Role(u.Role) == role {
+		return nil
+	}
+	e := l.entry("user.role")
+	e.Detail = fmt.Sprintf("%s from %s to %s", norm, u.Role, role)
+	return l.st.SetUserRole(ctx, norm, string(role), e)
+}

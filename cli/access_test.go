@@ -76,6 +76,11 @@ func TestRoleMatrix(t *testing.T) {
 			case !allowed && (!denied || r.code != 3):
 				t.Errorf("%s %v: want a refusal (exit 3): %v", users[role], c.args, r)
 			}
+			// A refusal is one sentence, without a second line repeating
+			// it ("(a administrator may not annotate)").
+			if denied && strings.Count(strings.TrimSpace(r.err), "\n") != 0 {
+				t.Errorf("%s %v: the refusal is more than one line: %q", users[role], c.args, r.err)
+			}
 		}
 	}
 	// Each refusal is in the audit trail as denied.
@@ -414,7 +419,7 @@ func TestAuditTamperAndProof(t *testing.T) {
 func TestUsers(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	if r := e.runAs(admin, "newone password\n", "user", "add", "NewOne", "--role", "viewer", "--password-stdin"); r.code != 0 || r.out != "Added newone as viewer\n" {
+	if r := e.runAs(admin, "newone password\n", "user", "add", "NewOne", "--role", "viewer", "--password-stdin"); r.code != 0 || r.out != "Added newone as Viewer\n" {
 		t.Fatalf("user add: %v", r)
 	}
 	if r := e.runAs(admin, "", "user", "add", "x", "--role", "king"); r.code != 2 {
@@ -433,7 +438,7 @@ func TestUsers(t *testing.T) {
 	if out := e.mustRun("user", "disable", "NewOne"); out != "newone disabled\n" {
 		t.Fatalf("disable: %q", out)
 	}
-	if out := e.mustRun("user", "list"); !regexp.MustCompile(`(?m)^newone\s+viewer\s+Disabled\s`).MatchString(out) {
+	if out := e.mustRun("user", "list"); !regexp.MustCompile(`(?m)^newone\s+Viewer\s+Disabled\s`).MatchString(out) {
 		t.Fatalf("user list:\n%s", out)
 	}
 	if r := e.runAs("newone", "", "list"); r.code != 3 {

@@ -481,7 +481,10 @@ func (s *session) fail(err error) {
 	if a := advice(err); a != "" {
 		msg += " " + a
 	}
-	if m := app.UserMessage(err); m != err.Error() && !strings.Contains(m, err.Error()) {
+	var perm *app.PermissionError
+	if m := app.UserMessage(err); m != err.Error() && !strings.Contains(m, err.Error()) && !errors.As(err, &perm) {
+		// The detail in brackets, unless the sentence already says it all
+		// (a refusal: "Your role (Administrator) may not annotate.").
 		s.warnf("exhibit: %s\n  (%v)\n", msg, err)
 	} else {
 		s.warnf("exhibit: %s\n", msg)

@@ -78,19 +78,19 @@ func toSummaryJSON(r *app.Recording) summaryJSON {
 func listFlags(fs *flag.FlagSet) action {
 	asJSON := fs.Bool("json", false, "one JSON object per line")
 	officer := fs.String("officer", "", "officer name contains")
-	status := fs.String("status", "", "status is")
-	from := fs.String("from", "", "recorded on or after (YYYY-MM-DD)")
-	to := fs.String("to", "", "recorded on or before (YYYY-MM-DD)")
+	status := fs.String("status", "", "status is (unreviewed, evidence, policing, nfa, referred, held, or due: deleted within 7 days)")
+	from := fs.String("from", "", "recorded on or after (DD/MM/YYYY or YYYY-MM-DD)")
+	to := fs.String("to", "", "recorded on or before (DD/MM/YYYY or YYYY-MM-DD)")
 	var f app.Filter
 	return action{
 		check: func([]string) error {
 			f = app.Filter{Officer: *officer, Status: *status}
 			var err error
 			if f.From, err = app.ParseDay(*from); err != nil {
-				return usagef("exhibit list: --from %q is not a date (YYYY-MM-DD)", *from)
+				return usagef("exhibit list: --from %v", err)
 			}
 			if f.To, err = app.ParseDayEnd(*to); err != nil { // the whole named day
-				return usagef("exhibit list: --to %q is not a date (YYYY-MM-DD)", *to)
+				return usagef("exhibit list: --to %v", err)
 			}
 			return nil
 		},

@@ -162,7 +162,15 @@ func holdFlags(hold bool) func(*flag.FlagSet) action {
 	return func(fs *flag.FlagSet) action {
 		reason := fs.String("reason", "", "why")
 		return action{
-			check: needArgs(1, "exhibit hold ID --reason TEXT | exhibit release ID [--reason TEXT]"),
+			check: func(pos []string) error {
+				if err := needArgs(1, "exhibit hold ID --reason TEXT | exhibit release ID --reason TEXT")(pos); err != nil {
+					return err
+				}
+				if strings.TrimSpace(*reason) == "" {
+					return usagef("exhibit: give a reason: exhibit %s ID --reason TEXT", map[bool]string{true: "hold", false: "release"}[hold])
+				}
+				return nil
+			},
 			run: func(ctx context.Context, s *session, pos []string) error {
 				if hold {
 					h, err := s.lib.Hold(ctx, pos[0], *reason)
@@ -175,7 +183,14 @@ func holdFlags(hold bool) func(*flag.FlagSet) action {
 				if err != nil {
 					return err
 				}
-				return s.printf("%s: legal hold released; retention applies again\n", id)
+				if err := s.printf("%s: legal hold released; retention applies again\n", id); err != nil {
+					return err
+				}
+				// When it would now be deleted is for the person (stderr).
+				if it, err := s.lib.RecordingRetention(ctx, id); err == nil {
+					s.warnf("exhibit: %s\n", app.AfterReleaseWords(it, time.Now()))
+				}
+				return nil
 			},
 		}
 	}

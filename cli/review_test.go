@@ -206,8 +206,15 @@ func TestReviewRetention(t *testing.T) {
 		!strings.HasSuffix(out, "(clock: recorded-at is in the future)\n0 deleted, 1 not acted on (untrusted recorded-at), 0 failed\n") {
 		t.Fatalf("second sweep: %s", out)
 	}
-	if out := e.mustRun("release", ids["old_held"], "--reason", "claim settled"); out != ids["old_held"]+": legal hold released; retention applies again\n" {
-		t.Fatalf("release: %q", out)
+	// Release refuses to run without a reason (a usage error: nothing is
+	// opened), and says when the footage goes.
+	if r := e.run("release", ids["old_held"]); r.code != 2 || !strings.Contains(r.err, "give a reason: exhibit release ID --reason TEXT") {
+		t.Fatalf("release without a reason: %v", r)
+	}
+	r := e.run("release", ids["old_held"], "--reason", "claim settled")
+	if r.code != 0 || r.out != ids["old_held"]+": legal hold released; retention applies again\n" ||
+		!strings.Contains(r.err, "Once released, this recording is already past its retention period") {
+		t.Fatalf("release: %v", r)
 	}
 	out = e.mustRun("retention", "--json")
 	if ls := parseLines[retentionJSON](t, out); len(ls) != 2 || ls[0].ID != ids["old_held"] || ls[0].Action != "deleted" {

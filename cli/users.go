@@ -145,7 +145,7 @@ func runUserAdd(ctx context.Context, s *session, name string, r app.Role, stdinP
 	if err := lib.AddUser(ctx, name, r, pw); err != nil {
 		return err
 	}
-	return s.printf("Added %s as %s\n", strings.ToLower(name), r)
+	return s.printf("Added %s as %s\n", strings.ToLower(name), r.Title())
 }
 
 func userListFlags(fs *flag.FlagSet) action {
@@ -170,7 +170,8 @@ func runUserList(ctx context.Context, s *session, asJSON bool) error {
 	}
 	if asJSON {
 		for _, u := range users {
-			j := map[string]any{"name": u.Name, "role": u.Role, "disabled": u.Disabled, "created_at": u.CreatedAt}
+			j := map[string]any{"name": u.Name, "role": u.Role, "role_title": app.Role(u.Role).Title(),
+				"disabled": u.Disabled, "created_at": u.CreatedAt}
 			if u.LockedUntil.After(time.Now()) {
 				j["locked_until"] = u.LockedUntil
 			}
@@ -183,7 +184,7 @@ func runUserList(ctx context.Context, s *session, asJSON bool) error {
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tROLE\tSTATE\tCREATED")
 	for _, u := range users {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, app.UserState(u, time.Now()), u.CreatedAt.Local().Format("2006-01-02"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, app.Role(u.Role).Title(), app.UserState(u, time.Now()), u.CreatedAt.Local().Format("2006-01-02"))
 	}
 	return s.flush(tw)
 }
@@ -238,6 +239,63 @@ func userPasswdFlags(fs *flag.FlagSet) action {
 				return err
 			}
 			return s.printf("Password of %s changed\n", strings.ToLower(target))
+		},
+	}
+}
+
+func userUnlockFlags(fs *flag.FlagSet) action {
+	return action{
+		check: exactlyArgs(1, groupUsage("user")),
+		run: func(ctx context.Context, s *session, names []string) error {
+			if err := s.lib.UnlockUser(ctx, names[0]); err != nil {
+				return err
+			}
+			return s.printf("%s unlocked\n", strings.ToLower(names[0]))
+		},
+	}
+}
+
+func userRoleFlags(fs *flag.FlagSet) action {
+	var r app.Role
+	return action{
+		check: func(args []string) error {
+			if len(args) != 2 {
+				return &usageError{msg: groupUsage("user")}
+			}
+			var err error
+			if r, err = app.ParseRole(args[1]); err != nil {
+				return usagef("exhibit user role: %v", err)
+			}
+			return nil
+		},
+		run: func(ctx context.Context, s *session, args []string) error {
+			if err := s.lib.SetUserRole(ctx, args[0], r); err != nil {
+				return err
+			}
+			return s.printf("%s is %s\n", strings.ToLower(args[0]), r.Title())
+		},
+	}
+}
+
+func userRolesFlags(fs *flag.FlagSet) action {
+	asJSON := fs.Bool("json", false, "JSON output")
+	return action{
+		check: exactlyArgs(0, groupUsage("user")),
+		run: func(ctx context.Context, s *session, _ []string) error {
+			if *asJSON {
+				for _, r := range app.Roles {
+					if err := s.json(map[string]string{"role": string(r), "title": r.Title(), "may": r.Description()}); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ROLE\tKEYWORD\tMAY")
+			for _, r := range app.Roles {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Title(), r, r.Description())
+			}
+			return s.flush(tw)
 		},
 	}
 }

@@ -75,6 +75,9 @@ type Recording struct {
 	// sets it; List summaries leave it empty (app fills it in from
 	// UncheckedFrames).
 	FrameCheck string
+	// Marks is the number of markers (annotations not deleted). The store
+	// leaves it zero in List; app.Library fills it in from MarkCounts.
+	Marks int
 }
 
 // FPS returns the frame rate as a float (0 when unknown).

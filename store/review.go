@@ -188,6 +188,31 @@ func (s *Store) ReviseAnnotation(ctx context.Context, a *Annotation, del bool, e
 	}, e)
 }
 
+// MarkCounts returns, per recording id, how many annotations it has whose
+// current revision is not deleted; recordings with none are left out.
+func (s *Store) MarkCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT a.recording_id, count(*) FROM annotations a "+
+		"WHERE a.revision = (SELECT max(revision) FROM annotations m WHERE m.id = a.id) AND a.deleted = 0 "+
+		"GROUP BY a.recording_id")
+	if err != nil {
+		return nil, fmt.Errorf("count annotations: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count annotations: %w", err)
+		}
+		out[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count annotations: %w", err)
+	}
+	return out, nil
+}
+
 // Annotations returns the current revision of each annotation of a
 // recording, ordered by frame, leaving out deleted ones unless asked.
 func (s *Store) Annotations(ctx context.Context, recordingID string, includeDeleted bool) ([]*Annotation, error) {

@@ -207,6 +207,12 @@ func (s *Store) SetUserPassword(ctx context.Context, name string, pw PasswordHas
 		[]any{pw.Hash, pw.Salt, pw.Params.Time, pw.Params.Memory, pw.Params.Threads}, e)
 }
 
+// UnlockUser clears an account's lockout and its count of failed sign-ins
+// (a disabled account stays disabled).
+func (s *Store) UnlockUser(ctx context.Context, name string, e *AuditEntry) error {
+	return s.updateUser(ctx, name, "failures = 0, locked_until = 0", nil, e)
+}
+
 // SetUserRole changes an account's role.
 func (s *Store) SetUserRole(ctx context.Context, name, role string, e *AuditEntry) error {
 	return s.updateUser(ctx, name, "role = ?", []any{role}, e)

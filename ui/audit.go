@@ -23,6 +23,7 @@ import (
 type auditAPI interface {
 	AuditEntries(ctx context.Context, f app.AuditFilter) ([]app.AuditEntry, error)
 	VerifyAudit(ctx context.Context) (*app.AuditReport, error)
+	ExportAudit(ctx context.Context, f app.AuditFilter, format app.AuditFormat, path string) (int, error)
 }
 
 var _ auditAPI = (*app.Library)(nil)
@@ -94,7 +95,13 @@ type auditView struct {
 	count     *widget.Label
 	verifyBtn *widget.Button
 	verifyMsg *widget.Label
+	csvBtn    *widget.Button
+	pdfBtn    *widget.Button
+	exportMsg *widget.Label
 	dlg       dialog.Dialog
+	win       fyne.Window
+	// exporting is the export running (tests wait on it).
+	exporting bool
 }
 
 func newAuditView(api auditAPI, recID string, do func(func()), log *slog.Logger) *auditView {
@@ -152,7 +159,13 @@ func (v *auditView) build() {
 	v.verifyBtn = widget.NewButtonWithIcon("Verify audit trail", theme.ConfirmIcon(), v.verify)
 	v.verifyMsg = widget.NewLabel("Checks every entry and signed checkpoint: an edited, missing or inserted entry is found.")
 	v.verifyMsg.Wrapping = fyne.TextWrapWord
-	bottom := container.NewBorder(nil, nil, v.verifyBtn, nil, v.verifyMsg)
+	v.csvBtn = widget.NewButtonWithIcon("Export CSV…", theme.DocumentSaveIcon(), func() { v.chooseExport(app.AuditCSV) })
+	v.pdfBtn = widget.NewButtonWithIcon("Export PDF…", theme.DocumentPrintIcon(), func() { v.chooseExport(app.AuditPDF) })
+	v.exportMsg = widget.NewLabel("")
+	v.exportMsg.Wrapping = fyne.TextWrapWord
+	v.exportMsg.Hide()
+	bottom := container.NewVBox(v.exportMsg,
+		container.NewBorder(nil, nil, v.verifyBtn, container.NewHBox(v.csvBtn, v.pdfBtn), v.verifyMsg))
 	v.content = container.NewBorder(filters, bottom, nil, nil, v.table)
 }
 
@@ -188,8 +201,9 @@ func (v *auditView) show(win fyne.Window, wrap func(fyne.CanvasObject) fyne.Canv
 	if wrap != nil {
 		content = wrap(content)
 	}
+	v.win = win
 	v.dlg = dialog.NewCustom(v.title(), "Close", content, win)
-	v.dlg.SetOnClosed(v.close)
+	escapeCloses(win, v.dlg, v.close)
 	size := win.Canvas().Size()
 	v.dlg.Resize(fyne.NewSize(min(1400, max(800, size.Width-60)), min(820, max(500, size.Height-60))))
 	v.dlg.Show()

@@ -47,6 +47,8 @@ type detailPane struct {
 	clipsBox  *fyne.Container
 
 	rec *app.Recording
+	// gpsCopy copies the position (shown with it).
+	gpsCopy *widget.Button
 }
 
 // Detail field names, in display order.
@@ -81,6 +83,24 @@ func newDetailPane(copied func(string)) *detailPane {
 		}
 		d.values[name] = val
 		form.Add(key)
+		if name == "GPS" {
+			// The position is copied as "lat, lon" (no map: nothing from
+			// the network).
+			d.gpsCopy = widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
+				if d.rec == nil || d.rec.Personal.GPS == nil {
+					return
+				}
+				g := d.rec.Personal.GPS
+				text := fmt.Sprintf("%.6f, %.6f", g.Lat, g.Lon)
+				fyne.CurrentApp().Clipboard().SetContent(text)
+				if d.copied != nil {
+					d.copied("Position " + text + " of " + d.rec.ID + " copied to the clipboard.")
+				}
+			})
+			d.gpsCopy.Importance = widget.LowImportance
+			form.Add(container.NewBorder(nil, nil, nil, d.gpsCopy, val))
+			continue
+		}
 		form.Add(val)
 	}
 
@@ -188,7 +208,7 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 	p := r.Personal
 	set := func(k, v string) { d.values[k].SetText(v) }
 	set("ID", r.ID)
-	set("Recorded", formatWhenSeconds(r.RecordedAt))
+	set("Recorded", formatWhenWithUTC(r.RecordedAt))
 	set("Time source", recordedAtSource(r.RecordedAtSource))
 	set("Ingested", formatWhenSeconds(r.IngestedAt))
 	set("Officer", orDash(p.Officer))
@@ -198,10 +218,12 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 		set("GPS", formatGPS(p.GPS.Lat, p.GPS.Lon))
 		d.gpsKey.Show()
 		d.values["GPS"].Show()
+		d.gpsCopy.Show()
 	} else {
 		set("GPS", "")
 		d.gpsKey.Hide()
 		d.values["GPS"].Hide()
+		d.gpsCopy.Hide()
 	}
 	set("Source file", orDash(p.SourceName))
 	set("Video", videoSummary(r))

@@ -151,6 +151,8 @@ func (lv *libraryView) chooseDockFolder() {
 		}
 	}, lv.win)
 	d.SetConfirmText("Watch this folder")
+	d.SetTitleText("Choose the dock folder to watch")
+	escapeCloses(lv.win, d, nil)
 	if l := lv.startLocation(prefDockFolder); l != nil {
 		d.SetLocation(l)
 	} else if l := lv.startLocation(prefImportDir); l != nil {

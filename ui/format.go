@@ -26,6 +26,24 @@ func formatWhenSeconds(t time.Time) string {
 	return t.In(time.Local).Format("Mon 2 Jan 2006 15:04:05 MST")
 }
 
+// formatWhenWithUTC is formatWhenSeconds with the UTC time beside it when
+// the local zone differs, for what evidence quotes: "Tue 20 Oct 2026
+// 23:15:00 BST (22:15:00 UTC)".
+func formatWhenWithUTC(t time.Time) string {
+	s := formatWhenSeconds(t)
+	if t.IsZero() {
+		return s
+	}
+	if _, off := t.In(time.Local).Zone(); off != 0 {
+		u := t.UTC()
+		if u.YearDay() != t.In(time.Local).YearDay() {
+			return s + " (" + app.FormatUTC(t) + ")"
+		}
+		return s + " (" + u.Format("15:04:05") + " UTC)"
+	}
+	return s
+}
+
 // formatDuration shows a duration as H:MM:SS (rounded to the second).
 func formatDuration(d time.Duration) string {
 	if d < 0 {
@@ -78,13 +96,16 @@ func statusLabel(s string) string {
 
 // listStatuses are the statuses the library's filter offers, in order.
 var listStatuses = []string{app.StatusUnreviewed, app.StatusEvidence, app.StatusPolicing, app.StatusNFA,
-	app.StatusReferred, app.StatusHeld}
+	app.StatusReferred, app.StatusHeld, app.StatusDueSoon}
 
 // displayStatusLabel is a status as the library shows it: Unreviewed,
 // Evidence, Policing, NFA, Referred, Held.
 func displayStatusLabel(s string) string {
-	if s == app.StatusNFA {
+	switch s {
+	case app.StatusNFA:
 		return "NFA"
+	case app.StatusDueSoon:
+		return "Due within 7 days"
 	}
 	return statusLabel(s)
 }

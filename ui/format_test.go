@@ -103,3 +103,25 @@ type iconWindow struct {
 }
 
 func (w *iconWindow) SetIcon(r fyne.Resource) { w.icon = r }
+
+// TestFormatWhenWithUTC: in summer time the detail pane's recorded-at
+// gives the UTC time beside the local one (the whole UTC date when the day
+// differs); in GMT, only the local time.
+func TestFormatWhenWithUTC(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	old := time.Local
+	time.Local = london
+	defer func() { time.Local = old }()
+	for at, want := range map[time.Time]string{
+		time.Date(2026, 10, 20, 22, 15, 0, 0, time.UTC): "Tue 20 Oct 2026 23:15:00 BST (22:15:00 UTC)",
+		time.Date(2026, 10, 20, 23, 30, 0, 0, time.UTC): "Wed 21 Oct 2026 00:30:00 BST (2026-10-20 23:30:00 UTC)",
+		time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC):   "Mon 2 Nov 2026 09:30:00 GMT",
+	} {
+		if got := formatWhenWithUTC(at); got != want {
+			t.Errorf("formatWhenWithUTC(%v) = %q, want %q", at, got, want)
+		}
+	}
+}

@@ -261,13 +261,18 @@ func newUIQueue() uiQueue { return make(chan func(), 1<<14) }
 func (q uiQueue) do(f func()) { q <- f }
 
 // until runs posted functions until cond holds, failing after a minute.
+// cond is also checked every few milliseconds: what it waits for may
+// change off the UI goroutine (an engine setting) with nothing posted.
 func (q uiQueue) until(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.After(time.Minute)
+	poll := time.NewTicker(5 * time.Millisecond)
+	defer poll.Stop()
 	for !cond() {
 		select {
 		case f := <-q:
 			f()
+		case <-poll.C:
 		case <-deadline:
 			t.Fatalf("timed out waiting for %s", what)
 		}

@@ -133,7 +133,8 @@ func (lv *libraryView) dialogSize() fyne.Size {
 	return fyne.NewSize(max(640, s.Width*0.8), max(480, s.Height*0.8))
 }
 
-// chooseImportFile asks for one video file and imports it.
+// chooseImportFile asks for a video file and puts it in the list of
+// files to import (importBasket), where more can be added.
 func (lv *libraryView) chooseImportFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -146,10 +147,12 @@ func (lv *libraryView) chooseImportFile() {
 		path := r.URI().Path()
 		_ = r.Close() // the chooser's reader: only its path is used
 		lv.rememberDir(prefImportDir, filepath.Dir(path))
-		lv.startImport([]string{path})
+		lv.addToBasket(path) // several files: see importBasket
 	}, lv.win)
 	d.SetFilter(videoFilter())
 	d.SetConfirmText("Import")
+	d.SetTitleText("Import a video file")
+	escapeCloses(lv.win, d, nil)
 	if l := lv.startLocation(prefImportDir); l != nil {
 		d.SetLocation(l)
 	}
@@ -172,6 +175,8 @@ func (lv *libraryView) chooseImportFolder() {
 		lv.startImport([]string{u.Path()})
 	}, lv.win)
 	d.SetConfirmText("Import this folder")
+	d.SetTitleText("Import every video in a folder")
+	escapeCloses(lv.win, d, nil)
 	if l := lv.startLocation(prefImportDir); l != nil {
 		d.SetLocation(l)
 	}
@@ -392,6 +397,7 @@ func importReport(results []app.IngestResult, err error, cancelled bool) (title 
 func (lv *libraryView) showImportResults(results []app.IngestResult, err error, cancelled bool) {
 	title, content := importReport(results, err, cancelled)
 	d := dialog.NewCustom(title, "Close", content, lv.win)
+	escapeCloses(lv.win, d, nil)
 	size := fyne.NewSize(560, 240)
 	if len(results) > 0 {
 		size = fyne.NewSize(760, 520) // room for the list of files
@@ -411,6 +417,7 @@ func showSentence(title, msg string, win fyne.Window) {
 	l := widget.NewLabel(msg)
 	l.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(title, "Close", l, win)
+	escapeCloses(win, d, nil)
 	d.Resize(fyne.NewSize(520, 220))
 	d.Show()
 }

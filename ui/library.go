@@ -29,6 +29,8 @@ type libraryAPI interface {
 	Can(p app.Permission) bool
 	Restrict(ctx context.Context, id string, restricted bool) (string, error)
 	RetentionPlan(ctx context.Context) (*app.RetentionPlan, error)
+	HoldEach(ctx context.Context, ids []string, reason string) []app.BulkResult
+	DecideEach(ctx context.Context, ids []string, decision, reason string) []app.BulkResult
 	Clips(ctx context.Context, recordingID string) ([]*app.Derivative, error)
 }
 
@@ -64,6 +66,11 @@ type libraryView struct {
 	now func() time.Time
 	// touch reports keyboard activity to the idle lock.
 	touch func()
+	// mods says which modifier keys are held (the desktop driver; tests
+	// set it).
+	mods func() fyne.KeyModifier
+	// bulk is the multi-selection and its actions.
+	bulk bulkState
 	// What the signed-in user may do, fixed when the view is made (a view
 	// lives for one sign-in).
 	canIngest, canVerify, canRestrict bool
@@ -105,11 +112,16 @@ type libraryView struct {
 
 	searchTimer *time.Timer
 	syncing     bool // filter widgets being set by code, not the user
+	// openOnLoad opens the selected recording once the list on its way is
+	// shown (Enter pressed while a filter was being applied).
+	openOnLoad bool
+	// filterLoading: the list on its way is for changed filters.
+	filterLoading bool
 
 	content   fyne.CanvasObject
 	table     *recordTable
 	detail    *detailPane
-	search    *widget.Entry
+	search    *searchEntry
 	status    *widget.Select
 	dates     *widget.Select
 	from, to  *widget.Entry
@@ -141,7 +153,7 @@ func newLibraryView(lib libraryAPI, win fyne.Window, log *slog.Logger) *libraryV
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	lv := &libraryView{
-		lib: lib, win: win, log: log, do: fyne.Do, now: time.Now, touch: func() {},
+		lib: lib, win: win, log: log, do: fyne.Do, now: time.Now, touch: func() {}, mods: currentModifiers,
 		canIngest: lib.Can(app.PermIngest), canVerify: lib.Can(app.PermVerify), canRestrict: lib.Can(app.PermRestricted),
 		ctx: ctx, cancel: cancel, jobs: make(chan struct{}, 1),
 		sortKey: app.SortRecordedAt, statuses: listStatuses,
@@ -190,10 +202,10 @@ func (lv *libraryView) build() {
 	lv.accountSlot = container.NewHBox()
 	toolbar := container.NewBorder(nil, nil, container.NewHBox(tools...), lv.accountSlot)
 
-	lv.search = widget.NewEntry()
+	lv.search = newSearchEntry(lv)
 	lv.search.SetPlaceHolder("Search officer, device, id or file name")
 	lv.search.ActionItem = widget.NewIcon(theme.SearchIcon())
-	lv.search.OnChanged = func(string) { lv.filtersChanged(250 * time.Millisecond) }
+	lv.search.OnChanged = func(string) { lv.filtersChanged(searchDelay) }
 
 	lv.status = widget.NewSelect(nil, func(string) { lv.filtersChanged(0) })
 	lv.setStatusOptions()
@@ -204,12 +216,15 @@ func (lv *libraryView) build() {
 	lv.syncing = true
 	lv.dates.SetSelected(anyDate)
 	lv.syncing = false
-	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), lv.clearFilters)
+	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), func() {
+		lv.clearFilters()
+		lv.focusSearch() // so Enter, the arrows and typing work on
+	})
 	clear.Importance = widget.LowImportance
 
 	lv.count = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	// Room for the date, the entry's padding and its validation mark.
-	dateW := fyne.MeasureText("YYYY-MM-DD", theme.TextSize(), fyne.TextStyle{}).Width +
+	dateW := fyne.MeasureText("DD/MM/YYYY", theme.TextSize(), fyne.TextStyle{}).Width +
 		4*theme.InnerPadding() + theme.IconInlineSize() + 2*theme.Padding()
 	fixed := func(o fyne.CanvasObject, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
@@ -219,8 +234,9 @@ func (lv *libraryView) build() {
 			fixed(lv.status, 150),
 			widget.NewLabel("Recorded"), fixed(lv.dates, 150),
 			fixed(lv.from, dateW), widget.NewLabel("to"), fixed(lv.to, dateW),
-			clear, fixed(lv.count, 150)),
-		lv.search)
+			clear, fixed(lv.count, 110)),
+		// The search box keeps room for its words at the narrowest window.
+		container.New(minWidth(searchMinWidth()), lv.search))
 
 	lv.message = widget.NewLabel("")
 	lv.message.Importance = widget.DangerImportance
@@ -228,7 +244,8 @@ func (lv *libraryView) build() {
 	lv.message.Hide()
 
 	lv.split = container.NewHSplit(lv.table, lv.detail.root)
-	lv.split.Offset = 0.68
+	// At 1366×768 the table keeps every column up to Marks in sight.
+	lv.split.Offset = 0.72
 	lv.empty = lv.emptyState()
 	lv.noMatch = container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle("No recordings match these filters.", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
@@ -249,14 +266,14 @@ func (lv *libraryView) build() {
 	lv.clockNote.Hide()
 	lv.sweepLbl = widget.NewLabel("")
 
-	top := container.NewVBox(toolbar, filters, lv.message, lv.banner, lv.clockNote)
+	top := container.NewVBox(toolbar, filters, lv.message, lv.banner, lv.clockNote, lv.buildBulk())
 	lv.content = container.NewBorder(top, lv.dock.build(lv), nil, nil,
 		container.NewStack(lv.split, lv.empty, lv.noMatch))
 }
 
 func newDateEntry(changed func()) *widget.Entry {
 	e := widget.NewEntry()
-	e.SetPlaceHolder("YYYY-MM-DD")
+	e.SetPlaceHolder("DD/MM/YYYY")
 	e.Validator = func(s string) error { _, err := app.ParseDay(s); return err }
 	e.OnChanged = func(string) { changed() }
 	return e
@@ -290,6 +307,7 @@ The original file is never changed: Exhibit keeps a verified, encrypted copy and
 
 // start loads the list and resumes watching the dock folder.
 func (lv *libraryView) start() {
+	lv.hookKeys()
 	lv.reload()
 	if lv.canIngest {
 		lv.resumeDock()
@@ -304,6 +322,7 @@ func (lv *libraryView) close() { <-lv.shutdown() }
 // closed once all of it has ended (imports and the dock worker included).
 func (lv *libraryView) shutdown() <-chan struct{} {
 	lv.cancel()
+	lv.unhookKeys()
 	dockDone := lv.dock.stopAsync()
 	if lv.searchTimer != nil {
 		lv.searchTimer.Stop()
@@ -329,6 +348,7 @@ func (lv *libraryView) reviewSelected() { lv.review(lv.selected) }
 
 // focusTable gives the keyboard focus back to the recordings table.
 func (lv *libraryView) focusTable() {
+	lv.hookKeys()
 	if c := lv.win.Canvas(); c != nil {
 		c.Focus(lv.table)
 	}
@@ -391,10 +411,22 @@ func (lv *libraryView) filtersChanged(delay time.Duration) {
 		lv.searchTimer = nil
 	}
 	if delay <= 0 {
+		lv.filterLoading = true
 		lv.reload()
 		return
 	}
-	lv.searchTimer = time.AfterFunc(delay, func() { lv.do(lv.reload) })
+	var timer *time.Timer
+	timer = time.AfterFunc(delay, func() {
+		lv.do(func() {
+			if lv.searchTimer != timer {
+				return // stopped or replaced meanwhile
+			}
+			lv.searchTimer = nil
+			lv.filterLoading = true
+			lv.reload()
+		})
+	})
+	lv.searchTimer = timer
 }
 
 // quickRange fills the date entries from a quick choice.
@@ -407,11 +439,11 @@ func (lv *libraryView) quickRange(choice string) {
 	switch choice {
 	case anyDate:
 	case today:
-		from, to = day.Format(time.DateOnly), day.Format(time.DateOnly)
+		from, to = app.FormatDay(day), app.FormatDay(day)
 	case last7Days:
-		from, to = day.AddDate(0, 0, -6).Format(time.DateOnly), day.Format(time.DateOnly)
+		from, to = app.FormatDay(day.AddDate(0, 0, -6)), app.FormatDay(day)
 	case last31Days:
-		from, to = day.AddDate(0, 0, -30).Format(time.DateOnly), day.Format(time.DateOnly)
+		from, to = app.FormatDay(day.AddDate(0, 0, -30)), app.FormatDay(day)
 	default:
 		return // custom: the entries say
 	}
@@ -435,8 +467,29 @@ func (lv *libraryView) datesEdited() {
 	}
 	lv.syncing = false
 	if _, ok := lv.filter(); ok {
-		lv.filtersChanged(250 * time.Millisecond)
+		lv.dateProblem("")
+		lv.filtersChanged(searchDelay)
+		return
 	}
+	// Say why the list does not change, rather than ignore the date.
+	for _, e := range []*widget.Entry{lv.from, lv.to} {
+		if _, err := app.ParseDay(e.Text); err != nil {
+			lv.dateProblem("The list is not filtered by date: " + err.Error() + ".")
+			return
+		}
+	}
+}
+
+// dateProblem shows (or, with "", clears) why a typed date is not used.
+func (lv *libraryView) dateProblem(msg string) {
+	if msg == "" {
+		if lv.message.Visible() && strings.HasPrefix(lv.message.Text, "The list is not filtered by date") {
+			lv.message.Hide()
+		}
+		return
+	}
+	lv.message.SetText(msg)
+	lv.message.Show()
 }
 
 func (lv *libraryView) clearFilters() {
@@ -447,6 +500,7 @@ func (lv *libraryView) clearFilters() {
 	lv.from.SetText("")
 	lv.to.SetText("")
 	lv.syncing = false
+	lv.dateProblem("")
 	lv.setDueOnly(false)
 	lv.filtersChanged(0)
 }
@@ -461,7 +515,8 @@ func (lv *libraryView) sortByColumn(col int) {
 		lv.ascending = !lv.ascending
 	} else {
 		// Newest or longest first; names and ids A to Z.
-		lv.sortKey, lv.ascending = key, key != app.SortRecordedAt && key != app.SortDuration
+		// Deletion: the most urgent first; markers: the most first.
+		lv.sortKey, lv.ascending = key, key != app.SortRecordedAt && key != app.SortDuration && key != app.SortMarks
 	}
 	lv.reload()
 }
@@ -571,7 +626,7 @@ func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
 	if gen != lv.loadGen {
 		return // a newer reload is on its way
 	}
-	lv.loading = false
+	lv.loading, lv.filterLoading = false, false
 	if err != nil {
 		lv.log.Error("list recordings", "error", err)
 		lv.message.SetText("Could not list the recordings: " + app.UserMessage(err))
@@ -584,6 +639,10 @@ func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
 	clear(lv.full) // a status may have changed
 	clear(lv.clips)
 	lv.showList()
+	if lv.openOnLoad {
+		lv.openOnLoad = false
+		lv.reviewSelected()
+	}
 }
 
 // showList shows what the last List returned, only the recordings due
@@ -623,6 +682,7 @@ func (lv *libraryView) showList() {
 		row = 0
 	}
 	lv.selectRow(row)
+	lv.bulkChanged() // rows no longer listed leave the selection's count
 }
 
 func (lv *libraryView) rowOf(id string) int {
@@ -707,6 +767,7 @@ func (lv *libraryView) moveSelection(delta int) {
 	}
 	row := max(0, min(len(lv.recs)-1, lv.rowOf(lv.selected)+delta))
 	lv.selectRow(row)
+	lv.pickOnly(lv.selected) // moving with the keys selects one row, as in a file list
 }
 
 // thumbsChanged redraws after thumbnails have loaded.

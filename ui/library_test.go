@@ -39,7 +39,8 @@ func TestLibraryShowsRows(t *testing.T) {
 	}
 
 	// The cells on screen show each recording's officer, device, time,
-	// duration and id.
+	// duration and id (at full HD every column is in sight).
+	w.Resize(fyne.NewSize(1920, 1080))
 	texts := labelTexts(w.Content())
 	for _, r := range lv.recs {
 		for _, want := range []string{r.Personal.Officer, r.Personal.DeviceSerial, formatWhen(r.RecordedAt), formatDuration(r.Duration), r.ID} {
@@ -131,7 +132,7 @@ func TestLibraryFilterNarrows(t *testing.T) {
 	count("3 recordings")
 
 	lv.dates.SetSelected(last7Days)
-	if lv.from.Text != "2026-10-29" || lv.to.Text != "2026-11-04" {
+	if lv.from.Text != "29/10/2026" || lv.to.Text != "04/11/2026" {
 		t.Errorf("last 7 days: %s to %s", lv.from.Text, lv.to.Text)
 	}
 	count("2 recordings")
@@ -142,8 +143,16 @@ func TestLibraryFilterNarrows(t *testing.T) {
 	if lv.loadGen != gen || lv.loading || lv.count.Text != "2 recordings" || lv.from.Validate() == nil {
 		t.Errorf("unreadable date: listed again %v, count %q, validate %v", lv.loadGen != gen, lv.count.Text, lv.from.Validate())
 	}
-	lv.from.SetText("2026-11-02")
-	lv.to.SetText("2026-11-02")
+	// ... and says so in words.
+	if !lv.message.Visible() || !strings.Contains(lv.message.Text, "not filtered by date") || !strings.Contains(lv.message.Text, "26/11/2026") {
+		t.Errorf("unreadable date: message %q (shown %v)", lv.message.Text, lv.message.Visible())
+	}
+	// Day/month/year, as UK users type it.
+	lv.from.SetText("2/11/2026")
+	if lv.message.Visible() {
+		t.Errorf("message %q stays after a readable date", lv.message.Text)
+	}
+	lv.to.SetText("02/11/2026")
 	if lv.dates.Selected != customDate {
 		t.Errorf("date choice %q after typing dates", lv.dates.Selected)
 	}

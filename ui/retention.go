@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -115,13 +115,24 @@ func (s *session) swept(batch []sweepReport) {
 		msg += " " + plural(failed, "recording", "recordings") + " could not be deleted; the log says why."
 	}
 	s.retentionLast = msg
-	if s.review != nil && slices.Contains(ids, s.review.id) {
-		s.showLibraryAgain()
-		if s.view != nil {
-			s.view.flash("The recording under review was deleted by retention.")
+	var gone string // the recording under review, if this sweep deleted it
+	if s.review != nil {
+		for _, id := range ids {
+			if strings.HasPrefix(id, strings.ToUpper(s.review.id)) {
+				gone = id
+			}
 		}
+	}
+	if gone != "" {
+		s.showLibraryAgain()
 	}
 	if s.view != nil {
 		s.view.swept(msg)
+		if gone != "" {
+			// Said in a dialog: a note in the corner is missed, and the
+			// user asked for this recording (`exhibit review ID`).
+			showSentence("Recording deleted", "Recording "+gone+" was deleted by the retention check at "+at+
+				": its period under the retention policy had passed. Only its deletion record remains, in the audit trail.", s.win)
+		}
 	}
 }

@@ -41,6 +41,7 @@ type reviewEngine interface {
 	Position() (frame int, media time.Duration, wall time.Time)
 	Events() <-chan player.Event
 	LatestFrame() (player.Frame, bool)
+	AudioOutput() string
 	Close() error
 }
 
@@ -63,6 +64,7 @@ type reviewAPI interface {
 	Release(ctx context.Context, id, reason string) (string, error)
 	Holds(ctx context.Context, id string) ([]*app.Hold, error)
 	RecordingRetention(ctx context.Context, id string) (app.RetentionItem, error)
+	RetentionAfterRelease(ctx context.Context, id string) (app.RetentionItem, error)
 	CreateClip(ctx context.Context, req app.ClipRequest, out string, progress func(frac float64)) (*app.Derivative, error)
 }
 
@@ -165,6 +167,10 @@ type reviewScreen struct {
 	timeLbl     *widget.Label
 	wallLbl     *widget.Label
 	loopLbl     *widget.Label
+	loopBadge   *fyne.Container // loopLbl over the video
+	soundBadge  *fyne.Container // "no sound device", over the video
+	soundOnce   atomic.Bool     // the audio output was checked
+	dirIcon     *widget.Icon    // before the speed: rewind while playing backward
 	// loopABtn, loopBBtn and loopClearBtn do what A, B and Ctrl+L do.
 	loopABtn, loopBBtn, loopClearBtn *widget.Button
 	message                          *widget.Label
@@ -177,6 +183,8 @@ type reviewScreen struct {
 	readoutBoxes []*fyne.Container
 	// transportRow and readoutRow are the two halves of the bottom bar.
 	transportRow, readoutRow *fyne.Container
+	// tools: stills, picture adjustments, resume, waveform, GPS.
+	tools reviewTools
 }
 
 // newReviewScreen builds the review screen for recording id of lib. back
@@ -231,7 +239,8 @@ func (s *reviewScreen) build() {
 	fullBtn := widget.NewButtonWithIcon("", theme.ViewFullScreenIcon(), func() { s.toggleFullScreen(); s.refocus() })
 	fullBtn.Importance = widget.LowImportance
 	s.accountSlot = container.NewHBox()
-	tools := []fyne.CanvasObject{helpBtn, fullBtn}
+	s.buildTools()
+	tools := []fyne.CanvasObject{s.tools.stillBtn, s.tools.folderBtn, s.tools.adjustBtn, helpBtn, fullBtn}
 	if s.lib != nil {
 		s.buildSide()
 		var panelBtn *widget.Button
@@ -289,6 +298,7 @@ func (s *reviewScreen) build() {
 		s.refocus()
 	})
 	s.speedSel.SetSelected(speedName(1))
+	s.dirIcon = widget.NewIcon(nil) // the rewind icon while playing backward (J)
 
 	s.muteBtn = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), func() { s.toggleMute(); s.refocus() })
 	s.volume = widget.NewSlider(0, 100)
@@ -318,14 +328,28 @@ func (s *reviewScreen) build() {
 	}
 	s.transportRow = container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1, widget.NewSeparator(),
 		widget.NewLabel("Loop"), s.loopABtn, s.loopBBtn, s.loopClearBtn, widget.NewSeparator(),
-		widget.NewLabel("Speed"), fixed(s.speedSel, 96), widget.NewSeparator(), s.muteBtn, fixed(s.volume, 120))
+		widget.NewLabel("Speed"), s.dirIcon, fixed(s.speedSel, 96), widget.NewSeparator(), s.muteBtn, fixed(s.volume, 120))
 	s.readoutBoxes = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
-	s.readoutRow = container.NewHBox(s.loopLbl, s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2])
+	s.readoutRow = container.NewHBox(s.readoutBoxes[0], widget.NewSeparator(), s.readoutBoxes[1], widget.NewSeparator(), s.readoutBoxes[2], s.tools.gpsBox)
 	barLay := &barLayout{}
 	bar := container.New(barLay, s.transportRow, s.readoutRow)
-	bottom := container.NewPadded(container.NewVBox(container.NewPadded(s.tlSlot), bar))
+	bottom := container.NewPadded(container.NewVBox(container.NewPadded(container.NewVBox(s.tlSlot, s.tools.waveSlot)), bar))
 
-	middle := container.NewStack(s.video, s.overlay, s.help)
+	// The loop is shown over the video's top-left corner, so that it never
+	// widens the readout (which would wrap the bar and shrink the video).
+	loopBg := canvas.NewRectangle(color.NRGBA{R: 0x20, G: 0x20, B: 0x24, A: 0xd0})
+	loopBg.CornerRadius = theme.InputRadiusSize()
+	s.loopBadge = container.NewStack(loopBg, s.loopLbl)
+	s.loopBadge.Hide()
+	soundBg := canvas.NewRectangle(color.NRGBA{R: 0x20, G: 0x20, B: 0x24, A: 0xd0})
+	soundBg.CornerRadius = theme.InputRadiusSize()
+	soundLbl := widget.NewLabelWithStyle(noSoundWords, fyne.TextAlignLeading, fyne.TextStyle{})
+	soundLbl.Importance = widget.WarningImportance
+	s.soundBadge = container.NewStack(soundBg, soundLbl)
+	s.soundBadge.Hide()
+	badges := container.NewPadded(container.NewVBox(container.NewHBox(s.loopBadge), container.NewHBox(s.soundBadge)))
+	layers := append([]fyne.CanvasObject{s.video, badges}, s.toolOverlays()...)
+	middle := container.NewStack(append(layers, s.overlay, s.help)...)
 	var side fyne.CanvasObject
 	if s.side != nil {
 		side = s.side.root
@@ -351,12 +375,17 @@ func (s *reviewScreen) buildHelp() fyne.CanvasObject {
 		{"J", "Play backward (again: faster, up to 4×)"},
 		{"K", "Pause"},
 		{"[  /  ]", "Slower / faster"},
-		{"Ctrl+G", "Go to a frame or time"},
-		{"M", "Marker at this frame (then type its note, Enter)"},
+		{"Ctrl+G", "Go to a frame, media time or camera time"},
+		{"M", "Marker at this frame (type its note: Enter saves, Esc cancels)"},
 		{"I  /  O", "Start / end of a marked range"},
 		{"N  /  P", "Next / previous marker"},
 		{"A  /  B", "Loop start / loop end (B plays the loop)"},
 		{"Ctrl+L", "Stop looping"},
+		{"S", "Save this frame as an evidential still"},
+		{"V", "Picture adjustments (display only)"},
+		{"Z  /  Shift+Z", "Zoom the timeline in / show all of it"},
+		{"Ctrl+scroll", "Zoom the timeline at the pointer"},
+		{"Enter", "Resume where you left off (when offered)"},
 		{"+  /  −  /  0", "Zoom in / out / whole picture"},
 		{"Scroll / drag", "Zoom / move the zoomed picture"},
 		{"F", "Full screen"},
@@ -486,6 +515,7 @@ func (s *reviewScreen) opened(med *reviewMedia, f player.Frame, ok bool) {
 	s.timeline.OnHover = s.hovered
 	s.tlSlot.Objects = []fyne.CanvasObject{s.timeline}
 	s.tlSlot.Refresh()
+	s.openedTools()
 	if s.side != nil {
 		s.drawMarks()
 		s.side.list.Refresh() // times of the marks
@@ -509,7 +539,7 @@ func (s *reviewScreen) opened(med *reviewMedia, f player.Frame, ok bool) {
 func (s *reviewScreen) fixReadoutWidths() {
 	digits := func(n int) string { return strings.Repeat("8", len(itoa(n))) }
 	samples := []string{
-		"Frame " + digits(s.count) + " / " + itoa(s.count),
+		"Frame " + digits(s.count) + " of 0–" + itoa(s.count-1),
 		app.FormatMediaTime(s.frames[s.count-1]),
 		"Wed 28 Nov 2026 23:59:59.999 " + strings.Repeat("W", len(s.rec.RecordedAt.In(time.Local).Format("MST"))),
 	}
@@ -618,6 +648,7 @@ func (s *reviewScreen) setPlayingUI(on bool) {
 	if s.playBtn.Icon != icon {
 		s.playBtn.SetIcon(icon)
 	}
+	s.showDirection()
 }
 
 // ready reports whether navigation is possible.
@@ -749,6 +780,19 @@ func (s *reviewScreen) stopReverse() {
 		s.stopRev = nil
 	}
 	s.reversing = false
+	s.showDirection()
+}
+
+// showDirection puts the rewind icon before the speed while playing
+// backward, so that "1×" backward does not read as forward.
+func (s *reviewScreen) showDirection() {
+	var res fyne.Resource
+	if s.reversing {
+		res = theme.MediaFastRewindIcon()
+	}
+	if s.dirIcon != nil && s.dirIcon.Resource != res {
+		s.dirIcon.SetResource(res)
+	}
 }
 
 // frameInterval is the mean frame duration.
@@ -868,8 +912,16 @@ func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
 		s.seekFrame(0)
 	case fyne.KeyEnd:
 		s.seekFrame(s.count - 1)
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if s.resumeOffered() {
+			s.acceptResume()
+		}
 	case fyne.KeyEscape:
 		switch {
+		case s.resumeOffered():
+			s.dismissResume()
+		case s.tools.panel.Visible():
+			s.toggleAdjust()
 		case s.helpShown:
 			s.toggleHelp()
 		case s.win.FullScreen():
@@ -925,35 +977,87 @@ func (s *reviewScreen) typedRune(r rune) {
 		s.loopEnd()
 	case '?':
 		s.toggleHelp()
+	case 's', 'S':
+		s.snapshot()
+	case 'v', 'V':
+		s.toggleAdjust()
+	case 'z':
+		s.timeline.ZoomStep()
+	case 'Z':
+		s.timeline.SetZoom(1)
 	}
 }
 
-// goToDialog asks for a frame number or a time.
+// goToDialog asks for a frame number, a media time or the camera's time
+// (app.ParseGoTo), says as it is typed how the entry is read, refuses
+// anything outside the recording with the valid range, and goes there on
+// Enter or Go.
 func (s *reviewScreen) goToDialog() {
 	if !s.ready() || s.modal {
 		return
 	}
 	e := newEscEntry()
-	e.SetPlaceHolder("1200, 00:01:23.480 or 83.48s")
-	count := s.count
-	e.Validator = func(v string) error { _, err := parseGoTo(v, count); return err }
-	hint := widget.NewLabel("A frame number (0 to " + itoa(count-1) + "), a time HH:MM:SS.mmm, or seconds.")
+	e.SetPlaceHolder("1200, 00:01:23.480 or 15:17:50")
+	frames, at := s.frames, time.Time{}
+	if s.rec != nil {
+		at = s.rec.RecordedAt
+	}
+	parse := func(v string) (app.GoToTarget, error) { return app.ParseGoTo(v, frames, at, time.Local) }
+	understood := widget.NewLabel(" ")
+	understood.Wrapping = fyne.TextWrapWord
+	understood.TextStyle.Italic = true
+	// The entry's own line is short (it would widen the dialog); the
+	// sentence with the range is the label under it.
+	e.Validator = func(v string) error {
+		_, err := parse(v)
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, app.ErrGoToOutside):
+			return errors.New("outside the recording")
+		}
+		return errors.New("not a frame number or a time")
+	}
+	e.OnChanged = func(v string) {
+		t, err := parse(v)
+		switch {
+		case strings.TrimSpace(v) == "":
+			understood.SetText(" ")
+		case err != nil:
+			understood.SetText(sentenceCase(err.Error()) + ".")
+		default:
+			understood.SetText(t.Understood + ".")
+		}
+	}
+	hint := widget.NewLabel("A frame number, a media time (00:01:23.480 or 83.48s), or the camera's time " +
+		"as the readout shows it (15:17:50, or with the date: 2026-11-28 15:17:50). This recording: " +
+		app.GoToRange(frames, at, time.Local) + ".")
 	hint.Wrapping = fyne.TextWrapWord
 	d := dialog.NewForm("Go to", "Go", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Frame or time", e), widget.NewFormItem("", hint)},
+		[]*widget.FormItem{widget.NewFormItem("Frame or time", e), widget.NewFormItem("", understood),
+			widget.NewFormItem("", hint)},
 		func(ok bool) {
 			s.endModal()
 			if ok {
-				if c, err := parseGoTo(e.Text, count); err == nil {
-					s.goTo(c)
+				if t, err := parse(e.Text); err == nil {
+					s.goTo(navCmd{kind: navSeek, n: t.Frame})
 				}
 			}
 			s.refocus()
 		}, s.win)
-	d.Resize(fyne.NewSize(460, d.MinSize().Height))
+	d.Resize(fyne.NewSize(520, d.MinSize().Height))
 	e.onEscape = d.Hide
+	e.OnSubmitted = func(string) { d.Submit() } // Enter is Go, when the entry is valid
 	s.showModal(d)
 	s.win.Canvas().Focus(e)
+}
+
+// sentenceCase capitalises the first letter of an error for a sentence.
+func sentenceCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // showModal shows d; the review's keys are off until it closes (its
@@ -1007,6 +1111,7 @@ func (s *reviewScreen) close() <-chan struct{} {
 	if s.side != nil {
 		s.saveEdit() // a note being typed is kept
 	}
+	saveResume := s.saveResume()
 	s.closed = true
 	s.stopReverse()
 	s.unhook()
@@ -1029,6 +1134,7 @@ func (s *reviewScreen) close() <-chan struct{} {
 			}
 		}
 		s.wg.Wait()
+		saveResume()
 		if med != nil {
 			if err := med.close(); err != nil {
 				s.log.Warn("close recording", "id", s.id, "error", err)
@@ -1092,6 +1198,9 @@ func (s *reviewScreen) run(eng reviewEngine, c navCmd) {
 			s.playing.Store(false)
 		}
 		s.publish(player.Frame{}, err, false, gen)
+		if err == nil {
+			s.checkAudioOutput(eng)
+		}
 		return
 	case navPause:
 		s.playing.Store(false)

@@ -65,7 +65,7 @@ type decisionWidgets struct {
 	current    *widget.Label
 	currentBy  *widget.Label
 	retention  *widget.Label
-	choice     *widget.RadioGroup
+	choice     *widget.Select
 	reason     *widget.Entry
 	record     *widget.Button
 	msg        *widget.Label
@@ -74,6 +74,7 @@ type decisionWidgets struct {
 	holdBtn    *widget.Button
 	holdMsg    *widget.Label
 	history    *fyne.Container
+	forms      *fyne.Container // the decision and hold forms
 	held       bool
 }
 
@@ -102,16 +103,24 @@ func (s *reviewScreen) buildDecision() fyne.CanvasObject {
 	w.holdMsg.Hide()
 	w.history = container.NewVBox()
 
-	objs := []fyne.CanvasObject{heading("Decision in force"), w.current, w.currentBy, w.retention}
+	// The forms come first, compact enough to be whole at 1366×768; what
+	// retention will do and the history follow (they scroll).
+	objs := []fyne.CanvasObject{container.NewBorder(nil, nil, heading("Decision in force"), nil, w.current), w.currentBy}
 	if p.canDecide {
 		var labels []string
 		for _, c := range decisionChoices {
 			labels = append(labels, c.label)
 		}
-		w.choice = widget.NewRadioGroup(labels, nil)
+		w.choice = widget.NewSelect(labels, func(string) {
+			// The complaint about no choice is answered by choosing.
+			if w.msg.Text == msgChooseDecision {
+				decisionMessage(w.msg, "", false)
+			}
+		})
+		w.choice.PlaceHolder = "Choose a decision…"
 		w.reason = widget.NewMultiLineEntry()
 		w.reason.SetPlaceHolder("Reason (required)")
-		w.reason.SetMinRowsVisible(3)
+		w.reason.SetMinRowsVisible(2)
 		w.reason.Wrapping = fyne.TextWrapWord
 		w.record = widget.NewButtonWithIcon("Record decision", theme.ConfirmIcon(), s.recordDecision)
 		w.record.Importance = widget.HighImportance
@@ -122,10 +131,52 @@ func (s *reviewScreen) buildDecision() fyne.CanvasObject {
 	if p.canHold {
 		w.holdReason = widget.NewEntry()
 		w.holdBtn = widget.NewButtonWithIcon("Place legal hold", theme.WarningIcon(), s.holdOrRelease)
-		objs = append(objs, w.holdReason, container.NewHBox(w.holdBtn), w.holdMsg)
+		objs = append(objs, container.NewBorder(nil, nil, nil, w.holdBtn, w.holdReason), w.holdMsg)
 	}
-	objs = append(objs, widget.NewSeparator(), heading("History"), w.history)
-	return container.NewVBox(objs...)
+	w.forms = container.NewVBox(objs...)
+	return container.NewVBox(w.forms, widget.NewSeparator(), heading("Retention"), w.retention,
+		widget.NewSeparator(), heading("History"), w.history)
+}
+
+// msgChooseDecision asks for a decision to be chosen before recording.
+const msgChooseDecision = "Choose a decision."
+
+// decisionBelow puts the Decision tab under markers, in a scroll sized by
+// sideLayout.
+func (s *reviewScreen) decisionBelow(markers fyne.CanvasObject) fyne.CanvasObject {
+	dec := container.NewVScroll(container.NewPadded(s.buildDecision()))
+	return container.New(&sideLayout{forms: s.side.dec.forms}, markers, widget.NewSeparator(), dec)
+}
+
+// sideLayout stacks the markers (first object), a separator and the
+// decision scroll (last): the decision gets the height of its forms (so
+// the decision and hold forms are whole without scrolling) plus room to
+// spare up to half the height, the markers at least markersMin, the rest.
+type sideLayout struct{ forms fyne.CanvasObject }
+
+// markersMin is the least height kept for the markers: their buttons and
+// about three rows.
+const markersMin = 220
+
+// MinSize is the markers' and the forms' minimum heights.
+func (l *sideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m, f := objs[0].MinSize(), l.forms.MinSize()
+	return fyne.NewSize(max(m.Width, f.Width), m.Height+f.Height)
+}
+
+// Layout places the markers above and the decision below.
+func (l *sideLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := 2 * theme.Padding() // the Padded container around the forms
+	sep := objs[1].MinSize().Height
+	dec := max(l.forms.MinSize().Height+pad, size.Height/2)
+	dec = min(dec, size.Height-sep-markersMin)
+	top := size.Height - sep - dec
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(size.Width, top))
+	objs[1].Move(fyne.NewPos(0, top))
+	objs[1].Resize(fyne.NewSize(size.Width, sep))
+	objs[2].Move(fyne.NewPos(0, top+sep))
+	objs[2].Resize(fyne.NewSize(size.Width, dec))
 }
 
 // showDecision shows the decision, hold and retention read by loadData.
@@ -246,7 +297,7 @@ func (s *reviewScreen) recordDecision() {
 	reason := strings.TrimSpace(w.reason.Text)
 	switch {
 	case value == "":
-		decisionMessage(w.msg, "Choose a decision.", true)
+		decisionMessage(w.msg, msgChooseDecision, true)
 		return
 	case reason == "":
 		decisionMessage(w.msg, "Give a reason: it is kept with the decision.", true)
@@ -276,7 +327,7 @@ func (s *reviewScreen) recordDecision() {
 				return
 			}
 			w.reason.SetText("")
-			w.choice.SetSelected("")
+			w.choice.ClearSelected()
 			decisionMessage(w.msg, "Recorded: "+decisionLabel(value)+".", false)
 			s.refocus() // the keys go back to the video
 		})
@@ -299,20 +350,74 @@ func (s *reviewScreen) recordDecision() {
 	s.showModal(d)
 }
 
-// holdOrRelease places a legal hold, or releases the one in force.
+// holdOrRelease places a legal hold, or asks to release the one in force.
+// Both need a reason.
 func (s *reviewScreen) holdOrRelease() {
 	p := s.side
 	w := &p.dec
-	if !p.canHold || w.holdBtn.Disabled() {
+	if !p.canHold || w.holdBtn.Disabled() || s.modal {
 		return
 	}
 	reason := strings.TrimSpace(w.holdReason.Text)
 	release := w.held
-	if !release && reason == "" {
-		decisionMessage(w.holdMsg, "Give a reason for the hold.", true)
+	if reason == "" {
+		if release {
+			decisionMessage(w.holdMsg, "Give a reason for the release.", true)
+		} else {
+			decisionMessage(w.holdMsg, "Give a reason for the hold.", true)
+		}
 		s.win.Canvas().Focus(w.holdReason)
 		return
 	}
+	if release {
+		s.confirmRelease(reason)
+		return
+	}
+	s.applyHold(false, reason)
+}
+
+// confirmRelease says when the footage would be deleted once the hold is
+// released, and releases it only when the user confirms.
+func (s *reviewScreen) confirmRelease(reason string) {
+	w := &s.side.dec
+	w.holdBtn.Disable()
+	decisionMessage(w.holdMsg, "", false)
+	id := s.id
+	s.data.push(dataJob{run: func(ctx context.Context) {
+		it, err := s.lib.RetentionAfterRelease(ctx, id)
+		s.do(func() {
+			w.holdBtn.Enable()
+			if s.closed {
+				return
+			}
+			if err != nil {
+				decisionMessage(w.holdMsg, "The hold was not released: "+formMessage(err), true)
+				return
+			}
+			if s.modal {
+				return
+			}
+			text := widget.NewLabel(app.AfterReleaseWords(it, time.Now()) + "\n\nReason for the release: " + reason +
+				"\n\nThe release and its reason are recorded in the audit trail.")
+			text.Wrapping = fyne.TextWrapWord
+			d := dialog.NewCustomConfirm("Release the legal hold?", "Release hold", "Keep the hold", text, func(ok bool) {
+				s.endModal()
+				if ok {
+					s.applyHold(true, reason)
+				} else {
+					decisionMessage(w.holdMsg, "The hold stays in force.", false)
+				}
+				s.refocus()
+			}, s.win)
+			d.Resize(fyne.NewSize(520, 260))
+			s.showModal(d)
+		})
+	}})
+}
+
+// applyHold places (release false) or releases the hold with reason.
+func (s *reviewScreen) applyHold(release bool, reason string) {
+	w := &s.side.dec
 	w.holdBtn.Disable()
 	decisionMessage(w.holdMsg, "", false)
 	id := s.id

@@ -13,10 +13,11 @@ import (
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// formatFrameReadout is the frame counter: "Frame 123 / 4567" (0-based
-// frame number, then the number of frames).
+// formatFrameReadout is the frame counter: "Frame 123 of 0–4566", the
+// 0-based frame number and the range of frame numbers, so that the last
+// frame reads "Frame 4566 of 0–4566" rather than one short of a count.
 func formatFrameReadout(n, count int) string {
-	return fmt.Sprintf("Frame %d / %d", n, count)
+	return fmt.Sprintf("Frame %d of 0–%d", n, max(count-1, 0))
 }
 
 // formatWallClock shows the camera's wall-clock time of a frame in local
@@ -38,49 +39,6 @@ func reviewTitle(r *app.Recording) string {
 	}
 	parts = append(parts, formatWhen(r.RecordedAt))
 	return strings.Join(parts, " ")
-}
-
-// parseGoTo reads what was typed in the Go to dialog: a frame number
-// ("1200"), a time ("00:01:23.480", "1:23.48") or seconds ("83.48",
-// "83s"). count is the number of frames.
-func parseGoTo(s string, count int) (navCmd, error) {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return navCmd{}, errors.New("type a frame number or a time")
-	case strings.Contains(s, ":"):
-		parts := strings.Split(s, ":")
-		if len(parts) > 3 {
-			return navCmd{}, errors.New("a time is HH:MM:SS.mmm")
-		}
-		var total float64
-		for i, p := range parts {
-			v, err := strconv.ParseFloat(p, 64)
-			if err != nil || v < 0 || (i < len(parts)-1 && strings.Contains(p, ".")) || (i > 0 && v >= 60) {
-				return navCmd{}, errors.New("a time is HH:MM:SS.mmm")
-			}
-			total = total*60 + v
-		}
-		return navCmd{kind: navSeekTime, d: secondsToDuration(total)}, nil
-	case strings.HasSuffix(s, "s") || strings.Contains(s, "."):
-		v, err := strconv.ParseFloat(strings.TrimSuffix(s, "s"), 64)
-		if err != nil || v < 0 {
-			return navCmd{}, errors.New("seconds are a number such as 83.48")
-		}
-		return navCmd{kind: navSeekTime, d: secondsToDuration(v)}, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return navCmd{}, errors.New("type a frame number (such as 1200) or a time (such as 00:01:23.480)")
-	}
-	if n < 0 || n >= count {
-		return navCmd{}, fmt.Errorf("frames run from 0 to %d", count-1)
-	}
-	return navCmd{kind: navSeek, n: n}, nil
-}
-
-func secondsToDuration(s float64) time.Duration {
-	return time.Duration(s*1e9 + 0.5)
 }
 
 // reviewErrorMessage says in a sentence why the review screen cannot show

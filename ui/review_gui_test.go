@@ -226,6 +226,16 @@ type reviewState struct {
 	NoteFocused bool
 	// Preview: the timeline shows a hover preview picture.
 	Preview bool
+	// The tools: timeline zoom, the picture panel shown and the picture
+	// adjusted, the message over the video, the waveform's note ("": levels
+	// drawn), the GPS readout.
+	Zoom                 float64
+	Panel, Adjusted      bool
+	Flash, WaveNote, GPS string
+	// Layout, in pixels: the window's canvas, the bottom of the picture
+	// area, the bottom of the bottom bar (transport and readout) and the
+	// top of the timeline widget.
+	CanvasW, CanvasH, VideoBottom, BarBottom, TimelineWidgetTop int
 }
 
 // reviewGUIChild runs the application straight into the review screen and
@@ -260,9 +270,10 @@ func reviewGUIChild() int {
 			X: int((abs.X + pos.X) * sc), Y: int((abs.Y + pos.Y) * sc),
 			Width: int(size.Width * sc), Height: int(size.Height * sc)}
 		tl := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.timeline)
-		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+s.timeline.Size().Height/2)*sc)
+		// The track band lies under the row of time labels.
+		st.TimelineX, st.TimelineY = int(tl.X*sc), int((tl.Y+trackTop()+1.5*trackHeight)*sc)
 		st.TimelineW = int(s.timeline.Size().Width * sc)
-		st.TimelineTop = int(tl.Y * sc)
+		st.TimelineTop = int((tl.Y + trackTop()) * sc)
 		if img, _ := s.timeline.Preview(); img != nil {
 			st.Preview = true
 		}
@@ -277,6 +288,21 @@ func reviewGUIChild() int {
 			}
 			st.NoteFocused = s.win.Canvas().Focused() == p.note
 		}
+		st.Zoom = s.timeline.Zoom()
+		st.Panel, st.Adjusted = s.tools.panel.Visible(), !s.tools.adjust.Neutral()
+		st.Flash, st.WaveNote = s.flashText(), s.tools.wave.Note()
+		if s.tools.gpsBox.Visible() {
+			st.GPS = s.tools.gpsLbl.Text
+		}
+		cs := s.win.Canvas().Size()
+		st.CanvasW, st.CanvasH = int(cs.Width*sc), int(cs.Height*sc)
+		va := fyne.CurrentApp().Driver().AbsolutePositionForObject(s.video)
+		st.VideoBottom = int((va.Y + s.video.Size().Height) * sc)
+		for _, row := range []*fyne.Container{s.transportRow, s.readoutRow} {
+			ra := fyne.CurrentApp().Driver().AbsolutePositionForObject(row)
+			st.BarBottom = max(st.BarBottom, int((ra.Y+row.Size().Height)*sc))
+		}
+		st.TimelineWidgetTop = int(tl.Y * sc)
 		writeState(statePath, st)
 	}
 	sessionStarted = noRetention
@@ -502,10 +528,11 @@ func TestReviewMarkerGUIUnderXvfb(t *testing.T) {
 	}
 
 	wait("open", at(0))
-	// M at frame 10: a marker, with the note's cursor; typing goes there.
+	// M at frame 10: a new marker, with the note's cursor; typing goes
+	// there; Enter stores the marker with its note.
 	forward(0, 10)
 	key("m")
-	wait("the marker", func(st reviewState) bool { return len(st.MarkRows) == 1 && st.NoteFocused })
+	wait("the new marker's note", func(st reviewState) bool { return len(st.MarkRows) == 0 && st.NoteFocused })
 	if out, err := exec.Command("xdotool", "type", "--window", wid, "--delay", "20", "Pushes PC away").CombinedOutput(); err != nil {
 		t.Fatalf("xdotool type: %v %s", err, out)
 	}
@@ -521,10 +548,14 @@ func TestReviewMarkerGUIUnderXvfb(t *testing.T) {
 	key("i")
 	forward(30, 45)
 	key("o")
-	wait("the range", func(st reviewState) bool { return len(st.MarkRows) == 2 && st.NoteFocused })
-	key("Return", "Home")
-	st = wait("back at 0", func(st reviewState) bool { return st.Frame == 0 && !st.NoteFocused })
-	if !strings.HasPrefix(st.MarkRows[1], "Frames 30–45 · ") {
+	wait("the range's note", func(st reviewState) bool { return len(st.MarkRows) == 1 && st.NoteFocused })
+	// Escape on a new range's half-typed note keeps the range, without it.
+	if out, err := exec.Command("xdotool", "type", "--window", wid, "--delay", "20", "half").CombinedOutput(); err != nil {
+		t.Fatalf("xdotool type: %v %s", err, out)
+	}
+	key("Escape", "Home")
+	st = wait("back at 0", func(st reviewState) bool { return st.Frame == 0 && !st.NoteFocused && len(st.MarkRows) == 2 })
+	if !strings.HasPrefix(st.MarkRows[1], "Frames 30–45 · ") || strings.Contains(st.MarkRows[1], "half") {
 		t.Errorf("range row %q", st.MarkRows[1])
 	}
 
@@ -561,5 +592,27 @@ func TestReviewMarkerGUIUnderXvfb(t *testing.T) {
 		t.Errorf("marker colour at x %d, where there is no marker", x)
 	}
 	saveShot(t, img, "review.png")
+
+	// At the sizes of the stations' screens (as far as the X screen
+	// allows), with Go to open on a camera time outside the recording:
+	// the window, the dialog's refusal with the range, and the bar fit.
+	if os.Getenv("EXHIBIT_GUI_SHOT_DIR") != "" {
+		for _, sz := range [][2]int{{1366, 768}, {1920, 1080}} {
+			before := st.TimelineW
+			if out, err := exec.Command("xdotool", "windowsize", "--sync", wid, itoa(sz[0]), itoa(sz[1])).CombinedOutput(); err != nil {
+				t.Logf("xdotool windowsize %v: %v %s", sz, err, out)
+				continue
+			}
+			st = wait("the window resized", func(st reviewState) bool { return st.TimelineW != before })
+			// Through XTEST to the focused window: a synthetic event to a
+			// window does not carry Ctrl for GLFW.
+			if out, err := exec.Command("xdotool", "windowfocus", "--sync", wid, "key", "ctrl+g", "type", "--delay", "20", "23:59:59").CombinedOutput(); err != nil {
+				t.Fatalf("xdotool type: %v %s", err, out)
+			}
+			time.Sleep(500 * time.Millisecond) // for the picture only: nothing is checked on it
+			saveShot(t, shot(), "review-goto-"+itoa(sz[0])+".png")
+			key("Escape")
+		}
+	}
 	p.running(t)
 }

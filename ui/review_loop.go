@@ -1,6 +1,10 @@
 package ui
 
-import "fyne.io/fyne/v2/widget"
+import (
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+)
 
 // A–B loop (UI goroutine): A sets the loop's start at the frame shown, B
 // its end, and plays it; Ctrl+L (or the clear button) stops looping. The
@@ -83,8 +87,54 @@ func (s *reviewScreen) showLoop(warn string) {
 	s.loopLbl.SetText(text)
 	if text == "" {
 		s.loopLbl.Hide()
+		s.loopBadge.Hide()
 	} else {
 		s.loopLbl.Show()
+		s.loopBadge.Show()
 	}
-	s.content.Refresh() // the readout's width changed
+}
+
+// noSoundWords is the notice shown when a recording with sound plays
+// without a sound device.
+const noSoundWords = "No sound device: this recording's sound cannot be heard on this computer."
+
+// checkAudioOutput (engine worker, after a successful Play) looks once
+// per screen at the audio output libmpv opened for a recording with
+// sound; when it fell through to "null" (no sound device), the screen
+// says so instead of playing silently.
+func (s *reviewScreen) checkAudioOutput(eng reviewEngine) {
+	s.emu.Lock()
+	med := s.med
+	s.emu.Unlock()
+	if med == nil || med.rec == nil || med.rec.AudioCodec == "" || !s.soundOnce.CompareAndSwap(false, true) {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		// libmpv opens the output once the first audio is decoded.
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+			switch ao := eng.AudioOutput(); ao {
+			case "":
+			case "null":
+				s.log.Warn("review: no sound device, audio output null", "id", s.id)
+				s.do(func() {
+					if !s.closed {
+						s.soundBadge.Show()
+					}
+				})
+				return
+			default:
+				return
+			}
+			select {
+			case <-s.ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+		s.soundOnce.Store(false) // not known yet: look again at the next Play
+	}()
 }

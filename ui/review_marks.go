@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image/color"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -198,17 +199,22 @@ func (s *reviewScreen) showData(d *reviewData, sel string) {
 		p.newCat.SetSelected(categoryTitle(p.lastCat))
 		p.syncing = false
 	}
+	if isNew(p.selected) {
+		sel = "" // a new mark being noted stays in the editor
+	}
 	if sel != "" && p.selected != nil && sel != p.selected.ID {
 		s.saveEdit() // the note being typed belongs to the mark selected until now
 	}
 	p.marks = d.marks
-	if sel == "" && p.selected != nil {
-		sel = p.selected.ID
-	}
-	p.selected = nil
-	for _, a := range p.marks {
-		if a.ID == sel {
-			p.selected = a
+	if !isNew(p.selected) {
+		if sel == "" && p.selected != nil {
+			sel = p.selected.ID
+		}
+		p.selected = nil
+		for _, a := range p.marks {
+			if a.ID == sel {
+				p.selected = a
+			}
 		}
 	}
 	p.count.SetText(plural(len(p.marks), "marker", "markers"))
@@ -228,6 +234,9 @@ func (s *reviewScreen) drawMarks() {
 	}
 	var tm []TimelineMark
 	for _, a := range s.side.marks {
+		tm = append(tm, TimelineMark{In: a.FrameIn, Out: a.FrameOut, Color: categoryColor(s.side.cats, a.Category)})
+	}
+	if a := s.side.selected; isNew(a) {
 		tm = append(tm, TimelineMark{In: a.FrameIn, Out: a.FrameOut, Color: categoryColor(s.side.cats, a.Category)})
 	}
 	s.timeline.SetMarks(tm)
@@ -307,26 +316,86 @@ func (s *reviewScreen) setOut() {
 	}
 }
 
-// addMark adds m, then selects the new mark and puts the cursor in its
-// note.
+// addMark starts a new mark m: it is shown on the timeline and in the
+// editor with the cursor in its note, and stored when the note is done:
+// Enter (or leaving the note) stores it with its note, Escape without one.
+// Its first note is thus part of the mark, not a revision of it.
 func (s *reviewScreen) addMark(m app.MarkInput) {
-	s.markMessage("", false)
+	p := s.side
+	s.saveEdit() // what was being edited first (a new mark included)
+	s.markMessage("New marker: type its note and press Enter, or press Escape for a marker without a note.", false)
+	out := m.FrameOut
+	if out < 0 {
+		out = m.FrameIn
+	}
+	p.selected = &app.Annotation{RecordingID: s.id, FrameIn: m.FrameIn, FrameOut: out, Category: m.Category}
+	p.list.Refresh()
+	s.showEditor()
+	s.drawMarks()
+	if !s.modal {
+		s.win.Canvas().Focus(p.note)
+	}
+}
+
+// isNew reports whether a is a new mark not stored yet (see addMark).
+func isNew(a *app.Annotation) bool { return a != nil && a.ID == "" }
+
+// storeNew stores the new mark in the editor with note and category cat,
+// and selects it once stored unless another mark is selected meanwhile.
+func (s *reviewScreen) storeNew(note, cat string) {
+	p := s.side
+	a := p.selected
+	p.selected = nil
+	s.showEditor()
+	follow := new(atomic.Bool)
+	follow.Store(true)
+	p.follow = follow
+	m := app.MarkInput{FrameIn: a.FrameIn, FrameOut: a.FrameOut, Category: cat, Note: note}
+	if m.FrameOut <= m.FrameIn {
+		m.FrameOut = -1
+	}
 	id := s.id
 	s.change("add a marker", func(ctx context.Context) (string, error) {
-		a, err := s.lib.AddMark(ctx, id, m)
+		added, err := s.lib.AddMark(ctx, id, m)
 		if err != nil {
 			return "", err
 		}
-		return a.ID, nil
+		if !follow.Load() {
+			return "", nil
+		}
+		return added.ID, nil
 	}, func(err error) {
 		if err != nil {
 			s.markMessage("The marker was not added: "+formMessage(err), true)
 			return
 		}
-		if s.side.selected != nil && !s.modal {
-			s.win.Canvas().Focus(s.side.note)
-		}
+		s.markMessage("", false)
 	})
+}
+
+// cancelEdit (Escape in the note) drops the note being typed: a new mark
+// is stored without a note, a stored mark keeps the note it had.
+func (s *reviewScreen) cancelEdit() {
+	p := s.side
+	a := p.selected
+	if p == nil || !p.canAnnotate || a == nil {
+		return
+	}
+	p.filling = true
+	p.note.SetText(a.Note)
+	p.filling = false
+	if isNew(a) {
+		s.storeNew("", s.editCategory(a))
+	}
+}
+
+// editCategory is the category chosen in the editor, else a's.
+func (s *reviewScreen) editCategory(a *app.Annotation) string {
+	p := s.side
+	if i := p.editCat.SelectedIndex(); i >= 0 && i < len(p.cats) {
+		return p.cats[i]
+	}
+	return a.Category
 }
 
 // jumpMark (N, P) shows the start of the next (dir > 0) or previous
@@ -368,6 +437,9 @@ func (s *reviewScreen) selectMark(a *app.Annotation) {
 	p := s.side
 	if p.selected != a {
 		s.saveEdit()
+		if p.follow != nil {
+			p.follow.Store(false) // the mark chosen now stays selected
+		}
 	}
 	p.selected = a
 	p.list.Refresh()
@@ -400,9 +472,10 @@ func (s *reviewScreen) saveEdit() {
 	}
 	a := p.selected
 	note := p.note.Text
-	cat := a.Category
-	if i := p.editCat.SelectedIndex(); i >= 0 && i < len(p.cats) {
-		cat = p.cats[i]
+	cat := s.editCategory(a)
+	if isNew(a) {
+		s.storeNew(note, cat)
+		return
 	}
 	if note == a.Note && cat == a.Category {
 		return
@@ -430,6 +503,14 @@ func (s *reviewScreen) confirmDelete() {
 		return
 	}
 	a := p.selected
+	if isNew(a) { // not stored yet: nothing to record
+		p.selected = nil
+		s.showEditor()
+		s.drawMarks()
+		s.markMessage("", false)
+		s.refocus()
+		return
+	}
 	text := widget.NewLabel("Delete the " + categoryTitle(a.Category) + " marker at " + markFrames(a, s.frames) +
 		"? The deletion is recorded in the audit trail, and the marker's history is kept.")
 	text.Wrapping = fyne.TextWrapWord
@@ -454,12 +535,13 @@ func (s *reviewScreen) confirmDelete() {
 	s.showModal(d)
 }
 
-// noteEntry is the note of the selected mark: Enter, Escape and leaving
-// it save it.
+// noteEntry is the note of the selected mark: Enter and leaving it save
+// it, Escape drops what was typed.
 type noteEntry struct {
 	widget.Entry
-	onDone func() // Enter or Escape
-	onLeft func() // focus lost
+	onDone   func() // Enter
+	onCancel func() // Escape
+	onLeft   func() // focus lost
 }
 
 func newNoteEntry() *noteEntry {
@@ -476,10 +558,15 @@ func (e *noteEntry) FocusLost() {
 	}
 }
 
-// TypedKey saves on Escape as on Enter and gives the keys back to the video.
+// TypedKey saves on Enter, drops the edit on Escape, and then gives the
+// keys back to the video.
 func (e *noteEntry) TypedKey(k *fyne.KeyEvent) {
-	if (k.Name == fyne.KeyEscape || k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && e.onDone != nil {
+	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && e.onDone != nil {
 		e.onDone()
+		return
+	}
+	if k.Name == fyne.KeyEscape && e.onCancel != nil {
+		e.onCancel()
 		return
 	}
 	e.Entry.TypedKey(k)
@@ -490,7 +577,6 @@ type reviewSide struct {
 	canAnnotate, canDecide, canHold bool
 
 	root    fyne.CanvasObject
-	split   *container.Split
 	loadErr *widget.Label
 	loaded  bool
 
@@ -498,11 +584,12 @@ type reviewSide struct {
 	cats     []string
 	marks    []*app.Annotation
 	selected *app.Annotation
-	lastCat  string // category of new marks
-	in       int    // in point waiting for O (-1: none)
-	syncing  bool   // selects being set by code
-	filling  bool   // the editor being filled by code
-	editing  string // id of the mark whose note is in the editor
+	lastCat  string       // category of new marks
+	in       int          // in point waiting for O (-1: none)
+	syncing  bool         // selects being set by code
+	filling  bool         // the editor being filled by code
+	editing  string       // id of the mark whose note is in the editor
+	follow   *atomic.Bool // the new mark being stored is selected once stored
 	newCat   *widget.Select
 	count    *widget.Label
 	msg      *widget.Label
@@ -567,8 +654,9 @@ func (s *reviewScreen) buildSide() {
 		}
 	})
 	p.note = newNoteEntry()
-	p.note.SetPlaceHolder("Note (Enter saves)")
+	p.note.SetPlaceHolder("Note (Enter saves, Escape cancels)")
 	p.note.onDone = func() { s.saveEdit(); s.refocus() }
+	p.note.onCancel = func() { s.cancelEdit(); s.refocus() }
 	p.note.onLeft = s.saveEdit
 	p.noteRO = widget.NewLabel("")
 	p.noteRO.Wrapping = fyne.TextWrapWord
@@ -611,10 +699,10 @@ func (s *reviewScreen) buildSide() {
 		widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), p.count))...)
 	markers := container.NewBorder(head, p.editor, nil, nil, p.list)
 
-	// Markers above, the decision below (it scrolls): both in sight.
-	p.split = container.NewVSplit(container.NewPadded(markers), container.NewVScroll(container.NewPadded(s.buildDecision())))
-	p.split.Offset = 0.6
-	p.root = container.New(widthLayout(panelWidth), container.NewBorder(p.loadErr, nil, widget.NewSeparator(), nil, p.split))
+	// Markers above, the decision below: both in sight, the decision and
+	// hold forms whole (see sideLayout).
+	p.root = container.New(widthLayout(panelWidth), container.NewBorder(p.loadErr, nil, widget.NewSeparator(), nil,
+		s.decisionBelow(container.NewPadded(markers))))
 }
 
 // widthLayout gives its objects a fixed width and all the height there is.

@@ -170,34 +170,43 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// M: a point marker at the frame shown, committed at once, with the
-	// cursor in its note.
+	// M: a new point marker at the frame shown, on the timeline and in
+	// the editor with the cursor in its note; stored with its note on
+	// Enter, as one revision (not "edited").
 	h.goFrame(t, 10)
 	h.typeKeys("m")
-	h.markCount(t, 1)
-	a := p.marks[0]
-	if a.FrameIn != 10 || a.FrameOut != 10 || a.Category != cats[0] || p.selected != a {
-		t.Fatalf("marker %+v (selected %v), want a %s point at 10", a, p.selected == a, cats[0])
+	a := p.selected
+	if !isNew(a) || a.FrameIn != 10 || a.FrameOut != 10 || a.Category != cats[0] || len(s.timeline.Marks()) != 1 {
+		t.Fatalf("new marker %+v, timeline %d, want a %s point at 10", a, len(s.timeline.Marks()), cats[0])
 	}
 	if h.w.Canvas().Focused() != p.note {
 		t.Fatal("the note of the new marker is not focused")
 	}
-	if got, err := lib.Marks(context.Background(), id); err != nil || len(got) != 1 {
-		t.Fatalf("stored marks %v, %v", got, err)
-	}
 	// Letters typed into the note are the note's, not keys (m, n, p, i, o).
 	h.typeKeys("Man points knife at PC")
 	h.drained(t)
-	if len(p.marks) != 1 || s.cur != 10 || s.nav.busy() {
+	if len(p.marks) != 0 || s.cur != 10 || s.nav.busy() || !isNew(p.selected) {
 		t.Fatalf("typing a note acted as keys: %d markers, frame %d", len(p.marks), s.cur)
 	}
 	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	h.q.until(t, "the note saved", func() bool { return p.marks[0].Note == "Man points knife at PC" && p.marks[0].Revision == 2 })
+	h.markCount(t, 1)
+	h.q.until(t, "the note saved", func() bool { return p.marks[0].Note == "Man points knife at PC" && p.selected == p.marks[0] })
+	if p.marks[0].Revision != 1 || strings.Contains(markAuthor(p.marks[0]), "edited") {
+		t.Errorf("the first note made a revision: %d, %q", p.marks[0].Revision, markAuthor(p.marks[0]))
+	}
 	if h.w.Canvas().Focused() != s.video {
 		t.Error("Enter did not give the keys back to the video")
 	}
-	if got, _ := lib.Marks(context.Background(), id); got[0].Note != "Man points knife at PC" {
-		t.Errorf("stored note %q", got[0].Note)
+	if got, _ := lib.Marks(context.Background(), id); len(got) != 1 || got[0].Note != "Man points knife at PC" || got[0].Revision != 1 {
+		t.Errorf("stored marks %+v", got)
+	}
+	// Escape while changing a stored note drops the change: no revision.
+	s.win.Canvas().Focus(p.note)
+	h.typeKeys(" half typed")
+	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.drained(t)
+	if p.note.Text != "Man points knife at PC" || p.marks[0].Revision != 1 || h.w.Canvas().Focused() != s.video {
+		t.Errorf("Escape kept the half-typed note: %q, revision %d", p.note.Text, p.marks[0].Revision)
 	}
 
 	// I and O: a range; O before I gives the range the right way round.
@@ -208,17 +217,26 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 	}
 	h.goFrame(t, 30)
 	h.typeKeys("o")
-	h.markCount(t, 2)
+	// Escape on a new marker's note keeps a plain marker, no note.
+	h.typeKeys("half")
 	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.markCount(t, 2)
+	if m := p.marks[1]; m.Note != "" || m.Revision != 1 || m.FrameIn != 20 || m.FrameOut != 30 {
+		t.Errorf("range after Escape %+v", m)
+	}
+	h.drained(t)
+	if p.count.Text != "2 markers" || p.msg.Visible() || len(s.timeline.Marks()) != 2 {
+		t.Errorf("after Escape: count %q, message %q (shown %v), %d on the timeline", p.count.Text, p.msg.Text, p.msg.Visible(), len(s.timeline.Marks()))
+	}
 	h.goFrame(t, 45)
 	h.typeKeys("I")
 	h.goFrame(t, 40)
 	h.typeKeys("O")
-	h.markCount(t, 3)
 	if !strings.Contains(p.msg.Text, "Out was before in") {
 		t.Errorf("message %q", p.msg.Text)
 	}
-	s.refocus()
+	s.refocus() // leaving the note stores the new marker
+	h.markCount(t, 3)
 	var spans []string
 	for _, a := range p.marks {
 		spans = append(spans, markSpan(a))
@@ -286,7 +304,6 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 	// Each change is in the audit trail.
 	for _, e := range []struct{ action, detail string }{
 		{"annotate.add", "frame 10, " + cats[0]},
-		{"annotate.edit", "frame 10, " + cats[0]},
 		{"annotate.add", "frames 20-30, " + cats[0]},
 		{"annotate.edit", "frames 40-45, " + cats[3]},
 		{"annotate.delete", "deleted"},
@@ -304,10 +321,14 @@ func TestReviewMarkersByKeysAndList(t *testing.T) {
 func TestReviewNoteKeptWhenClosing(t *testing.T) {
 	lib, _, ids := markStore(t, agedClip{"a", time.Hour})
 	h := newMarkReview(t, lib, ids["a"], markClipFrames)
+	h.q.until(t, "the panel", func() bool { return h.s.side.loaded })
 	h.typeKeys("m")
-	h.markCount(t, 1)
+	if !isNew(h.s.side.selected) {
+		t.Fatal("M did not start a new marker")
+	}
 	h.typeKeys("half typed")
-	// Leaving the screen while typing keeps the note.
+	// Leaving the screen while typing a new marker's note keeps the
+	// marker and the note.
 	<-func() <-chan struct{} {
 		done := h.s.close()
 		for {
@@ -320,7 +341,7 @@ func TestReviewNoteKeptWhenClosing(t *testing.T) {
 		}
 	}()
 	got, err := lib.Marks(context.Background(), ids["a"])
-	if err != nil || len(got) != 1 || got[0].Note != "half typed" {
+	if err != nil || len(got) != 1 || got[0].Note != "half typed" || got[0].Revision != 1 {
 		t.Fatalf("marks after closing %+v, %v", got, err)
 	}
 }
@@ -356,6 +377,7 @@ func TestReviewDecisionPanel(t *testing.T) {
 	lib, dir, ids := markStore(t, agedClip{"a", 2 * 24 * time.Hour})
 	id := ids["a"]
 	h := newMarkReview(t, lib, id, markClipFrames)
+	s := h.s
 	w := &h.s.side.dec
 	if w.current.Text != "Unreviewed" || !strings.HasPrefix(w.retention.Text, "Deleted automatically in 29 days") {
 		t.Errorf("before a decision: %q, %q", w.current.Text, w.retention.Text)
@@ -407,8 +429,30 @@ func TestReviewDecisionPanel(t *testing.T) {
 	if err != nil || !r.Held || app.DisplayStatus(r) != app.StatusHeld {
 		t.Errorf("stored recording held %v (%v)", r != nil && r.Held, err)
 	}
+	// Releasing needs a reason, asks first, and says when the footage
+	// would then be deleted; Escape and "Keep the hold" keep it.
 	test.Tap(w.holdBtn)
+	if w.holdMsg.Text != "Give a reason for the release." || s.modal {
+		t.Errorf("release without reason: %q (dialog %v)", w.holdMsg.Text, s.modal)
+	}
+	test.Type(w.holdReason, "Claim settled")
+	test.Tap(w.holdBtn)
+	h.q.until(t, "the release confirmation", func() bool { return s.modal })
+	top := h.w.Canvas().Overlays().Top()
+	if !overlayHasText(top, "Once released, this recording will be deleted in ") || !overlayHasText(top, "Claim settled") {
+		t.Errorf("the confirmation does not say when the footage would be deleted: %q", labelTexts(top))
+	}
+	h.key(fyne.KeyEscape)
+	if s.modal || !w.held {
+		t.Fatalf("Escape on the release confirmation: modal %v held %v", s.modal, w.held)
+	}
+	test.Tap(w.holdBtn)
+	h.q.until(t, "the release confirmation", func() bool { return s.modal })
+	test.Tap(overlayButton(t, h.w, "Release hold"))
 	h.q.until(t, "the release", func() bool { return !w.held })
+	if hs, err := lib.Holds(context.Background(), id); err != nil || len(hs) != 1 || hs[0].ReleaseReason != "Claim settled" {
+		t.Errorf("stored holds %+v, %v", hs, err)
+	}
 	for _, a := range []string{"hold", "hold.release"} {
 		if !auditHas(t, dir, "x", app.AuditFilter{RecordingID: id, User: "sgt", Action: a}, "") {
 			t.Errorf("no %s entry in the audit trail", a)
@@ -507,7 +551,7 @@ func TestLibraryDeletionColumnAndBanner(t *testing.T) {
 	}
 
 	// The status filter offers every status, held included.
-	if want := []string{anyStatus, "Unreviewed", "Evidence", "Policing", "NFA", "Referred", "Held"}; !slices.Equal(lv.status.Options, want) {
+	if want := []string{anyStatus, "Unreviewed", "Evidence", "Policing", "NFA", "Referred", "Held", "Due within 7 days"}; !slices.Equal(lv.status.Options, want) {
 		t.Errorf("status filter offers %q", lv.status.Options)
 	}
 	lv.status.SetSelected("Held")
@@ -585,4 +629,37 @@ func TestRetentionSweepOnSignIn(t *testing.T) {
 	if s.retention != nil {
 		t.Error("the session still has a retention loop")
 	}
+}
+
+// `exhibit review ID` on a recording the sign-in sweep deletes says so,
+// whether the sweep ends before the review opens or after.
+func TestReviewOfRecordingDeletedAtSignIn(t *testing.T) {
+	day := 24 * time.Hour
+	lib, dir, ids := markStore(t, agedClip{"old", 40 * day}, agedClip{"aging", 25 * day})
+	lib.Close()
+	s, q, w := newTestSession(t, Options{StoreDir: dir, NoKeyring: true, Passphrase: []byte("x"),
+		User: "sgt", Password: []byte(userPassword("sgt")), ReviewID: strings.ToLower(ids["old"][:6])})
+	s.retentionEvery = time.Hour
+	said := ""
+	defer func() {
+		if said == "" && s.review != nil {
+			t.Logf("review failed %v: %q; view %v", s.review.failed, s.review.message.Text, s.view != nil)
+		} else if said == "" {
+			t.Logf("no review; top %v", w.Canvas().Overlays().Top() != nil)
+		}
+	}()
+	q.until(t, "a word about the deleted recording", func() bool {
+		if top := w.Canvas().Overlays().Top(); top != nil {
+			for _, l := range labelTexts(top) {
+				if strings.Contains(l, "Recording "+ids["old"]+" was deleted by the retention check") {
+					said = l
+				}
+			}
+		}
+		if r := s.review; r != nil && r.failed && strings.HasPrefix(r.message.Text, "Recording "+ids["old"]+" was deleted on ") {
+			said = r.message.Text
+		}
+		return said != ""
+	})
+	t.Log(said)
 }

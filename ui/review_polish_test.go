@@ -45,7 +45,8 @@ func TestReviewBottomBarNoOverlap(t *testing.T) {
 	if s.loopLbl != nil {
 		objs = append(objs, named{"loop label", s.loopLbl})
 	}
-	widths := []float32{1000, 1200, 1440}
+	widths := []float32{1000, 1200, 1366, 1440}
+	videoSize := map[float32]fyne.Size{}
 	for i, w := range append(widths, widths...) {
 		if i == len(widths) {
 			// Again with a loop, whose label widens the readout.
@@ -60,6 +61,12 @@ func TestReviewBottomBarNoOverlap(t *testing.T) {
 		}
 		h.w.Resize(fyne.NewSize(w, 800))
 		h.q.run(0)
+		// The loop's label does not wrap the readout: the video keeps its size.
+		if i < len(widths) {
+			videoSize[w] = s.video.Size()
+		} else if got := s.video.Size(); got != videoSize[w] {
+			t.Errorf("width %v: the video is %v with the loop shown, %v without", w, got, videoSize[w])
+		}
 		for i, a := range objs {
 			ap, as := absRect(a.o)
 			if !a.o.Visible() {

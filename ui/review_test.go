@@ -35,6 +35,7 @@ type fakeEngine struct {
 	imgs      map[int]*image.RGBA
 	stepDelay time.Duration
 	stepErr   error
+	ao        string // the audio output once playing
 	events    chan player.Event
 	closeOnce sync.Once
 	closed    atomic.Bool
@@ -100,6 +101,15 @@ func (e *fakeEngine) Step(_ context.Context, delta int) (player.Frame, error) {
 		return player.Frame{}, e.stepErr
 	}
 	return e.nav(fmt.Sprintf("step %d", delta), func() int { return e.shown + delta })
+}
+
+func (e *fakeEngine) AudioOutput() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.playing {
+		return ""
+	}
+	return e.ao
 }
 
 func (e *fakeEngine) Play() error {
@@ -268,7 +278,7 @@ func TestReviewKeysNavigate(t *testing.T) {
 	if got := h.w.Canvas().Focused(); got != s.video {
 		t.Fatalf("focus on %T, want the video", got)
 	}
-	if f, m, w := s.readout(); f != "Frame 0 / 120" || m != "00:00:00.000" || w == "" {
+	if f, m, w := s.readout(); f != "Frame 0 of 0–119" || m != "00:00:00.000" || w == "" {
 		t.Fatalf("readout at open: %q %q %q", f, m, w)
 	}
 	steps := []struct {
@@ -368,12 +378,18 @@ func TestReviewPlayShuttleSpeed(t *testing.T) {
 	if !s.reversing || s.speed != 1 {
 		t.Fatalf("J: reversing %v speed %v", s.reversing, s.speed)
 	}
+	if s.dirIcon.Resource == nil {
+		t.Error("playing backward does not show its direction beside the speed")
+	}
 	h.rune('j')
 	h.rune('j')
 	if s.speed != 4 {
 		t.Errorf("J J J: speed %v, want 4", s.speed)
 	}
 	h.q.until(t, "reverse to reach frame 0", func() bool { return s.cur == 0 && !s.reversing })
+	if s.dirIcon.Resource != nil {
+		t.Error("the backward direction is still shown after stopping")
+	}
 	if h.eng.overlap.Load() {
 		t.Error("two engine calls ran at once")
 	}
@@ -491,10 +507,50 @@ func TestReviewGoToDialog(t *testing.T) {
 	}
 	e.SetText("00:00:02.000")
 	test.Tap(findButton(t, h.w.Canvas().Overlays().Top(), "Go"))
-	h.settle(t, 50)
+	h.q.until(t, "frame 50", func() bool { return s.cur == 50 && !s.nav.busy() })
 	if s.modal {
 		t.Error("dialog still modal")
 	}
+
+	// Out of range: refused in words with the valid range, no Go; Enter
+	// does nothing then, and goes once the entry is valid.
+	s.goToDialog()
+	e = h.w.Canvas().Focused().(interface{ SetText(string) })
+	e.SetText("15:17:50") // a camera time this recording does not reach
+	top := h.w.Canvas().Overlays().Top()
+	if !findButton(t, top, "Go").Disabled() {
+		t.Error("Go is enabled for a time outside the recording")
+	}
+	if !overlayHasText(top, "is outside the recording, which runs over frames 0–119") {
+		t.Error("the dialog does not say the time is outside the recording, with the range")
+	}
+	h.key(fyne.KeyReturn)
+	if !s.modal {
+		t.Fatal("Enter submitted an entry outside the recording")
+	}
+	e.SetText("14:33:22") // the camera's clock: 2 s in
+	if !overlayHasText(h.w.Canvas().Overlays().Top(), "Camera time 14:33:22.000") {
+		t.Error("the dialog does not say it read a camera time")
+	}
+	h.key(fyne.KeyReturn)
+	if s.modal {
+		t.Fatal("Enter did not submit")
+	}
+	h.q.until(t, "frame 50 by the camera's clock", func() bool { return s.cur == 50 && !s.nav.busy() })
+	s.goToDialog()
+	h.w.Canvas().Focused().(interface{ SetText(string) }).SetText("7")
+	h.key(fyne.KeyEnter)
+	h.q.until(t, "frame 7", func() bool { return s.cur == 7 && !s.nav.busy() && !s.modal })
+}
+
+// overlayHasText reports whether a label in o contains text.
+func overlayHasText(o fyne.CanvasObject, text string) bool {
+	for _, l := range labelTexts(o) {
+		if strings.Contains(l, text) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestReviewErrorsInWords(t *testing.T) {
@@ -550,33 +606,12 @@ func TestReviewFormatting(t *testing.T) {
 	if got, want := formatWallClockIn(at.AddDate(0, -5, 0), london), "Sun 28 Jun 2026 15:33:24.520 BST"; got != want {
 		t.Errorf("summer: %q, want %q", got, want)
 	}
-	if got := formatFrameReadout(123, 4567); got != "Frame 123 / 4567" {
+	if got := formatFrameReadout(123, 4567); got != "Frame 123 of 0–4566" {
 		t.Errorf("frame readout %q", got)
 	}
 	r := testRecording()
 	if got := reviewTitle(r); !strings.HasPrefix(got, "Exhibit — Review 7KX3QW2M — PC 4521 Jones ") {
 		t.Errorf("title %q", got)
-	}
-	for _, c := range []struct {
-		in   string
-		want navCmd
-		ok   bool
-	}{
-		{"12", navCmd{kind: navSeek, n: 12}, true},
-		{"119", navCmd{kind: navSeek, n: 119}, true},
-		{"120", navCmd{}, false},
-		{"00:01:23.480", navCmd{kind: navSeekTime, d: 83480 * time.Millisecond}, true},
-		{"1:23.48", navCmd{kind: navSeekTime, d: 83480 * time.Millisecond}, true},
-		{"83.48", navCmd{kind: navSeekTime, d: 83480 * time.Millisecond}, true},
-		{"2s", navCmd{kind: navSeekTime, d: 2 * time.Second}, true},
-		{"1:75", navCmd{}, false},
-		{"abc", navCmd{}, false},
-		{"", navCmd{}, false},
-	} {
-		got, err := parseGoTo(c.in, 120)
-		if (err == nil) != c.ok || (c.ok && got != c.want) {
-			t.Errorf("parseGoTo(%q) = %+v, %v", c.in, got, err)
-		}
 	}
 	for _, c := range [][4]int{{1920, 1080, 1280, 720}, {640, 360, 640, 360}, {1440, 1080, 960, 720}, {0, 0, 1280, 720}} {
 		if w, h := renderSize(c[0], c[1]); w != c[2] || h != c[3] {
@@ -780,5 +815,39 @@ func TestReviewHoverPreview(t *testing.T) {
 	tl.MouseOut()
 	if tl.HoverText() != "" {
 		t.Error("hover readout after the pointer left")
+	}
+}
+
+// Playing a recording with sound on a machine without a sound device says
+// so over the video instead of playing silently; with one, nothing shows.
+func TestReviewNoSoundDeviceNotice(t *testing.T) {
+	for _, c := range []struct {
+		ao   string
+		want bool
+	}{{"null", true}, {"pulse", false}} {
+		eng := newFakeEngine(120)
+		eng.ao = c.ao
+		h := newFakeReview(t, eng, nil)
+		s := h.s
+		s.emu.Lock()
+		s.med.rec.AudioCodec = "aac" // a recording with sound
+		s.emu.Unlock()
+		if s.soundBadge.Visible() {
+			t.Fatal("the notice shows before playing")
+		}
+		h.key(fyne.KeySpace)
+		if c.want {
+			h.q.until(t, "the no-sound notice", s.soundBadge.Visible)
+			if !slices.Contains(labelTexts(s.soundBadge), noSoundWords) {
+				t.Errorf("notice %q", labelTexts(s.soundBadge))
+			}
+			continue
+		}
+		h.q.until(t, "the audio output check", func() bool { return s.soundOnce.Load() && eng.AudioOutput() == "pulse" })
+		h.key(fyne.KeySpace)
+		h.settle(t, s.cur)
+		if s.soundBadge.Visible() {
+			t.Errorf("audio output %q: the no-sound notice shows", c.ao)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"time"
 
@@ -23,16 +24,23 @@ type column struct {
 	text   func(r *app.Recording) string
 }
 
-// Column indexes.
+// Column indexes. The id comes first after the picture, so it is never the
+// column cut off at 1366×768.
+// What a sergeant decides on (status, deletion, hold, markers) comes before
+// what identifies the camera (duration, device), which a narrow window
+// scrolls to.
 const (
 	colThumb = iota
+	colID
 	colRecorded
 	colOfficer
-	colDevice
-	colDuration
 	colStatus
 	colDeletion
-	colID
+	colHold
+	colMarks
+	colDuration
+	colDevice
+	colCount // the number of columns
 )
 
 // Thumbnail size in the table (16:9, the shape of camera footage).
@@ -40,6 +48,7 @@ const thumbW, thumbH = 96, 54
 
 var columns = []column{
 	colThumb:    {title: ""},
+	colID:       {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
 	colRecorded: {title: "Recorded", key: app.SortRecordedAt, sample: "Wed 30 Sep 2026 23:59 BST", text: func(r *app.Recording) string { return formatWhen(r.RecordedAt) }},
 	colOfficer:  {title: "Officer", key: app.SortOfficer, sample: "PC 9999 Williams", text: func(r *app.Recording) string { return orDash(r.Personal.Officer) }},
 	colDevice:   {title: "Device", key: app.SortDevice, sample: "WW0000000", text: func(r *app.Recording) string { return orDash(r.Personal.DeviceSerial) }},
@@ -50,15 +59,56 @@ var columns = []column{
 		}
 		return displayStatusLabel(app.DisplayStatus(r))
 	}},
-	colDeletion: {title: "Deletion", sample: "kept: referred to PSD", text: func(r *app.Recording) string { return app.RecordingDeletionLabel(r, time.Now()) }},
-	colID:       {title: "ID", key: app.SortID, sample: "WWWWWWWW", mono: true, text: func(r *app.Recording) string { return r.ID }},
+	colHold: {title: "Hold", sample: "Hold", text: func(r *app.Recording) string {
+		if r.Held {
+			return "Hold"
+		}
+		return ""
+	}},
+	colMarks: {title: "Marks", key: app.SortMarks, sample: "999", text: func(r *app.Recording) string {
+		if r.Marks == 0 {
+			return ""
+		}
+		return fmt.Sprint(r.Marks)
+	}},
+	colDeletion: {title: "Deletion", key: app.SortDeletion, sample: "kept: referred to PSD", text: func(r *app.Recording) string { return app.RecordingDeletionLabel(r, time.Now()) }},
+}
+
+// Urgency of a deletion, as the Deletion column colours it.
+const (
+	urgencyNone   = iota // kept, or more than 7 days left
+	urgencySoon          // within RetentionWarning (7 days)
+	urgencyUrgent        // due now or within 3 days
+)
+
+// urgentDays is how close a deletion is before the table shows it in red.
+const urgentDays = 3
+
+// deletionUrgency says how urgent r's deletion is at now.
+func deletionUrgency(r *app.Recording, now time.Time) int {
+	if app.RetentionOf(r) != app.RetentionDelete || !app.DueSoon(r.DeleteAt, now) {
+		return urgencyNone
+	}
+	if n, _ := app.DaysLeft(r.DeleteAt, now); n <= urgentDays {
+		return urgencyUrgent
+	}
+	return urgencySoon
 }
 
 // recordTable is the recordings table: one recording per row, a header row
 // whose buttons sort, and whole-row selection that the arrow keys move.
 type recordTable struct {
 	widget.Table
-	lv *libraryView
+	lv     *libraryView
+	widths [colCount]float32 // as last set by fitColumns
+}
+
+// columnWidth is the width fitColumns gave column col.
+func (t *recordTable) columnWidth(col int) float32 { return t.widths[col] }
+
+func (t *recordTable) setWidth(col int, w float32) {
+	t.widths[col] = w
+	t.SetColumnWidth(col, w)
 }
 
 func newRecordTable(lv *libraryView) *recordTable {
@@ -78,7 +128,7 @@ func newRecordTable(lv *libraryView) *recordTable {
 	t.OnSelected = func(id widget.TableCellID) {
 		// The row is the selection; drop the table's own single-cell mark.
 		t.Unselect(id)
-		lv.selectRow(id.Row)
+		lv.tapRow(id.Row)
 	}
 	t.ExtendBaseWidget(t)
 	t.fitColumns(nil)
@@ -98,7 +148,7 @@ func (t *recordTable) fitColumns(recs []*app.Recording) {
 	slack := 2 * th.Size(theme.SizeNamePadding)
 	for i, c := range columns {
 		if i == colThumb {
-			t.SetColumnWidth(i, thumbW+2*th.Size(theme.SizeNamePadding))
+			t.setWidth(i, thumbW+2*th.Size(theme.SizeNamePadding))
 			continue
 		}
 		style := fyne.TextStyle{Monospace: c.mono}
@@ -107,8 +157,12 @@ func (t *recordTable) fitColumns(recs []*app.Recording) {
 			w = max(w, fyne.MeasureText(c.text(r), textSize, style).Width)
 		}
 		w = min(w+2*pad+slack, maxColumnWidth)
-		h := widget.NewButtonWithIcon(c.title, theme.MenuDropDownIcon(), nil)
-		t.SetColumnWidth(i, max(w, h.MinSize().Width+slack))
+		// A sortable column's header has room for its arrow.
+		h := widget.NewButton(c.title, nil)
+		if c.key != "" {
+			h.SetIcon(theme.MenuDropDownIcon())
+		}
+		t.setWidth(i, max(w, h.MinSize().Width+slack))
 	}
 }
 
@@ -128,11 +182,24 @@ func (t *recordTable) TypedKey(ev *fyne.KeyEvent) {
 		t.lv.moveSelection(-len(t.lv.recs))
 	case fyne.KeyEnd:
 		t.lv.moveSelection(len(t.lv.recs))
-	case fyne.KeyReturn, fyne.KeyEnter:
-		t.lv.reviewSelected()
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+		t.lv.listKey(ev.Name)
+	case fyne.KeySpace:
+		if row := t.lv.rowOf(t.lv.selected); row >= 0 {
+			t.lv.togglePick(row)
+		}
 	default:
 		t.Table.TypedKey(ev)
 	}
+}
+
+// TypedRune starts a search: the character goes to the search box, which
+// takes the focus.
+func (t *recordTable) TypedRune(r rune) {
+	if r == ' ' {
+		return // Space adds the row to the selection (TypedKey)
+	}
+	t.lv.typeToSearch(r)
 }
 
 // DoubleTapped selects the row under the pointer and opens its review.
@@ -183,7 +250,7 @@ func (lv *libraryView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	r := lv.recs[id.Row]
 	var bg color.Color = color.Transparent
 	switch {
-	case r.ID == lv.selected:
+	case lv.isPicked(r.ID):
 		bg = theme.Color(theme.ColorNameSelection)
 	case id.Row%2 == 1:
 		// Faint stripes help the eye along a wide row.
@@ -212,8 +279,22 @@ func (lv *libraryView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	p.imgC.Hide()
 	p.textC.Show()
 	c := columns[id.Col]
-	if p.label.TextStyle.Monospace != c.mono {
-		p.label.TextStyle.Monospace = c.mono
+	imp, bold := widget.MediumImportance, false
+	switch {
+	case id.Col == colDeletion:
+		switch deletionUrgency(r, time.Now()) {
+		case urgencyUrgent:
+			imp, bold = widget.DangerImportance, true
+		case urgencySoon:
+			imp = widget.WarningImportance
+		}
+	case id.Col == colHold && r.Held:
+		imp, bold = widget.HighImportance, true
+	}
+	// Cells are reused across columns: set the whole style every time.
+	style := fyne.TextStyle{Monospace: c.mono, Bold: bold && !c.mono}
+	if p.label.Importance != imp || p.label.TextStyle != style {
+		p.label.Importance, p.label.TextStyle = imp, style
 		p.label.Refresh()
 	}
 	p.label.SetText(c.text(r))

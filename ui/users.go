@@ -22,6 +22,8 @@ type usersAPI interface {
 	AddUser(ctx context.Context, name string, role app.Role, pw []byte) error
 	SetUserDisabled(ctx context.Context, name string, disabled bool) error
 	SetPassword(ctx context.Context, name string, pw []byte) error
+	UnlockUser(ctx context.Context, name string) error
+	SetUserRole(ctx context.Context, name string, role app.Role) error
 	IdleLock(ctx context.Context) time.Duration
 	SetIdleLock(ctx context.Context, d time.Duration) error
 }
@@ -56,11 +58,17 @@ type usersView struct {
 	addBtn     *widget.Button
 	disableBtn *widget.Button
 	passwdBtn  *widget.Button
+	unlockBtn  *widget.Button
+	roleBtn    *widget.Button
 	idleSel    *widget.Select
 	msg        *widget.Label
 	dlg        dialog.Dialog
 	// form is the add-user or password form on screen (tests).
 	form *accountForm
+	// roleForm is the change-of-role form on screen (tests).
+	roleForm *roleForm
+	// confirmDlg is the confirmation on screen (tests).
+	confirmDlg dialog.Dialog
 }
 
 func newUsersView(api usersAPI, win fyne.Window, do func(func()), log *slog.Logger, wrap func(fyne.CanvasObject) fyne.CanvasObject) *usersView {
@@ -101,14 +109,18 @@ func (v *usersView) build() {
 	v.addBtn.Importance = widget.HighImportance
 	v.disableBtn = widget.NewButtonWithIcon("Disable", theme.CancelIcon(), v.toggleDisabled)
 	v.passwdBtn = widget.NewButtonWithIcon("Reset password…", theme.ViewRefreshIcon(), v.showPassword)
+	v.unlockBtn = widget.NewButtonWithIcon("Unlock", theme.LoginIcon(), v.unlock)
+	v.roleBtn = widget.NewButtonWithIcon("Change role…", theme.AccountIcon(), v.showRole)
 	v.disableBtn.Disable()
 	v.passwdBtn.Disable()
+	v.unlockBtn.Disable()
+	v.roleBtn.Disable()
 	v.msg = widget.NewLabel("")
 	v.msg.Wrapping = fyne.TextWrapWord
 	v.msg.Hide()
 	v.idleSel = widget.NewSelect(nil, nil)
 	v.idleSel.Disable()
-	actions := container.NewHBox(v.addBtn, v.disableBtn, v.passwdBtn)
+	actions := container.NewHBox(v.addBtn, v.roleBtn, v.unlockBtn, v.disableBtn, v.passwdBtn)
 	idle := container.NewHBox(widget.NewLabel("Lock an idle session after"),
 		container.NewGridWrap(fyne.NewSize(150, v.idleSel.MinSize().Height), v.idleSel))
 	v.content = container.NewBorder(container.NewVBox(container.NewBorder(nil, nil, actions, idle), v.msg), nil, nil, nil, v.table)
@@ -240,6 +252,8 @@ func (v *usersView) selectRow(row int) {
 		v.selected = -1
 		v.disableBtn.Disable()
 		v.passwdBtn.Disable()
+		v.unlockBtn.Disable()
+		v.roleBtn.Disable()
 		v.table.Refresh()
 		return
 	}
@@ -254,6 +268,13 @@ func (v *usersView) selectRow(row int) {
 	}
 	v.disableBtn.Enable()
 	v.passwdBtn.Enable()
+	v.roleBtn.Enable()
+	// Unlock is offered while the account is locked out or counts failures.
+	if !u.Disabled && (u.LockedUntil.After(v.now()) || u.Failures > 0) {
+		v.unlockBtn.Enable()
+	} else {
+		v.unlockBtn.Disable()
+	}
 	v.table.Refresh()
 }
 
@@ -289,6 +310,12 @@ type accountForm struct {
 	msg     *widget.Label
 	act     *widget.Activity
 	dlg     dialog.Dialog
+	// roleInfo says what the chosen role may do.
+	roleInfo *widget.Label
+	// confirmAdmin reports whether the form makes an administrator, which
+	// is asked about before it is done.
+	confirmAdmin   func() bool
+	adminConfirmed bool
 }
 
 // showAdd asks for a new account: name, role and password twice.
@@ -298,20 +325,17 @@ func (v *usersView) showAdd() {
 		roles = append(roles, r.Title())
 	}
 	f := v.newAccountForm(true)
-	f.role = widget.NewSelect(roles, nil)
+	f.roleInfo = roleDescription()
+	f.role = widget.NewSelect(roles, func(title string) { f.roleInfo.SetText(roleByTitle(title).Description()) })
 	f.role.SetSelected(app.Roles[0].Title())
+	f.confirmAdmin = func() bool { return roleByTitle(f.role.Selected) == app.RoleAdmin }
 	items := container.New(layout.NewFormLayout(),
 		widget.NewLabel("User name"), f.name,
-		widget.NewLabel("Role"), f.role,
+		widget.NewLabel("Role"), container.NewVBox(f.role, f.roleInfo),
 		widget.NewLabel("Password"), f.pass,
 		widget.NewLabel("Again"), f.confirm)
 	v.openForm(f, "Add a user", "Add", items, func() (func(ctx context.Context) error, string) {
-		var role app.Role
-		for _, r := range app.Roles {
-			if r.Title() == f.role.Selected {
-				role = r
-			}
-		}
+		role := roleByTitle(f.role.Selected)
 		name, pw := f.name.Text, []byte(f.pass.Text)
 		return func(ctx context.Context) error {
 			defer clear(pw)
@@ -374,6 +398,14 @@ func (v *usersView) openForm(f *accountForm, title, verb string, items fyne.Canv
 			f.msg.Show()
 			return
 		}
+		if f.confirmAdmin != nil && f.confirmAdmin() && !f.adminConfirmed {
+			v.confirmAdministrator(f.name.Text, func() {
+				f.adminConfirmed = true
+				submit()
+			})
+			return
+		}
+		f.adminConfirmed = false
 		work, ok := request()
 		f.msg.Hide()
 		formBusy(true, f.act, f.submit, f.name, f.pass, f.confirm)
@@ -418,4 +450,110 @@ func (s *session) showUsers() {
 	v := newUsersView(s.lib, s.win, s.do, s.log, s.wrapActivity)
 	s.users = v
 	v.show()
+}
+
+// roleByTitle is the role shown as title ("" when none is).
+func roleByTitle(title string) app.Role {
+	for _, r := range app.Roles {
+		if r.Title() == title {
+			return r
+		}
+	}
+	return ""
+}
+
+// roleDescription is the label under a role choice saying what it may do.
+func roleDescription() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.LowImportance
+	return l
+}
+
+// confirmAdministrator asks before an account becomes an administrator.
+func (v *usersView) confirmAdministrator(name string, yes func()) {
+	text := widget.NewLabel(name + " will be an administrator: they may manage every account (including yours), " +
+		"change retention and run deletions, and place and release legal holds. Make " + name + " an administrator?")
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Make an administrator?", "Make administrator", "Cancel", text, func(ok bool) {
+		v.confirmDlg = nil
+		if ok {
+			yes()
+		}
+	}, v.win)
+	d.Resize(fyne.NewSize(480, 220))
+	v.confirmDlg = d
+	d.Show()
+}
+
+// unlock ends the selected account's lockout (audited as an unlock).
+func (v *usersView) unlock() {
+	u := v.selectedUser()
+	if u == nil {
+		return
+	}
+	name := u.Name
+	v.run(func(ctx context.Context) error { return v.api.UnlockUser(ctx, name) },
+		name+" is unlocked and may sign in again.", true)
+}
+
+// roleForm is the change-of-role form.
+type roleForm struct {
+	role  *widget.Select
+	info  *widget.Label
+	apply *widget.Button
+	dlg   dialog.Dialog
+}
+
+// showRole changes the selected account's role; every role says what it
+// may do, and making an administrator is asked about.
+func (v *usersView) showRole() {
+	u := v.selectedUser()
+	if u == nil {
+		return
+	}
+	name, old := u.Name, app.Role(u.Role)
+	f := &roleForm{info: roleDescription()}
+	var titles []string
+	for _, r := range app.Roles {
+		titles = append(titles, r.Title())
+	}
+	f.role = widget.NewSelect(titles, func(title string) {
+		f.info.SetText(roleByTitle(title).Description())
+		if roleByTitle(title) == old {
+			f.apply.Disable()
+		} else {
+			f.apply.Enable()
+		}
+	})
+	cancel := widget.NewButton("Cancel", func() { f.dlg.Hide() })
+	f.apply = widget.NewButtonWithIcon("Change role", theme.ConfirmIcon(), func() {
+		role := roleByTitle(f.role.Selected)
+		if role == "" || role == old {
+			return
+		}
+		do := func() {
+			f.dlg.Hide()
+			v.run(func(ctx context.Context) error { return v.api.SetUserRole(ctx, name, role) },
+				name+" is now "+role.Title()+".", true)
+		}
+		if role == app.RoleAdmin {
+			v.confirmAdministrator(name, do)
+			return
+		}
+		do()
+	})
+	f.apply.Importance = widget.HighImportance
+	f.role.SetSelected(old.Title())
+	body := container.NewVBox(
+		widget.NewLabel(name+" is "+old.Title()+" now."),
+		container.New(layout.NewFormLayout(), widget.NewLabel("New role"), container.NewVBox(f.role, f.info)),
+		container.NewHBox(layout.NewSpacer(), cancel, f.apply))
+	var content fyne.CanvasObject = container.New(&fixedWidth{w: 460}, body)
+	if v.wrap != nil {
+		content = v.wrap(content)
+	}
+	f.dlg = dialog.NewCustomWithoutButtons("Role of "+name, content, v.win)
+	v.roleForm = f
+	f.dlg.Show()
 }

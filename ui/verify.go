@@ -119,6 +119,7 @@ func verifyReport(rep *app.VerifyReport, err error, cancelled bool) (title strin
 func (lv *libraryView) showVerifyResults(rep *app.VerifyReport, err error, cancelled bool) {
 	title, content := verifyReport(rep, err, cancelled)
 	d := dialog.NewCustom(title, "Close", content, lv.win)
+	escapeCloses(lv.win, d, nil)
 	d.Resize(fyne.NewSize(640, 320))
 	d.Show()
 }

@@ -38,6 +38,56 @@ type VideoView struct {
 	pan     fyne.Position // offset of the picture's centre from the view's, in view units
 	focused bool
 	changed bool // a new image since the renderer last looked
+
+	// lut (nil: none) maps R, G and B of each frame for display only; the
+	// adjusted copies are drawn from bufs, alternately, so the one on
+	// screen is never written.
+	lut    *[256]uint8
+	bufs   [2]*image.RGBA
+	bufIdx int
+	adj    *image.RGBA // the adjusted copy of img shown (nil: none)
+}
+
+// SetLUT maps the red, green and blue of every frame shown through lut
+// (nil: frames are shown as they are). The frames themselves are not
+// changed: the view draws an adjusted copy.
+func (v *VideoView) SetLUT(lut *[256]uint8) {
+	v.lut = lut
+	v.adj = nil
+	v.changed = true
+	v.Refresh()
+}
+
+// Shown returns the picture drawn: the frame, or its adjusted copy.
+func (v *VideoView) Shown() *image.RGBA {
+	if v.img == nil || v.lut == nil {
+		return v.img
+	}
+	if v.adj == nil || v.changed {
+		v.adjust()
+	}
+	return v.adj
+}
+
+// adjust makes the adjusted copy of the frame.
+func (v *VideoView) adjust() {
+	src := v.img
+	v.bufIdx ^= 1
+	b := v.bufs[v.bufIdx]
+	if b == nil || b.Rect != src.Rect {
+		b = image.NewRGBA(src.Rect)
+		v.bufs[v.bufIdx] = b
+	}
+	t := v.lut
+	w := 4 * src.Rect.Dx()
+	for y := 0; y < src.Rect.Dy(); y++ {
+		s := src.Pix[y*src.Stride : y*src.Stride+w]
+		d := b.Pix[y*b.Stride : y*b.Stride+w]
+		for i := 0; i < w; i += 4 {
+			d[i], d[i+1], d[i+2], d[i+3] = t[s[i]], t[s[i+1]], t[s[i+2]], s[i+3]
+		}
+	}
+	v.adj = b
 }
 
 // NewVideoView returns an empty (black) VideoView.
@@ -54,6 +104,7 @@ func (v *VideoView) SetFrame(img *image.RGBA, release func()) {
 		v.release()
 	}
 	v.img, v.release, v.changed = img, release, true
+	v.adj = nil
 	v.Refresh()
 }
 
@@ -211,12 +262,13 @@ func (r *videoRenderer) Layout(size fyne.Size) {
 	r.img.Show()
 	src = src.Add(v.img.Rect.Min)
 	if v.changed || src != r.src || r.pic != v.img {
+		pic := v.Shown()
 		v.changed = false
 		r.src, r.pic = src, v.img
 		if src == v.img.Rect {
-			r.img.Image = v.img
+			r.img.Image = pic
 		} else {
-			r.img.Image = v.img.SubImage(src)
+			r.img.Image = pic.SubImage(src)
 		}
 		r.img.Refresh()
 	}

@@ -30,6 +30,7 @@ type IndexedClipOptions struct {
 	VFR           bool     // variable frame rate: frame durations alternate 0.5 and 1.5 nominal frames (not in .avi)
 	Audio         bool     // add an AAC sine-tone track
 	ToneHz        int      // frequency of the tone (default 440)
+	ToneBursts    bool     // the tone sounds in odd seconds only (1-2 s, 3-4 s, ...): silence and sound alternate
 	CreationTime  string   // container creation_time tag, e.g. "2024-01-05T14:32:00Z" ("" = none)
 	// Metadata holds extra container tags such as make, model or serial. In
 	// .mp4/.mov they are written as QuickTime metadata keys
@@ -168,7 +169,11 @@ func writeIndexedClip(ctx context.Context, path string, o IndexedClipOptions) er
 		"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%s", o.Width, o.Height, ratString(o.FPS))}
 	if o.Audio {
 		dur := float64(o.Frames) / o.FPS.Float()
-		args = append(args, "-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:sample_rate=48000:duration=%.6f", o.ToneHz, dur))
+		src := fmt.Sprintf("sine=frequency=%d:sample_rate=48000:duration=%.6f", o.ToneHz, dur)
+		if o.ToneBursts {
+			src = fmt.Sprintf("aevalsrc='0.9*mod(floor(t),2)*sin(2*PI*%d*t)':s=48000:d=%.6f", o.ToneHz, dur)
+		}
+		args = append(args, "-f", "lavfi", "-i", src)
 	}
 	args = append(args, "-vf", strings.Join(vf, ","), "-map", "0:v")
 	if o.Audio {
