@@ -160,8 +160,9 @@ func TestReviewExportMark(t *testing.T) {
 	h.typeKeys("i")
 	h.goFrame(t, 30)
 	h.typeKeys("o")
+	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // the range, without a note
 	h.markCount(t, 1)
-	p.note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.q.until(t, "the range selected", func() bool { return p.selected == p.marks[0] })
 	if !p.exportBtn.Visible() {
 		t.Fatal("a sergeant is not offered Export… for a marker")
 	}
