@@ -33,6 +33,14 @@ type ExportRequest struct {
 	Zip      bool // also write Out.zip
 }
 
+// CheckCaseRef returns ErrBadCaseRef unless ref is a valid case reference.
+func CheckCaseRef(ref string) error {
+	if !caseRefRE.MatchString(ref) {
+		return ErrBadCaseRef
+	}
+	return nil
+}
+
 // ExportResult is what Export wrote.
 type ExportResult struct {
 	Dir            string
@@ -132,8 +140,8 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 	if err != nil {
 		return nil, err
 	}
-	if !caseRefRE.MatchString(req.CaseRef) {
-		return nil, ErrBadCaseRef
+	if err := CheckCaseRef(req.CaseRef); err != nil {
+		return nil, err
 	}
 	if len(req.Specs) == 0 {
 		return nil, errors.New("export: nothing to export (give recordings, ranges or annotations)")

@@ -3,7 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,6 +74,7 @@ func TestExportBundle(t *testing.T) {
 	if err != nil || !bytes.Equal(got, master) {
 		t.Fatalf("master in the bundle is not bit-identical to the camera file (%v)", err)
 	}
+	checkBundleClips(t, out, id, 0, 59, false)
 	for _, f := range []string{"stills/" + id + "_f000007.png", "stills/" + id + "_f000030.png", "README.txt", "index.html", "report.pdf", "report.html", "audit/log.vkey"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("bundle lacks %s", f)
@@ -178,13 +181,14 @@ func TestExportRefusedAndCancelled(t *testing.T) {
 	if ents, _ := os.ReadDir(parent); len(ents) != 0 {
 		t.Fatalf("cancelled export left %v", ents)
 	}
-	res, err := lib.Export(ctx, ExportRequest{CaseRef: "C1", Out: out, Specs: []string{id + ":5-20"}, Stills: true}, nil)
+	res, err := lib.Export(ctx, ExportRequest{CaseRef: "C1", Out: out, Specs: []string{id + ":5-20"}, Stills: true, Lossless: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if probs := bundle.Verify(ctx, res.Dir, bundle.VerifyOptions{}); len(probs) > 0 {
 		t.Fatalf("restricted export fails: %v", probs)
 	}
+	checkBundleClips(t, out, id, 5, 20, true)
 	if _, err := os.Stat(filepath.Join(out, "stills", id+"_f000007.png")); err != nil {
 		t.Errorf("the marker at frame 7 in range 5-20 has no still")
 	}
@@ -304,5 +308,82 @@ func TestExportAnnotationSpec(t *testing.T) {
 	}
 	if _, err := lib.Export(ctx, ExportRequest{CaseRef: "C2", Out: out, Specs: []string{id}}, nil); !errors.Is(err, bundle.ErrExists) {
 		t.Fatalf("export over an existing folder: %v", err)
+	}
+}
+
+// checkBundleClips checks that the bundle at dir holds the court clip (and,
+// with lossless, the lossless clip) of recording id's frames from-to, each
+// listed in the manifest with its exhibit reference, recipe and frame-hash
+// files, those files present and the clip.create entries in the bundle's
+// audit entries.
+func checkBundleClips(t *testing.T, dir, id string, from, to int, lossless bool) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m bundle.Manifest
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]bundle.Item{}
+	for _, it := range m.Items {
+		byPath[it.Path] = it
+	}
+	base := fmt.Sprintf("%s_%d-%d", id, from, to)
+	want := map[string]bundle.Kind{"court": bundle.KindClipCourt}
+	if lossless {
+		want["lossless"] = bundle.KindClipLossless
+	}
+	nclips := 0
+	for _, it := range m.Items {
+		if it.Kind == bundle.KindClipCourt || it.Kind == bundle.KindClipLossless {
+			nclips++
+		}
+	}
+	if nclips != len(want) {
+		t.Errorf("manifest lists %d clips, want %d", nclips, len(want))
+	}
+	mfh := "framehash/" + base + "_master.framehash"
+	if it, ok := byPath[mfh]; !ok || it.Kind != bundle.KindFrameHash || it.SHA256 == "" || it.Frames == nil || it.Frames.From != from || it.Frames.To != to {
+		t.Errorf("manifest entry of the master range's framehash: %+v (listed %v)", it, ok)
+	}
+	for suffix, kind := range want {
+		path := "clips/" + base + "_" + suffix + ".mp4"
+		own := "framehash/" + base + "_" + suffix + ".framehash"
+		it, ok := byPath[path]
+		if !ok {
+			t.Errorf("manifest lacks %s", path)
+			continue
+		}
+		if it.Kind != kind || it.MasterID != id || it.SHA256 == "" || it.Size == 0 || it.ExhibitRef == "" || it.Recipe == nil ||
+			it.Frames == nil || it.Frames.From != from || it.Frames.To != to || it.FrameHash != own || it.MasterFrameHash != mfh {
+			t.Errorf("manifest entry of %s: %+v", path, it)
+		}
+		if kind == bundle.KindClipCourt && len(it.FrameMap) == 0 {
+			t.Errorf("court clip %s has no frame map", path)
+		}
+		if fh, ok := byPath[own]; !ok || fh.Kind != bundle.KindFrameHash || fh.Of != path {
+			t.Errorf("manifest entry of %s: %+v (listed %v)", own, fh, ok)
+		}
+		for _, f := range []string{path, own, mfh} {
+			if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+				t.Errorf("bundle lacks %s (%v)", f, err)
+			}
+		}
+		rows, err := os.ReadFile(filepath.Join(dir, own))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fr, err := bundle.ParseFrameHash(rows); err != nil || (kind == bundle.KindClipLossless && len(fr) != to-from+1) || len(fr) == 0 {
+			t.Errorf("%s: %d rows for frames %d-%d (%v)", own, len(fr), from, to, err)
+		}
+	}
+	entries, err := os.ReadFile(filepath.Join(dir, bundle.EntriesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(entries, []byte(`"action":"clip.create"`)); n < len(want) {
+		t.Errorf("bundle's audit entries hold %d clip.create, want at least %d", n, len(want))
 	}
 }

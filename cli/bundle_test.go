@@ -24,7 +24,7 @@ func TestExportVerifyBundle(t *testing.T) {
 	if r := e.runAs(sergeant, "", "export", "--out", out, id); r.code != exitUsage || !strings.Contains(r.err, "usage: exhibit export") {
 		t.Fatalf("export without --case: %v", r)
 	}
-	res := e.must(sergeant, "export", "--case", "OP/1", "--out", out, "--masters", "--stills", "--zip", id)
+	res := e.must(sergeant, "export", "--case", "OP/1", "--out", out, "--masters", "--stills", "--lossless", "--zip", id)
 	if !strings.Contains(res, "manifest.json SHA-256") {
 		t.Fatalf("export said %q", res)
 	}
@@ -39,6 +39,15 @@ func TestExportVerifyBundle(t *testing.T) {
 	}
 	if r := verify(out); r.code != 0 || !strings.HasPrefix(r.out, "OK ") {
 		t.Fatalf("verify-bundle: %v", r)
+	}
+	// The full export holds the court clip and, with --lossless, the lossless one.
+	for _, suffix := range []string{"court", "lossless"} {
+		if m, _ := filepath.Glob(filepath.Join(out, "clips", id+"_*_"+suffix+".mp4")); len(m) != 1 {
+			t.Errorf("bundle holds %d %s clips", len(m), suffix)
+		}
+		if m, _ := filepath.Glob(filepath.Join(out, "framehash", id+"_*_"+suffix+".framehash")); len(m) != 1 {
+			t.Errorf("bundle holds %d %s clip framehash files", len(m), suffix)
+		}
 	}
 	var j struct {
 		OK       bool `json:"ok"`

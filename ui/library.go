@@ -77,6 +77,9 @@ type libraryView struct {
 	// refDialog is the open "Find a verify reference" dialog, if any.
 	refDialog *verifyRefDialog
 
+	// exportBtn is Export… (the selected recording; roles that may export).
+	exportBtn *widget.Button
+
 	ctx    context.Context // cancelled by close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // background work that uses lib
@@ -188,6 +191,13 @@ func (lv *libraryView) build() {
 			tools = append(tools, widget.NewSeparator())
 		}
 		tools = append(tools, lv.verifyBtn)
+	}
+	if _, ok := lv.lib.(exportAPI); ok && lv.lib.Can(app.PermExport) {
+		lv.exportBtn = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), lv.exportSelected)
+		if len(tools) > 0 {
+			tools = append(tools, widget.NewSeparator())
+		}
+		tools = append(tools, lv.exportBtn)
 	}
 	lv.accountSlot = container.NewHBox()
 	toolbar := container.NewBorder(nil, nil, container.NewHBox(tools...), lv.accountSlot)

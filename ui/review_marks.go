@@ -602,6 +602,8 @@ type reviewSide struct {
 	noteRO   *widget.Label
 	delBtn   *widget.Button
 	clipBtn  *widget.Button // clips the selected marker's frames (roles that may export)
+	// exportBtn exports the selected marker's frames (roles that may export).
+	exportBtn *widget.Button
 
 	dec decisionWidgets
 }
@@ -662,6 +664,11 @@ func (s *reviewScreen) buildSide() {
 	p.delBtn.Importance = widget.LowImportance
 	p.clipBtn = widget.NewButtonWithIcon("Clip…", theme.MediaVideoIcon(), s.clipMark)
 	p.clipBtn.Importance = widget.LowImportance
+	p.exportBtn = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), s.exportMark)
+	p.exportBtn.Importance = widget.LowImportance
+	if _, ok := s.lib.(exportAPI); !ok || !s.lib.Can(app.PermExport) {
+		p.exportBtn.Hide()
+	}
 	if !s.lib.Can(app.PermExport) {
 		p.clipBtn.Hide()
 	}
@@ -679,13 +686,13 @@ func (s *reviewScreen) buildSide() {
 			container.NewHBox(markBtn, inBtn, outBtn, layout.NewSpacer(), prev, next))
 		// The selected row of the list says which mark this is.
 		p.editor = container.NewVBox(widget.NewSeparator(),
-			container.NewBorder(nil, nil, container.NewCenter(p.editChip), container.NewHBox(p.clipBtn, p.delBtn), p.editCat), p.note)
+			container.NewBorder(nil, nil, container.NewCenter(p.editChip), container.NewHBox(p.clipBtn, p.exportBtn, p.delBtn), p.editCat), p.note)
 	} else {
 		info := widget.NewLabel("Your role can view markers but not add or change them.")
 		info.Wrapping = fyne.TextWrapWord
 		top = append(top, container.NewBorder(nil, nil, nil, container.NewHBox(prev, next), info))
 		p.editor = container.NewVBox(widget.NewSeparator(),
-			container.NewBorder(nil, nil, container.NewCenter(p.editChip), p.clipBtn, p.editHead), p.noteRO)
+			container.NewBorder(nil, nil, container.NewCenter(p.editChip), container.NewHBox(p.clipBtn, p.exportBtn), p.editHead), p.noteRO)
 	}
 	p.editor.Hide()
 	head := container.NewVBox(append(top, p.msg, container.NewBorder(nil, nil,
