@@ -154,9 +154,11 @@ func (s *reviewScreen) decisionBelow(markers fyne.CanvasObject) fyne.CanvasObjec
 // spare up to half the height, the markers at least markersMin, the rest.
 type sideLayout struct{ forms fyne.CanvasObject }
 
-// markersMin is the least height kept for the markers: their buttons and
-// about three rows.
-const markersMin = 220
+// markersMin is the least height kept for the markers: their buttons, the
+// heading and a row (the list scrolls). At 1366×768 the timeline's ticks
+// and the waveform leave the side panel about 580 px, and the decision and
+// hold forms need about 430 of them whole.
+const markersMin = 150
 
 // MinSize is the markers' and the forms' minimum heights.
 func (l *sideLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
