@@ -182,9 +182,16 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 		return nil, err
 	}
 	bundleID := strings.ToUpper(hex.EncodeToString(idb))
+	// A version that cannot be asked says "unavailable: …" in its field;
+	// the export goes on (the clips' recipes name their ffmpeg anyway).
+	sv, err := Versions(ctx)
+	if err != nil {
+		l.log.Warn("export: software versions", "error", err)
+	}
 	w, err := bundle.NewWriter(req.Out, bundle.Manifest{CaseRef: req.CaseRef, BundleID: bundleID,
 		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), CreatedBy: who.Name, ExhibitVersion: ExhibitVersion,
-		Markers: bundleMarkers(order, recs)})
+		Software: &bundle.Software{Exhibit: sv.Exhibit, Commit: sv.Commit, Go: sv.Go, Libmpv: sv.Libmpv, FFmpeg: sv.FFmpeg},
+		Markers:  bundleMarkers(order, recs)})
 	if err != nil {
 		return nil, err
 	}

@@ -75,6 +75,14 @@ func TestExportBundle(t *testing.T) {
 		t.Fatalf("master in the bundle is not bit-identical to the camera file (%v)", err)
 	}
 	checkBundleClips(t, out, id, 0, 59, false)
+	// The manifest says what made the bundle, as `exhibit --version` does.
+	var man bundle.Manifest
+	if b, err := os.ReadFile(filepath.Join(out, "manifest.json")); err != nil || json.Unmarshal(b, &man) != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	if sw := man.Software; sw == nil || !strings.HasPrefix(sw.FFmpeg, "ffmpeg version") || !strings.HasPrefix(sw.Libmpv, "mpv ") || sw.Go == "" || sw.Exhibit == "" {
+		t.Errorf("manifest software: %+v", man.Software)
+	}
 	for _, f := range []string{"stills/" + id + "_f000007.png", "stills/" + id + "_f000030.png", "README.txt", "index.html", "report.pdf", "report.html", "audit/log.vkey"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("bundle lacks %s", f)
@@ -123,7 +131,7 @@ func TestExportBundle(t *testing.T) {
 	}
 	all := strings.Join(strings.Fields(string(txt)), " ")
 	for _, want := range []string{rec.SHA256, "shows the arrest", "handcuffs applied", "takedown", "export.create", "sgt1",
-		"c2sp", "Chain of custody", "Frames 30-41", "masters/" + id + ".mp4", "tree size"} {
+		"c2sp", "Chain of custody", "Frames 30-41", "masters/" + id + ".mp4", "tree size", "libmpv: mpv", "ffmpeg version"} {
 		if !strings.Contains(all, want) && !strings.Contains(strings.ReplaceAll(all, " ", ""), strings.ReplaceAll(want, " ", "")) {
 			t.Errorf("report text lacks %q", want)
 		}

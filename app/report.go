@@ -217,7 +217,7 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 	f.SetFontSize(9)
 	for _, kv := range [][2]string{
 		{"Case reference", d.man.CaseRef}, {"Bundle", d.man.BundleID},
-		{"Exported", utc(d.man.CreatedAt) + " by " + d.man.CreatedBy}, {"Software", "Exhibit " + d.man.ExhibitVersion},
+		{"Exported", utc(d.man.CreatedAt) + " by " + d.man.CreatedBy}, {"Software", softwareText(d.man)},
 		{"manifest.json SHA-256", d.manifestSHA},
 		{"Audit checkpoint", fmt.Sprintf("%s, tree size %d, root %s", d.audit.Checkpoint.Origin, d.audit.Checkpoint.Size, d.audit.Checkpoint.Root)},
 	} {
@@ -330,13 +330,23 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// softwareText names what made the bundle: Exhibit's version and commit,
+// Go, libmpv and ffmpeg when the manifest records them.
+func softwareText(m bundle.Manifest) string {
+	if m.Software == nil {
+		return "Exhibit " + m.ExhibitVersion
+	}
+	sw := m.Software
+	return fmt.Sprintf("Exhibit %s (commit %s, %s); libmpv: %s; %s", sw.Exhibit, sw.Commit, sw.Go, sw.Libmpv, sw.FFmpeg)
+}
+
 var reportHTMLTmpl = template.Must(template.New("r").Funcs(template.FuncMap{
-	"utc": utc, "recipe": recipeText, "frames": frameText, "markFrames": markFrames,
+	"utc": utc, "software": softwareText, "recipe": recipeText, "frames": frameText, "markFrames": markFrames,
 }).Parse(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Continuity report, case {{.Man.CaseRef}}</title>
 <style>body{font:14px/1.4 sans-serif;margin:24px;max-width:1100px}table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #bbb;padding:2px 6px;text-align:left;vertical-align:top;word-break:break-all}th{background:#eee}pre{background:#f4f4f4;padding:8px;white-space:pre-wrap}img{max-width:480px;display:block}</style></head><body>
 <h1>Continuity report: case {{.Man.CaseRef}}</h1>
 <table><tr><th>Bundle</th><td>{{.Man.BundleID}}</td></tr><tr><th>Exported</th><td>{{utc .Man.CreatedAt}} by {{.Man.CreatedBy}}</td></tr>
-<tr><th>Software</th><td>Exhibit {{.Man.ExhibitVersion}}</td></tr><tr><th>manifest.json SHA-256</th><td>{{.ManifestSHA}}</td></tr></table>
+<tr><th>Software</th><td>{{software .Man}}</td></tr><tr><th>manifest.json SHA-256</th><td>{{.ManifestSHA}}</td></tr></table>
 {{range .Exhibits}}<h2>Exhibit {{.ID}}</h2><table>{{range .Facts}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
 <h3>Review decisions</h3>{{if .Decisions}}<table><tr><th>When</th><th>Decision</th><th>By</th><th>Reason</th></tr>{{range .Decisions}}<tr><td>{{utc .At}}</td><td>{{.Decision}}</td><td>{{.Reviewer}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{else}}<p>None recorded.</p>{{end}}
 {{if .Holds}}<h3>Legal holds</h3><table><tr><th>Placed</th><th>Released</th><th>Reason</th></tr>{{range .Holds}}<tr><td>{{utc .PlacedAt}} by {{.PlacedBy}}</td><td>{{utc .ReleasedAt}} {{.ReleasedBy}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{end}}

@@ -80,6 +80,11 @@ type Manifest struct {
 	CreatedAt      time.Time `json:"created_at"` // UTC
 	CreatedBy      string    `json:"created_by"`
 	ExhibitVersion string    `json:"exhibit_version"`
+	// Software says what made the bundle: Exhibit's version and commit,
+	// the Go toolchain, libmpv and ffmpeg (the ffmpeg that made the clips
+	// is also in each clip's recipe). Added after format exhibit-bundle/1
+	// shipped: older bundles have none.
+	Software *Software `json:"software,omitempty"`
 	// Items lists every file of the bundle except manifest.json and
 	// SHA256SUMS. Items written after the manifest (the report, the audit
 	// files) have no SHA256 and Size here: SHA256SUMS holds their hashes.
@@ -88,6 +93,16 @@ type Manifest struct {
 	// in recording order; court playback lists them per exhibit. Added
 	// after format exhibit-bundle/1 shipped: older bundles have none.
 	Markers []PlayerMarker `json:"markers,omitempty"`
+}
+
+// Software is the versions of what made a bundle, as `exhibit --version`
+// prints them.
+type Software struct {
+	Exhibit string `json:"exhibit"`
+	Commit  string `json:"commit"`
+	Go      string `json:"go"`
+	Libmpv  string `json:"libmpv"`
+	FFmpeg  string `json:"ffmpeg"`
 }
 
 // Item is one file (or, for KindProofs, the proofs folder) of a bundle.
