@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"sync"
 
 	"exhibit/app"
 )
@@ -16,63 +15,32 @@ import (
 // "frames being checked". Results reach the UI goroutine coalesced and the
 // library lists again.
 
-// frameCheckLoop is one sign-in's frame check goroutine.
-type frameCheckLoop struct {
-	cancel context.CancelFunc
-	done   chan struct{} // closed when RunFrameChecks has returned
-
-	mu        sync.Mutex
-	pending   []app.FrameCheckResult
-	scheduled bool
-}
-
 // startFrameChecks starts the frame check loop of the signed-in user.
 func (s *session) startFrameChecks() {
 	s.stopFrameChecks()
 	if !s.frameChecks || s.lib == nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	loop := &frameCheckLoop{cancel: cancel, done: make(chan struct{})}
+	loop := newBgLoop[app.FrameCheckResult]()
 	s.frameLoop = loop
 	lib := s.lib
-	go func() {
-		defer close(loop.done)
-		err := lib.RunFrameChecks(ctx, func(r app.FrameCheckResult) {
-			loop.mu.Lock()
-			loop.pending = append(loop.pending, r)
-			if loop.scheduled {
-				loop.mu.Unlock()
-				return
-			}
-			loop.scheduled = true
-			loop.mu.Unlock()
-			s.do(func() {
-				loop.mu.Lock()
-				batch := loop.pending
-				loop.pending, loop.scheduled = nil, false
-				loop.mu.Unlock()
-				if ctx.Err() == nil && s.frameLoop == loop {
-					s.framesChecked(batch)
-				}
-			})
-		})
-		if err != nil && !errors.Is(err, context.Canceled) {
+	loop.run(s.do, func(ctx context.Context, report func(app.FrameCheckResult)) {
+		if err := lib.RunFrameChecks(ctx, report); err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("frame checks stopped", "error", err)
 		}
-	}()
+	}, func(batch []app.FrameCheckResult) {
+		if s.frameLoop == loop {
+			s.framesChecked(batch)
+		}
+	})
 }
 
 // stopFrameChecks stops the loop; the returned channel (nil when none ran)
 // is closed once the check under way, if any, has been cancelled.
 func (s *session) stopFrameChecks() <-chan struct{} {
 	loop := s.frameLoop
-	if loop == nil {
-		return nil
-	}
 	s.frameLoop = nil
-	loop.cancel()
-	return loop.done
+	return loop.stop()
 }
 
 // framesChecked lists again (UI goroutine). A correction of the recording

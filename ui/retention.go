@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 
 	"exhibit/app"
@@ -16,16 +15,6 @@ import (
 // the last), are reported in words in the library's status bar, and the
 // library lists again. Clock problems are reported by the library's
 // banner, never acted on.
-
-// retentionLoop is one sign-in's retention goroutine.
-type retentionLoop struct {
-	cancel context.CancelFunc
-	done   chan struct{} // closed when RunRetention has returned
-
-	mu        sync.Mutex
-	pending   []sweepReport
-	scheduled bool
-}
 
 // sweepReport is one sweep's result.
 type sweepReport struct {
@@ -40,44 +29,26 @@ func (s *session) startRetention() {
 	if s.retentionEvery <= 0 || s.lib == nil {
 		return
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	loop := &retentionLoop{cancel: cancel, done: make(chan struct{})}
+	loop := newBgLoop[sweepReport]()
 	s.retention = loop
 	lib, every := s.lib, s.retentionEvery
-	go func() {
-		defer close(loop.done)
+	loop.run(s.do, func(ctx context.Context, report func(sweepReport)) {
 		lib.RunRetention(ctx, every, func(res *app.SweepResult, err error) {
-			loop.mu.Lock()
-			loop.pending = append(loop.pending, sweepReport{res: res, err: err, at: time.Now()})
-			if loop.scheduled {
-				loop.mu.Unlock()
-				return
-			}
-			loop.scheduled = true
-			loop.mu.Unlock()
-			s.do(func() {
-				loop.mu.Lock()
-				batch := loop.pending
-				loop.pending, loop.scheduled = nil, false
-				loop.mu.Unlock()
-				if ctx.Err() == nil && s.retention == loop {
-					s.swept(batch)
-				}
-			})
+			report(sweepReport{res: res, err: err, at: time.Now()})
 		})
-	}()
+	}, func(batch []sweepReport) {
+		if s.retention == loop {
+			s.swept(batch)
+		}
+	})
 }
 
 // stopRetention stops the loop; the returned channel (nil when none ran)
 // is closed once the sweep under way, if any, has ended.
 func (s *session) stopRetention() <-chan struct{} {
 	loop := s.retention
-	if loop == nil {
-		return nil
-	}
 	s.retention = nil
-	loop.cancel()
-	return loop.done
+	return loop.stop()
 }
 
 // swept reports sweeps in words (UI goroutine) and lists again.

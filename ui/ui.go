@@ -117,12 +117,12 @@ type session struct {
 	// is signed in (app.RetentionInterval; 0: never, as in tests that
 	// share a store); retention is the loop of this sign-in.
 	retentionEvery time.Duration
-	retention      *retentionLoop
+	retention      *bgLoop[sweepReport]
 	retentionLast  string // the last sweep, in words
 	// frameChecks runs the background frame check while someone is signed
 	// in (false in tests that share a store); frameLoop is this sign-in's.
 	frameChecks bool
-	frameLoop   *frameCheckLoop
+	frameLoop   *bgLoop[app.FrameCheckResult]
 
 	// The form on screen before the library opens (for tests).
 	lock       *lockForm
