@@ -532,26 +532,7 @@ func (s *courtScreen) typedKey(ev *fyne.KeyEvent) {
 	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
 		shift = d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0
 	}
-	switch ev.Name {
-	case fyne.KeySpace:
-		s.togglePlay()
-	case fyne.KeyRight:
-		if shift {
-			s.seekRel(time.Second)
-		} else {
-			s.stepBy(1)
-		}
-	case fyne.KeyLeft:
-		if shift {
-			s.seekRel(-time.Second)
-		} else {
-			s.stepBy(-1)
-		}
-	case fyne.KeyHome:
-		s.seekFrame(0)
-	case fyne.KeyEnd:
-		s.seekFrame(s.count - 1)
-	}
+	transportKey(s, ev.Name, shift, s.count-1)
 }
 
 // typedRune handles character keys.

@@ -892,26 +892,10 @@ func (s *reviewScreen) typedKey(ev *fyne.KeyEvent) {
 	if s.keysOff() {
 		return
 	}
-	shift := s.mods()&fyne.KeyModifierShift != 0
+	if transportKey(s, ev.Name, s.mods()&fyne.KeyModifierShift != 0, s.count-1) {
+		return
+	}
 	switch ev.Name {
-	case fyne.KeySpace:
-		s.togglePlay()
-	case fyne.KeyRight:
-		if shift {
-			s.seekRel(time.Second)
-		} else {
-			s.stepBy(1)
-		}
-	case fyne.KeyLeft:
-		if shift {
-			s.seekRel(-time.Second)
-		} else {
-			s.stepBy(-1)
-		}
-	case fyne.KeyHome:
-		s.seekFrame(0)
-	case fyne.KeyEnd:
-		s.seekFrame(s.count - 1)
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if s.resumeOffered() {
 			s.acceptResume()
