@@ -152,16 +152,8 @@ func parseFrameTable(r io.Reader) (*FrameTable, error) {
 			}
 			t.Frames = append(t.Frames, f)
 		case "stream":
-			for _, kv := range strings.Split(rest, "|") {
-				if k, v, ok := strings.Cut(kv, "="); ok && k == "time_base" {
-					tb, err := ParseRational(v)
-					if err != nil {
-						return nil, fmt.Errorf("ffprobe output line %d: %w", lineNo, err)
-					}
-					if t.TimeBase.IsZero() {
-						t.TimeBase = tb
-					}
-				}
+			if err := t.takeTimeBase(rest, lineNo); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -437,4 +429,21 @@ func (d *decoder) varint() int64 {
 	}
 	d.off += n
 	return v
+}
+
+// takeTimeBase sets the table's time base from a compact ffprobe "stream"
+// line's fields (the first stream's, when there are several).
+func (t *FrameTable) takeTimeBase(fields string, lineNo int) error {
+	for _, kv := range strings.Split(fields, "|") {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == "time_base" {
+			tb, err := ParseRational(v)
+			if err != nil {
+				return fmt.Errorf("ffprobe output line %d: %w", lineNo, err)
+			}
+			if t.TimeBase.IsZero() {
+				t.TimeBase = tb
+			}
+		}
+	}
+	return nil
 }

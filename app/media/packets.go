@@ -79,16 +79,8 @@ func parsePacketTable(r io.Reader) (*FrameTable, error) {
 			}
 			t.Frames = append(t.Frames, f)
 		case "stream":
-			for _, kv := range strings.Split(rest, "|") {
-				if k, v, ok := strings.Cut(kv, "="); ok && k == "time_base" {
-					tb, err := ParseRational(v)
-					if err != nil {
-						return nil, fmt.Errorf("ffprobe output line %d: %w", lineNo, err)
-					}
-					if t.TimeBase.IsZero() {
-						t.TimeBase = tb
-					}
-				}
+			if err := t.takeTimeBase(rest, lineNo); err != nil {
+				return nil, err
 			}
 		}
 	}
