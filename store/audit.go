@@ -589,6 +589,18 @@ type InclusionProof struct {
 	Entry      AuditEntry
 }
 
+// newestCheckpoint reads and checks the newest signed checkpoint in tx.
+func (s *Store) newestCheckpoint(ctx context.Context, tx *sql.Tx) (*Checkpoint, error) {
+	var text string
+	if err := tx.QueryRowContext(ctx, "SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT 1").Scan(&text); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, errors.New("the audit trail is empty")
+		}
+		return nil, err
+	}
+	return s.ParseCheckpoint(text)
+}
+
 // ProveInclusion returns the inclusion proof of entry seq in the newest
 // signed tree.
 func (s *Store) ProveInclusion(ctx context.Context, seq int64) (*InclusionProof, error) {
@@ -597,14 +609,7 @@ func (s *Store) ProveInclusion(ctx context.Context, seq int64) (*InclusionProof,
 		return nil, err
 	}
 	defer tx.Rollback()
-	var text string
-	if err := tx.QueryRowContext(ctx, "SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT 1").Scan(&text); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errors.New("the audit trail is empty")
-		}
-		return nil, err
-	}
-	cp, err := s.ParseCheckpoint(text)
+	cp, err := s.newestCheckpoint(ctx, tx)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -29,14 +28,7 @@ func (s *Store) ExportAudit(ctx context.Context, ids []string, seqs []int64) (*A
 		return nil, err
 	}
 	defer tx.Rollback()
-	var text string
-	if err := tx.QueryRowContext(ctx, "SELECT note FROM audit_checkpoints ORDER BY size DESC LIMIT 1").Scan(&text); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errors.New("the audit trail is empty")
-		}
-		return nil, err
-	}
-	cp, err := s.ParseCheckpoint(text)
+	cp, err := s.newestCheckpoint(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
