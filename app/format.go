@@ -89,6 +89,15 @@ func FormatLocal(t time.Time) string {
 	return t.In(time.Local).Format("Mon 2 Jan 2006 15:04 MST")
 }
 
+// FormatStamp shows an instant in the station's local time to the second
+// with its zone, for tables that list events: "2026-11-26 15:17:50 GMT".
+func FormatStamp(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.In(time.Local).Format("2006-01-02 15:04:05 MST")
+}
+
 // FormatUTC shows an instant in UTC to the second, for evidence (reports,
 // stills, exports): "2026-11-26 15:17:50 UTC".
 func FormatUTC(t time.Time) string {

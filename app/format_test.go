@@ -44,6 +44,14 @@ func TestParseDay(t *testing.T) {
 	if got := FormatUTC(time.Date(2026, 11, 26, 15, 17, 50, 0, time.UTC)); got != "2026-11-26 15:17:50 UTC" {
 		t.Errorf("FormatUTC = %q", got)
 	}
+	if london, err := time.LoadLocation("Europe/London"); err == nil {
+		saved := time.Local
+		time.Local = london
+		defer func() { time.Local = saved }()
+		if got := FormatStamp(time.Date(2026, 7, 1, 14, 0, 5, 0, time.UTC)); got != "2026-07-01 15:00:05 BST" {
+			t.Errorf("FormatStamp in summer = %q, want the local time with its zone", got)
+		}
+	}
 }
 
 // TestParseDayEnd: the "to" day is included, up to the next local

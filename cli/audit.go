@@ -74,7 +74,7 @@ func runAudit(ctx context.Context, s *session, f app.AuditFilter, asJSON bool) e
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SEQ\tTIME\tUSER\tROLE\tACTION\tRECORDING\tOUTCOME\tDETAIL")
 	for _, e := range entries {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, e.At.Local().Format("2006-01-02 15:04:05"), e.User, e.Role,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.Seq, app.FormatStamp(e.At), e.User, e.Role,
 			e.Action, e.RecordingID, e.Outcome, e.Detail)
 	}
 	if err := s.flush(tw); err != nil {

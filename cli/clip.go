@@ -124,7 +124,7 @@ func clipsFlags(fs *flag.FlagSet) action {
 			fmt.Fprintln(tw, "REF\tKIND\tFRAMES\tSIZE\tSHA-256\tBY\tAT")
 			for _, d := range list {
 				fmt.Fprintf(tw, "%s\t%s\t%d-%d\t%d\t%s\t%s\t%s\n", d.Ref, d.Kind, d.From, d.To, d.Size, d.SHA256, d.CreatedBy,
-					d.CreatedAt.Local().Format("2006-01-02 15:04:05"))
+					app.FormatStamp(d.CreatedAt))
 			}
 			return s.flush(tw)
 		},

@@ -108,7 +108,7 @@ func runMarks(ctx context.Context, s *session, id string, asJSON, history bool) 
 			note = "(deleted)"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Revision, frames, a.Category, a.Author,
-			a.At.Local().Format("2006-01-02 15:04:05"), note)
+			app.FormatStamp(a.At), note)
 	}
 	return s.flush(tw)
 }
