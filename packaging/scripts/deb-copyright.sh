@@ -11,10 +11,10 @@ cat <<'HEAD'
 Exhibit, review station for police body-worn video evidence.
 
 Copyright: 2026 The Exhibit authors.
-Exhibit's own source carries no licence file yet. The binary is linked with
-go-mpv (GPL-3.0) and with libmpv, which Debian distributes under GPL-3+, so
-this binary is distributed under the terms of the GNU General Public License
-version 3 or later; on Debian systems its text is in
+Exhibit is free software under the GNU General Public License, version 3 or
+(at your option) any later version (GPL-3.0-or-later; the source's LICENSE
+file). It is linked with go-mpv (GPL-3.0) and libmpv, which Debian
+distributes under GPL-3+. On Debian systems the licence text is in
 /usr/share/common-licenses/GPL-3.
 
 The exhibit binary is statically linked with the Go standard library and the
