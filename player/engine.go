@@ -97,6 +97,9 @@ type Engine struct {
 	stalls  atomic.Int32  // consecutive restarts by watchStart
 	cmdIDs  atomic.Uint64 // reply ids of async commands
 	fills   atomic.Int64  // back steps that decoded a GOP on the main handle
+	// trace, if set (benchmarks, before the first call), receives where
+	// each navigation call's time went.
+	trace func(stepTrace)
 	// outside is the hidden Engine's cache tag outside a prefetch job: a
 	// tag never confirmed, so nothing its libmpv presents between jobs is
 	// ever served (0, verified, for a main Engine).
@@ -793,23 +796,36 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 	return f, err
 }
 
-func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (Frame, error) {
+func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (_ Frame, err error) {
+	var st stepTrace
+	if e.trace != nil {
+		st = stepTrace{target: target, from: e.shownNow(), how: "cache"}
+		t0 := time.Now()
+		defer func() { st.total = time.Since(t0); st.err = err; e.trace(st) }()
+	}
 	w, h := e.r.size()
 	b, ok := e.cache.get(target, w, h)
-	if !ok && fill && e.pf != nil && e.pf.wait(ctx, target) {
-		// The background decoder is drawing this frame: its result
-		// comes sooner than a decode of our own.
-		b, ok = e.cache.get(target, w, h)
+	if !ok && fill && e.pf != nil {
+		t0 := time.Now()
+		if job := e.pf.wait(ctx, target); job != "" {
+			// The background decoder is drawing this frame: its result
+			// comes sooner than a decode of our own.
+			st.how, st.wait = "waited for "+job, time.Since(t0)
+			b, ok = e.cache.get(target, w, h)
+		}
 	}
 	if ok {
 		defer b.unref()
 		e.r.setLatest(b, target)
 		return e.show(target, b), nil
 	}
+	if st.how == "cache" {
+		st.how = ""
+	}
+	st.how += "; libmpv on the main handle"
 	e.mu.Lock()
 	at := e.mpvAt
 	e.mu.Unlock()
-	var err error
 	switch {
 	case at >= 0 && target > at && e.stepCheaper(at, target, fill):
 		// Forward within reach: frame-step, drawing the frames on the way
@@ -848,6 +864,27 @@ func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (Frame, e
 	}
 	defer b.unref()
 	return e.show(target, b), nil
+}
+
+// stepTrace says where one navigation call's time went (benchmarks).
+type stepTrace struct {
+	from, target int
+	how          string        // served from the cache, waited for a prefetch job, decoded by libmpv
+	wait         time.Duration // waiting for the background decoder
+	total        time.Duration
+	err          error
+}
+
+func (st stepTrace) String() string {
+	return fmt.Sprintf("%d->%d in %v: %s (waited %v) err=%v", st.from, st.target,
+		st.total.Round(time.Millisecond/10), st.how, st.wait.Round(time.Millisecond/10), st.err)
+}
+
+// shownNow is the shown frame.
+func (e *Engine) shownNow() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.shown
 }
 
 // viaKeyframe seeks exactly to the key frame at or before target and

@@ -156,13 +156,19 @@ func (p *prefetcher) covering(n int) *prefetchJob {
 	return nil
 }
 
-// wait waits for the job covering frame n, if any, and reports whether
-// there was one.
-func (p *prefetcher) wait(ctx context.Context, n int) bool {
-	j := p.covering(n)
-	if j == nil {
-		return false
+// wait waits for the job covering frame n, if any, and describes it ("" if
+// there was none).
+func (p *prefetcher) wait(ctx context.Context, n int) string {
+	p.mu.Lock()
+	j, state := p.running, "running"
+	if !j.covers(n) {
+		j, state = p.pending, "pending"
 	}
+	if !j.covers(n) {
+		p.mu.Unlock()
+		return ""
+	}
+	p.mu.Unlock()
 	j.urgent.Store(true)
 	p.main.idle.broadcast()
 	select {
@@ -170,7 +176,7 @@ func (p *prefetcher) wait(ctx context.Context, n int) bool {
 	case <-ctx.Done():
 	case <-p.done:
 	}
-	return true
+	return fmt.Sprintf("%s prefetch job %d..%d", state, j.from, j.to)
 }
 
 // close stops the prefetcher and closes the hidden Engine; it returns
