@@ -851,6 +851,22 @@ func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (_ Frame,
 		}
 		b.unref()
 		b, err = e.stepOrSeek(ctx, start, target, from)
+	case e.pf != nil && e.seekBehind(target) < target:
+		// A seek with the background decoder on lands seekBehind frames
+		// early and steps to the target, drawing the frames on the way:
+		// the first back steps after it are served from memory while the
+		// GOP's start is decoded in the background.
+		land := e.seekBehind(target)
+		if b, err = e.seekExact(ctx, land); err == nil {
+			b.unref()
+			b, err = e.stepOrSeek(ctx, land, target, land)
+			break
+		}
+		var miss *missedSeek
+		if !errors.As(err, &miss) {
+			break
+		}
+		fallthrough
 	default:
 		b, err = e.seekExact(ctx, target)
 		var miss *missedSeek
@@ -864,6 +880,21 @@ func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (_ Frame,
 	}
 	defer b.unref()
 	return e.show(target, b), nil
+}
+
+// seekLanding is how many frames before its target a seek lands (see
+// seekBehind): at GNOME's key repeat (a press, then 500 ms, then one every
+// 30 ms) the background decoder then has ~560 ms for the rest of the GOP.
+const seekLanding = 3
+
+// seekBehind is the frame a seek to target lands on: seekLanding frames
+// before it, not before its key frame, and only where a GOP start is known.
+func (e *Engine) seekBehind(target int) int {
+	k := e.tl.keyframeAtOrBefore(target)
+	if k < 0 || e.cache.budget <= 0 {
+		return target
+	}
+	return max(k, target-seekLanding)
 }
 
 // stepTrace says where one navigation call's time went (benchmarks).
@@ -942,6 +973,7 @@ func (e *Engine) show(target int, b *buffer) Frame {
 	e.shown = target
 	e.mu.Unlock()
 	e.playPos.Store(int64(target))
+	e.cache.setPos(target)
 	e.pushPosition(target, false)
 	return b.frame(target, e.tl.frames[target])
 }
@@ -1031,78 +1063,46 @@ func (e *Engine) seekOnce(ctx context.Context, n int, lead float64) (*buffer, er
 	return b, nil
 }
 
-// stepForward frame-steps libmpv from frame at to target; frames from
-// drawFrom on are drawn (and cached), earlier ones only decoded.
+// stepForward frame-steps libmpv from frame at to target, one frame at a
+// time; frames from drawFrom on are drawn and cached, earlier ones only
+// decoded.
+//
+// Every frame's label comes from the frame table, not from counting: after
+// each frame-step libmpv pauses on the new frame, and time-pos is that
+// frame's timestamp. A step is taken only when exactly one new picture
+// reached the renderer since the command and time-pos (read from libmpv
+// once it arrived) is the next frame's entry in the table; the renderer's
+// own count must agree, and frame-drop-count must not have moved (a
+// picture the VO dropped never reaches the renderer). Anything else fails
+// with errVODrop before the picture is cached or shown.
 func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (_ *buffer, err error) {
-	e.r.setDrawFrom(drawFrom)
-	defer e.r.setDrawFrom(0)
+	e.r.setStepping(drawFrom)
+	defer e.r.setStepping(-1)
 	defer func() {
 		if err != nil && !errors.Is(err, ErrClosed) {
-			// libmpv runs unpaused until its pending frame steps are
-			// done, and a seek clears them without pausing: pause now, or
-			// the next seek would play on past its target.
+			// A step whose frame has not arrived keeps libmpv
+			// unpaused, and a seek clears it without pausing: pause
+			// now, or the next seek would play on past its target.
 			_ = e.setProp("pause", "yes")
+			e.r.forget()
 		}
 	}()
 	e.mu.Lock()
 	e.mpvAt = -1
-	seen := e.drops
 	e.mu.Unlock()
 	drops0, err := e.dropCount()
 	if err != nil {
 		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
 	}
-	for i := at; i < target; i++ {
-		if err := e.cmd("frame-step"); err != nil {
-			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
-		}
-	}
-	for {
-		// A change of the observed frame-drop-count ends the wait early
-		// (the target's label would never come); the count read from
-		// libmpv decides.
-		var changed bool
-		err := e.waitFor(ctx, fmt.Sprintf("stepping to frame %d", target), func() (bool, error) {
-			last, latest := e.r.state()
-			if last > target || (last < 0 && latest < 0) {
-				return false, fmt.Errorf("%w: lost track of frames while stepping to %d", ErrPlayback, target)
-			}
-			if last == target && latest == target {
-				return true, nil
-			}
-			if e.drops != seen {
-				seen, changed = e.drops, true
-				return true, nil
-			}
-			return false, nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		n, err := e.dropCount()
-		if err != nil {
-			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
-		}
-		if n != drops0 {
-			// The frames labelled after the dropped one carry labels one
-			// too low: forget them.
-			e.r.forget()
-			tag := e.r.tagNow()
-			for i := at + 1; i <= target; i++ {
-				e.cache.removeTag(i, tag)
-			}
-			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, errVODrop)
-		}
-		if !changed {
-			break
-		}
-	}
-	b, idx := e.r.latestRef()
-	if b == nil || idx != target {
+	var b *buffer
+	for n := at + 1; n <= target; n++ {
 		if b != nil {
 			b.unref()
+			b = nil
 		}
-		return nil, fmt.Errorf("%w: frame %d was not rendered", ErrPlayback, target)
+		if b, err = e.stepOne(ctx, n, n >= drawFrom, drops0); err != nil {
+			return nil, err
+		}
 	}
 	e.mu.Lock()
 	e.mpvAt = target
@@ -1110,8 +1110,63 @@ func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (_ *
 	return b, nil
 }
 
-// errVODrop reports that libmpv's VO dropped a frame during frame-stepping.
-var errVODrop = errors.New("libmpv dropped a frame that was not rendered in time")
+// stepOne frame-steps libmpv once, from frame n-1 (paused) to n, and
+// returns a reference to n's picture if draw (else nil). See stepForward.
+func (e *Engine) stepOne(ctx context.Context, n int, draw bool, drops0 int64) (*buffer, error) {
+	seq0 := e.r.seqNow()
+	e.mu.Lock()
+	seen := e.drops
+	e.mu.Unlock()
+	if err := e.cmd("frame-step"); err != nil {
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, n, err)
+	}
+	// Wait for the picture and for time-pos to leave frame n-1 (the
+	// observed property; libmpv is read once both happened). A change of
+	// the observed frame-drop-count ends the wait early.
+	err := e.waitFor(ctx, fmt.Sprintf("stepping to frame %d", n), func() (bool, error) {
+		if e.drops != seen {
+			return true, nil
+		}
+		return e.r.handledNow() > seq0 && !e.tl.matches(e.timePos, n-1), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	drops, err := e.dropCount()
+	if err != nil {
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, n, err)
+	}
+	pos, err := e.getDouble("time-pos")
+	if err != nil {
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, n, err)
+	}
+	last, _ := e.r.state()
+	seq := e.r.seqNow()
+	switch {
+	case drops != drops0:
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, n, errVODrop)
+	case seq != seq0+1 || !e.tl.matches(pos, n) || last != n:
+		return nil, fmt.Errorf("%w: step to frame %d: %d pictures arrived, counted as %d, time-pos %.6fs (frame %d): %w",
+			ErrPlayback, n, seq-seq0, last, pos, e.tl.frameAtMPV(pos), errVODrop)
+	}
+	if !draw {
+		return nil, nil
+	}
+	b, idx, bseq := e.r.latestRefSeq()
+	if b == nil || idx != n || bseq != seq {
+		if b != nil {
+			b.unref()
+		}
+		return nil, fmt.Errorf("%w: frame %d was not rendered", ErrPlayback, n)
+	}
+	e.cache.put(n, b) // labelled from time-pos: verified
+	return b, nil
+}
+
+// errVODrop reports that a frame-step did not give exactly the next frame
+// (libmpv's VO dropped a frame that was not rendered in time, or the
+// picture and time-pos disagree).
+var errVODrop = errors.New("frame-step did not present exactly the next frame")
 
 // dropCount reads libmpv's frame-drop-count. With framedrop=no, libmpv's VO
 // drops a frame only when it was not rendered within 200 ms of being handed
@@ -1462,6 +1517,7 @@ func (e *Engine) onFrame(idx int) {
 		return
 	}
 	e.playPos.Store(int64(idx))
+	e.cache.setPos(idx)
 	e.pushPosition(idx, true)
 	// Playback keeps only a trailing window of its frames (enough to step
 	// back after pausing) so that it does not fill the whole budget.
