@@ -234,11 +234,12 @@ func BenchmarkEngine(b *testing.B) {
 		}
 		return d
 	}
-	// traceSlow logs where the time of every back step over 50 ms went.
+	// traceSlow logs where the time of every navigation call and prefetch
+	// job over 50 ms went.
 	traceSlow := func(b *testing.B, e *Engine) {
 		e.trace = func(st stepTrace) {
 			if st.total > 50*time.Millisecond {
-				b.Logf("slow back step: %v", st)
+				b.Logf("slow: %v", st)
 			}
 		}
 	}

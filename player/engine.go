@@ -110,6 +110,9 @@ type Engine struct {
 	// last one ended (Unix ns), idle is broadcast when one ends.
 	busy    atomic.Int32
 	busyEnd atomic.Int64
+	// fromCache marks a navigation call served from the cache without
+	// libmpv: it does not restart the hidden decoder's quiet period.
+	fromCache atomic.Bool
 	idle    notifier
 }
 
@@ -737,7 +740,9 @@ func (e *Engine) begin(ctx context.Context) (func(), error) {
 
 // idleAgain ends a navigation call's busy mark.
 func (e *Engine) idleAgain() {
-	e.busyEnd.Store(time.Now().UnixNano())
+	if !e.fromCache.Swap(false) {
+		e.busyEnd.Store(time.Now().UnixNano())
+	}
 	e.busy.Add(-1)
 	e.idle.broadcast()
 }
@@ -803,6 +808,9 @@ func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (_ Frame,
 		t0 := time.Now()
 		defer func() { st.total = time.Since(t0); st.err = err; e.trace(st) }()
 	}
+	// Frames decoded on the way to target are kept around it, not around
+	// the frame shown before.
+	e.cache.setPos(target)
 	w, h := e.r.size()
 	b, ok := e.cache.get(target, w, h)
 	if !ok && fill && e.pf != nil {
@@ -816,6 +824,7 @@ func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (_ Frame,
 	}
 	if ok {
 		defer b.unref()
+		e.fromCache.Store(true)
 		e.r.setLatest(b, target)
 		return e.show(target, b), nil
 	}
@@ -859,9 +868,13 @@ func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (_ Frame,
 		land := e.seekBehind(target)
 		if b, err = e.seekExact(ctx, land); err == nil {
 			b.unref()
-			b, err = e.stepOrSeek(ctx, land, target, land)
+			if b, err = e.stepForward(ctx, land, target, land); errors.Is(err, errVODrop) {
+				st.how += fmt.Sprintf("; stepping from %d failed (%v), sought exactly", land, err)
+				b, err = e.seekExact(ctx, target)
+			}
 			break
 		}
+		st.how += fmt.Sprintf("; seek to %d failed (%v)", land, err)
 		var miss *missedSeek
 		if !errors.As(err, &miss) {
 			break

@@ -12,10 +12,11 @@ import (
 // Background decoding of the GOP before the cached range (see doc.go,
 // "Prefetch"). A hidden second Engine on the same Source, rendering at the
 // same size through the same libmpv code, decodes it into the shared frame
-// cache while the user steps back through cached frames. It decodes in
-// chunks of prefetchChunk frames and starts a chunk only while the main
-// Engine has been idle for mainQuiet (or the user waits for the job), so
-// forward steps and seeks on the main handle do not compete with it.
+// cache while the user steps back through cached frames. It steps one frame
+// at a time, each labelled from time-pos, and starts a step only while the
+// main Engine has not used libmpv for mainQuiet (or the user waits for the
+// job), so forward steps and seeks on the main handle do not compete with
+// it.
 
 // prefetchAhead is how many frames before the shown one should be cached:
 // while fewer are, the GOP before the cached range is decoded in the
@@ -29,8 +30,21 @@ const prefetchAhead = 75
 // for the frames around the position.
 const prefetchReserve = 10
 
-// mainQuiet is how long the main Engine must have been idle before the
-// hidden decoder steps another frame.
+// prefetchTail and prefetchNear: a job whose last frame is within
+// prefetchNear frames of the shown one (right after a seek: the reviewer
+// needs its last frames first) decodes its last prefetchTail frames first
+// (an exact seek into the GOP, then steps), then the rest from the key
+// frame. That decodes the GOP's start twice, so jobs requested a GOP ahead
+// run in one pass.
+const (
+	prefetchTail = 10
+	prefetchNear = 15
+)
+
+// mainQuiet is how long after the main Engine's last call that used libmpv
+// the hidden decoder waits before it steps another frame. Calls served from
+// the cache do not count: a reviewer stepping back through cached frames
+// would otherwise hold the decoder to one frame per key press.
 const mainQuiet = 15 * time.Millisecond
 
 // prefetchDemuxerBytes bounds the hidden decoder's packet cache.
@@ -39,6 +53,7 @@ const prefetchDemuxerBytes = 16 << 20
 // prefetchJob decodes frames from (a key frame) to to, drawing from drawFrom.
 type prefetchJob struct {
 	from, drawFrom, to int
+	shown              int // the shown frame when requested
 	tag                uint64
 	ctx                context.Context
 	cancel             context.CancelFunc
@@ -117,10 +132,12 @@ func (p *prefetcher) requestFrom(shown int) {
 	if p.disabled != nil {
 		return
 	}
-	if j := p.running; j != nil && j.to == to && j.drawFrom <= drawFrom {
+	// A job that still covers the range's end keeps running (its tail
+	// may have been drawn first, see prefetchTail).
+	if j := p.running; j.covers(to) && j.drawFrom <= drawFrom {
 		return
 	}
-	if j := p.pending; j != nil && j.to == to && j.drawFrom <= drawFrom {
+	if j := p.pending; j.covers(to) && j.drawFrom <= drawFrom {
 		return
 	}
 	if p.running != nil {
@@ -132,7 +149,7 @@ func (p *prefetcher) requestFrom(shown int) {
 	// No deadline: a job may wait for the main Engine to be idle; each
 	// libmpv call of the hidden Engine has its own Options.Timeout.
 	ctx, cancel := context.WithCancel(context.Background())
-	p.pending = &prefetchJob{from: from, drawFrom: drawFrom, to: to, tag: e.cache.newTag(),
+	p.pending = &prefetchJob{from: from, drawFrom: drawFrom, to: to, shown: shown, tag: e.cache.newTag(),
 		ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	p.requested.Store(true)
 	e.idle.broadcast()
@@ -284,13 +301,26 @@ func (p *prefetcher) do(j *prefetchJob) (err error) {
 		return err
 	}
 	p.jobs.Add(1)
-	if err := p.hidden.fillRange(j.ctx, j.from, j.drawFrom, j.to, j.tag, func(ctx context.Context) error {
-		return e.waitQuiet(ctx, &j.urgent)
-	}); err != nil {
-		if j.ctx.Err() != nil {
-			return context.Canceled
+	gate := func(ctx context.Context) error { return e.waitQuiet(ctx, &j.urgent) }
+	type part struct{ from, drawFrom, to int }
+	parts := []part{{j.from, j.drawFrom, j.to}}
+	if mid := j.to - prefetchTail + 1; j.shown-j.to <= prefetchNear && mid > j.from+prefetchTail && mid > j.drawFrom {
+		parts = []part{{mid, mid, j.to}, {j.from, j.drawFrom, mid - 1}}
+	}
+	if e.trace != nil {
+		t0 := time.Now()
+		defer func() {
+			e.trace(stepTrace{from: j.from, target: j.to, total: time.Since(t0), err: err,
+				how: fmt.Sprintf("prefetch job for shown %d in %d part(s)", j.shown, len(parts))})
+		}()
+	}
+	for _, pt := range parts {
+		if err := p.hidden.fillRange(j.ctx, pt.from, pt.drawFrom, pt.to, j.tag, gate); err != nil {
+			if j.ctx.Err() != nil {
+				return context.Canceled
+			}
+			return err
 		}
-		return err
 	}
 	p.frames.Add(int64(e.cache.confirm(j.tag)))
 	return nil
@@ -380,8 +410,8 @@ func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint
 	return nil
 }
 
-// waitQuiet waits until the main Engine has been idle for mainQuiet (no
-// navigation running), or urgent is set.
+// waitQuiet waits until no navigation call runs on the main Engine and its
+// last one that used libmpv ended mainQuiet ago, or urgent is set.
 func (e *Engine) waitQuiet(ctx context.Context, urgent *atomic.Bool) error {
 	for {
 		ch := e.idle.wait()
