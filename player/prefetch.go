@@ -315,7 +315,14 @@ func (p *prefetcher) do(j *prefetchJob) (err error) {
 		}()
 	}
 	for _, pt := range parts {
-		if err := p.hidden.fillRange(j.ctx, pt.from, pt.drawFrom, pt.to, j.tag, gate); err != nil {
+		err := p.hidden.fillRange(j.ctx, pt.from, pt.drawFrom, pt.to, j.tag, gate)
+		if errors.Is(err, errVODrop) {
+			// A frame the hidden VO dropped (its renderer starved under
+			// load) fails the part, never mislabels it: try it once more.
+			e.log.Debug("prefetch: frame dropped; decoding the part again", "from", pt.from, "to", pt.to, "err", err)
+			err = p.hidden.fillRange(j.ctx, pt.from, pt.drawFrom, pt.to, j.tag, gate)
+		}
+		if err != nil {
 			if j.ctx.Err() != nil {
 				return context.Canceled
 			}
