@@ -113,7 +113,7 @@ type Engine struct {
 	// fromCache marks a navigation call served from the cache without
 	// libmpv: it does not restart the hidden decoder's quiet period.
 	fromCache atomic.Bool
-	idle    notifier
+	idle      notifier
 }
 
 // Open starts libmpv on src, shows frame 0 (paused) and returns the Engine.
