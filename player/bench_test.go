@@ -263,18 +263,21 @@ func BenchmarkEngine(b *testing.B) {
 				traceSlow(b, e)
 				debug.FreeOSMemory()
 				resetPeakRSS()
-				var all durations
-				var first durations
+				var all, first, seeks durations
 				for _, s := range []struct{ from, steps int }{{249, 150}, {224, 100}} {
+					t := time.Now()
 					if _, err := e.SeekFrame(ctx, s.from); err != nil {
 						b.Fatal(err)
 					}
+					seeks = append(seeks, time.Since(t))
 					d := backSteps(b, e, pc, s.from, s.steps)
 					first = append(first, d[0])
 					all = append(all, d...)
 				}
 				hwm := peakRSS()
 				report(b, e, all, first.pct(1))
+				// The seeks land seekLanding frames early and step.
+				b.ReportMetric(ms(seeks.pct(1)), "ms/seek-max")
 				b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
 				e.Close()
 			}
