@@ -9,6 +9,9 @@ package player
 //
 //	EXHIBIT_PLAYER_FOOTAGE=/tmp/exhibit-bench-footage go test -tags migrated_fynedo -run '^$' -bench BenchmarkEngine -benchtime 1x -timeout 30m ./player/
 //
+// EXHIBIT_PLAYER_TRACE=1 logs where each slow (> 50 ms) navigation call
+// and background decoder job spent its time.
+//
 // Each sub-benchmark does a fixed workload per iteration and reports
 // millisecond medians / p95 and the ratio to the peer with b.ReportMetric.
 
@@ -235,8 +238,11 @@ func BenchmarkEngine(b *testing.B) {
 		return d
 	}
 	// traceSlow logs where the time of every navigation call and prefetch
-	// job over 50 ms went.
+	// job over 50 ms went (with EXHIBIT_PLAYER_TRACE=1).
 	traceSlow := func(b *testing.B, e *Engine) {
+		if os.Getenv("EXHIBIT_PLAYER_TRACE") == "" {
+			return
+		}
 		e.trace = func(st stepTrace) {
 			if st.total > 50*time.Millisecond {
 				b.Logf("slow: %v", st)
