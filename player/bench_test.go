@@ -267,6 +267,9 @@ func BenchmarkEngine(b *testing.B) {
 			for range b.N {
 				e := openBench(b, p, Options{})
 				traceSlow(b, e)
+				// A recording open for a moment: the background decoder
+				// has loaded (it opens once the engine is idle).
+				waitOpened(b, e)
 				debug.FreeOSMemory()
 				resetPeakRSS()
 				var all, first, seeks durations
@@ -441,12 +444,7 @@ func BenchmarkEngine(b *testing.B) {
 				// The hidden decoder opens once the engine is idle: let
 				// it, so its memory is counted.
 				e := openBench(b, p, Options{CacheBytes: pc.cache, NoPrefetch: pc.nopf})
-				if e.pf != nil {
-					deadline := time.Now().Add(20 * time.Second)
-					for !e.pf.opened() && time.Now().Before(deadline) {
-						time.Sleep(5 * time.Millisecond)
-					}
-				}
+				waitOpened(b, e)
 				debug.FreeOSMemory() // drop earlier sub-benchmarks' heap from RSS
 				resetPeakRSS()
 				if err := e.SetSpeed(4); err != nil {
@@ -489,6 +487,20 @@ func BenchmarkEngine(b *testing.B) {
 				b.ReportMetric(ms(cpu)/float64(n), "cpu-ms/frame")
 			}
 		})
+	}
+}
+
+// waitOpened waits until the engine's background decoder is open.
+func waitOpened(b *testing.B, e *Engine) {
+	if e.pf == nil {
+		return
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for !e.pf.opened() {
+		if time.Now().After(deadline) {
+			b.Fatal("background decoder not open after 20 s")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
