@@ -62,7 +62,11 @@ type prefetchJob struct {
 	urgent             atomic.Bool // the user waits for it: ignore the main Engine's activity
 }
 
-func (j *prefetchJob) covers(n int) bool { return j != nil && n >= j.drawFrom && n <= j.to }
+// covers reports whether the job will draw frame n (a cancelled job will
+// not: a new request must not count on it).
+func (j *prefetchJob) covers(n int) bool {
+	return j != nil && n >= j.drawFrom && n <= j.to && j.ctx.Err() == nil
+}
 
 // prefetcher owns the hidden Engine and runs one job at a time.
 type prefetcher struct {
