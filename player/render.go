@@ -354,12 +354,6 @@ func (r *renderer) latestRefSeq() (*buffer, int, uint64) {
 	return r.latest.ref(), r.latestIdx, r.latestSeq
 }
 
-func (r *renderer) tagNow() uint64 {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.tag
-}
-
 // setTag sets the cache tag for frames labelled from now on.
 func (r *renderer) setTag(tag uint64) {
 	r.mu.Lock()
