@@ -185,8 +185,10 @@
 //     (or at the first job), so the first job does not pay for loading.
 //
 // What prefetch cannot hide: back steps with no time between them (no
-// keyboard produces them) outrun the decoder, which draws 50–85 frames/s
-// at 1080p; each GOP boundary then waits for the rest of the GOP's decode.
+// keyboard produces them) outrun the decoder, which steps and draws about
+// 85 frames/s of 1080p on two idle cores (20–40 under load average 20);
+// each GOP boundary then waits for the rest of the GOP's decode. Under
+// such load even a held key (33 steps/s) can outrun it.
 //
 // Memory is bounded by the one frame cache (Options.CacheBytes, default
 // 512 MiB: 145 frames at 1280x720): prefetched frames live in it, a job
