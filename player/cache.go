@@ -114,8 +114,8 @@ func newAlignedRGBA(w, h int) *image.RGBA {
 	return &image.RGBA{Pix: raw[off : off+stride*h : off+stride*h], Stride: stride, Rect: image.Rect(0, 0, w, h)}
 }
 
-// frameCache keeps decoded frames by index, least recently used evicted
-// first, within a byte budget.
+// frameCache keeps decoded frames by index within a byte budget; the frame
+// farthest from the shown one is evicted first (see victimLocked).
 //
 // An entry is verified (tag 0) or provisional (tag > 0): frames drawn
 // during playback and by the prefetcher carry their run's tag until the run
@@ -129,6 +129,11 @@ type frameCache struct {
 	entries map[int]*list.Element
 	lru     *list.List // front = most recent; values are *cacheEntry
 	tags    atomic.Uint64
+	// pos is the shown frame: eviction takes the frame farthest from it.
+	pos atomic.Int64
+	// added is broadcast when a verified frame was added (a back step
+	// waiting for the background decoder takes its frame at once).
+	added notifier
 }
 
 type cacheEntry struct {
@@ -180,8 +185,34 @@ func (c *frameCache) putTag(idx int, b *buffer, tag uint64) {
 	c.entries[idx] = c.lru.PushFront(&cacheEntry{idx: idx, buf: b, tag: tag})
 	c.used += bufBytes(b)
 	for c.used > c.budget {
-		c.removeLocked(c.lru.Back())
+		c.removeLocked(c.victimLocked())
 	}
+	if tag == 0 {
+		c.added.broadcast()
+	}
+}
+
+// setPos records the shown frame (see victimLocked).
+func (c *frameCache) setPos(n int) { c.pos.Store(int64(n)) }
+
+// victimLocked picks the entry to evict: the one farthest from the shown
+// frame, a frame after it counting twice its distance (back steps need the
+// frames before the position; forward steps are cheap without the cache).
+// The least recently used breaks ties. Under mu.
+func (c *frameCache) victimLocked() *list.Element {
+	pos := int(c.pos.Load())
+	var victim *list.Element
+	worst := -1
+	for el := c.lru.Back(); el != nil; el = el.Prev() {
+		d := pos - el.Value.(*cacheEntry).idx
+		if d < 0 {
+			d = -2 * d
+		}
+		if d > worst {
+			victim, worst = el, d
+		}
+	}
+	return victim
 }
 
 func (c *frameCache) removeLocked(el *list.Element) {
@@ -230,6 +261,9 @@ func (c *frameCache) confirm(tag uint64) int {
 			e.tag = 0
 			n++
 		}
+	}
+	if n > 0 {
+		c.added.broadcast()
 	}
 	return n
 }

@@ -19,15 +19,17 @@
 // time (the earliest stream's first timestamp, e.g. 1.4 s in ffmpeg's
 // MPEG-TS), which is not frame 0's timestamp when audio starts first.
 //
-// Every picture libmpv hands over is labelled by counting from the last
-// exactly known position (after a seek, the picture libmpv shows when that
-// seek's playback-restart arrives). libmpv 0.35's render API does not give
-// a frame's timestamp (MPV_RENDER_PARAM_NEXT_FRAME_INFO's target_time is
-// the display deadline on libmpv's clock), so counting is checked against
-// the frame table at both ends of every run of counted frames before any of
-// them is served again (see Stepping and the cache). Seek, Step and Pause
-// results are exact; frames shown during playback are labelled by the
-// count.
+// Labels come from the frame table. A seek's picture is the frame whose
+// table entry time-pos names once that seek's playback-restart arrived;
+// every frame-step's picture is the frame whose entry time-pos names once
+// libmpv paused on it (one step at a time, see Stepping and the cache).
+// libmpv 0.35's render API does not give a frame's timestamp
+// (MPV_RENDER_PARAM_NEXT_FRAME_INFO's target_time is the display deadline
+// on libmpv's clock), so during playback, where libmpv does not stop
+// between frames, pictures are labelled by counting from the exact start,
+// and such a run is kept only when its end agrees with the frame table
+// (see below). Seek, Step and Pause results are exact; frames shown during
+// playback are labelled by the count.
 //
 // # Exact seeks
 //
@@ -63,70 +65,104 @@
 //
 // Forward steps use libmpv's frame-step with audio deselected and
 // untimed=yes while paused (with audio selected, libmpv paces each step by
-// the audio clock, about one frame duration). Backward steps are served
-// from a cache of rendered frames (Options.CacheBytes, LRU). Stepping back
-// into frames not cached seeks exactly to the GOP start (Source.Keyframes,
-// or a fixed window without it) and frame-steps forward to the target,
-// drawing and caching the frames on the way, so the following back steps
-// cost nothing; usually the background decoder (Prefetch) has drawn them
-// already, or is drawing them and the step waits for it. Frames served from the cache do not move libmpv; it is
-// brought to the shown frame (one exact seek) before anything that needs it,
-// such as Play.
+// the audio clock, about one frame duration). Several frames are stepped
+// one command at a time: after each, the step waits until exactly one new
+// picture reached the renderer and time-pos has left the previous frame,
+// then reads time-pos from libmpv (its core updates time-pos in the same
+// playloop round that queued the picture, player/playloop.c
+// handle_playback_time, and libmpv is paused again once the step's frame
+// is out, player/video.c) and takes the picture only if time-pos is the
+// next frame's entry, the renderer's own count agrees and frame-drop-count
+// did not move. The picture is cached under that label only then. Anything
+// else (a frame the VO dropped, a picture handed over twice) is an error
+// (errVODrop), never a label: the step pauses libmpv and seeks exactly
+// instead.
 //
-// Counting breaks when libmpv's VO drops a frame: with framedrop=no it does
-// so only when a frame handed to the render API is not rendered within
-// 200 ms (vo_libmpv's flip_page stops waiting, makes it the current frame
-// and counts a drop, as when the render goroutine is starved under load).
-// The renderer never sees that frame, so every frame counted after it is
-// labelled one too low per drop: a 500 ms renderer stall during playback
-// costs two frames, and frame 30 came back labelled 28 (reproduced: with
-// the checks below removed, 15–20 of the 27–32 frames cached during a
-// stalled playback carried a label two too low). frame-drop-count alone is
-// not a reliable witness: libmpv zeroes it on every seek, its own included
-// (vo.c forget_frames; libmpv seeks by itself e.g. to refresh audio filters
-// after a speed change, audio.c), and after a drop its redraw hands the
-// dropped picture over again as a new frame (vo.c do_redraw), which the
-// count then takes as the next one. (Which of these let the CI run's drop
-// past the earlier drop check was not reproduced; the checks below do not
-// depend on it.) Until now Pause emptied the whole cache; now the count
-// itself is checked:
+// Backward steps are served from a cache of rendered frames
+// (Options.CacheBytes). When it is full, the frame farthest from the shown
+// one goes first, a frame after the position counting twice its distance
+// (back steps need the frames before it; forward steps are cheap without
+// the cache); the least recently used breaks ties. Stepping back into
+// frames not cached seeks exactly to the GOP start (Source.Keyframes, or a
+// fixed window without it) and frame-steps forward to the target, drawing
+// and caching the frames on the way; usually the background decoder
+// (Prefetch) has drawn them already, or is drawing them and the step waits
+// for exactly the frame it needs. Frames served from the cache do not move
+// libmpv; it is brought to the shown frame (one exact seek) before anything
+// that needs it, such as Play.
 //
-//   - Frame-stepping (Step, GOP fills): a step that saw frame-drop-count
-//     move forgets (and uncaches) the frames it labelled, pauses libmpv
-//     (pending frame steps keep it running) and seeks exactly instead.
-//   - Playback: frames drawn while playing go into the cache provisionally
-//     (a tag per run; never served, never replacing a verified frame).
-//     Pause confirms them only if the run is provably contiguous: the
-//     count ends exactly on the frame time-pos names once libmpv paused
-//     (the frame table entry of the last frame queued; a frame dropped or
-//     counted twice makes the count end elsewhere), frame-drop-count did
-//     not move, and libmpv ran no seek during the run (seek events counted
-//     up to the reply of a no-op async command, so none is in flight
-//     unseen). Otherwise the run's frames are discarded and the paused
-//     frame is sought exactly. A loop restart discards the run it ends.
-//   - Background decoding (Prefetch): an exact seek at the start, time-pos
-//     checked against the count at the end of every 4-frame chunk, and
-//     frame-drop-count still 0 at the end. Outside a job, whatever the
-//     hidden handle presents goes into the cache under a tag that is never
-//     confirmed, so a frame labelled by counting alone is never served.
+// Counting, during playback, breaks when libmpv's VO drops a frame: with
+// framedrop=no it does so only when a frame handed to the render API is not
+// rendered within 200 ms (vo_libmpv's flip_page stops waiting, makes it the
+// current frame and counts a drop, as when the render goroutine is starved
+// under load). The renderer never sees that frame, so every frame counted
+// after it is labelled one too low per drop: a 500 ms renderer stall during
+// playback costs two frames, and frame 30 came back labelled 28
+// (reproduced: with the checks below removed, 15–20 of the 27–32 frames
+// cached during a stalled playback carried a label two too low).
+// frame-drop-count alone is not a reliable witness: libmpv zeroes it on
+// every seek, its own included (vo.c forget_frames), and after a drop its
+// redraw hands the dropped picture over again as a new frame (vo.c
+// do_redraw). The frame 243 served as 242 in a loaded BenchmarkEngine run
+// (one too low: a picture the count missed) was, in all likelihood, drawn
+// by the background decoder (242 lay in the job a back step from 249
+// starts), which then stepped four or eight frames per command, labelled
+// them by counting and checked only each run's end (time-pos and
+// frame-drop-count). A picture the renderer missed makes every label after
+// it one too low; a later picture handed over again as new (the redraw
+// after a drop) brings the count back in line before the run's end, which
+// then passes its check. That is the one mechanism found that fits the
+// symptom; it was not reproduced (a renderer stall in a job is detected,
+// TestPrefetchRendererStall). Besides, until then frames the hidden handle
+// presented between jobs went into the cache as verified. Stepping now
+// labels every frame from time-pos, and no frame-stepped picture is cached
+// by the renderer, so the count cannot label a stepped frame. For playback:
+//
+//   - Frames drawn while playing go into the cache provisionally (a tag per
+//     run; never served, never replacing a verified frame). Pause confirms
+//     them only if the run is provably contiguous: the count ends exactly
+//     on the frame time-pos names once libmpv paused (the frame table entry
+//     of the last frame queued; a frame dropped or counted twice makes the
+//     count end elsewhere), frame-drop-count did not move, and libmpv ran
+//     no seek during the run (seek events counted up to the reply of a
+//     no-op async command, so none is in flight unseen). Otherwise the
+//     run's frames are discarded and the paused frame is sought exactly. A
+//     loop restart discards the run it ends. Playback keeps the last
+//     playbackWindow (50) frames, so a pause does not empty the cache.
+//   - Outside a job, whatever the background decoder's libmpv presents
+//     goes into the cache under a tag that is never confirmed.
 //
 // # Prefetch
 //
-// The first back step into a GOP that is not cached costs a decode of that
-// GOP (0.6–1.5 s at 1080p on two cores). When the shown frame comes within
-// prefetchLead (25) frames of the start of the cached range (after a seek,
-// a step or a pause), the GOP before that start is decoded in the
-// background into the cache, so the step into it is served from memory. A
-// back step into frames a running job will draw waits for the job (it
-// comes sooner than a decode of its own); a request for another range
-// cancels the running job; Play cancels it (playback needs the CPU).
+// A back step into a GOP that is not cached costs a decode of that GOP
+// (0.4–0.6 s at 1080p on two idle cores, over 1 s under load). So:
+//
+//   - While fewer than prefetchAhead (75) frames before the shown one are
+//     cached, the GOP before the cached range is decoded in the background:
+//     as soon as the position enters a GOP (after a seek, a step or a
+//     pause), and again after each job. A reviewer holding the step-back
+//     key (GNOME's key repeat: a press, 500 ms, then every 30 ms) then has
+//     about 1.5 s per 2 s GOP for a decode of 0.4–0.6 s.
+//   - A seek (with the background decoder on) lands seekLanding (3) frames
+//     early and frame-steps to its target, drawing them: the first back
+//     steps after a seek come from memory while the rest of the GOP is
+//     decoded, and a job right next to the position (prefetchNear) draws
+//     its last prefetchTail (10) frames first (an exact seek into the GOP),
+//     then the rest from the key frame.
+//   - Every frame a job steps is cached as soon as it was checked; a back
+//     step into a running job's range waits for exactly its frame.
+//   - A request for a range that no job covers cancels the running job
+//     (its frames stay cached); a job that still covers the needed end
+//     keeps running. Play cancels jobs (playback needs the CPU), and no
+//     job requests the next one until the next navigation call. A part
+//     that failed on a frame the hidden VO dropped is decoded once more.
 //
 // The decoder is a hidden second Engine on the same Source (own mpv
 // handle, event loop and render goroutine; the vault protocol registered
 // again on it; aid=no, 16 MiB demuxer cache), rendering at the main
-// Engine's size into the main Engine's cache under a job tag, confirmed
-// when the job ends exact. Choices measured (BenchmarkEngine, 1080p25,
-// 2 s GOPs, rendered at 1280x720, two shared cores):
+// Engine's size into the main Engine's cache. Choices measured
+// (BenchmarkEngine, 1080p25, 2 s GOPs, rendered at 1280x720, two shared
+// cores):
 //
 //   - The main handle cannot do it: while it decodes a GOP it cannot take a
 //     forward step or a seek, and it must stay where the shown frame is.
@@ -136,32 +172,32 @@
 //     vault bytes over another channel. A second libmpv handle draws the
 //     same pixels through the same code and reuses the exact-seek and
 //     step checks.
-//   - Priority: with the hidden handle's threads at nice 10, forward steps
-//     beside a running prefetch kept a 14 ms median, but under load from
-//     other processes the prefetch starved (a back step waited 1.4 s); at
-//     equal priority back steps were instant but forward steps rose to a
-//     22 ms median. The hidden Engine therefore steps in chunks of
-//     prefetchChunk (4) frames and starts a chunk only when the main
-//     Engine has run no navigation call for mainQuiet (15 ms), or when
-//     the user waits for the job: 17 ms forward-step median beside a
-//     prefetch, paced back steps 0.2–0.4 ms at most (load average 14–20).
+//   - Priority: with the hidden handle's threads at nice 10 the prefetch
+//     starved under load. The hidden Engine instead starts each frame step
+//     only when the main Engine has not used libmpv for mainQuiet (15 ms)
+//     (calls served from the cache do not count, or a reviewer stepping
+//     back would hold it to one frame per press), or when the user waits
+//     for the job.
+//   - Two hidden decoders (the GOP before and the one before that at once)
+//     were tried: under load average 12–20 each job took 3–5 s instead of
+//     0.7–1.3 s and back steps waited up to 2 s, so there is one.
 //   - The hidden handle is opened once the main Engine is idle after Open
 //     (or at the first job), so the first job does not pay for loading.
 //
-// What prefetch cannot hide: a back step taken right after an exact seek
-// into a GOP (or with no time between presses) waits for the GOP's decode
-// and drawing, as without prefetch (1.2–2.2 s with it, 0.8–2.3 s without,
-// under load average 12–30, where libmpv's own frame-back-step, which
-// decodes without drawing, took 0.45–1.2 s median): the GOP must be decoded
-// from its key frame before its last frame exists.
+// What prefetch cannot hide: back steps with no time between them (no
+// keyboard produces them) outrun the decoder, which steps and draws about
+// 85 frames/s of 1080p on two idle cores (20–40 under load average 20);
+// each GOP boundary then waits for the rest of the GOP's decode. Under
+// such load even a held key (33 steps/s) can outrun it.
 //
-// Memory stays within the same budget: prefetched frames live in the one
-// frame cache (Options.CacheBytes, LRU), a job draws only what fits beside
-// the cached frames around the position, and the hidden handle adds its
-// decoder and a 16 MiB packet cache: peak RSS while stepping back through
-// three 1080p GOPs with the default 512 MiB cache was 940–1070 MiB with it
-// and 840–960 MiB without (the Go heap holds up to twice the live cache);
-// during playback 529 MiB either way. Close closes it.
+// Memory is bounded by the one frame cache (Options.CacheBytes, default
+// 512 MiB: 145 frames at 1280x720): prefetched frames live in it, a job
+// draws only what fits beside the cached frames before the position
+// (prefetchReserve frames left over), and the hidden handle adds its
+// decoder and a 16 MiB packet cache. Peak RSS of the benchmark process
+// while stepping back through three 1080p GOPs is reported by
+// BenchmarkEngine (about 0.8–1 GiB: the Go heap holds up to twice the live
+// cache). Close closes the hidden Engine.
 //
 // # Threading
 //

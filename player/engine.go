@@ -97,6 +97,9 @@ type Engine struct {
 	stalls  atomic.Int32  // consecutive restarts by watchStart
 	cmdIDs  atomic.Uint64 // reply ids of async commands
 	fills   atomic.Int64  // back steps that decoded a GOP on the main handle
+	// trace, if set (benchmarks, before the first call), receives where
+	// each navigation call's time went.
+	trace func(stepTrace)
 	// outside is the hidden Engine's cache tag outside a prefetch job: a
 	// tag never confirmed, so nothing its libmpv presents between jobs is
 	// ever served (0, verified, for a main Engine).
@@ -107,7 +110,10 @@ type Engine struct {
 	// last one ended (Unix ns), idle is broadcast when one ends.
 	busy    atomic.Int32
 	busyEnd atomic.Int64
-	idle    notifier
+	// fromCache marks a navigation call served from the cache without
+	// libmpv: it does not restart the hidden decoder's quiet period.
+	fromCache atomic.Bool
+	idle      notifier
 }
 
 // Open starts libmpv on src, shows frame 0 (paused) and returns the Engine.
@@ -734,7 +740,9 @@ func (e *Engine) begin(ctx context.Context) (func(), error) {
 
 // idleAgain ends a navigation call's busy mark.
 func (e *Engine) idleAgain() {
-	e.busyEnd.Store(time.Now().UnixNano())
+	if !e.fromCache.Swap(false) {
+		e.busyEnd.Store(time.Now().UnixNano())
+	}
 	e.busy.Add(-1)
 	e.idle.broadcast()
 }
@@ -793,23 +801,40 @@ func (e *Engine) goTo(ctx context.Context, target int, fill bool) (Frame, error)
 	return f, err
 }
 
-func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (Frame, error) {
+func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (_ Frame, err error) {
+	var st stepTrace
+	if e.trace != nil {
+		st = stepTrace{target: target, from: e.shownNow(), how: "cache"}
+		t0 := time.Now()
+		defer func() { st.total = time.Since(t0); st.err = err; e.trace(st) }()
+	}
+	// Frames decoded on the way to target are kept around it, not around
+	// the frame shown before.
+	e.cache.setPos(target)
 	w, h := e.r.size()
 	b, ok := e.cache.get(target, w, h)
-	if !ok && fill && e.pf != nil && e.pf.wait(ctx, target) {
-		// The background decoder is drawing this frame: its result
-		// comes sooner than a decode of our own.
-		b, ok = e.cache.get(target, w, h)
+	if !ok && fill && e.pf != nil {
+		t0 := time.Now()
+		if job := e.pf.wait(ctx, target); job != "" {
+			// The background decoder is drawing this frame: its result
+			// comes sooner than a decode of our own.
+			st.how, st.wait = "waited for "+job, time.Since(t0)
+			b, ok = e.cache.get(target, w, h)
+		}
 	}
 	if ok {
 		defer b.unref()
+		e.fromCache.Store(true)
 		e.r.setLatest(b, target)
 		return e.show(target, b), nil
 	}
+	if st.how == "cache" {
+		st.how = ""
+	}
+	st.how += "; libmpv on the main handle"
 	e.mu.Lock()
 	at := e.mpvAt
 	e.mu.Unlock()
-	var err error
 	switch {
 	case at >= 0 && target > at && e.stepCheaper(at, target, fill):
 		// Forward within reach: frame-step, drawing the frames on the way
@@ -835,6 +860,26 @@ func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (Frame, e
 		}
 		b.unref()
 		b, err = e.stepOrSeek(ctx, start, target, from)
+	case e.pf != nil && e.seekBehind(target) < target:
+		// A seek with the background decoder on lands seekBehind frames
+		// early and steps to the target, drawing the frames on the way:
+		// the first back steps after it are served from memory while the
+		// GOP's start is decoded in the background.
+		land := e.seekBehind(target)
+		if b, err = e.seekExact(ctx, land); err == nil {
+			b.unref()
+			if b, err = e.stepForward(ctx, land, target, land); errors.Is(err, errVODrop) {
+				st.how += fmt.Sprintf("; stepping from %d failed (%v), sought exactly", land, err)
+				b, err = e.seekExact(ctx, target)
+			}
+			break
+		}
+		st.how += fmt.Sprintf("; seek to %d failed (%v)", land, err)
+		var miss *missedSeek
+		if !errors.As(err, &miss) {
+			break
+		}
+		fallthrough
 	default:
 		b, err = e.seekExact(ctx, target)
 		var miss *missedSeek
@@ -848,6 +893,42 @@ func (e *Engine) goToFrame(ctx context.Context, target int, fill bool) (Frame, e
 	}
 	defer b.unref()
 	return e.show(target, b), nil
+}
+
+// seekLanding is how many frames before its target a seek lands (see
+// seekBehind): at GNOME's key repeat (a press, then 500 ms, then one every
+// 30 ms) the background decoder then has ~560 ms for the rest of the GOP.
+const seekLanding = 3
+
+// seekBehind is the frame a seek to target lands on: seekLanding frames
+// before it, not before its key frame, and only where a GOP start is known.
+func (e *Engine) seekBehind(target int) int {
+	k := e.tl.keyframeAtOrBefore(target)
+	if k < 0 || e.cache.budget <= 0 {
+		return target
+	}
+	return max(k, target-seekLanding)
+}
+
+// stepTrace says where one navigation call's time went (benchmarks).
+type stepTrace struct {
+	from, target int
+	how          string        // served from the cache, waited for a prefetch job, decoded by libmpv
+	wait         time.Duration // waiting for the background decoder
+	total        time.Duration
+	err          error
+}
+
+func (st stepTrace) String() string {
+	return fmt.Sprintf("%d->%d in %v: %s (waited %v) err=%v", st.from, st.target,
+		st.total.Round(time.Millisecond/10), st.how, st.wait.Round(time.Millisecond/10), st.err)
+}
+
+// shownNow is the shown frame.
+func (e *Engine) shownNow() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.shown
 }
 
 // viaKeyframe seeks exactly to the key frame at or before target and
@@ -905,6 +986,7 @@ func (e *Engine) show(target int, b *buffer) Frame {
 	e.shown = target
 	e.mu.Unlock()
 	e.playPos.Store(int64(target))
+	e.cache.setPos(target)
 	e.pushPosition(target, false)
 	return b.frame(target, e.tl.frames[target])
 }
@@ -994,78 +1076,46 @@ func (e *Engine) seekOnce(ctx context.Context, n int, lead float64) (*buffer, er
 	return b, nil
 }
 
-// stepForward frame-steps libmpv from frame at to target; frames from
-// drawFrom on are drawn (and cached), earlier ones only decoded.
+// stepForward frame-steps libmpv from frame at to target, one frame at a
+// time; frames from drawFrom on are drawn and cached, earlier ones only
+// decoded.
+//
+// Every frame's label comes from the frame table, not from counting: after
+// each frame-step libmpv pauses on the new frame, and time-pos is that
+// frame's timestamp. A step is taken only when exactly one new picture
+// reached the renderer since the command and time-pos (read from libmpv
+// once it arrived) is the next frame's entry in the table; the renderer's
+// own count must agree, and frame-drop-count must not have moved (a
+// picture the VO dropped never reaches the renderer). Anything else fails
+// with errVODrop before the picture is cached or shown.
 func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (_ *buffer, err error) {
-	e.r.setDrawFrom(drawFrom)
-	defer e.r.setDrawFrom(0)
+	e.r.setStepping(drawFrom)
+	defer e.r.setStepping(-1)
 	defer func() {
 		if err != nil && !errors.Is(err, ErrClosed) {
-			// libmpv runs unpaused until its pending frame steps are
-			// done, and a seek clears them without pausing: pause now, or
-			// the next seek would play on past its target.
+			// A step whose frame has not arrived keeps libmpv
+			// unpaused, and a seek clears it without pausing: pause
+			// now, or the next seek would play on past its target.
 			_ = e.setProp("pause", "yes")
+			e.r.forget()
 		}
 	}()
 	e.mu.Lock()
 	e.mpvAt = -1
-	seen := e.drops
 	e.mu.Unlock()
 	drops0, err := e.dropCount()
 	if err != nil {
 		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
 	}
-	for i := at; i < target; i++ {
-		if err := e.cmd("frame-step"); err != nil {
-			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
-		}
-	}
-	for {
-		// A change of the observed frame-drop-count ends the wait early
-		// (the target's label would never come); the count read from
-		// libmpv decides.
-		var changed bool
-		err := e.waitFor(ctx, fmt.Sprintf("stepping to frame %d", target), func() (bool, error) {
-			last, latest := e.r.state()
-			if last > target || (last < 0 && latest < 0) {
-				return false, fmt.Errorf("%w: lost track of frames while stepping to %d", ErrPlayback, target)
-			}
-			if last == target && latest == target {
-				return true, nil
-			}
-			if e.drops != seen {
-				seen, changed = e.drops, true
-				return true, nil
-			}
-			return false, nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		n, err := e.dropCount()
-		if err != nil {
-			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, err)
-		}
-		if n != drops0 {
-			// The frames labelled after the dropped one carry labels one
-			// too low: forget them.
-			e.r.forget()
-			tag := e.r.tagNow()
-			for i := at + 1; i <= target; i++ {
-				e.cache.removeTag(i, tag)
-			}
-			return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, target, errVODrop)
-		}
-		if !changed {
-			break
-		}
-	}
-	b, idx := e.r.latestRef()
-	if b == nil || idx != target {
+	var b *buffer
+	for n := at + 1; n <= target; n++ {
 		if b != nil {
 			b.unref()
+			b = nil
 		}
-		return nil, fmt.Errorf("%w: frame %d was not rendered", ErrPlayback, target)
+		if b, err = e.stepOne(ctx, n, n >= drawFrom, drops0); err != nil {
+			return nil, err
+		}
 	}
 	e.mu.Lock()
 	e.mpvAt = target
@@ -1073,8 +1123,63 @@ func (e *Engine) stepForward(ctx context.Context, at, target, drawFrom int) (_ *
 	return b, nil
 }
 
-// errVODrop reports that libmpv's VO dropped a frame during frame-stepping.
-var errVODrop = errors.New("libmpv dropped a frame that was not rendered in time")
+// stepOne frame-steps libmpv once, from frame n-1 (paused) to n, and
+// returns a reference to n's picture if draw (else nil). See stepForward.
+func (e *Engine) stepOne(ctx context.Context, n int, draw bool, drops0 int64) (*buffer, error) {
+	seq0 := e.r.seqNow()
+	e.mu.Lock()
+	seen := e.drops
+	e.mu.Unlock()
+	if err := e.cmd("frame-step"); err != nil {
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, n, err)
+	}
+	// Wait for the picture and for time-pos to leave frame n-1 (the
+	// observed property; libmpv is read once both happened). A change of
+	// the observed frame-drop-count ends the wait early.
+	err := e.waitFor(ctx, fmt.Sprintf("stepping to frame %d", n), func() (bool, error) {
+		if e.drops != seen {
+			return true, nil
+		}
+		return e.r.handledNow() > seq0 && !e.tl.matches(e.timePos, n-1), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	drops, err := e.dropCount()
+	if err != nil {
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, n, err)
+	}
+	pos, err := e.getDouble("time-pos")
+	if err != nil {
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, n, err)
+	}
+	last, _ := e.r.state()
+	seq := e.r.seqNow()
+	switch {
+	case drops != drops0:
+		return nil, fmt.Errorf("%w: step to frame %d: %w", ErrPlayback, n, errVODrop)
+	case seq != seq0+1 || !e.tl.matches(pos, n) || last != n:
+		return nil, fmt.Errorf("%w: step to frame %d: %d pictures arrived, counted as %d, time-pos %.6fs (frame %d): %w",
+			ErrPlayback, n, seq-seq0, last, pos, e.tl.frameAtMPV(pos), errVODrop)
+	}
+	if !draw {
+		return nil, nil
+	}
+	b, idx, bseq := e.r.latestRefSeq()
+	if b == nil || idx != n || bseq != seq {
+		if b != nil {
+			b.unref()
+		}
+		return nil, fmt.Errorf("%w: frame %d was not rendered", ErrPlayback, n)
+	}
+	e.cache.put(n, b) // labelled from time-pos: verified
+	return b, nil
+}
+
+// errVODrop reports that a frame-step did not give exactly the next frame
+// (libmpv's VO dropped a frame that was not rendered in time, or the
+// picture and time-pos disagree).
+var errVODrop = errors.New("frame-step did not present exactly the next frame")
 
 // dropCount reads libmpv's frame-drop-count. With framedrop=no, libmpv's VO
 // drops a frame only when it was not rendered within 200 ms of being handed
@@ -1425,6 +1530,7 @@ func (e *Engine) onFrame(idx int) {
 		return
 	}
 	e.playPos.Store(int64(idx))
+	e.cache.setPos(idx)
 	e.pushPosition(idx, true)
 	// Playback keeps only a trailing window of its frames (enough to step
 	// back after pausing) so that it does not fill the whole budget.

@@ -12,23 +12,39 @@ import (
 // Background decoding of the GOP before the cached range (see doc.go,
 // "Prefetch"). A hidden second Engine on the same Source, rendering at the
 // same size through the same libmpv code, decodes it into the shared frame
-// cache while the user steps back through cached frames. It decodes in
-// chunks of prefetchChunk frames and starts a chunk only while the main
-// Engine has been idle for mainQuiet (or the user waits for the job), so
-// forward steps and seeks on the main handle do not compete with it.
+// cache while the user steps back through cached frames. It steps one frame
+// at a time, each labelled from time-pos, and starts a step only while the
+// main Engine has not used libmpv for mainQuiet (or the user waits for the
+// job), so forward steps and seeks on the main handle do not compete with
+// it.
 
-// prefetchLead is how close (in frames) the shown frame must come to the
-// start of the cached range before the GOP before it is decoded: at a held
-// key's 25 steps per second it leaves one second, about one 2 s GOP's
-// decode at 1080p on two cores.
-const prefetchLead = 25
+// prefetchAhead is how many frames before the shown one should be cached:
+// while fewer are, the GOP before the cached range is decoded in the
+// background. It is more than one 2 s GOP at 25 fps, so the GOP before is
+// requested as soon as the position enters a GOP (and again after each
+// job), which leaves a reviewer holding the step-back key (~33 steps/s)
+// about 1.5 s per GOP for a decode that takes 0.4-0.6 s at 1080p.
+const prefetchAhead = 75
 
-// prefetchChunk is how many frames the hidden decoder steps at a time
-// (each chunk's end is checked against the frame table).
-const prefetchChunk = 4
+// prefetchReserve is how many frames of the cache's capacity a job leaves
+// for the frames around the position.
+const prefetchReserve = 10
 
-// mainQuiet is how long the main Engine must have been idle before the
-// hidden decoder starts a chunk.
+// prefetchTail and prefetchNear: a job whose last frame is within
+// prefetchNear frames of the shown one (right after a seek: the reviewer
+// needs its last frames first) decodes its last prefetchTail frames first
+// (an exact seek into the GOP, then steps), then the rest from the key
+// frame. That decodes the GOP's start twice, so jobs requested a GOP ahead
+// run in one pass.
+const (
+	prefetchTail = 10
+	prefetchNear = 15
+)
+
+// mainQuiet is how long after the main Engine's last call that used libmpv
+// the hidden decoder waits before it steps another frame. Calls served from
+// the cache do not count: a reviewer stepping back through cached frames
+// would otherwise hold the decoder to one frame per key press.
 const mainQuiet = 15 * time.Millisecond
 
 // prefetchDemuxerBytes bounds the hidden decoder's packet cache.
@@ -37,6 +53,7 @@ const prefetchDemuxerBytes = 16 << 20
 // prefetchJob decodes frames from (a key frame) to to, drawing from drawFrom.
 type prefetchJob struct {
 	from, drawFrom, to int
+	shown              int // the shown frame when requested
 	tag                uint64
 	ctx                context.Context
 	cancel             context.CancelFunc
@@ -45,7 +62,11 @@ type prefetchJob struct {
 	urgent             atomic.Bool // the user waits for it: ignore the main Engine's activity
 }
 
-func (j *prefetchJob) covers(n int) bool { return j != nil && n >= j.drawFrom && n <= j.to }
+// covers reports whether the job will draw frame n (a cancelled job will
+// not: a new request must not count on it).
+func (j *prefetchJob) covers(n int) bool {
+	return j != nil && n >= j.drawFrom && n <= j.to && j.ctx.Err() == nil
+}
 
 // prefetcher owns the hidden Engine and runs one job at a time.
 type prefetcher struct {
@@ -61,6 +82,7 @@ type prefetcher struct {
 	hidden   *Engine
 
 	requested atomic.Bool // a job was requested (the hidden Engine is needed now)
+	held      atomic.Bool // cancelled (playback): jobs do not request the next one
 	isOpen    atomic.Bool // the hidden Engine is open
 
 	// Counters for tests and benchmarks.
@@ -73,13 +95,28 @@ func newPrefetcher(main *Engine) *prefetcher {
 	return p
 }
 
-// request asks for the GOP before the cached range around shown, if the
-// shown frame is within prefetchLead frames of its start. It never blocks.
+// request asks for the GOP before the cached range around shown, if fewer
+// than prefetchAhead frames before shown are cached (see prefetchAhead). A
+// request for another range cancels the running job (the frames it has
+// drawn stay cached). It never blocks.
 func (p *prefetcher) request(shown int) {
+	p.held.Store(false)
+	p.requestFrom(shown)
+}
+
+// again repeats the request for the shown frame after a job, unless
+// playback runs (or ran since the last navigation call).
+func (p *prefetcher) again() {
+	if !p.held.Load() {
+		p.requestFrom(int(p.main.playPos.Load()))
+	}
+}
+
+func (p *prefetcher) requestFrom(shown int) {
 	e := p.main
 	w, h := e.r.size()
 	lo := e.cache.cachedFrom(shown)
-	if lo <= 0 || lo > shown || shown-lo > prefetchLead {
+	if lo <= 0 || lo > shown || shown-lo >= prefetchAhead {
 		return
 	}
 	to := lo - 1
@@ -87,9 +124,9 @@ func (p *prefetcher) request(shown int) {
 	if from < 0 {
 		from = max(0, to-fillWindow)
 	}
-	// Keep the cached frames around the position: draw only what fits
-	// beside them.
-	room := e.cache.capacity(w, h) - (shown - lo + 1) - prefetchLead
+	// Keep the cached frames before the position: draw only what fits
+	// beside them (the frame cache's byte budget bounds it all).
+	room := e.cache.capacity(w, h) - (shown - lo + 1) - prefetchReserve
 	if room <= 0 {
 		return
 	}
@@ -99,10 +136,12 @@ func (p *prefetcher) request(shown int) {
 	if p.disabled != nil {
 		return
 	}
-	if j := p.running; j != nil && j.to == to && j.drawFrom <= drawFrom {
+	// A job that still covers the range's end keeps running (its tail
+	// may have been drawn first, see prefetchTail).
+	if j := p.running; j.covers(to) && j.drawFrom <= drawFrom {
 		return
 	}
-	if j := p.pending; j != nil && j.to == to && j.drawFrom <= drawFrom {
+	if j := p.pending; j.covers(to) && j.drawFrom <= drawFrom {
 		return
 	}
 	if p.running != nil {
@@ -114,7 +153,7 @@ func (p *prefetcher) request(shown int) {
 	// No deadline: a job may wait for the main Engine to be idle; each
 	// libmpv call of the hidden Engine has its own Options.Timeout.
 	ctx, cancel := context.WithCancel(context.Background())
-	p.pending = &prefetchJob{from: from, drawFrom: drawFrom, to: to, tag: e.cache.newTag(),
+	p.pending = &prefetchJob{from: from, drawFrom: drawFrom, to: to, shown: shown, tag: e.cache.newTag(),
 		ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	p.requested.Store(true)
 	e.idle.broadcast()
@@ -124,8 +163,10 @@ func (p *prefetcher) request(shown int) {
 	}
 }
 
-// cancel stops the running and pending jobs (e.g. playback needs the CPU).
+// cancel stops the running and pending jobs (e.g. playback needs the CPU);
+// no job starts again before the next request.
 func (p *prefetcher) cancel() {
+	p.held.Store(true)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.running != nil {
@@ -156,21 +197,38 @@ func (p *prefetcher) covering(n int) *prefetchJob {
 	return nil
 }
 
-// wait waits for the job covering frame n, if any, and reports whether
-// there was one.
-func (p *prefetcher) wait(ctx context.Context, n int) bool {
-	j := p.covering(n)
-	if j == nil {
-		return false
+// wait waits until the job covering frame n, if any, has drawn it (or
+// ended), and describes the job ("" if there was none). Frames are cached
+// one by one as they are checked, so the wait ends with frame n's.
+func (p *prefetcher) wait(ctx context.Context, n int) string {
+	p.mu.Lock()
+	j, state := p.running, "running"
+	if !j.covers(n) {
+		j, state = p.pending, "pending"
 	}
+	if !j.covers(n) {
+		p.mu.Unlock()
+		return ""
+	}
+	p.mu.Unlock()
 	j.urgent.Store(true)
 	p.main.idle.broadcast()
-	select {
-	case <-j.done:
-	case <-ctx.Done():
-	case <-p.done:
+	c := p.main.cache
+	for {
+		ch := c.added.wait()
+		if c.has(n) {
+			break
+		}
+		select {
+		case <-ch:
+			continue
+		case <-j.done:
+		case <-ctx.Done():
+		case <-p.done:
+		}
+		break
 	}
-	return true
+	return fmt.Sprintf("%s prefetch job %d..%d", state, j.from, j.to)
 }
 
 // close stops the prefetcher and closes the hidden Engine; it returns
@@ -221,6 +279,9 @@ func (p *prefetcher) run() {
 		p.running = nil
 		p.finishLocked(j, err)
 		p.mu.Unlock()
+		if err == nil {
+			p.again() // the GOP before, if the position still needs it
+		}
 	}
 }
 
@@ -244,13 +305,33 @@ func (p *prefetcher) do(j *prefetchJob) (err error) {
 		return err
 	}
 	p.jobs.Add(1)
-	if err := p.hidden.fillRange(j.ctx, j.from, j.drawFrom, j.to, j.tag, func(ctx context.Context) error {
-		return e.waitQuiet(ctx, &j.urgent)
-	}); err != nil {
-		if j.ctx.Err() != nil {
-			return context.Canceled
+	gate := func(ctx context.Context) error { return e.waitQuiet(ctx, &j.urgent) }
+	type part struct{ from, drawFrom, to int }
+	parts := []part{{j.from, j.drawFrom, j.to}}
+	if mid := j.to - prefetchTail + 1; j.shown-j.to <= prefetchNear && mid > j.from+prefetchTail && mid > j.drawFrom {
+		parts = []part{{mid, mid, j.to}, {j.from, j.drawFrom, mid - 1}}
+	}
+	if e.trace != nil {
+		t0 := time.Now()
+		defer func() {
+			e.trace(stepTrace{from: j.from, target: j.to, total: time.Since(t0), err: err,
+				how: fmt.Sprintf("prefetch job for shown %d in %d part(s)", j.shown, len(parts))})
+		}()
+	}
+	for _, pt := range parts {
+		err := p.hidden.fillRange(j.ctx, pt.from, pt.drawFrom, pt.to, j.tag, gate)
+		if errors.Is(err, errVODrop) {
+			// A frame the hidden VO dropped (its renderer starved under
+			// load) fails the part, never mislabels it: try it once more.
+			e.log.Debug("prefetch: frame dropped; decoding the part again", "from", pt.from, "to", pt.to, "err", err)
+			err = p.hidden.fillRange(j.ctx, pt.from, pt.drawFrom, pt.to, j.tag, gate)
 		}
-		return err
+		if err != nil {
+			if j.ctx.Err() != nil {
+				return context.Canceled
+			}
+			return err
+		}
 	}
 	p.frames.Add(int64(e.cache.confirm(j.tag)))
 	return nil
@@ -304,10 +385,12 @@ func (p *prefetcher) open() (*Engine, error) {
 }
 
 // fillRange decodes from (a key frame) to to on this (hidden) Engine,
-// drawing from drawFrom into the cache under tag, calling gate before the
-// seek and before every chunk of frame steps. Both ends are exact: an exact
-// seek to from, and time-pos at to after frame-stepping; a frame the VO
-// dropped on the way fails the job (stepForward).
+// drawing from drawFrom into the cache, calling gate before the seek and
+// before every frame step. The seek is exact (its frame is cached under
+// tag, confirmed by the caller at the end); every stepped frame is
+// labelled from time-pos and cached as soon as it was checked
+// (stepForward), so a back step waiting for the job takes its frame at
+// once and a cancelled job's frames stay usable.
 func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint64, gate func(context.Context) error) error {
 	unlock, err := e.begin(ctx)
 	if err != nil {
@@ -324,41 +407,22 @@ func (e *Engine) fillRange(ctx context.Context, from, drawFrom, to int, tag uint
 		return err
 	}
 	b.unref()
-	for at := from; at < to; {
+	for at := from; at < to; at++ {
 		if err := gate(ctx); err != nil {
 			return err
 		}
-		next := min(to, at+prefetchChunk)
-		if b, err = e.stepForward(ctx, at, next, drawFrom); err != nil {
+		if b, err = e.stepForward(ctx, at, at+1, drawFrom); err != nil {
 			return err
 		}
-		b.unref()
-		// The count must agree with the frame table at every chunk's
-		// end (libmpv paused there, time-pos is the frame it showed).
-		pos, err := e.getDouble("time-pos")
-		if err != nil {
-			return fmt.Errorf("%w: prefetch: %w", ErrPlayback, err)
+		if b != nil {
+			b.unref()
 		}
-		if !e.tl.matches(pos, next) {
-			return fmt.Errorf("%w: prefetch: frame counted as %d is at %.6fs (frame %d)", ErrPlayback, next, pos, e.tl.frameAtMPV(pos))
-		}
-		at = next
-	}
-	pos, err := e.getDouble("time-pos")
-	if err != nil {
-		return fmt.Errorf("%w: prefetch: %w", ErrPlayback, err)
-	}
-	if !e.tl.matches(pos, to) {
-		return fmt.Errorf("%w: prefetch of frames %d..%d ended at %.6fs, not at frame %d", ErrPlayback, from, to, pos, to)
-	}
-	if n, err := e.dropCount(); err != nil || n != 0 {
-		return fmt.Errorf("%w: prefetch of frames %d..%d: frames dropped (%d, %v)", ErrPlayback, from, to, n, err)
 	}
 	return nil
 }
 
-// waitQuiet waits until the main Engine has been idle for mainQuiet (no
-// navigation running), or urgent is set.
+// waitQuiet waits until no navigation call runs on the main Engine and its
+// last one that used libmpv ended mainQuiet ago, or urgent is set.
 func (e *Engine) waitQuiet(ctx context.Context, urgent *atomic.Bool) error {
 	for {
 		ch := e.idle.wait()

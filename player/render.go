@@ -53,9 +53,11 @@ type renderer struct {
 	mu        sync.Mutex
 	w, h      int     // render size; 0 until known (frames are consumed undrawn)
 	seq       uint64  // new frames presented so far
+	handled   uint64  // seq of the newest frame drawn (or consumed undrawn)
 	next      int     // label for the next new frame, -1 if unknown
 	lastLabel int     // label of the newest presented frame, -1 if unknown
 	drawFrom  int     // labelled frames below this are consumed without drawing
+	stepping  bool    // frame-stepping: the engine caches frames once their time-pos is checked
 	hold      int     // labelled frames above this are drawn but not published (-1: none)
 	tag       uint64  // cache tag for labelled frames (0: verified; see frameCache)
 	latest    *buffer // newest drawn picture (holds a reference)
@@ -156,11 +158,22 @@ func (r *renderer) drain(rc *renderCtx) {
 		} else {
 			r.setErr(rc.skip())
 		}
+		r.mu.Lock()
+		r.handled = seq
+		r.mu.Unlock()
 		if label >= 0 && publish && r.onNew != nil {
 			r.onNew(label)
 		}
 		r.note.broadcast()
 	}
+}
+
+// handledNow is the presentation count of the newest frame whose drawing
+// (or consumption undrawn) has finished.
+func (r *renderer) handledNow() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.handled
 }
 
 func (r *renderer) seqNow() uint64 {
@@ -187,11 +200,11 @@ func (r *renderer) draw(rc *renderCtx, label int, seq uint64, w, h int, tag uint
 		r.setErr(fmt.Errorf("render: %w", err))
 		return nil
 	}
-	if label >= 0 {
-		r.cache.putTag(label, b, tag)
-	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if label >= 0 && !r.stepping {
+		r.cache.putTag(label, b, tag)
+	}
 	if label >= 0 && r.hold >= 0 && label > r.hold {
 		// Past the loop end: keep the picture out of sight.
 		b.unref()
@@ -321,16 +334,24 @@ func (r *renderer) setLatest(b *buffer, idx int) {
 	r.latest, r.latestIdx = b, idx
 }
 
-func (r *renderer) setDrawFrom(n int) {
+// setStepping marks frame-stepping from drawFrom on (n >= 0: frames
+// labelled below n are consumed undrawn, none is cached by the renderer)
+// or its end (n < 0).
+func (r *renderer) setStepping(n int) {
 	r.mu.Lock()
-	r.drawFrom = n
+	r.stepping = n >= 0
+	r.drawFrom = max(n, 0)
 	r.mu.Unlock()
 }
 
-func (r *renderer) tagNow() uint64 {
+// latestRefSeq is latestRef with the presentation count of the picture.
+func (r *renderer) latestRefSeq() (*buffer, int, uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.tag
+	if r.latest == nil {
+		return nil, -1, 0
+	}
+	return r.latest.ref(), r.latestIdx, r.latestSeq
 }
 
 // setTag sets the cache tag for frames labelled from now on.

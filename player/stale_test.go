@@ -179,8 +179,10 @@ func TestStepWhileRendererStalls(t *testing.T) {
 		t.Errorf("step took %v", d)
 	}
 
-	// A GOP fill (back step from 149 decodes 100..148) with a stall in the
-	// middle.
+	// A GOP fill on the main handle (without the background decoder, a
+	// back step from 149 decodes 100..148) with a stall in the middle;
+	// TestPrefetchRendererStall stalls the background decoder.
+	e = openClip(t, p.Source(), Options{NoPrefetch: true})
 	f, err = e.SeekFrame(ctx, 149)
 	check(t, p, f, err, 149, "seek 149")
 	go func() {

@@ -86,12 +86,13 @@ func TestFrameCacheAndPool(t *testing.T) {
 	for i := 1; i < 5; i++ {
 		bufs = append(bufs, pool.get(16, 4))
 	}
+	c.setPos(4) // playing forward: the oldest frames behind go first
 	for i, b := range bufs {
 		c.put(i, b)
 		b.unref() // the cache holds the only reference now
 	}
 	if c.len() != 3 || c.has(0) || c.has(1) || !c.has(4) {
-		t.Fatalf("LRU eviction wrong: len %d", c.len())
+		t.Fatalf("eviction wrong: len %d", c.len())
 	}
 	// Evicted buffers went back to the pool.
 	if len(pool.free) != 2 {
@@ -103,9 +104,21 @@ func TestFrameCacheAndPool(t *testing.T) {
 	}
 	f := got.frame(2, 0)
 	got.unref()
-	c.put(5, pool.get(16, 4)) // evicts 3 (2 was just used)
-	if c.has(3) || !c.has(2) {
-		t.Fatal("get did not refresh LRU order")
+	// Stepping back to 2: frame 1 comes in, the frame farthest after the
+	// position goes (4), not the least recently used (3).
+	c.setPos(2)
+	b1 := pool.get(16, 4)
+	c.put(1, b1)
+	b1.unref()
+	if !c.has(1) || !c.has(2) || !c.has(3) || c.has(4) {
+		t.Fatal("eviction did not take the frame farthest after the position")
+	}
+	// A cached frame put again is replaced; nothing is evicted.
+	b0b := pool.get(16, 4)
+	c.put(2, b0b) // same frame again: replaces, evicts nothing
+	b0b.unref()
+	if c.len() != 3 {
+		t.Fatalf("len %d after replacing a frame", c.len())
 	}
 	c.clear()
 	// The frame handed out survives eviction until released.
