@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,20 @@ func TestSARDueDate(t *testing.T) {
 	}
 }
 
+// TestSARReceivedFixture: the tests' received-day helper finds a day for
+// every day of two years, within two days of the target.
+func TestSARReceivedFixture(t *testing.T) {
+	for now := time.Date(2027, 1, 1, 12, 0, 0, 0, time.Local); now.Year() < 2029; now = now.AddDate(0, 0, 1) {
+		for _, want := range []int{6, -2, 10} {
+			r, n := TestSARReceived(now, want)
+			if n < want-2 || n > want+2 || !r.Before(now) || SARDaysLeft(SARDueDate(r), now) != n {
+				t.Fatalf("%s, %d days: received %s, %d days (due %s)", now.Format(DayLayout), want, r.Format(DayLayout), n,
+					SARDueDate(r).Format(DayLayout))
+			}
+		}
+	}
+}
+
 func TestSARDueLabel(t *testing.T) {
 	now := time.Date(2026, 12, 2, 23, 30, 0, 0, time.Local)
 	for _, c := range []struct {
@@ -97,20 +112,14 @@ func TestSARDueLabel(t *testing.T) {
 	}
 }
 
-// receivedFor returns a received day (today or earlier) whose due day is
-// today + days (local calendar).
-func receivedFor(t testing.TB, days int) time.Time {
-	t.Helper()
-	now := time.Now()
-	target := calendarDay(now).AddDate(0, 0, days)
-	for back := 27; back <= 32; back++ {
-		r := target.AddDate(0, 0, -back)
-		if SARDueDate(r).Equal(target) {
-			return time.Date(r.Year(), r.Month(), r.Day(), 0, 0, 0, 0, time.Local)
-		}
+// receivedFor is TestSARReceived for now, with the label the library
+// shows for it.
+func receivedFor(days int) (time.Time, string) {
+	r, n := TestSARReceived(time.Now(), days)
+	if n < 0 {
+		return r, fmt.Sprintf("SAR overdue by %d days", -n)
 	}
-	t.Fatalf("no received day is due on %s", target.Format(DayLayout))
-	return time.Time{}
+	return r, fmt.Sprintf("SAR due in %d days", n)
 }
 
 // sarFixture is a store (NewTestStore's accounts) with two generated
@@ -150,7 +159,8 @@ func TestSARSealedAndNotAudited(t *testing.T) {
 	ctx := context.Background()
 	lib, rec, _ := sarFixture(t)
 	const name = "Philomena Quarterbridge-Ambleside"
-	s, err := lib.NewSAR(ctx, name, receivedFor(t, 6))
+	received, _ := receivedFor(6)
+	s, err := lib.NewSAR(ctx, name, received)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +232,8 @@ func TestSARSealedAndNotAudited(t *testing.T) {
 func TestSARGate(t *testing.T) {
 	ctx := context.Background()
 	lib, rec, restricted := sarFixture(t)
-	mine, err := lib.NewSAR(ctx, "Subject One", receivedFor(t, 6))
+	received, label := receivedFor(6)
+	mine, err := lib.NewSAR(ctx, "Subject One", received)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +246,8 @@ func TestSARGate(t *testing.T) {
 	}
 
 	switchTo(t, lib, RolePSD)
-	psds, err := lib.NewSAR(ctx, "Subject Two", receivedFor(t, -2))
+	received, overLabel := receivedFor(-2)
+	psds, err := lib.NewSAR(ctx, "Subject Two", received)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +264,7 @@ func TestSARGate(t *testing.T) {
 		t.Fatalf("psd overdue: %v %v", over, err)
 	}
 	r, err := lib.Get(ctx, rec)
-	if err != nil || r.SARID != psds.ID || RecordingSARLabel(r, time.Now()) != "SAR overdue by 2 days" {
+	if err != nil || r.SARID != psds.ID || RecordingSARLabel(r, time.Now()) != overLabel {
 		t.Fatalf("psd sees %s: SAR %d %q %v", rec, r.SARID, RecordingSARLabel(r, time.Now()), err)
 	}
 
@@ -271,7 +283,7 @@ func TestSARGate(t *testing.T) {
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("reviewer lists %d recordings: %v", len(recs), err)
 	}
-	if got := RecordingSARLabel(recs[0], time.Now()); recs[0].SARID != mine.ID || got != "SAR due in 6 days" {
+	if got := RecordingSARLabel(recs[0], time.Now()); recs[0].SARID != mine.ID || got != label {
 		t.Errorf("reviewer's label: SAR %d %q", recs[0].SARID, got)
 	}
 
@@ -341,7 +353,8 @@ func TestSARGate(t *testing.T) {
 func TestSARRespond(t *testing.T) {
 	ctx := context.Background()
 	lib, rec, _ := sarFixture(t)
-	s, err := lib.NewSAR(ctx, "Subject", receivedFor(t, 10))
+	received, _ := receivedFor(10)
+	s, err := lib.NewSAR(ctx, "Subject", received)
 	if err != nil {
 		t.Fatal(err)
 	}

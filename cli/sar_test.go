@@ -3,6 +3,7 @@ package cli
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,21 +13,11 @@ import (
 	"exhibit/app"
 )
 
-// sarReceivedFor returns, as DD/MM/YYYY, a received day (before today)
-// whose due day is today + days.
-func sarReceivedFor(t *testing.T, days int) string {
-	t.Helper()
-	now := time.Now()
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	target := today.AddDate(0, 0, days)
-	for back := 27; back <= 32; back++ {
-		r := today.AddDate(0, 0, days-back)
-		if app.SARDueDate(r).Equal(target) {
-			return r.Format("2/1/2006")
-		}
-	}
-	t.Fatalf("no received day is due on %s", target)
-	return ""
+// sarReceivedFor returns, as DD/MM/YYYY, a received day whose SAR is due
+// in about days (app.TestSARReceived), and exactly how many.
+func sarReceivedFor(days int) (string, int) {
+	r, n := app.TestSARReceived(time.Now(), days)
+	return r.Format("2/1/2006"), n
 }
 
 // TestSARCommands: a reviewer records a SAR, adds a recording, lists and
@@ -45,7 +36,9 @@ func TestSARCommands(t *testing.T) {
 	if out != "SAR-1 received 31/01/2026 due 28/02/2026\n" {
 		t.Fatalf("sar new: %q", out)
 	}
-	out = e.must(sergeant, "sar", "new", "--subject", "Ada Subject", "--received", sarReceivedFor(t, 6))
+	received, n := sarReceivedFor(6)
+	dueIn := fmt.Sprintf("due in %d days", n)
+	out = e.must(sergeant, "sar", "new", "--subject", "Ada Subject", "--received", received)
 	if !strings.HasPrefix(out, "SAR-2 received ") {
 		t.Fatalf("sar new: %q", out)
 	}
@@ -62,7 +55,7 @@ func TestSARCommands(t *testing.T) {
 	// exhibit list: the SAR column, the one due first (SAR-1 is long overdue).
 	for _, line := range strings.Split(e.must(sergeant, "list"), "\n") {
 		switch {
-		case strings.HasPrefix(line, a) && !strings.HasSuffix(line, "SAR due in 6 days"):
+		case strings.HasPrefix(line, a) && !strings.HasSuffix(line, "SAR "+dueIn):
 			t.Errorf("list row of %s: %q", a, line)
 		case strings.HasPrefix(line, b) && !strings.Contains(line, "SAR overdue by "):
 			t.Errorf("list row of %s: %q", b, line)
@@ -78,7 +71,7 @@ func TestSARCommands(t *testing.T) {
 	if out := e.mustRun("list"); strings.Contains(out, "SAR due") || strings.Contains(out, "SAR overdue") {
 		t.Errorf("the administrator's list shows SARs:\n%s", out)
 	}
-	if !strings.Contains(e.must(sergeant, "show", a), "Subject access:  SAR-2: SAR due in 6 days") {
+	if !strings.Contains(e.must(sergeant, "show", a), "Subject access:  SAR-2: SAR "+dueIn) {
 		t.Errorf("show %s:\n%s", a, e.must(sergeant, "show", a))
 	}
 
@@ -86,7 +79,7 @@ func TestSARCommands(t *testing.T) {
 	out = e.must(sergeant, "sar", "list")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[1], "SAR-1 ") || !strings.Contains(lines[1], "open, overdue by") ||
-		!strings.HasSuffix(lines[1], "Jonah Example") || !strings.Contains(lines[2], "open, due in 6 days") ||
+		!strings.HasSuffix(lines[1], "Jonah Example") || !strings.Contains(lines[2], "open, "+dueIn) ||
 		lines[3] != "2 subject access requests" {
 		t.Fatalf("sar list:\n%s", out)
 	}
@@ -100,12 +93,12 @@ func TestSARCommands(t *testing.T) {
 	}
 	var shown sarJSON
 	readJSON(t, e.must(sergeant, "sar", "show", "SAR-2", "--json"), &shown)
-	if shown.Subject != "Ada Subject" || shown.Status != "open" || shown.DaysLeft == nil || *shown.DaysLeft != 6 ||
+	if shown.Subject != "Ada Subject" || shown.Status != "open" || shown.DaysLeft == nil || *shown.DaysLeft != n ||
 		len(shown.Recordings) != 2 || shown.CreatedBy != sergeant {
 		t.Fatalf("sar show --json: %+v", shown)
 	}
 	if out := e.must(sergeant, "sar", "show", "sar-2"); !strings.Contains(out, "Subject:    Ada Subject\n") ||
-		!strings.Contains(out, "Status:     open, due in 6 days\n") || !strings.Contains(out, "Recording:  "+a+" (added by sergeant") {
+		!strings.Contains(out, "Status:     open, "+dueIn+"\n") || !strings.Contains(out, "Recording:  "+a+" (added by sergeant") {
 		t.Fatalf("sar show:\n%s", out)
 	}
 
