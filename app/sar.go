@@ -231,18 +231,12 @@ func (l *Library) AddToSAR(ctx context.Context, sarID string, recordings []strin
 	return added, skipped, nil
 }
 
-// sarProjectRecording returns the recording of a redaction project the
-// user may see (set by the redaction use cases; nil until they exist).
-var sarProjectRecording func(ctx context.Context, l *Library, projectID string) (string, error)
-
-// ErrNoRedactionProjects reports linking a redaction project in a build
-// without redaction projects.
-var ErrNoRedactionProjects = errors.New("this Exhibit has no redaction projects yet")
-
 // AddProjectToSAR links a redaction project (by id, read through its own
-// gated use case, so a project of a restricted recording only by who may
-// see it) to an open SAR, with its recording. Audited as sar.project,
-// naming the recording.
+// gated use case RedactionProject, so a project of a restricted recording
+// only by who may see it) to an open SAR, with its recording. Audited as
+// sar.project, naming the recording. The link has no foreign key to the
+// redaction tables: a project goes with its recording (retention), and
+// the SAR's record of what it covered outlives both.
 func (l *Library) AddProjectToSAR(ctx context.Context, sarID, projectID string) (recordingID string, err error) {
 	id, restricted, err := l.requireSAR(ctx, "sar.project", sarID)
 	if err != nil {
@@ -251,19 +245,15 @@ func (l *Library) AddProjectToSAR(ctx context.Context, sarID, projectID string) 
 	if _, err := l.st.SAR(ctx, id, restricted); err != nil {
 		return "", l.sarError(ctx, err, "sar.project")
 	}
-	if sarProjectRecording == nil {
-		return "", ErrNoRedactionProjects
-	}
-	projectID = strings.TrimSpace(projectID)
-	rec, err := sarProjectRecording(ctx, l, projectID)
+	p, err := l.RedactionProject(ctx, strings.TrimSpace(projectID))
 	if err != nil {
 		return "", err
 	}
 	who, _ := l.Who()
-	if err := l.st.AddSARProject(ctx, id, projectID, rec, who.Name, restricted, l.entry("sar.project")); err != nil {
+	if err := l.st.AddSARProject(ctx, id, p.ID, p.RecordingID, who.Name, restricted, l.entry("sar.project")); err != nil {
 		return "", l.sarError(ctx, err, "sar.project")
 	}
-	return rec, nil
+	return p.RecordingID, nil
 }
 
 // SARs lists the SARs the user may see, due first. status is "" (all),

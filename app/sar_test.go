@@ -417,3 +417,50 @@ func TestSARRespond(t *testing.T) {
 		t.Fatalf("close: %+v %v", c, err)
 	}
 }
+
+// TestSARProject: a redaction project is linked by id with its recording;
+// a project of a restricted recording is not found for a reviewer; a
+// second link is refused.
+func TestSARProject(t *testing.T) {
+	ctx := context.Background()
+	lib, open, restricted := sarFixture(t)
+	received, _ := receivedFor(6)
+	s, err := lib.NewSAR(ctx, "Subject", received)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := FormatSARID(s.ID)
+	p, err := lib.NewRedaction(ctx, open, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := lib.AddProjectToSAR(ctx, id, strings.ToLower(p.ID))
+	if err != nil || rec != open {
+		t.Fatalf("link project: %q %v", rec, err)
+	}
+	if _, err := lib.AddProjectToSAR(ctx, id, p.ID); !errors.Is(err, store.ErrSARLinked) {
+		t.Errorf("second link: %v", err)
+	}
+	got, err := lib.GetSAR(ctx, id)
+	if err != nil || len(got.Projects) != 1 || got.Projects[0].ProjectID != p.ID || got.Projects[0].RecordingID != open ||
+		len(got.Recordings) != 1 || got.Recordings[0].RecordingID != open {
+		t.Fatalf("SAR after link: %+v %v", got, err)
+	}
+	es, err := lib.AuditEntries(ctx, AuditFilter{Action: "sar.project"})
+	if err != nil || len(es) != 1 || es[0].RecordingID != open || es[0].Detail != id+" redaction project "+p.ID+" (recording added)" {
+		t.Fatalf("sar.project entries: %+v %v", es, err)
+	}
+
+	switchTo(t, lib, RolePSD)
+	hidden, err := lib.NewRedaction(ctx, restricted, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switchTo(t, lib, RoleSergeant)
+	if _, err := lib.AddProjectToSAR(ctx, id, hidden.ID); !errors.Is(err, store.ErrNoRedaction) {
+		t.Errorf("reviewer links a restricted recording's project: %v", err)
+	}
+	if _, err := lib.AddProjectToSAR(ctx, id, "NOSUCHPROJ"); !errors.Is(err, store.ErrNoRedaction) {
+		t.Errorf("unknown project: %v", err)
+	}
+}

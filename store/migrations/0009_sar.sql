@@ -37,9 +37,11 @@ CREATE TABLE sar_recordings (
 CREATE INDEX sar_recordings_by_recording ON sar_recordings(recording_id);
 
 -- The redaction projects of a SAR, by id, with the project's recording
--- (also in sar_recordings). No foreign key to the redaction tables
--- (migration 0008, built in parallel): the application checks the
--- project through its gated use case when linking it.
+-- (also in sar_recordings). No foreign key to redaction_projects (0008):
+-- a project goes with its recording (ON DELETE CASCADE), and a key here
+-- would either block that deletion or erase the SAR's record of what it
+-- covered. The application checks the project through its gated use case
+-- (Library.RedactionProject) when linking it.
 CREATE TABLE sar_projects (
     sar_id       INTEGER NOT NULL REFERENCES sars(id),
     project_id   TEXT NOT NULL,
