@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -52,6 +53,20 @@ func TestSARCommands(t *testing.T) {
 		t.Fatalf("sar add to SAR-1: %q", out)
 	}
 
+	// A redaction project (made through the library: its commands are
+	// another branch's) is linked by id.
+	lib := app.OpenTestLibrary(t, e.store, app.RoleSergeant)
+	proj, err := lib.NewRedaction(context.Background(), a, 0, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := e.must(sergeant, "sar", "add", "SAR-2", "--project", proj.ID); out != "SAR-2 project "+proj.ID+" added (recording "+a+")\n" {
+		t.Fatalf("sar add --project: %q", out)
+	}
+	if r := e.runAs(sergeant, "", "sar", "add", "SAR-2", "--project", "NOSUCHPROJ"); r.code != exitAborted {
+		t.Errorf("sar add --project NOSUCHPROJ: %v", r)
+	}
+
 	// exhibit list: the SAR column, the one due first (SAR-1 is long overdue).
 	for _, line := range strings.Split(e.must(sergeant, "list"), "\n") {
 		switch {
@@ -94,7 +109,8 @@ func TestSARCommands(t *testing.T) {
 	var shown sarJSON
 	readJSON(t, e.must(sergeant, "sar", "show", "SAR-2", "--json"), &shown)
 	if shown.Subject != "Ada Subject" || shown.Status != "open" || shown.DaysLeft == nil || *shown.DaysLeft != n ||
-		len(shown.Recordings) != 2 || shown.CreatedBy != sergeant {
+		len(shown.Recordings) != 2 || shown.CreatedBy != sergeant || len(shown.Projects) != 1 ||
+		shown.Projects[0] != (sarProjectJSON{ID: proj.ID, RecordingID: a}) {
 		t.Fatalf("sar show --json: %+v", shown)
 	}
 	if out := e.must(sergeant, "sar", "show", "sar-2"); !strings.Contains(out, "Subject:    Ada Subject\n") ||
