@@ -464,3 +464,56 @@ func TestSARProject(t *testing.T) {
 		t.Errorf("unknown project: %v", err)
 	}
 }
+
+// TestSARKeepsFromRetention: a recording past its retention period is
+// kept while it is part of an open SAR ("kept: subject access request"),
+// and the sweep deletes it once the SAR is closed.
+func TestSARKeepsFromRetention(t *testing.T) {
+	ctx := context.Background()
+	lib := NewTestLibrary(t, RoleSergeant)
+	src := filepath.Join(t.TempDir(), "old.mp4")
+	old := time.Now().AddDate(0, 0, -40).UTC().Format(time.RFC3339)
+	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Frames: 30, GOP: 25, CreationTime: old}); err != nil {
+		t.Fatal(err)
+	}
+	id := ingestOne(t, lib, src).ID
+	received, _ := receivedFor(6)
+	s, err := lib.NewSAR(ctx, "Subject", received)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := lib.AddToSAR(ctx, FormatSARID(s.ID), []string{id}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := lib.Get(ctx, id)
+	if err != nil || RetentionOf(r) != RetentionKeptSAR || RecordingDeletionLabel(r, time.Now()) != "kept: subject access request" {
+		t.Fatalf("in an open SAR: %v %q %v", RetentionOf(r), RecordingDeletionLabel(r, time.Now()), err)
+	}
+	switchTo(t, lib, RoleAdmin)
+	res, err := lib.SweepRetention(ctx)
+	if err != nil || len(res.Deleted) != 0 {
+		t.Fatalf("sweep with the SAR open: %+v %v", res, err)
+	}
+	// The administrator does not see SARs, but sees why the recording is kept.
+	if r, err := lib.Get(ctx, id); err != nil || RetentionOf(r) != RetentionKeptSAR || r.SARID != 0 {
+		t.Fatalf("administrator: %v SAR %d %v", RetentionOf(r), r.SARID, err)
+	}
+	switchTo(t, lib, RoleSergeant)
+	if _, err := lib.CloseSAR(ctx, FormatSARID(s.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := lib.Get(ctx, id); err != nil || RetentionOf(r) != RetentionDelete {
+		t.Fatalf("after close: %v %v", RetentionOf(r), err)
+	}
+	switchTo(t, lib, RoleAdmin)
+	res, err = lib.SweepRetention(ctx)
+	if err != nil || len(res.Deleted) != 1 || res.Deleted[0].RecordingID != id {
+		t.Fatalf("sweep after close: %+v %v", res, err)
+	}
+	// The SAR's record of its recording outlives the recording.
+	switchTo(t, lib, RoleSergeant)
+	got, err := lib.GetSAR(ctx, FormatSARID(s.ID))
+	if err != nil || len(got.Recordings) != 1 || got.Recordings[0].RecordingID != id {
+		t.Fatalf("SAR after the deletion: %+v %v", got, err)
+	}
+}

@@ -116,6 +116,29 @@ func sarSubjectAD(id int64) string { return "sars.subject|" + strconv.FormatInt(
 // recordings sees them.
 const hiddenSARsSQL = "SELECT sar_id FROM sar_recordings WHERE recording_id IN (" + restrictedIDsSQL + ")"
 
+// openSARRecordingsSQL selects the recordings in an open SAR, which
+// retention keeps (KeepSAR) whoever may see the SAR.
+const openSARRecordingsSQL = "SELECT sr.recording_id FROM sar_recordings sr JOIN sars s ON s.id = sr.sar_id WHERE s.status = 'open'"
+
+// OpenSARRecordings returns the recordings in an open SAR (any SAR,
+// restricted or not: for retention).
+func (s *Store) OpenSARRecordings(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, openSARRecordingsSQL)
+	if err != nil {
+		return nil, fmt.Errorf("read open subject access requests: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 func msOrZero(ms int64) time.Time {
 	if ms == 0 {
 		return time.Time{}
