@@ -52,31 +52,36 @@ func TestSARDueDate(t *testing.T) {
 		}
 	}
 	// The day typed as UK users type it, through the app's day parser (local
-	// midnight): the calendar date is kept whatever the zone.
+	// midnight).
+	d, err := ParseDay("31/1/2028")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := SARDueDate(d).Format(DayLayout); got != "2028-02-29" {
+		t.Errorf("31/1/2028 due %s", got)
+	}
+	// The calendar date is taken as written, whatever the zone (no
+	// conversion to UTC moves it a day).
 	for _, loc := range []string{"Europe/London", "Pacific/Kiritimati", "Pacific/Pago_Pago"} {
 		z, err := time.LoadLocation(loc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		old := time.Local
-		time.Local = z
-		d, err := ParseDay("31/1/2028")
-		time.Local = old
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := SARDueDate(d).Format(DayLayout); got != "2028-02-29" {
-			t.Errorf("%s: 31/1/2028 due %s", loc, got)
-		}
-		late := time.Date(2026, 3, 31, 23, 59, 0, 0, z)
-		if got := SARDueDate(late).Format(DayLayout); got != "2026-04-30" {
-			t.Errorf("%s: 31 Mar 23:59 due %s", loc, got)
+		for _, c := range []struct {
+			at  time.Time
+			due string
+		}{
+			{time.Date(2026, 3, 31, 23, 59, 0, 0, z), "2026-04-30"},
+			{time.Date(2026, 3, 31, 0, 0, 0, 0, z), "2026-04-30"},
+			{time.Date(2028, 1, 31, 0, 30, 0, 0, z), "2028-02-29"},
+		} {
+			if got := SARDueDate(c.at).Format(DayLayout); got != c.due {
+				t.Errorf("%s: received %s due %s, want %s", loc, c.at, got, c.due)
+			}
 		}
 	}
 }
 
-// TestSARReceivedFixture: the tests' received-day helper finds a day for
-// every day of two years, within two days of the target.
 func TestSARReceivedFixture(t *testing.T) {
 	for now := time.Date(2027, 1, 1, 12, 0, 0, 0, time.Local); now.Year() < 2029; now = now.AddDate(0, 0, 1) {
 		for _, want := range []int{6, -2, 10} {
