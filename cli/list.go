@@ -123,12 +123,22 @@ func runList(ctx context.Context, s *session, f app.Filter, asJSON bool) error {
 		return s.flush(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRECORDED\tOFFICER\tDEVICE\tDURATION\tSTATUS\tDELETION\tSAR")
+	// The SAR column (the open subject access request due first) only for
+	// roles that handle SARs: for the others it would always be empty.
+	sars := s.lib.Can(app.PermSAR)
+	header := "ID\tRECORDED\tOFFICER\tDEVICE\tDURATION\tSTATUS\tDELETION"
+	if sars {
+		header += "\tSAR"
+	}
+	fmt.Fprintln(tw, header)
 	now := time.Now()
 	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05 MST"),
-			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), statusWithFrames(r), app.RecordingDeletionLabel(r, now),
-			app.RecordingSARLabel(r, now))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05 MST"),
+			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), statusWithFrames(r), app.RecordingDeletionLabel(r, now))
+		if sars {
+			fmt.Fprintf(tw, "\t%s", app.RecordingSARLabel(r, now))
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := s.flush(tw); err != nil {
 		return err

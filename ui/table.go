@@ -66,7 +66,9 @@ var columns = []column{
 		}
 		return ""
 	}},
-	colSAR: {title: "SAR", sample: "SAR due in 30 days", text: func(r *app.Recording) string { return app.RecordingSARLabel(r, time.Now()) }},
+	// No sample: the column is as narrow as its title until a listed
+	// recording is in an open SAR, so Duration and Device stay on screen.
+	colSAR: {title: "SAR", sample: "", text: func(r *app.Recording) string { return app.RecordingSARLabel(r, time.Now()) }},
 	colMarks: {title: "Marks", key: app.SortMarks, sample: "999", text: func(r *app.Recording) string {
 		if r.Marks == 0 {
 			return ""
