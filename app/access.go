@@ -86,7 +86,7 @@ func (r Role) Description() string {
 	case RoleAdmin:
 		return "Manages accounts, retention and legal holds, imports and verifies footage; watches unrestricted footage but does not annotate, decide or export."
 	case RoleSergeant:
-		return "Imports and reviews footage: watches, marks, records decisions, places legal holds, clips and exports; not restricted recordings."
+		return "Imports and reviews footage: watches, marks, records decisions, places legal holds, clips and exports, handles subject access requests; not restricted recordings."
 	case RolePSD:
 		return "Everything a reviewer may do, on restricted recordings too; restricts and unrestricts, verifies, and reads their audit trail."
 	case RoleViewer:
@@ -111,6 +111,7 @@ const (
 	PermRetention                         // retention settings and sweeps
 	PermHold                              // place and release legal holds
 	PermAuditRestricted                   // read audit entries about restricted recordings
+	PermSAR                               // see and handle subject access requests (sar.go)
 )
 
 var permNames = map[Permission]string{
@@ -119,12 +120,13 @@ var permNames = map[Permission]string{
 	PermRestricted: "see or change restricted recordings", PermUsers: "manage users",
 	PermRetention: "change retention or run deletions", PermHold: "place or release legal holds",
 	PermAuditRestricted: "read the audit of restricted recordings",
+	PermSAR:             "handle subject access requests",
 }
 
 var rolePerms = map[Role][]Permission{
 	RoleAdmin:    {PermView, PermIngest, PermVerify, PermUsers, PermRetention, PermHold, PermAuditRestricted},
-	RoleSergeant: {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold},
-	RolePSD:      {PermView, PermIngest, PermVerify, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
+	RoleSergeant: {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold, PermSAR},
+	RolePSD:      {PermView, PermIngest, PermVerify, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted, PermSAR},
 	RoleViewer:   {PermView, PermVerify},
 }
 

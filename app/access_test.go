@@ -13,8 +13,8 @@ import (
 func TestRolePermissions(t *testing.T) {
 	want := map[Role][]Permission{
 		RoleAdmin:    {PermView, PermIngest, PermVerify, PermUsers, PermRetention, PermHold, PermAuditRestricted},
-		RoleSergeant: {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold},
-		RolePSD:      {PermView, PermIngest, PermVerify, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted},
+		RoleSergeant: {PermView, PermIngest, PermAnnotate, PermDecide, PermExport, PermHold, PermSAR},
+		RolePSD:      {PermView, PermIngest, PermVerify, PermAnnotate, PermDecide, PermExport, PermHold, PermRestricted, PermAuditRestricted, PermSAR},
 		RoleViewer:   {PermView, PermVerify},
 	}
 	for _, r := range Roles {

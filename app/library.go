@@ -133,6 +133,9 @@ func (l *Library) List(ctx context.Context, f Filter, key SortKey, ascending boo
 	if err := l.fillFrameCheck(ctx, recs); err != nil {
 		return nil, err
 	}
+	if err := l.fillSAR(ctx, recs); err != nil {
+		return nil, err
+	}
 	if f.Status == StatusDueSoon {
 		now := time.Now()
 		kept := recs[:0]
@@ -255,6 +258,9 @@ func (l *Library) Get(ctx context.Context, id string) (*Recording, error) {
 	if err := l.fillRetention(ctx, []*Recording{r}); err != nil {
 		return nil, fmt.Errorf("retention of recording %s: %w", full, err)
 	}
+	if err := l.fillSAR(ctx, []*Recording{r}); err != nil {
+		return nil, fmt.Errorf("subject access requests of recording %s: %w", full, err)
+	}
 	return r, nil
 }
 
@@ -330,6 +336,7 @@ func UserMessage(err error) string {
 	var locked *LockedError
 	var perm *PermissionError
 	var deleted *DeletedError
+	var badBundle *BundleFailedError
 	switch {
 	case err == nil:
 		return ""
@@ -352,6 +359,22 @@ func UserMessage(err error) string {
 		return "No such recording, or you are not permitted to see it."
 	case errors.Is(err, store.ErrNoUser):
 		return "No such user."
+	case errors.Is(err, store.ErrNoSAR):
+		return "No such subject access request, or you are not permitted to see it."
+	case errors.Is(err, store.ErrSARNotOpen):
+		return "That subject access request is no longer open (it has been responded to or closed), so it cannot be changed or answered again."
+	case errors.Is(err, store.ErrSARClosed):
+		return "That subject access request is already closed."
+	case errors.Is(err, store.ErrBundleNotExported):
+		return "That bundle was not exported from this store, so it cannot be recorded as the response. Make the response with export."
+	case errors.Is(err, ErrBundleUnredacted):
+		return "That bundle holds unredacted footage (" + strings.TrimPrefix(strings.TrimPrefix(err.Error(), ErrBundleUnredacted.Error()), " ") +
+			"); a subject access response should hold redacted copies only. Say explicitly if the unredacted footage is to be disclosed."
+	case errors.As(err, &badBundle):
+		return "That bundle does not verify, so it was not recorded as the response: " + err.Error() +
+			". Check it with verify-bundle and export it again."
+	case errors.Is(err, ErrSubjectMissing):
+		return "Give the name of the person asking for their footage."
 	case errors.Is(err, store.ErrAmbiguous):
 		return "That id matches more than one recording; type more of it."
 	case errors.Is(err, store.ErrVaultDamaged), errors.Is(err, store.ErrDecrypt):

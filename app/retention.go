@@ -58,6 +58,7 @@ type RetentionOutcome string
 const (
 	RetentionDelete           RetentionOutcome = "delete"            // deleted when its period has passed (RetentionItem.DeleteAt)
 	RetentionKeptHold         RetentionOutcome = "kept-hold"         // a legal hold is in force
+	RetentionKeptSAR          RetentionOutcome = "kept-sar"          // part of an open subject access request
 	RetentionKeptEvidence     RetentionOutcome = "kept-evidence"     // decision in force: evidence
 	RetentionKeptPolicing     RetentionOutcome = "kept-policing"     // decision in force: policing purpose
 	RetentionKeptReferred     RetentionOutcome = "kept-referred"     // decision in force: refer-psd
@@ -67,14 +68,14 @@ const (
 
 // keepOutcomes maps the store's keep reasons to outcomes.
 var keepOutcomes = map[store.KeepReason]RetentionOutcome{
-	store.KeepHold: RetentionKeptHold, store.KeepEvidence: RetentionKeptEvidence,
+	store.KeepHold: RetentionKeptHold, store.KeepSAR: RetentionKeptSAR, store.KeepEvidence: RetentionKeptEvidence,
 	store.KeepPolicing: RetentionKeptPolicing, store.KeepReferred: RetentionKeptReferred,
 }
 
 // Kept reports whether retention keeps the recording whatever its age.
 func (o RetentionOutcome) Kept() bool {
 	switch o {
-	case RetentionKeptHold, RetentionKeptEvidence, RetentionKeptPolicing, RetentionKeptReferred:
+	case RetentionKeptHold, RetentionKeptSAR, RetentionKeptEvidence, RetentionKeptPolicing, RetentionKeptReferred:
 		return true
 	}
 	return false
@@ -92,6 +93,8 @@ func (o RetentionOutcome) Label() string {
 	switch o {
 	case RetentionKeptHold:
 		return "kept: legal hold"
+	case RetentionKeptSAR:
+		return "kept: subject access request"
 	case RetentionKeptEvidence:
 		return "kept: evidence"
 	case RetentionKeptPolicing:
@@ -477,9 +480,13 @@ func (l *Library) fillRetention(ctx context.Context, recs []*Recording) error {
 	if err != nil {
 		return err
 	}
+	sars, err := l.st.OpenSARRecordings(ctx)
+	if err != nil {
+		return err
+	}
 	now := time.Now()
 	for _, r := range recs {
-		st := store.RetentionState{ID: r.ID, RecordedAt: r.RecordedAt, Status: r.Status, Held: r.Held, Categories: cats[r.ID]}
+		st := store.RetentionState{ID: r.ID, RecordedAt: r.RecordedAt, Status: r.Status, Held: r.Held, Categories: cats[r.ID], SAR: sars[r.ID]}
 		it := evaluate(pol, &st, now)
 		r.DeleteAt, r.RetentionRule, r.Retention = it.DeleteAt, it.Rule, string(it.Outcome)
 	}

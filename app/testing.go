@@ -149,3 +149,22 @@ func NewTestBundle(t testing.TB, frames int) (dir, id string) {
 	}
 	return dir, id
 }
+
+// TestSARReceived returns a received day (local midnight, before now)
+// whose SAR is due about dueInDays calendar days after now's local date
+// (negative: overdue), for SAR tests, and exactly how many days that is.
+// Some days are nobody's due day (a month's 29th to 31st after a shorter
+// month), so it may be one day either side; tests print labels from n.
+func TestSARReceived(now time.Time, dueInDays int) (received time.Time, n int) {
+	today := calendarDay(now.In(time.Local))
+	for _, n := range []int{dueInDays, dueInDays - 1, dueInDays + 1, dueInDays - 2, dueInDays + 2} {
+		target := today.AddDate(0, 0, n)
+		for back := 28; back <= 31; back++ {
+			r := target.AddDate(0, 0, -back)
+			if SARDueDate(r).Equal(target) {
+				return time.Date(r.Year(), r.Month(), r.Day(), 0, 0, 0, 0, time.Local), n
+			}
+		}
+	}
+	panic("TestSARReceived: no day within two days of the target is a due day")
+}

@@ -66,13 +66,21 @@ type summaryJSON struct {
 	Held         bool      `json:"held,omitempty"`
 	DeleteAt     time.Time `json:"delete_at,omitzero"` // when retention deletes it; absent: kept
 	FrameCheck   string    `json:"frame_check,omitempty"`
+	// SAR and SARDue name the open subject access request including the
+	// recording that is due first (for roles that handle SARs).
+	SAR    string `json:"sar,omitempty"`
+	SARDue string `json:"sar_due,omitempty"` // YYYY-MM-DD
 }
 
 func toSummaryJSON(r *app.Recording) summaryJSON {
-	return summaryJSON{ID: r.ID, SHA256: r.SHA256, RecordedAt: r.RecordedAt, Duration: r.Duration.Seconds(),
+	j := summaryJSON{ID: r.ID, SHA256: r.SHA256, RecordedAt: r.RecordedAt, Duration: r.Duration.Seconds(),
 		Frames: r.Frames, Status: r.Status, Officer: r.Personal.Officer, DeviceSerial: r.Personal.DeviceSerial,
 		SourceName: r.Personal.SourceName, Restricted: r.Restricted, Held: r.Held, DeleteAt: r.DeleteAt,
 		FrameCheck: r.FrameCheck}
+	if r.SARID != 0 {
+		j.SAR, j.SARDue = app.FormatSARID(r.SARID), r.SARDue.Format(app.DayLayout)
+	}
+	return j
 }
 
 func listFlags(fs *flag.FlagSet) action {
@@ -115,10 +123,22 @@ func runList(ctx context.Context, s *session, f app.Filter, asJSON bool) error {
 		return s.flush(w)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRECORDED\tOFFICER\tDEVICE\tDURATION\tSTATUS\tDELETION")
+	// The SAR column (the open subject access request due first) only for
+	// roles that handle SARs: for the others it would always be empty.
+	sars := s.lib.Can(app.PermSAR)
+	header := "ID\tRECORDED\tOFFICER\tDEVICE\tDURATION\tSTATUS\tDELETION"
+	if sars {
+		header += "\tSAR"
+	}
+	fmt.Fprintln(tw, header)
+	now := time.Now()
 	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05 MST"),
-			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), statusWithFrames(r), app.RecordingDeletionLabel(r, time.Now()))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s", r.ID, r.RecordedAt.Local().Format("2006-01-02 15:04:05 MST"),
+			r.Personal.Officer, r.Personal.DeviceSerial, formatDuration(r.Duration), statusWithFrames(r), app.RecordingDeletionLabel(r, now))
+		if sars {
+			fmt.Fprintf(tw, "\t%s", app.RecordingSARLabel(r, now))
+		}
+		fmt.Fprintln(tw)
 	}
 	if err := s.flush(tw); err != nil {
 		return err
@@ -180,6 +200,9 @@ func runShow(ctx context.Context, s *session, id string, asJSON bool) error {
 	row("Size", fmt.Sprintf("%d bytes", r.Size))
 	row("Status", r.Status)
 	row("Deletion", app.RecordingDeletionLabel(r, time.Now()))
+	if r.SARID != 0 {
+		row("Subject access", app.FormatSARID(r.SARID)+": "+app.RecordingSARLabel(r, time.Now()))
+	}
 	row("Frame table", frameCheckText(r))
 	return s.flush(tw)
 }

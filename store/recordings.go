@@ -78,6 +78,12 @@ type Recording struct {
 	// Marks is the number of markers (annotations not deleted). The store
 	// leaves it zero in List; app.Library fills it in from MarkCounts.
 	Marks int
+	// SARID and SARDue name the open subject access request including the
+	// recording that is due first (SARID 0: none the user may see; SARDue
+	// is a calendar day, midnight UTC). The store leaves them zero;
+	// app.Library fills them in from OpenSARDues.
+	SARID  int64
+	SARDue time.Time
 }
 
 // FPS returns the frame rate as a float (0 when unknown).

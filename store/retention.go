@@ -43,6 +43,8 @@ type RetentionState struct {
 	Held       bool
 	Restricted bool
 	Categories []string // of its current, undeleted annotations
+	// SAR: the recording is part of an open subject access request.
+	SAR bool
 }
 
 // KeepReason says why retention keeps a recording whatever its age ("" when
@@ -51,8 +53,11 @@ type KeepReason string
 
 // Reasons retention keeps a recording, strongest first.
 const (
-	KeepNone     KeepReason = ""
-	KeepHold     KeepReason = "legal hold"
+	KeepNone KeepReason = ""
+	KeepHold KeepReason = "legal hold"
+	// KeepSAR: the recording is part of an open subject access request;
+	// it is kept until the request is answered or closed.
+	KeepSAR      KeepReason = "subject access request open"
 	KeepEvidence KeepReason = "decision: evidence"
 	KeepPolicing KeepReason = "decision: policing purpose"
 	// KeepReferred: a refer-psd decision is in force; professional
@@ -69,6 +74,8 @@ func (st *RetentionState) Keeps() KeepReason {
 	switch {
 	case st.Held:
 		return KeepHold
+	case st.SAR:
+		return KeepSAR
 	case st.Status == DecisionEvidence:
 		return KeepEvidence
 	case st.Status == DecisionPolicing:
@@ -201,7 +208,8 @@ func (s *Store) RetentionStates(ctx context.Context) ([]*RetentionState, Retenti
 	if err != nil {
 		return nil, pol, err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id, sha256, recorded_at, status, held, restricted FROM recordings ORDER BY recorded_at, id")
+	rows, err := tx.QueryContext(ctx, "SELECT id, sha256, recorded_at, status, held, restricted, id IN ("+openSARRecordingsSQL+
+		") FROM recordings ORDER BY recorded_at, id")
 	if err != nil {
 		return nil, pol, err
 	}
@@ -210,7 +218,7 @@ func (s *Store) RetentionStates(ctx context.Context) ([]*RetentionState, Retenti
 	for rows.Next() {
 		st := &RetentionState{}
 		var at int64
-		if err := rows.Scan(&st.ID, &st.SHA256, &at, &st.Status, &st.Held, &st.Restricted); err != nil {
+		if err := rows.Scan(&st.ID, &st.SHA256, &at, &st.Status, &st.Held, &st.Restricted, &st.SAR); err != nil {
 			return nil, pol, err
 		}
 		st.RecordedAt = time.UnixMilli(at).UTC()
@@ -267,11 +275,12 @@ func (s *Store) DeleteRecording(ctx context.Context, id, by string, check func(R
 		}
 		defer func() { _, _ = tx.ExecContext(context.Background(), "PRAGMA secure_delete = OFF") }() // resets a per-connection setting; the transaction's result is what counts
 		var rec, ing, dur int64
-		var held bool
+		var held, sar bool
 		err := tx.QueryRowContext(ctx, `SELECT sha256, size, recorded_at, recorded_at_source, ingested_at, duration_ms, frame_count,
-			width, height, container, video_codec, status, restricted, held, vault_name FROM recordings WHERE id = ?`, id).Scan(
+			width, height, container, video_codec, status, restricted, held, vault_name, id IN (`+openSARRecordingsSQL+`)
+			FROM recordings WHERE id = ?`, id).Scan(
 			&d.SHA256, &d.Size, &rec, &d.RecordedAtSource, &ing, &dur, &d.Frames, &d.Width, &d.Height, &d.Container,
-			&d.VideoCodec, &d.Status, &d.Restricted, &held, &d.VaultName)
+			&d.VideoCodec, &d.Status, &d.Restricted, &held, &d.VaultName, &sar)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%s: %w", id, ErrNotFound)
 		}
@@ -280,7 +289,7 @@ func (s *Store) DeleteRecording(ctx context.Context, id, by string, check func(R
 		}
 		d.RecordedAt, d.IngestedAt = time.UnixMilli(rec).UTC(), time.UnixMilli(ing).UTC()
 		d.Duration = time.Duration(dur) * time.Millisecond
-		st := &RetentionState{ID: id, SHA256: d.SHA256, RecordedAt: d.RecordedAt, Status: d.Status, Held: held, Restricted: d.Restricted}
+		st := &RetentionState{ID: id, SHA256: d.SHA256, RecordedAt: d.RecordedAt, Status: d.Status, Held: held, Restricted: d.Restricted, SAR: sar}
 		pol, err := retentionPolicy(ctx, tx)
 		if err != nil {
 			return err

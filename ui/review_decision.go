@@ -38,6 +38,8 @@ func retentionWords(it app.RetentionItem, now time.Time) string {
 	switch it.Outcome {
 	case app.RetentionKeptHold:
 		return "Held: kept until the legal hold is released."
+	case app.RetentionKeptSAR:
+		return "Kept: part of an open subject access request, until it is answered or closed."
 	case app.RetentionClockFuture:
 		return "Not deleted automatically: the recording time cannot be trusted (it is in the future). Ask an administrator to check it."
 	case app.RetentionClockImplausible:

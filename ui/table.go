@@ -37,6 +37,7 @@ const (
 	colStatus
 	colDeletion
 	colHold
+	colSAR
 	colMarks
 	colDuration
 	colDevice
@@ -65,6 +66,9 @@ var columns = []column{
 		}
 		return ""
 	}},
+	// No sample: the column is as narrow as its title until a listed
+	// recording is in an open SAR, so Duration and Device stay on screen.
+	colSAR: {title: "SAR", sample: "", text: func(r *app.Recording) string { return app.RecordingSARLabel(r, time.Now()) }},
 	colMarks: {title: "Marks", key: app.SortMarks, sample: "999", text: func(r *app.Recording) string {
 		if r.Marks == 0 {
 			return ""
@@ -93,6 +97,19 @@ func deletionUrgency(r *app.Recording, now time.Time) int {
 		return urgencyUrgent
 	}
 	return urgencySoon
+}
+
+// sarImportance is how the SAR column shows a recording in an open SAR:
+// red and bold when the SAR is overdue, amber when it is due within
+// SARWarning days, plain otherwise.
+func sarImportance(r *app.Recording, now time.Time) (widget.Importance, bool) {
+	switch n := app.SARDaysLeft(r.SARDue, now); {
+	case n < 0:
+		return widget.DangerImportance, true
+	case n <= app.SARWarning:
+		return widget.WarningImportance, false
+	}
+	return widget.MediumImportance, false
 }
 
 // recordTable is the recordings table: one recording per row, a header row
@@ -290,6 +307,8 @@ func (lv *libraryView) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 		}
 	case id.Col == colHold && r.Held:
 		imp, bold = widget.HighImportance, true
+	case id.Col == colSAR && r.SARID != 0:
+		imp, bold = sarImportance(r, time.Now())
 	}
 	// Cells are reused across columns: set the whole style every time.
 	style := fyne.TextStyle{Monospace: c.mono, Bold: bold && !c.mono}
