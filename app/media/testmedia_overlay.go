@@ -94,7 +94,7 @@ func writeOverlaidClip(ctx context.Context, path string, o IndexedClipOptions, o
 		return err
 	}
 	tmpName := tmp.Name()
-	_ = tmp.Close() // empty: ffmpeg writes it
+	_ = tmp.Close()          // empty: ffmpeg writes it
 	defer os.Remove(tmpName) // no-op after a successful rename
 
 	args := []string{"-nostdin", "-hide_banner", "-v", "error", "-y", "-i", "file:" + baseName}
