@@ -127,7 +127,7 @@ func (d *Detector) Detect(n int, g *image.Gray, srcW, srcH int) []Detection {
 		side := float64(c.Scale) * (1 + 2*d.o.Margin)
 		x0 := (float64(c.Col) - side/2) * sx
 		y0 := (float64(c.Row) - side/2) * sy
-		b := clipBox(Box{
+		b := clipToPicture(Box{
 			X: int(math.Floor(x0)), Y: int(math.Floor(y0)),
 			W: int(math.Ceil(x0+side*sx)) - int(math.Floor(x0)),
 			H: int(math.Ceil(y0+side*sy)) - int(math.Floor(y0)),
@@ -197,8 +197,8 @@ func windowIoU(a, b pigo.Detection) float64 {
 	return inter / (sa*sa + sb*sb - inter)
 }
 
-// clipBox is b cut to a w x h picture.
-func clipBox(b Box, w, h int) Box {
+// clipToPicture is b cut to a w x h picture.
+func clipToPicture(b Box, w, h int) Box {
 	x0, y0 := max(b.X, 0), max(b.Y, 0)
 	x1, y1 := min(b.X+b.W, w), min(b.Y+b.H, h)
 	if x1 <= x0 || y1 <= y0 {

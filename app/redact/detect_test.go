@@ -81,16 +81,16 @@ func faceRect(ov media.Overlay, n int) image.Rectangle {
 	return image.Rect(r.Min.X+w/5, r.Min.Y+h*2/5, r.Max.X-w/5, r.Min.Y+h*17/20)
 }
 
-func testCtx(t testing.TB) context.Context {
+func detectCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-// decodeAll decodes every Nth frame of path at w x h.
-func decodeAll(t testing.TB, path string, every, w, h int) []media.LumaFrame {
+// decodeLuma decodes every Nth frame of path at w x h.
+func decodeLuma(t testing.TB, path string, every, w, h int) []media.LumaFrame {
 	t.Helper()
-	ctx := testCtx(t)
+	ctx := detectCtx(t)
 	tab, err := media.ReadFrameTable(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestDetectFaceInGeneratedFootage(t *testing.T) {
 	dir := t.TempDir()
 	ov := faceOverlay(t, 240, 300, 200, 120, 6, 2, 0, 29)
 	path := filepath.Join(dir, "face.mp4")
-	if err := media.WriteOverlaidClip(testCtx(t), path, media.IndexedClipOptions{Width: 1280, Height: 720, Frames: 40, BFrames: 2},
+	if err := media.WriteOverlaidClip(detectCtx(t), path, media.IndexedClipOptions{Width: 1280, Height: 720, Frames: 40, BFrames: 2},
 		[]media.Overlay{ov}); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestDetectFaceInGeneratedFootage(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, h := WorkingSize(1280, 720, 640)
-	for _, f := range decodeAll(t, path, 3, w, h) {
+	for _, f := range decodeLuma(t, path, 3, w, h) {
 		dets := d.Detect(f.Frame, f.Image, 1280, 720)
 		_, shown := ov.At(f.Frame)
 		if !shown {

@@ -53,7 +53,7 @@ func TestGroupDetections(t *testing.T) {
 // reach: twice its size is too far.
 func TestGroupDetectionsFastSmallFace(t *testing.T) {
 	d0 := Detection{Frame: 0, Box: Box{X: 100, Y: 100, W: 30, H: 30}}
-	d1 := Detection{Frame: 5, Box: Box{X: 112, Y: 100, W: 30, H: 30}} // IoU 0.43
+	d1 := Detection{Frame: 5, Box: Box{X: 112, Y: 100, W: 30, H: 30}}  // IoU 0.43
 	d2 := Detection{Frame: 10, Box: Box{X: 126, Y: 100, W: 30, H: 30}} // IoU 0.36
 	d3 := Detection{Frame: 15, Box: Box{X: 200, Y: 100, W: 30, H: 30}} // far
 	got := GroupDetections([]Detection{d0, d1, d2, d3}, GroupOptions{MinIoU: 0.9})
