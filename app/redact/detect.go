@@ -127,11 +127,11 @@ func (d *Detector) Detect(n int, g *image.Gray, srcW, srcH int) []Detection {
 		side := float64(c.Scale) * (1 + 2*d.o.Margin)
 		x0 := (float64(c.Col) - side/2) * sx
 		y0 := (float64(c.Row) - side/2) * sy
-		b := clipToPicture(Box{
+		b := Box{
 			X: int(math.Floor(x0)), Y: int(math.Floor(y0)),
 			W: int(math.Ceil(x0+side*sx)) - int(math.Floor(x0)),
 			H: int(math.Ceil(y0+side*sy)) - int(math.Floor(y0)),
-		}, srcW, srcH)
+		}.Clip(srcW, srcH)
 		if !b.Empty() {
 			out = append(out, Detection{Frame: n, Box: b, Score: c.Q})
 		}
@@ -195,16 +195,6 @@ func windowIoU(a, b pigo.Detection) float64 {
 	oc := math.Max(0, math.Min(ca+sa/2, cb+sb/2)-math.Max(ca-sa/2, cb-sb/2))
 	inter := or * oc
 	return inter / (sa*sa + sb*sb - inter)
-}
-
-// clipToPicture is b cut to a w x h picture.
-func clipToPicture(b Box, w, h int) Box {
-	x0, y0 := max(b.X, 0), max(b.Y, 0)
-	x1, y1 := min(b.X+b.W, w), min(b.Y+b.H, h)
-	if x1 <= x0 || y1 <= y0 {
-		return Box{}
-	}
-	return Box{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
 }
 
 // lessBox orders boxes by position, then size.

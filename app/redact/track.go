@@ -180,7 +180,7 @@ func (t *Tracker) flushLast() {
 
 // anchor takes the user's box b on frame n and its template.
 func (t *Tracker) anchor(n int, b Box, g *image.Gray) bool {
-	b = clipToPicture(b, t.srcW, t.srcH)
+	b = b.Clip(t.srcW, t.srcH)
 	if b.Empty() {
 		return false
 	}
