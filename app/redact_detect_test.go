@@ -120,7 +120,10 @@ func TestDetectFacesAndTrackBox(t *testing.T) {
 	}
 
 	// Tracking the marker forward from frame 10 and backward from 60.
-	truth := func(n int) redact.Box { r, _ := mk.At(n); return redact.Box{X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()} }
+	truth := func(n int) redact.Box {
+		r, _ := mk.At(n)
+		return redact.Box{X: r.Min.X, Y: r.Min.Y, W: r.Dx(), H: r.Dy()}
+	}
 	check := func(what string, r redact.TrackResult) {
 		t.Helper()
 		for _, k := range r.Keyframes {
