@@ -69,6 +69,7 @@ func init() {
 			access: accessSignedIn, flags: auditCheckpointFlags},
 		{name: "audit prove", args: "SEQ [--json]", help: "print an RFC 6962 inclusion proof of entry SEQ",
 			access: accessSignedIn, flags: auditProveFlags},
+		{name: "redact detect", args: "PROJECT [--every N | --frame N] [--json]", help: "face proposals (frontal faces, every Nth frame or one frame; pending, never applied)", access: accessSignedIn, flags: redactDetectFlags},
 		{name: "export", args: "--case REF --out DIR [--masters] [--lossless] [--stills] [--zip] SPEC...",
 			help:   "write an evidence bundle (SPEC: ID, ID:N-M frames, or an annotation id): clips,\nframe hashes, stills, report, offline player, audit entries with proofs",
 			access: accessSignedIn, flags: exportFlags},
