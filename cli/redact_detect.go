@@ -16,24 +16,9 @@ import (
 //	PROPOSAL  frames A-B  N detections  X,Y,W,H
 //
 // (the box on its first frame, source pixels), then a summary line; with
-// --json one object per proposal (detectJSON).
+// --json one object per proposal, as in redact show --json (proposalJSON).
 
 const redactDetectUsage = "exhibit redact detect: usage: exhibit redact detect PROJECT [--every N | --frame N] [--json]"
-
-// detectJSON is one proposal as `redact detect --json` prints it.
-type detectJSON struct {
-	ID         string          `json:"id"`
-	State      string          `json:"state"`
-	First      int             `json:"first_frame"`
-	Last       int             `json:"last_frame"`
-	Detections []detectionJSON `json:"detections"`
-}
-
-type detectionJSON struct {
-	Frame int     `json:"frame"`
-	Box   string  `json:"box"` // X,Y,W,H in source pixels, as --rect takes it
-	Score float32 `json:"score"`
-}
 
 func redactDetectFlags(fs *flag.FlagSet) action {
 	every := fs.Int("every", app.DefaultDetectEvery, "examine every Nth frame of the project")
@@ -67,9 +52,9 @@ func printDetect(s *session, res app.DetectResult, asJSON bool) error {
 		ds := p.Detections
 		var err error
 		if asJSON {
-			j := detectJSON{ID: p.ID, State: string(p.State), First: ds[0].Frame, Last: ds[len(ds)-1].Frame}
+			j := proposalJSON{ID: p.ID, State: string(p.State), Track: p.TrackID, Detections: []detectionJSON{}}
 			for _, d := range ds {
-				j.Detections = append(j.Detections, detectionJSON{Frame: d.Frame, Box: d.Box.String(), Score: d.Score})
+				j.Detections = append(j.Detections, detectionJSON{boxJSON: toBoxJSON(d.Frame, d.Box), Score: d.Score})
 			}
 			err = s.json(j)
 		} else {

@@ -38,9 +38,20 @@ func TestRedactDetect(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	lines := parseLines[detectJSON](t, e.must("sergeant", "redact", "detect", p.ID, "--every", "5", "--json"))
-	if len(lines) != 1 || lines[0].ID == "" || lines[0].State != "pending" || lines[0].First != 0 || lines[0].Last != 25 || len(lines[0].Detections) != 6 {
+	lines := parseLines[proposalJSON](t, e.must("sergeant", "redact", "detect", p.ID, "--every", "5", "--json"))
+	if len(lines) != 1 || lines[0].ID == "" || lines[0].State != "pending" || len(lines[0].Detections) != 6 {
 		t.Fatalf("proposals %+v, want one pending on frames 0-25 (6 detections)", lines)
+	}
+	for i, d := range lines[0].Detections {
+		r, _ := face.At(d.Frame)
+		// The face (brows to chin) is inside the box.
+		if d.Frame != 5*i || d.X > r.Min.X+r.Dx()/5 || d.Y > r.Min.Y+r.Dy()*2/5 || d.X+d.W < r.Max.X-r.Dx()/5 || d.Y+d.H < r.Min.Y+r.Dy()*17/20 {
+			t.Errorf("detection %d: %+v, the portrait is at %v", i, d, r)
+		}
+	}
+	show := e.must("sergeant", "redact", "show", p.ID, "--json")
+	if !strings.Contains(show, `"state":"pending"`) || strings.Contains(show, `"tracks":[{`) {
+		t.Errorf("redact show after detect: %s (want the pending proposal and no track)", show)
 	}
 	text := e.must("sergeant", "redact", "detect", p.ID, "--frame", "10")
 	if !strings.Contains(text, "  frames 10-10  1 detections  ") ||
