@@ -181,8 +181,9 @@ func (l *Library) saveDetections(ctx context.Context, j *detectJob, props []reda
 }
 
 // detectRange decodes frames from..to (every Nth) of the job's master at
-// DetectWidth and detects faces on them: ffmpeg decodes on one side while
-// up to GOMAXPROCS-1 (at least one) goroutines detect.
+// DetectWidth and detects faces on them: ffmpeg decodes in its process
+// while GOMAXPROCS goroutines detect (detection costs more than decoding,
+// so the decoder is rarely the one waiting).
 func detectRange(ctx context.Context, j *detectJob, from, to, every int, progress func(done, total int)) ([]redact.Detection, int, error) {
 	det, err := redact.NewDetector(redact.DetectOptions{})
 	if err != nil {
@@ -199,7 +200,7 @@ func detectRange(ctx context.Context, j *detectJob, from, to, every int, progres
 		done int
 		wg   sync.WaitGroup
 	)
-	for range max(1, runtime.GOMAXPROCS(0)-1) {
+	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for f := range frames {
 				ds := det.Detect(f.Frame, f.Image, j.rec.Width, j.rec.Height)
