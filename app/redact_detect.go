@@ -115,6 +115,18 @@ func (l *Library) auditDetect(ctx context.Context, action string, j *detectJob, 
 // not block long.
 // Cancelling ctx stops ffmpeg and saves nothing.
 func (l *Library) DetectFaces(ctx context.Context, projectID string, every int, progress func(done, total int)) (DetectResult, error) {
+	return l.detectFaces(ctx, projectID, every, false, progress)
+}
+
+// DetectFacesInBackground is DetectFaces for work nobody waits on (the
+// editor after its fast path): ffmpeg runs at the lowest CPU priority
+// (nice 19), as the background frame check does, and one goroutine
+// detects.
+func (l *Library) DetectFacesInBackground(ctx context.Context, projectID string, every int, progress func(done, total int)) (DetectResult, error) {
+	return l.detectFaces(ctx, projectID, every, true, progress)
+}
+
+func (l *Library) detectFaces(ctx context.Context, projectID string, every int, idle bool, progress func(done, total int)) (DetectResult, error) {
 	if every <= 0 {
 		every = DefaultDetectEvery
 	}
@@ -124,7 +136,7 @@ func (l *Library) DetectFaces(ctx context.Context, projectID string, every int, 
 	}
 	defer j.close()
 	p := j.project
-	dets, frames, err := detectRange(ctx, j, p.From, p.To, every, progress)
+	dets, frames, err := detectRange(ctx, j, p.From, p.To, every, idle, progress)
 	if err != nil {
 		if aerr := l.auditDetect(context.WithoutCancel(ctx), actRedactDetect, j, store.OutcomeFailed,
 			fmt.Sprintf("frames %d-%d every %d", p.From, p.To, every)); aerr != nil {
@@ -150,7 +162,7 @@ func (l *Library) DetectFacesAt(ctx context.Context, projectID string, n int) (D
 	if n < p.From || n > p.To {
 		return DetectResult{}, fmt.Errorf("frame %d: %w (frames %d-%d)", n, ErrOutsideProject, p.From, p.To)
 	}
-	dets, frames, err := detectRange(ctx, j, n, n, 1, nil)
+	dets, frames, err := detectRange(ctx, j, n, n, 1, false, nil)
 	if err != nil {
 		return DetectResult{}, fmt.Errorf("face detection on frame %d of redaction %s: %w", n, p.ID, err)
 	}
@@ -183,8 +195,9 @@ func (l *Library) saveDetections(ctx context.Context, j *detectJob, props []reda
 // detectRange decodes frames from..to (every Nth) of the job's master at
 // DetectWidth and detects faces on them: ffmpeg decodes in its process
 // while GOMAXPROCS goroutines detect (detection costs more than decoding,
-// so the decoder is rarely the one waiting).
-func detectRange(ctx context.Context, j *detectJob, from, to, every int, progress func(done, total int)) ([]redact.Detection, int, error) {
+// so the decoder is rarely the one waiting); idle: ffmpeg at nice 19 and
+// one goroutine.
+func detectRange(ctx context.Context, j *detectJob, from, to, every int, idle bool, progress func(done, total int)) ([]redact.Detection, int, error) {
 	det, err := redact.NewDetector(redact.DetectOptions{})
 	if err != nil {
 		return nil, 0, err
@@ -200,7 +213,11 @@ func detectRange(ctx context.Context, j *detectJob, from, to, every int, progres
 		done int
 		wg   sync.WaitGroup
 	)
-	for range runtime.GOMAXPROCS(0) {
+	workers := runtime.GOMAXPROCS(0)
+	if idle {
+		workers = 1
+	}
+	for range workers {
 		wg.Go(func() {
 			for f := range frames {
 				ds := det.Detect(f.Frame, f.Image, j.rec.Width, j.rec.Height)
@@ -214,7 +231,7 @@ func detectRange(ctx context.Context, j *detectJob, from, to, every int, progres
 			}
 		})
 	}
-	err = media.ReadLuma(ctx, j.url, media.LumaOptions{Table: j.table, From: from, To: to, Every: every, Width: w, Height: h},
+	err = media.ReadLuma(ctx, j.url, media.LumaOptions{Table: j.table, From: from, To: to, Every: every, Width: w, Height: h, Idle: idle},
 		func(f media.LumaFrame) error {
 			select {
 			case frames <- f:

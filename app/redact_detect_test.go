@@ -7,6 +7,7 @@ import (
 	"image"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -99,6 +100,21 @@ func TestDetectFacesAndTrackBox(t *testing.T) {
 	}
 	if len(res.Project.Tracks) != 0 || len(res.Project.Proposals) != 2 {
 		t.Errorf("detection made tracks or lost proposals: %+v", res.Project)
+	}
+
+	// Deterministic, in the background too: the same detections again
+	// (new ids; the pending proposals replaced).
+	again, err := lib.DetectFacesInBackground(ctx, p.ID, 5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Proposals) != len(res.Proposals) || len(again.Project.Proposals) != 2 {
+		t.Fatalf("again: %d proposals (project %d), want %d", len(again.Proposals), len(again.Project.Proposals), len(res.Proposals))
+	}
+	for i := range again.Proposals {
+		if !reflect.DeepEqual(again.Proposals[i].Detections, res.Proposals[i].Detections) || again.Proposals[i].ID == res.Proposals[i].ID {
+			t.Errorf("proposal %d differs on the second run: %+v, then %+v", i, res.Proposals[i], again.Proposals[i])
+		}
 	}
 
 	// The fast path: one frame, proposals replaced.
