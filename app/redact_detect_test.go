@@ -170,6 +170,31 @@ func TestDetectFacesAndTrackBox(t *testing.T) {
 		t.Errorf("message %q", bw.Message())
 	}
 
+	// A track keyed by the user at frames 10 and 40: followed from 10,
+	// re-anchored at 40 (not repeated), on to 60.
+	tid, _, err := lib.AddKeyframe(ctx, p.ID, KeyframeInput{Frame: 10, Box: truth(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := lib.AddKeyframe(ctx, p.ID, KeyframeInput{Track: tid, Frame: 40, Box: truth(40)}); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := lib.TrackBox(ctx, p.ID, TrackRequest{TrackID: tid, Frame: 10, To: 60, Every: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, k := range tk.Keyframes {
+		got = append(got, k.Frame)
+	}
+	if tk.Lost || tk.Last != 60 || !reflect.DeepEqual(got, []int{20, 30, 50, 60}) {
+		t.Errorf("track %s: %+v, keyframes at %v, want 20, 30, 50, 60", tid, tk, got)
+	}
+	check("track", tk)
+	if _, err := lib.TrackBox(ctx, p.ID, TrackRequest{TrackID: "T-NONE", Frame: 10}); !errors.Is(err, ErrNoTrack) {
+		t.Errorf("unknown track: %v", err)
+	}
+
 	// A viewer may not run either.
 	signInAs(t, lib, "viewer1", RoleViewer)
 	var pe *PermissionError
