@@ -258,8 +258,9 @@ type TrackRequest struct {
 	Frame   int
 	// Backward follows toward the project's first frame instead of its last.
 	Backward bool
-	// To is the last frame to follow to (inclusive); outside the project
-	// (e.g. -1) means the project's first or last frame.
+	// To is the last frame to follow to (inclusive). One that is not
+	// beyond Frame in the direction of tracking, or outside the project
+	// (e.g. 0 or -1), means the project's last frame (first, backward).
 	To int
 	// Every is the spacing of the keyframes produced (0: 5 frames).
 	Every int
@@ -300,10 +301,10 @@ func (l *Library) TrackBox(ctx context.Context, projectID string, req TrackReque
 	dir, to := 1, req.To
 	if req.Backward {
 		dir = -1
-		if to < p.From || to > req.Frame {
+		if to < p.From || to >= req.Frame {
 			to = p.From
 		}
-	} else if to > p.To || to < req.Frame {
+	} else if to > p.To || to <= req.Frame {
 		to = p.To
 	}
 	ww, wh := redact.WorkingSize(j.rec.Width, j.rec.Height, redact.TrackWorkingWidth(j.rec.Width, box))
