@@ -97,8 +97,8 @@ func (l *Library) openDetectJob(ctx context.Context, projectID, action string) (
 	}}, nil
 }
 
-// audit writes the run's entry: the recording, and a detail of ids and
-// numbers only.
+// auditDetect writes a detection or tracking entry: the recording, and a
+// detail of ids and numbers only.
 func (l *Library) auditDetect(ctx context.Context, action string, j *detectJob, outcome, detail string) error {
 	e := l.entry(action)
 	e.RecordingID, e.SHA256 = j.rec.ID, j.rec.SHA256
