@@ -37,3 +37,9 @@ go test -tags $tags -run '^$' -bench 'BenchmarkClip' -benchtime 1x -timeout 60m 
 
 echo "== verify-bundle: a bundle with a 10-min 1080p25 master and a 60 s lossless and court clip, against sha256sum -c + ffmpeg -f framehash by hand"
 go test -tags $tags -run '^$' -bench VerifyBundle -benchtime 1x -timeout 30m ./bundle/ | grep -E '^Benchmark'
+
+echo "== face proposals: DetectFaces on every 5th frame of a generated 10-minute 1080p25 recording (pigo sample face composited),"
+echo "   from the encrypted vault, against plain ffmpeg decoding the same frames to gray at the same size (x-ffmpeg-gray-speed ="
+echo "   ffmpeg's time / ours); first proposals for one visible frame (DetectFacesAt; target < 2 s) against ffmpeg -ss of that frame (median of 5)"
+go test -tags $tags -run '^$' -bench 'BenchmarkDetectFaces' -benchtime 1x -timeout 90m ./app/ | grep -E '^Benchmark'
+go test -tags $tags -run '^$' -bench 'BenchmarkFirstProposals' -benchtime 5x -timeout 90m ./app/ | grep -E '^Benchmark'
