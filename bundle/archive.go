@@ -34,10 +34,10 @@ func IsZip(path string) bool { return strings.EqualFold(filepath.Ext(path), ".zi
 // duplicate names and entries outside the bundle's folder are refused:
 // they are not served and Problems names them.
 type Archive struct {
-	path   string // absolute
-	f      *os.File
-	prefix string // the top folder with its slash, or ""
-	files  map[string]*zip.File
+	path    string // absolute
+	f       *os.File
+	prefix  string // the top folder with its slash, or ""
+	files   map[string]*zip.File
 	refused []Problem
 }
 
