@@ -362,6 +362,9 @@ func (v *verifier) checkClip(it Item) {
 	if len(it.FrameMap) > 0 && len(it.FrameMap) != len(got) {
 		v.fail(it.Path, "%d frames, the manifest's frame map has %d", len(got), len(it.FrameMap))
 	}
+	if len(it.MasterTimeUS) > 0 && len(it.MasterTimeUS) != len(got) {
+		v.fail(it.Path, "%d frames, the manifest's master times have %d", len(got), len(it.MasterTimeUS))
+	}
 }
 
 func (v *verifier) frameHashFile(clip, p string) ([]FrameRow, error) {

@@ -26,7 +26,7 @@ import (
 
 // CourtOptions are RunCourt's settings.
 type CourtOptions struct {
-	// Dir is the bundle folder.
+	// Dir is the bundle folder or its .zip.
 	Dir string
 	// Log receives the detail behind what the window says; nil discards it.
 	Log *slog.Logger
@@ -45,6 +45,7 @@ func RunCourt(opts CourtOptions) error {
 	if err != nil {
 		return err
 	}
+	defer func() { _ = c.Close() }() // read only
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -382,13 +383,16 @@ func (s *courtScreen) readoutText() string {
 		return ""
 	}
 	m := ex.MasterFrame(s.frame)
-	var wall time.Time
-	if ex.Kind == "master" && s.frame < len(s.src.Frames) {
-		wall = ex.WallClock(m, s.src.Frames[s.frame], true)
-	} else {
-		wall = ex.WallClock(m, 0, false)
+	var pts time.Duration
+	if s.frame < len(s.src.Frames) {
+		pts = s.src.Frames[s.frame]
 	}
-	return fmt.Sprintf("%s   master frame %d   %s UTC", ex.Ref, m, wall.UTC().Format("2006-01-02 15:04:05.000"))
+	wall, exact := ex.WallClock(s.frame, pts)
+	approx := ""
+	if !exact {
+		approx = "≈" // an older bundle's clip: nominal frame rate
+	}
+	return fmt.Sprintf("%s   master frame %d   %s%s UTC", ex.Ref, m, approx, wall.UTC().Format("2006-01-02 15:04:05.000"))
 }
 
 // do queues f for the worker.
