@@ -165,3 +165,22 @@ func TestVerifyZip(t *testing.T) {
 		}
 	})
 }
+
+// TestReadmeBrowser: README.txt tells someone with only a browser, in two
+// lines near the top, to open index.html, which the bundle holds.
+func TestReadmeBrowser(t *testing.T) {
+	r := bundle.Readme(bundle.Manifest{BundleID: "B1", CaseRef: "C"})
+	lines := strings.Split(bundle.ReadmeBrowserLines, "\n")
+	if len(lines) != 2 || !strings.Contains(bundle.ReadmeBrowserLines, bundle.PlayerFile) {
+		t.Fatalf("browser lines: %q", bundle.ReadmeBrowserLines)
+	}
+	i := strings.Index(r, bundle.ReadmeBrowserLines)
+	if i < 0 || strings.Count(r[:i], "\n") > 6 {
+		t.Fatalf("README.txt does not start with the browser lines:\n%s", r[:min(len(r), 600)])
+	}
+	for _, l := range lines {
+		if len(l) > 80 {
+			t.Errorf("line longer than 80 characters: %q", l)
+		}
+	}
+}
