@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -245,5 +246,42 @@ func TestCourtZipPlays(t *testing.T) {
 	q.until(t, "a step", func() bool { return s.frame == 8 })
 	if n, err := media.DecodeIndexBand(s.video.Image()); err != nil || n != 8 || !strings.Contains(s.readout.Text, "master frame 8 ") {
 		t.Fatalf("picture %d (%v), readout %q", n, err, s.readout.Text)
+	}
+}
+
+// TestCourtLayoutSizes: at a 1366×768 laptop and at 1080p the control
+// window's verdict, readout (whole, in its large type), buttons and key
+// help are on screen, one below the other without overlapping, and the
+// picture keeps most of the height.
+func TestCourtLayoutSizes(t *testing.T) {
+	s, q, _ := courtFixture(t, false)
+	q.until(t, "the first frame", func() bool { return s.opened != nil })
+	dir := shotDir(t)
+	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fyne.NewSize(1920, 1080)} {
+		s.win.Resize(size)
+		q.run(50 * time.Millisecond)
+		name := fmt.Sprintf("court-%dx%d", int(size.Width), int(size.Height))
+		saveWindowShot(t, s.win, dir, name)
+		root := s.win.Content()
+		var prevEnd float32
+		for _, o := range []fyne.CanvasObject{s.video, s.readout, s.status, s.fullBtn} {
+			if !inView(root, o, size) {
+				t.Errorf("%s: %T is not wholly on screen", name, o)
+			}
+			p, _ := absPos(root, o)
+			if p.Y < prevEnd-1 {
+				t.Errorf("%s: %T at y %.0f overlaps what is above it (ends at %.0f)", name, o, p.Y, prevEnd)
+			}
+			prevEnd = p.Y + o.Size().Height
+		}
+		if w := fyne.MeasureText(s.readout.Text, s.readout.TextSize, s.readout.TextStyle).Width; w > s.video.Size().Width {
+			t.Errorf("%s: the readout needs %.0f, the picture column is %.0f wide", name, w, s.video.Size().Width)
+		}
+		if s.video.Size().Height < size.Height/2 {
+			t.Errorf("%s: the picture is only %.0f high", name, s.video.Size().Height)
+		}
+		if !inView(root, s.verdict, size) {
+			t.Errorf("%s: the verdict is not on screen", name)
+		}
 	}
 }
