@@ -41,7 +41,13 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	exhibitBin = filepath.Join(dir, "exhibit")
-	out, err := exec.Command("go", "build", "-trimpath", "-tags", "migrated_fynedo", "-o", exhibitBin, ".").CombinedOutput()
+	var out []byte
+	if b := os.Getenv("EXHIBIT_TEST_BIN"); b != "" {
+		// A binary built elsewhere (e.g. make dist's PIE build) under test.
+		exhibitBin = b
+	} else {
+		out, err = exec.Command("go", "build", "-trimpath", "-tags", "migrated_fynedo", "-o", exhibitBin, ".").CombinedOutput()
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
 		os.Exit(1)

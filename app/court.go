@@ -2,12 +2,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"exhibit/app/media"
@@ -19,8 +18,11 @@ import (
 // no store, no keyring, no sign-in, nothing written. Its methods are safe
 // to call from any goroutine (it does not change after OpenCourt).
 type Court struct {
-	// Dir is the bundle folder (absolute).
+	// Dir is the bundle folder or .zip (absolute).
 	Dir string
+	// zip is the open .zip (nil for a folder): its files are read in
+	// place, never extracted.
+	zip *bundle.Archive
 	// Summary is what the bundle says about itself.
 	Summary *bundle.Summary
 	// Exhibits are the playable items (masters and clips), in manifest order.
@@ -40,6 +42,9 @@ type CourtExhibit struct {
 	// the master frame of each item frame (a court clip).
 	From     int
 	FrameMap []int
+	// MasterTimes, when set (clips of newer bundles), is the real time of
+	// the master frame each item frame shows, since master frame 0.
+	MasterTimes []time.Duration
 	// Markers are the recording's markers that fall in this item.
 	Markers []CourtMarker
 	// FPS is the master's frame rate ("num/den").
@@ -49,30 +54,33 @@ type CourtExhibit struct {
 // CourtMarker is a marker listed in the bundle's manifest (master frames).
 type CourtMarker = bundle.PlayerMarker
 
-// ErrCourtZip is returned by OpenCourt for a .zip: court playback needs
-// the bundle folder (unzip it; the zip's own SHA256SUMS still apply).
-var ErrCourtZip = errors.New("court playback opens a bundle folder, not its .zip: unzip it first")
-
-// OpenCourt reads the bundle in dir for court playback (without verifying
-// it: see Court.Verify).
+// OpenCourt reads the bundle in dir (a folder or its .zip, read in place)
+// for court playback, without verifying it (see Court.Verify). Close it
+// when done.
 func OpenCourt(dir string) (*Court, error) {
-	if strings.EqualFold(filepath.Ext(dir), ".zip") {
-		return nil, ErrCourtZip
-	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	if fi, err := os.Lstat(abs); err != nil {
-		return nil, fmt.Errorf("open the bundle: %w", err)
+	var s *bundle.Summary
+	c := &Court{Dir: abs}
+	if bundle.IsZip(abs) {
+		if c.zip, err = bundle.OpenZip(abs); err != nil {
+			return nil, err
+		}
+		s, err = c.zip.Summary()
+	} else if fi, lerr := os.Lstat(abs); lerr != nil {
+		return nil, fmt.Errorf("open the bundle: %w", lerr)
 	} else if !fi.IsDir() {
-		return nil, fmt.Errorf("open the bundle %s: not a folder", dir)
+		return nil, fmt.Errorf("open the bundle %s: not a folder or a .zip", dir)
+	} else {
+		s, err = bundle.ReadSummary(abs)
 	}
-	s, err := bundle.ReadSummary(abs)
 	if err != nil {
+		_ = c.Close() // read only
 		return nil, fmt.Errorf("open the bundle %s: %w", dir, err)
 	}
-	c := &Court{Dir: abs, Summary: s}
+	c.Summary = s
 	for _, it := range s.Manifest.Items {
 		switch it.Kind {
 		case bundle.KindMaster, bundle.KindClipCourt, bundle.KindClipLossless:
@@ -80,6 +88,9 @@ func OpenCourt(dir string) (*Court, error) {
 			continue
 		}
 		ex := &CourtExhibit{Ref: it.ExhibitRef, Kind: it.Kind, Path: it.Path, RecordingID: it.MasterID, FrameMap: it.FrameMap}
+		for _, us := range it.MasterTimeUS {
+			ex.MasterTimes = append(ex.MasterTimes, time.Duration(us)*time.Microsecond)
+		}
 		if ex.Ref == "" {
 			ex.Ref = it.Path
 		}
@@ -105,6 +116,17 @@ func OpenCourt(dir string) (*Court, error) {
 	}
 	return c, nil
 }
+
+// Close closes the bundle's .zip (nothing to do for a folder).
+func (c *Court) Close() error {
+	if c.zip == nil {
+		return nil
+	}
+	return c.zip.Close()
+}
+
+// IsZip reports whether the bundle is read from its .zip.
+func (c *Court) IsZip() bool { return c.zip != nil }
 
 // frameSpan is the duration of n frames at fps ("num/den"); 0 if unknown.
 func frameSpan(n int, fps string) time.Duration {
@@ -206,18 +228,35 @@ func (c *Court) Headline(v CourtVerdict) string {
 }
 
 // CourtSource opens ex's file as a player source: a plain file (read
-// only), with its frame table from the file's packet table (ffprobe).
+// only) or, in a .zip, the stored entry's byte range of the zip (an
+// io.ReaderAt section; ffprobe reads it as an ffmpeg subfile), with its
+// frame table from the file's packet table (ffprobe). An entry compressed
+// inside the zip is refused (bundle.ErrCompressed: it cannot be read as a
+// byte range, and decompressing a master into memory could take
+// gigabytes).
 func (c *Court) CourtSource(ctx context.Context, ex *CourtExhibit) (player.Source, error) {
 	if err := bundle.CheckPath(ex.Path); err != nil {
 		return player.Source{}, err
 	}
-	p := filepath.Join(c.Dir, filepath.FromSlash(ex.Path))
-	if fi, err := os.Lstat(p); err != nil {
-		return player.Source{}, fmt.Errorf("exhibit %s: %w", ex.Ref, err)
-	} else if !fi.Mode().IsRegular() {
-		return player.Source{}, fmt.Errorf("exhibit %s: not a regular file", ex.Ref)
+	var sec *io.SectionReader
+	var p, input string
+	if c.zip != nil {
+		var off int64
+		var err error
+		if sec, off, err = c.zip.Stored(ex.Path); err != nil {
+			return player.Source{}, fmt.Errorf("exhibit %s: %w", ex.Ref, err)
+		}
+		input = bundle.SubfileURL(c.zip.Path(), off, sec.Size())
+	} else {
+		p = filepath.Join(c.Dir, filepath.FromSlash(ex.Path))
+		if fi, err := os.Lstat(p); err != nil {
+			return player.Source{}, fmt.Errorf("exhibit %s: %w", ex.Ref, err)
+		} else if !fi.Mode().IsRegular() {
+			return player.Source{}, fmt.Errorf("exhibit %s: not a regular file", ex.Ref)
+		}
+		input = p
 	}
-	ft, err := media.ReadPacketTable(ctx, p)
+	ft, err := media.ReadPacketTable(ctx, input)
 	if err != nil {
 		return player.Source{}, fmt.Errorf("exhibit %s: read its frame table: %w", ex.Ref, err)
 	}
@@ -226,17 +265,26 @@ func (c *Court) CourtSource(ctx context.Context, ex *CourtExhibit) (player.Sourc
 	}
 	src := PlayerSource(&Recording{ID: ex.Ref, RecordedAt: ex.RecordedAt}, ft, nil, 0)
 	src.Reader, src.Path = nil, p
+	if sec != nil {
+		src.Reader, src.Size, src.Name = sec, sec.Size(), ex.Ref
+	}
 	// Wall clock of item frame 0 is the master's at ex.MasterFrame(0): the
 	// engine's own wall clock is not used for clips (see WallClock).
 	return src, nil
 }
 
-// WallClock returns the camera wall-clock time of master frame m, given
-// the master's frame rate (times of a master come from its frame table:
-// use masterPTS when known, else the nominal rate).
-func (ex *CourtExhibit) WallClock(m int, masterPTS time.Duration, known bool) time.Time {
-	if known {
-		return ex.RecordedAt.Add(masterPTS)
+// WallClock returns the camera wall-clock time of item frame i, whose
+// own time in the item is itemPTS (from its frame table), and whether it
+// is exact: a master's frame times are its own; a clip's are the master
+// times of its frames from the manifest (master_time_us); a clip of an
+// older bundle without them falls back to the nominal rate from its
+// master frame (not exact).
+func (ex *CourtExhibit) WallClock(i int, itemPTS time.Duration) (time.Time, bool) {
+	switch {
+	case ex.Kind == bundle.KindMaster:
+		return ex.RecordedAt.Add(itemPTS), true
+	case i >= 0 && i < len(ex.MasterTimes):
+		return ex.RecordedAt.Add(ex.MasterTimes[i]), true
 	}
-	return ex.RecordedAt.Add(frameSpan(m, ex.FPS))
+	return ex.RecordedAt.Add(frameSpan(ex.MasterFrame(i), ex.FPS)), false
 }

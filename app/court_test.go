@@ -1,13 +1,18 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"exhibit/bundle"
+	"exhibit/player"
 )
 
 func TestCourtOpenVerifyAndMap(t *testing.T) {
@@ -80,7 +85,85 @@ func TestCourtOpenVerifyAndMap(t *testing.T) {
 	if v.OK || !v.Failed[ex.Path] || !strings.Contains(c.Headline(v), ex.Path) {
 		t.Fatalf("tampered: %+v %q", v, c.Headline(v))
 	}
-	if _, err := OpenCourt(dir + ".zip"); err != ErrCourtZip {
-		t.Fatalf("zip: %v", err)
+}
+
+// TestCourtZipAndRealTimes opens the .zip of a bundle of variable frame
+// rate footage in place: the same exhibits, verified, their sources read
+// from stored entries of the zip (the bytes are the folder's files), and
+// the camera time of every clip frame is the master frame's real time
+// (nominal-rate times are wrong for every other frame of this footage).
+func TestCourtZipAndRealTimes(t *testing.T) {
+	dir, _ := NewTestBundleVFR(t, 48, true)
+	ctx := context.Background()
+	fc, err := OpenCourt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zc, err := OpenCourt(dir + ".zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = zc.Close() }()
+	if !zc.IsZip() || len(zc.Exhibits) != len(fc.Exhibits) || len(zc.Exhibits) < 2 {
+		t.Fatalf("zip exhibits %d, folder %d", len(zc.Exhibits), len(fc.Exhibits))
+	}
+	if v := zc.Verify(ctx, nil); !v.OK {
+		t.Fatalf("zip verify: %v", v.Problems)
+	}
+	var master *CourtExhibit
+	var msrc player.Source
+	for i, ex := range zc.Exhibits {
+		src, err := zc.CourtSource(ctx, ex)
+		if err != nil {
+			t.Fatalf("%s from the zip: %v", ex.Path, err)
+		}
+		fsrc, err := fc.CourtSource(ctx, fc.Exhibits[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src.Reader == nil || src.Path != "" || !reflect.DeepEqual(src.Frames, fsrc.Frames) {
+			t.Fatalf("%s: zip source %d frames (reader %v), folder %d", ex.Path, len(src.Frames), src.Reader != nil, len(fsrc.Frames))
+		}
+		got, err := io.ReadAll(io.NewSectionReader(src.Reader, 0, src.Size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(fsrc.Path)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: the zip's bytes are not the file's (%v)", ex.Path, err)
+		}
+		if ex.Kind == bundle.KindMaster {
+			master, msrc = ex, src
+		}
+	}
+	if master == nil {
+		t.Fatal("no master in the bundle")
+	}
+	nominalWrong := 0
+	for _, ex := range zc.Exhibits {
+		if ex.Kind == bundle.KindMaster {
+			continue
+		}
+		if len(ex.MasterTimes) == 0 {
+			t.Fatalf("%s: no master times in the manifest", ex.Path)
+		}
+		for i := range ex.MasterTimes {
+			m := ex.MasterFrame(i)
+			got, exact := ex.WallClock(i, 0)
+			want, _ := master.WallClock(m, msrc.Frames[m])
+			if !exact || !got.Equal(want) {
+				t.Fatalf("%s frame %d (master %d): camera time %v (exact %v), the master's %v", ex.Path, i, m, got, exact, want)
+			}
+			if !master.RecordedAt.Add(frameSpan(m, master.FPS)).Equal(want) {
+				nominalWrong++
+			}
+		}
+	}
+	if nominalWrong == 0 {
+		t.Fatal("the footage is not variable frame rate: the test proves nothing")
+	}
+	old := &CourtExhibit{Kind: bundle.KindClipCourt, From: 10, FPS: "25/1", RecordedAt: master.RecordedAt}
+	if w, exact := old.WallClock(2, 0); exact || !w.Equal(master.RecordedAt.Add(480*time.Millisecond)) {
+		t.Fatalf("an older clip without master times: %v %v", w, exact)
 	}
 }

@@ -54,6 +54,20 @@ func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path str
 		if kind == bundle.KindClipCourt {
 			it.FrameMap = c.FrameMap
 		}
+		// The master frame of each clip frame, and its real time.
+		mfs := c.FrameMap
+		if kind != bundle.KindClipCourt || len(mfs) == 0 {
+			mfs = nil
+			for m := c.From; m <= c.To; m++ {
+				mfs = append(mfs, m)
+			}
+		}
+		for _, mf := range mfs {
+			if mf < 0 || mf >= len(p.times) {
+				return fmt.Errorf("clip frame map names master frame %d, outside the recording", mf)
+			}
+			it.MasterTimeUS = append(it.MasterTimeUS, p.times[mf].Microseconds())
+		}
 		return nil
 	})
 	if err != nil {

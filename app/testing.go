@@ -126,10 +126,19 @@ func NewTestLibrary(t testing.TB, role ...Role) *Library {
 // folder, and returns the folder and the recording's id.
 func NewTestBundle(t testing.TB, frames int) (dir, id string) {
 	t.Helper()
+	return NewTestBundleVFR(t, frames, false)
+}
+
+// NewTestBundleVFR is NewTestBundle, from variable frame rate footage when
+// vfr is set (frame durations alternate 0.5 and 1.5 nominal frames, so
+// nominal-rate times are wrong for every other frame). The export also
+// writes dir+".zip".
+func NewTestBundleVFR(t testing.TB, frames int, vfr bool) (dir, id string) {
+	t.Helper()
 	ctx := context.Background()
 	lib := NewTestLibrary(t, RoleSergeant)
 	src := filepath.Join(t.TempDir(), "cam.mp4")
-	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Width: 640, Height: 360, Frames: frames, GOP: 25, BFrames: 2}); err != nil {
+	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Width: 640, Height: 360, Frames: frames, GOP: 25, BFrames: 2, VFR: vfr}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := lib.Ingest(ctx, []string{src}, IngestOptions{})
@@ -144,7 +153,7 @@ func NewTestBundle(t testing.TB, frames int) (dir, id string) {
 		}
 	}
 	dir = filepath.Join(t.TempDir(), "OP-1")
-	if _, err := lib.Export(ctx, ExportRequest{CaseRef: "OP/2026/1", Out: dir, Specs: []string{id}, Masters: true}, nil); err != nil {
+	if _, err := lib.Export(ctx, ExportRequest{CaseRef: "OP/2026/1", Out: dir, Specs: []string{id}, Masters: true, Zip: true}, nil); err != nil {
 		t.Fatal(err)
 	}
 	return dir, id

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 )
@@ -27,12 +28,29 @@ func FrameHashArgs(input string) []string {
 // ComputeFrameHash runs ffmpeg (the binary named ffmpeg on PATH, or
 // ffmpegPath when not empty) over input and returns its framehash output.
 func ComputeFrameHash(ctx context.Context, ffmpegPath, input string) ([]byte, error) {
+	return computeFrameHash(ctx, ffmpegPath, input, "file", nil)
+}
+
+// computeFrameHash is ComputeFrameHash with the protocols input needs
+// ("file"; "subfile,file" for an entry of a zip; "pipe" for stdin, which
+// is closed when done).
+func computeFrameHash(ctx context.Context, ffmpegPath, input, protocols string, stdin io.ReadCloser) ([]byte, error) {
 	if ffmpegPath == "" {
 		ffmpegPath = "ffmpeg"
 	}
-	cmd := exec.CommandContext(ctx, ffmpegPath, FrameHashArgs(input)...)
+	args := FrameHashArgs(input)
+	for i := range args {
+		if args[i] == "-protocol_whitelist" {
+			args[i+1] = protocols
+		}
+	}
+	cmd := exec.CommandContext(ctx, ffmpegPath, args...)
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if stdin != nil {
+		defer func() { _ = stdin.Close() }() // read only
+		cmd.Stdin = stdin
+	}
 	if err := cmd.Run(); err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if len(msg) > 300 {

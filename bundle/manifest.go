@@ -125,6 +125,12 @@ type Item struct {
 	MasterFrameHash string `json:"master_framehash,omitempty"`
 	// FrameMap gives, for a court clip, the master frame of each clip frame.
 	FrameMap []int `json:"frame_map,omitempty"`
+	// MasterTimeUS gives, for a clip, the time of the master frame each
+	// clip frame shows, in microseconds since master frame 0 (from the
+	// master's frame table: real timestamps, not the nominal rate), so
+	// the camera clock of a clip frame is Recording.RecordedAt plus it.
+	// Added after format exhibit-bundle/1 shipped: older bundles have none.
+	MasterTimeUS []int64 `json:"master_time_us,omitempty"`
 	// Frame is the master frame of a still.
 	Frame *int `json:"frame,omitempty"`
 	// Of is, for a framehash file, the path of the file it hashes (or

@@ -38,6 +38,11 @@ for line in open('audit/entries.jsonl', 'rb').read().split(b'\n')[:-1]:
 print('all %s' % ('OK' if bad == 0 else 'FAILED'))
 `
 
+// ReadmeBrowserLines are README.txt's two lines for someone who has only
+// a web browser.
+const ReadmeBrowserLines = `ONLY A WEB BROWSER? Open index.html (unzip the .zip first): it plays the
+court clips offline, frame by frame, showing exhibit, master frame, camera time.`
+
 // Readme returns README.txt for a bundle with manifest m: how to play it
 // and how to repeat every check of Verify with public tools.
 func Readme(m Manifest) string {
@@ -46,6 +51,8 @@ func Readme(m Manifest) string {
 	p("EVIDENCE BUNDLE %s", m.BundleID)
 	p("Case reference: %s", m.CaseRef)
 	p("Created %s (UTC) by %s with Exhibit %s", m.CreatedAt.UTC().Format("2006-01-02 15:04:05"), m.CreatedBy, m.ExhibitVersion)
+	p("")
+	p("%s", ReadmeBrowserLines)
 	p("")
 	p(`WHAT IS HERE
 

@@ -26,9 +26,33 @@ type Summary struct {
 // ReadSummary reads dir's manifest, checkpoint, key and audit entries.
 // Only the manifest is required: an error means it could not be read or
 // parsed. A bad checkpoint leaves Checkpoint nil (Verify names why).
-// Symlinks are not followed.
+// Symlinks are not followed. dir may be the bundle's .zip (IsZip).
 func ReadSummary(dir string) (*Summary, error) {
-	data, err := readRegular(dir, ManifestFile, 64<<20)
+	if IsZip(dir) {
+		a, err := OpenZip(dir)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = a.Close() }() // read only
+		return a.Summary()
+	}
+	return readSummary(func(p string, max int64) ([]byte, error) { return readRegular(dir, p, max) })
+}
+
+// Summary is ReadSummary of the zip.
+func (a *Archive) Summary() (*Summary, error) {
+	return readSummary(func(p string, max int64) ([]byte, error) {
+		r, err := a.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = r.Close() }() // read only
+		return readMax(r, p, max)
+	})
+}
+
+func readSummary(readRegular func(p string, max int64) ([]byte, error)) (*Summary, error) {
+	data, err := readRegular(ManifestFile, 64<<20)
 	if err != nil {
 		return nil, err
 	}
@@ -37,14 +61,14 @@ func ReadSummary(dir string) (*Summary, error) {
 		return nil, fmt.Errorf("%s: %w", ManifestFile, err)
 	}
 	s := &Summary{Manifest: &m}
-	key, kerr := readRegular(dir, KeyFile, 4096)
+	key, kerr := readRegular(KeyFile, 4096)
 	if kerr == nil {
 		s.KeyName, _, _ = strings.Cut(strings.TrimSpace(string(key)), "+")
-		if cp, err := readRegular(dir, CheckpointFile, 1<<20); err == nil {
+		if cp, err := readRegular(CheckpointFile, 1<<20); err == nil {
 			s.Checkpoint, _ = openCheckpoint(cp, key) // nil: Verify reports the reason
 		}
 	}
-	if entries, err := readRegular(dir, EntriesFile, 1<<30); err == nil {
+	if entries, err := readRegular(EntriesFile, 1<<30); err == nil {
 		var maxSeq int64
 		for _, line := range bytes.Split(entries, []byte("\n")) {
 			var e struct {
@@ -75,7 +99,12 @@ func readRegular(dir, p string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}
 	defer func() { _ = f.Close() }() // read only
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	return readMax(f, p, max)
+}
+
+// readMax reads r, at most max bytes.
+func readMax(r io.Reader, p string, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
 	}

@@ -59,6 +59,7 @@ type verifier struct {
 	opt      VerifyOptions
 	mu       sync.Mutex
 	problems []Problem
+	set      fileSet           // the folder or the zip
 	files    map[string]int64  // regular files found, relative path -> size
 	sums     map[string]string // SHA256SUMS: path -> hex
 	actual   map[string]string // computed SHA-256 of listed files
@@ -71,14 +72,24 @@ func (v *verifier) fail(p, format string, args ...any) {
 }
 
 func (v *verifier) run() {
-	if fi, err := os.Lstat(v.dir); err != nil {
+	if IsZip(v.dir) {
+		a, err := OpenZip(v.dir)
+		if err != nil {
+			v.fail(".", "cannot read the bundle zip: %v", err)
+			return
+		}
+		defer func() { _ = a.Close() }() // read only
+		v.set = zipSet{a}
+	} else if fi, err := os.Lstat(v.dir); err != nil {
 		v.fail(".", "cannot read the bundle folder: %v", err)
 		return
 	} else if !fi.IsDir() {
 		v.fail(".", "not a folder (a symlink is not followed)")
 		return
+	} else {
+		v.set = dirSet(v.dir)
 	}
-	v.walk()
+	v.files = v.set.list(v.fail)
 	v.readSums()
 	man := v.readManifest()
 	items := map[string]*Item{}
@@ -179,49 +190,12 @@ func (v *verifier) missingReported(p string) bool {
 	return false
 }
 
-// walk lists the bundle's regular files without following symlinks.
-func (v *verifier) walk() {
-	err := filepath.WalkDir(v.dir, func(p string, d fs.DirEntry, err error) error {
-		rel, rerr := filepath.Rel(v.dir, p)
-		if rerr != nil {
-			return rerr
-		}
-		rel = filepath.ToSlash(rel)
-		if err != nil {
-			v.fail(rel, "cannot read: %v", err)
-			return nil
-		}
-		if rel == "." {
-			return nil
-		}
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			v.fail(rel, "is a symlink: refused, not followed")
-		case d.IsDir():
-		case d.Type().IsRegular():
-			fi, err := d.Info()
-			if err != nil {
-				v.fail(rel, "cannot read: %v", err)
-				return nil
-			}
-			v.files[rel] = fi.Size()
-		default:
-			v.fail(rel, "not a regular file")
-		}
-		return nil
-	})
-	if err != nil {
-		v.fail(".", "cannot list the bundle: %v", err)
-	}
-}
-
-// open opens a bundle file found by walk, refusing symlinks at the last
-// component (walk refused them everywhere else).
-func (v *verifier) open(p string) (*os.File, error) {
+// open opens a bundle file that list returned.
+func (v *verifier) open(p string) (io.ReadCloser, error) {
 	if _, ok := v.files[p]; !ok {
 		return nil, errors.New("missing")
 	}
-	return os.OpenFile(filepath.Join(v.dir, filepath.FromSlash(p)), os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	return v.set.open(p)
 }
 
 func (v *verifier) readFile(p string, max int64) ([]byte, error) {
@@ -356,13 +330,16 @@ func (v *verifier) checkClip(it Item) {
 			v.fail(it.MasterFrameHash, "%d frames, the manifest's range %d-%d of %s has %d", len(master), it.Frames.From, it.Frames.To, it.Path, it.Frames.To-it.Frames.From+1)
 		}
 	}
-	abs, err := filepath.Abs(filepath.Join(v.dir, filepath.FromSlash(it.Path)))
+	input, protocols, stdin, err := v.set.frameInput(it.Path)
 	if err != nil {
-		v.fail(it.Path, "%v", err)
+		v.fail(it.Path, "cannot read: %v", err)
 		return
 	}
-	out, err := ComputeFrameHash(v.ctx, v.opt.FFmpeg, "file:"+abs)
-	if err != nil {
+	out, err := computeFrameHash(v.ctx, v.opt.FFmpeg, input, protocols, stdin)
+	if err != nil && stdin != nil {
+		v.fail(it.Path, "compressed inside the .zip and cannot be decoded as a stream (unzip the bundle and verify the folder): %v", err)
+		return
+	} else if err != nil {
 		v.fail(it.Path, "cannot decode: %v", err)
 		return
 	}
@@ -384,6 +361,9 @@ func (v *verifier) checkClip(it Item) {
 	}
 	if len(it.FrameMap) > 0 && len(it.FrameMap) != len(got) {
 		v.fail(it.Path, "%d frames, the manifest's frame map has %d", len(got), len(it.FrameMap))
+	}
+	if len(it.MasterTimeUS) > 0 && len(it.MasterTimeUS) != len(got) {
+		v.fail(it.Path, "%d frames, the manifest's master times have %d", len(got), len(it.MasterTimeUS))
 	}
 }
 
@@ -496,4 +476,57 @@ func (v *verifier) checkAudit() {
 	if manifestSum != "" && !exportFound {
 		v.fail(ManifestFile, "no proven export.create entry records this manifest's SHA-256 %s", manifestSum)
 	}
+}
+
+// dirSet is a fileSet over a bundle folder.
+type dirSet string
+
+// list walks the folder without following symlinks.
+func (d dirSet) list(fail func(p, format string, args ...any)) map[string]int64 {
+	dir := string(d)
+	files := map[string]int64{}
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		rel, rerr := filepath.Rel(dir, p)
+		if rerr != nil {
+			return rerr
+		}
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			fail(rel, "cannot read: %v", err)
+			return nil
+		}
+		if rel == "." {
+			return nil
+		}
+		switch {
+		case e.Type()&fs.ModeSymlink != 0:
+			fail(rel, "is a symlink: refused, not followed")
+		case e.IsDir():
+		case e.Type().IsRegular():
+			fi, err := e.Info()
+			if err != nil {
+				fail(rel, "cannot read: %v", err)
+				return nil
+			}
+			files[rel] = fi.Size()
+		default:
+			fail(rel, "not a regular file")
+		}
+		return nil
+	})
+	if err != nil {
+		fail(".", "cannot list the bundle: %v", err)
+	}
+	return files
+}
+
+// open opens a file of the folder, refusing a symlink at the last
+// component (list refused them everywhere else).
+func (d dirSet) open(p string) (io.ReadCloser, error) {
+	return os.OpenFile(filepath.Join(string(d), filepath.FromSlash(p)), os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+}
+
+func (d dirSet) frameInput(p string) (string, string, io.ReadCloser, error) {
+	abs, err := filepath.Abs(filepath.Join(string(d), filepath.FromSlash(p)))
+	return "file:" + abs, "file", nil, err
 }

@@ -10,7 +10,8 @@ import (
 
 // export and verify-bundle: evidence bundles.
 //
-// verify-bundle output (a contract): an intact bundle prints one line
+// verify-bundle reads a bundle folder or its .zip in place (nothing is
+// extracted). Output (a contract): an intact bundle prints one line
 // "OK    DIR: every check passed" and exits 0; otherwise one line
 // "FAIL path: reason" per problem (path relative to the bundle, "." for the
 // folder), sorted by path, exit 1. --json prints one object
@@ -59,7 +60,7 @@ func exportFlags(fs *flag.FlagSet) action {
 func verifyBundleFlags(fs *flag.FlagSet) action {
 	asJSON := fs.Bool("json", false, "JSON output")
 	return action{
-		check: exactlyArgs(1, "exhibit verify-bundle: usage: exhibit verify-bundle DIR [--json]\n"),
+		check: exactlyArgs(1, "exhibit verify-bundle: usage: exhibit verify-bundle DIR|DIR.zip [--json]\n"),
 		run: func(ctx context.Context, s *session, args []string) error {
 			probs := bundle.Verify(ctx, args[0], bundle.VerifyOptions{})
 			if ctx.Err() != nil {

@@ -26,6 +26,7 @@ func courtFlags(fs *flag.FlagSet) action {
 			if err != nil {
 				return err
 			}
+			defer func() { _ = c.Close() }() // read only
 			v := c.Verify(ctx, nil)
 			if ctx.Err() != nil {
 				return errInterrupted

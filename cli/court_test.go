@@ -24,6 +24,15 @@ func TestCourtCheck(t *testing.T) {
 	if r := court("--check", dir); r.code != 0 || !strings.HasPrefix(r.out, "Verified: ") || !strings.Contains(r.out, "key ") {
 		t.Fatalf("court --check: %v", r)
 	}
+	// The .zip, read in place: the same verdict; verify-bundle accepts it.
+	if r := court("--check", dir+".zip"); r.code != 0 || !strings.HasPrefix(r.out, "Verified: ") {
+		t.Fatalf("court --check on the zip: %v", r)
+	}
+	var o, eb bytes.Buffer
+	if code := Main([]string{"verify-bundle", dir + ".zip"}, Env{Stdin: strings.NewReader(""), Stdout: &o, Stderr: &eb,
+		LookupEnv: func(string) (string, bool) { return "", false }}); code != 0 || !strings.HasPrefix(o.String(), "OK    "+dir+".zip: ") {
+		t.Fatalf("verify-bundle on the zip: %d %s %s", code, o.String(), eb.String())
+	}
 	if r := court(dir); r.code != 0 || opened.Dir != dir {
 		t.Fatalf("court: %v, window opened on %q", r, opened.Dir)
 	}

@@ -136,31 +136,10 @@ func BenchmarkIngestPipeline(b *testing.B) {
 	b.ReportMetric(0, "ns/op")
 }
 
-// seedRecordings inserts n synthetic recordings (no vault files) directly,
-// sealed exactly as Commit seals them.
+// seedRecordings inserts n synthetic recordings (SeedTestRecordings).
 func seedRecordings(b testing.TB, s *Store, n int) {
 	b.Helper()
-	err := s.withTx(context.Background(), func(tx *sql.Tx) error {
-		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-		for i := range n {
-			id := fmt.Sprintf("S%07d", i)
-			p := Personal{Officer: fmt.Sprintf("PC %04d Officer%d", i%500, i%500), DeviceSerial: fmt.Sprintf("X60A%04d", i%300),
-				Make: "Axon", Model: "Body 3", SourceName: fmt.Sprintf("X60A%04d_%07d.MP4", i%300, i)}
-			pj := p.marshal()
-			_, err := tx.Exec(`INSERT INTO recordings (id, sha256, size, recorded_at, recorded_at_source, ingested_at,
-				duration_ms, frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec,
-				status, restricted, vault_name, vault_size, data_key, personal)
-				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-				id, fmt.Sprintf("%064x", i), 1000, base.Add(time.Duration(i)*time.Minute).UnixMilli(), "sidecar",
-				base.UnixMilli(), 60000, 1500, 1920, 1080, 25, 1, "mp4", "h264", "aac", "unreviewed", i%50 == 0,
-				fmt.Sprintf("v%07d", i), 1100, s.wrap.seal(make([]byte, KeySize), dataKeyAD(id)), s.fields.seal(pj, personalAD(id)))
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := SeedTestRecordings(s, n, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 		b.Fatal(err)
 	}
 }

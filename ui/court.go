@@ -26,7 +26,7 @@ import (
 
 // CourtOptions are RunCourt's settings.
 type CourtOptions struct {
-	// Dir is the bundle folder.
+	// Dir is the bundle folder or its .zip.
 	Dir string
 	// Log receives the detail behind what the window says; nil discards it.
 	Log *slog.Logger
@@ -45,6 +45,7 @@ func RunCourt(opts CourtOptions) error {
 	if err != nil {
 		return err
 	}
+	defer func() { _ = c.Close() }() // read only
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
@@ -58,9 +59,6 @@ func RunCourt(opts CourtOptions) error {
 	w := a.NewWindow("Exhibit court — " + c.Summary.Manifest.CaseRef)
 	w.SetMaster()
 	cs := newCourtScreen(a, w, c, opts.Log)
-	if courtStarted != nil {
-		courtStarted(cs)
-	}
 	w.Resize(fyne.NewSize(1280, 720))
 	cs.start()
 	w.ShowAndRun()
@@ -83,14 +81,15 @@ func noCaches() error {
 	return nil
 }
 
-// courtStarted, when set (tests), is called with the court screen before
-// the window runs.
-var courtStarted func(*courtScreen)
-
 // NewCourtApp returns a Fyne app that writes nothing: no unique id (so no
-// preferences or storage folder) and a fixed theme (so Fyne neither
+// preferences or storage folder, even where a FyneApp.toml could lend
+// one) and a fixed theme (so Fyne neither
 // creates nor watches its settings folder).
 func NewCourtApp() fyne.App {
+	// A development build (go build, go run) otherwise takes the app id
+	// from a FyneApp.toml in the working folder or beside the binary, and
+	// with it a preferences folder under ~/.config/fyne.
+	fyneapp.SetMetadata(fyne.AppMetadata{Name: "Exhibit court", Release: true, Migrations: map[string]bool{"fyneDo": true}})
 	a := fyneapp.NewWithID("")
 	a.Settings().SetTheme(courtTheme{theme.DefaultTheme()})
 	return a
@@ -133,13 +132,16 @@ type courtScreen struct {
 	readout  *canvas.Text
 	band     *fyne.Container // red band over the picture for an unverified item
 	status   *widget.Label
+	fullBtn  *widget.Button // the court screen full screen (F11)
 
 	verified bool
 	failed   map[string]bool
 	cur      *app.CourtExhibit
+	opened   *app.CourtExhibit // cur once its first frame is shown (keys wait for it)
 	count    int
 	src      player.Source
-	frame    int // item frame shown
+	frame    int    // item frame shown
+	logged   string // the readout last logged (Debug "court frame")
 	present  *presentation
 
 	ui      func(func()) // runs f on the Fyne goroutine (fyne.Do; tests queue)
@@ -232,14 +234,26 @@ func formatClock(d time.Duration) string {
 
 // content builds the control window.
 func (s *courtScreen) content() fyne.CanvasObject {
-	help := widget.NewLabel("Left/Right or , . one frame · Shift+Left/Right 1 s · Space play/pause · N/P next/previous marker · + - 0 zoom · Ctrl+P court screen · B black-out")
+	help := widget.NewLabel("Left/Right or , . one frame · Shift+Left/Right 1 s · Space play/pause · N/P next/previous marker · Page Down/Up next/previous exhibit · + - 0 zoom · Ctrl+P court screen · F11 court screen full screen · B black-out")
 	help.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(s.verdict, s.progress, s.problems)
 	left := container.NewVSplit(
 		container.NewBorder(widget.NewLabelWithStyle("Exhibits", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.list),
 		container.NewBorder(widget.NewLabelWithStyle("Markers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, s.marks))
 	left.SetOffset(0.5)
-	picture := container.NewBorder(s.band, container.NewVBox(s.readout, s.status, help), nil, nil, s.video)
+	// Buttons for what the keys do, for an advocate who does not know
+	// them; each gives the keyboard back to the picture.
+	btn := func(label string, f func()) *widget.Button {
+		return widget.NewButton(label, func() {
+			f()
+			s.win.Canvas().Focus(s.video)
+		})
+	}
+	s.fullBtn = btn("Full screen (F11)", func() { s.present.toggleFull() })
+	s.fullBtn.Disable()
+	buttons := container.NewHBox(btn("Court screen (Ctrl+P)", s.togglePresentation), s.fullBtn,
+		btn("Black-out (B)", func() { s.present.toggleBlack() }))
+	picture := container.NewBorder(s.band, container.NewVBox(s.readout, s.status, buttons, help), nil, nil, s.video)
 	split := container.NewHSplit(left, picture)
 	split.SetOffset(0.34)
 	return container.NewBorder(top, nil, nil, nil, split)
@@ -268,6 +282,7 @@ func (s *courtScreen) showVerdict(v app.CourtVerdict) {
 	s.progress.SetValue(1)
 	s.progress.Hide()
 	s.verdict.Text = s.c.Headline(v)
+	s.log.Debug("court verdict", "ok", v.OK, "headline", s.verdict.Text)
 	if v.OK {
 		s.verdict.Color = courtGreen
 		s.problems.Hide()
@@ -313,13 +328,19 @@ func (s *courtScreen) choose(i int) {
 
 // open loads ex into the engine (on the worker) and shows its frame 0.
 func (s *courtScreen) open(ex *app.CourtExhibit, unverified bool) {
-	s.cur = ex
+	// Until the exhibit's first frame is shown, the state of the previous
+	// one must not steer keys (a marker jump computed from its frame
+	// count and position would land anywhere in the new one).
+	s.cur, s.opened, s.count, s.frame, s.src = ex, nil, 0, 0, player.Source{}
+	s.readout.Text = ""
+	s.readout.Refresh()
 	s.marks.Refresh()
 	if unverified {
 		s.band.Show()
 	} else {
 		s.band.Hide()
 	}
+	s.win.Content().Refresh() // Fyne draws a container shown again only when its parent is refreshed
 	s.present.setBand(unverified)
 	s.status.SetText("Opening " + ex.Ref + "…")
 	s.do(func(ctx context.Context) {
@@ -336,7 +357,11 @@ func (s *courtScreen) open(ex *app.CourtExhibit, unverified bool) {
 				var f player.Frame
 				if f, err = e.SeekFrame(ctx, 0); err == nil {
 					s.ui(func() {
-						s.src, s.count = src, len(src.Frames)
+						if s.engine() != e {
+							f.Release() // another exhibit was chosen meanwhile
+							return
+						}
+						s.src, s.count, s.opened = src, len(src.Frames), ex
 						s.showFrame(f)
 					})
 					return
@@ -356,7 +381,13 @@ func (s *courtScreen) events(e *player.Engine) {
 		case player.EventPosition, player.EventEnd:
 			s.playing.Store(ev.Playing && ev.Kind == player.EventPosition)
 			if f, ok := e.LatestFrame(); ok {
-				s.ui(func() { s.showFrame(f) })
+				s.ui(func() {
+					if s.engine() != e || s.opened == nil {
+						f.Release() // from an exhibit closed meanwhile
+						return
+					}
+					s.showFrame(f)
+				})
 			}
 		case player.EventError:
 			s.ui(func() { s.status.SetText("Playback stopped: " + ev.Err.Error()) })
@@ -372,6 +403,10 @@ func (s *courtScreen) showFrame(f player.Frame) {
 	s.readout.Text = s.readoutText()
 	s.readout.Refresh()
 	s.present.setReadout(s.readout.Text)
+	if s.cur != nil && s.readout.Text != s.logged {
+		s.logged = s.readout.Text
+		s.log.Debug("court frame", "exhibit", s.cur.Ref, "frame", f.Index, "master", s.cur.MasterFrame(f.Index), "readout", s.readout.Text)
+	}
 	s.status.SetText("")
 }
 
@@ -382,13 +417,16 @@ func (s *courtScreen) readoutText() string {
 		return ""
 	}
 	m := ex.MasterFrame(s.frame)
-	var wall time.Time
-	if ex.Kind == "master" && s.frame < len(s.src.Frames) {
-		wall = ex.WallClock(m, s.src.Frames[s.frame], true)
-	} else {
-		wall = ex.WallClock(m, 0, false)
+	var pts time.Duration
+	if s.frame < len(s.src.Frames) {
+		pts = s.src.Frames[s.frame]
 	}
-	return fmt.Sprintf("%s   master frame %d   %s UTC", ex.Ref, m, wall.UTC().Format("2006-01-02 15:04:05.000"))
+	wall, exact := ex.WallClock(s.frame, pts)
+	approx := ""
+	if !exact {
+		approx = "≈" // an older bundle's clip: nominal frame rate
+	}
+	return fmt.Sprintf("%s   master frame %d   %s%s UTC", ex.Ref, m, approx, wall.UTC().Format("2006-01-02 15:04:05.000"))
 }
 
 // do queues f for the worker.
@@ -440,7 +478,11 @@ func (s *courtScreen) close() {
 }
 
 // run queues an engine call that returns a frame, and shows it.
+// Keys before the exhibit's first frame is shown are ignored.
 func (s *courtScreen) run(f func(ctx context.Context, e *player.Engine) (player.Frame, error)) {
+	if s.opened == nil {
+		return
+	}
 	s.do(func(ctx context.Context) {
 		e := s.engine()
 		if e == nil {
@@ -452,7 +494,13 @@ func (s *courtScreen) run(f func(ctx context.Context, e *player.Engine) (player.
 			s.ui(func() { s.status.SetText(err.Error()) })
 			return
 		}
-		s.ui(func() { s.showFrame(fr) })
+		s.ui(func() {
+			if s.engine() != e {
+				fr.Release() // another exhibit was chosen meanwhile
+				return
+			}
+			s.showFrame(fr)
+		})
 	})
 }
 
@@ -506,6 +554,9 @@ func (s *courtScreen) jumpMark(dir int) {
 }
 
 func (s *courtScreen) togglePlay() {
+	if s.opened == nil {
+		return
+	}
 	s.do(func(ctx context.Context) {
 		e := s.engine()
 		if e == nil {
@@ -527,12 +578,36 @@ func (s *courtScreen) togglePlay() {
 }
 
 // typedKey handles the review screen's keys (same meanings).
+// F11 puts the court screen full screen (or back), Page Down/Up choose
+// the next/previous exhibit.
 func (s *courtScreen) typedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyF11:
+		s.present.toggleFull()
+		return
+	case fyne.KeyPageDown, fyne.KeyPageUp:
+		s.nextExhibit(map[fyne.KeyName]int{fyne.KeyPageDown: 1, fyne.KeyPageUp: -1}[ev.Name])
+		return
+	}
 	shift := false
 	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
 		shift = d.CurrentKeyModifiers()&fyne.KeyModifierShift != 0
 	}
 	transportKey(s, ev.Name, shift, s.count-1)
+}
+
+// nextExhibit selects the exhibit dir places after (1) or before (-1)
+// the current one in the playlist.
+func (s *courtScreen) nextExhibit(dir int) {
+	i := 0
+	for j, ex := range s.c.Exhibits {
+		if ex == s.cur {
+			i = j + dir
+		}
+	}
+	if s.cur != nil && i >= 0 && i < len(s.c.Exhibits) {
+		s.list.Select(i)
+	}
 }
 
 // typedRune handles character keys.

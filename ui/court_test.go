@@ -3,10 +3,12 @@ package ui
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -32,10 +34,19 @@ func courtFixture(t *testing.T, tamper bool) (*courtScreen, uiQueue, string) {
 			t.Fatal(err)
 		}
 	}
-	c, err := app.OpenCourt(dir)
+	s, q := courtOpen(t, dir)
+	return s, q, id
+}
+
+// courtOpen opens court playback headless on the bundle at path (a
+// folder or a .zip).
+func courtOpen(t *testing.T, path string) (*courtScreen, uiQueue) {
+	t.Helper()
+	c, err := app.OpenCourt(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = c.Close() })
 	a := test.NewTempApp(t)
 	q := newUIQueue()
 	w := test.NewWindow(nil)
@@ -56,7 +67,7 @@ func courtFixture(t *testing.T, tamper bool) (*courtScreen, uiQueue, string) {
 			}
 		}
 	})
-	return s, q, id
+	return s, q
 }
 
 func TestCourtVerdictPlaylistReadout(t *testing.T) {
@@ -108,12 +119,25 @@ func TestCourtVerdictPlaylistReadout(t *testing.T) {
 			continue
 		}
 		s.list.Select(i)
-		q.until(t, "the clip", func() bool { return s.cur == e && s.video.Image() != nil && strings.HasPrefix(s.readout.Text, e.Ref) })
+		q.until(t, "the clip", func() bool { return s.opened == e })
 		s.typedRune('n')
 		q.until(t, "the clip's marker", func() bool { return s.cur.MasterFrame(s.frame) == 7 })
 		n, err := media.DecodeIndexBand(s.video.Image())
 		if err != nil || n != 7 || !strings.Contains(s.readout.Text, "master frame 7 ") {
 			t.Fatalf("clip frame %d: picture shows %d (%v), readout %q", s.frame, n, err, s.readout.Text)
+		}
+		// Step inside the clip: forward, forward, back.
+		for _, st := range []struct {
+			key  fyne.KeyName
+			want int
+		}{{fyne.KeyRight, 8}, {fyne.KeyRight, 9}, {fyne.KeyLeft, 8}} {
+			from := s.frame
+			s.typedKey(&fyne.KeyEvent{Name: st.key})
+			q.until(t, fmt.Sprintf("clip step to master frame %d", st.want), func() bool { return s.frame != from })
+			n, err := media.DecodeIndexBand(s.video.Image())
+			if m := s.cur.MasterFrame(s.frame); m != st.want || err != nil || n != m || !strings.Contains(s.readout.Text, fmt.Sprintf("master frame %d ", m)) {
+				t.Fatalf("clip frame %d: master %d, picture shows %d (%v), readout %q; want %d", s.frame, m, n, err, s.readout.Text, st.want)
+			}
 		}
 		return
 	}
@@ -151,5 +175,113 @@ func TestCourtTamperedIsMarked(t *testing.T) {
 	q.until(t, "the unverified exhibit to show", func() bool { return s.video.Image() != nil })
 	if s.band.Hidden || s.cur != s.c.Exhibits[0] {
 		t.Fatal("an unverified exhibit plays without the red band")
+	}
+}
+
+// TestPointerMapping checks the pointer's coordinate transforms: a tap
+// maps to the picture point under it and back to a circle centred on the
+// tap, with the picture letterboxed, zoomed and panned, and the pointer
+// layer offset from the video view; a tap beside the picture is refused.
+func TestPointerMapping(t *testing.T) {
+	const sw, sh = 640, 360
+	near := func(a, b fyne.Position) bool {
+		return math.Abs(float64(a.X-b.X)) < 0.01 && math.Abs(float64(a.Y-b.Y)) < 0.01
+	}
+	view := fyne.NewSize(1600, 1000)
+	videoAbs, layerAbs := fyne.NewPos(0, 0), fyne.NewPos(0, 0)
+	for _, c := range []struct {
+		name               string
+		zoom               float32
+		pan                fyne.Position
+		videoAbs, layerAbs fyne.Position
+		tap                fyne.Position
+		want               fyne.Position // picture point
+	}{
+		{"letterboxed", 1, fyne.Position{}, videoAbs, layerAbs, fyne.NewPos(800, 500), fyne.NewPos(320, 180)},
+		{"top left of the picture", 1, fyne.Position{}, videoAbs, layerAbs, fyne.NewPos(0, 50), fyne.NewPos(0, 0)},
+		{"padded window", 1, fyne.Position{}, fyne.NewPos(4, 4), fyne.NewPos(4, 4), fyne.NewPos(400, 300), fyne.NewPos(160, 100)},
+		{"layer not at the view", 1, fyne.Position{}, fyne.NewPos(4, 40), fyne.NewPos(0, 0), fyne.NewPos(400, 300), fyne.NewPos(160, 100)},
+		{"zoomed 2x", 2, fyne.Position{}, videoAbs, layerAbs, fyne.NewPos(800, 500), fyne.NewPos(320, 180)},
+		{"zoomed 2x, panned", 2, fyne.NewPos(200, 0), videoAbs, layerAbs, fyne.NewPos(800, 500), fyne.NewPos(280, 180)}, // 200 units = 40 picture pixels
+	} {
+		tl, scale, _ := pictureGeometry(view, sw, sh, c.zoom, c.pan)
+		at, ok := pictureTap(c.tap, tl, scale, sw, sh)
+		if !ok || !near(at, c.want) {
+			t.Errorf("%s: tap %v is picture point %v (%v), want %v", c.name, c.tap, at, ok, c.want)
+			continue
+		}
+		// Drawn back: the circle's centre, in window coordinates, is the tap's.
+		tlc := pointerPos(at, tl, scale, c.videoAbs, c.layerAbs, pointerRadius)
+		if centre := tlc.Add(c.layerAbs).AddXY(pointerRadius, pointerRadius); !near(centre, c.tap.Add(c.videoAbs)) {
+			t.Errorf("%s: circle centred at %v, the tap was at %v in the window", c.name, centre, c.tap.Add(c.videoAbs))
+		}
+	}
+	// The picture point stays under the circle through a zoom: zooming 2x
+	// about the view's centre moves a point 100 units right of the centre
+	// to 200 units right of it.
+	tl1, s1, _ := pictureGeometry(view, sw, sh, 1, fyne.Position{})
+	at, _ := pictureTap(fyne.NewPos(900, 500), tl1, s1, sw, sh)
+	tl2, s2, _ := pictureGeometry(view, sw, sh, 2, fyne.Position{})
+	if c := pointerPos(at, tl2, s2, videoAbs, layerAbs, pointerRadius).AddXY(pointerRadius, pointerRadius); !near(c, fyne.NewPos(1000, 500)) {
+		t.Errorf("after zooming 2x the circle is at %v, want 1000,500", c)
+	}
+	tl, scale, _ := pictureGeometry(view, sw, sh, 1, fyne.Position{})
+	if _, ok := pictureTap(fyne.NewPos(800, 20), tl, scale, sw, sh); ok {
+		t.Error("a tap on the letterbox bar above the picture was taken as a picture point")
+	}
+}
+
+// TestCourtZipPlays plays a bundle's .zip headless: verified, the master
+// stepped from the zip's stored bytes.
+func TestCourtZipPlays(t *testing.T) {
+	dir, _ := app.NewTestBundle(t, 48)
+	s, q := courtOpen(t, dir+".zip")
+	q.until(t, "the first frame", func() bool { return s.opened != nil })
+	if !strings.HasPrefix(s.verdict.Text, "Verified: ") || s.verdict.Color != courtGreen {
+		t.Fatalf("verdict %q", s.verdict.Text)
+	}
+	s.typedRune('n')
+	q.until(t, "the marker", func() bool { return s.frame == 7 })
+	s.typedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	q.until(t, "a step", func() bool { return s.frame == 8 })
+	if n, err := media.DecodeIndexBand(s.video.Image()); err != nil || n != 8 || !strings.Contains(s.readout.Text, "master frame 8 ") {
+		t.Fatalf("picture %d (%v), readout %q", n, err, s.readout.Text)
+	}
+}
+
+// TestCourtLayoutSizes: at a 1366×768 laptop and at 1080p the control
+// window's verdict, readout (whole, in its large type), buttons and key
+// help are on screen, one below the other without overlapping, and the
+// picture keeps most of the height.
+func TestCourtLayoutSizes(t *testing.T) {
+	s, q, _ := courtFixture(t, false)
+	q.until(t, "the first frame", func() bool { return s.opened != nil })
+	dir := shotDir(t)
+	for _, size := range []fyne.Size{fyne.NewSize(1366, 768), fyne.NewSize(1920, 1080)} {
+		s.win.Resize(size)
+		q.run(50 * time.Millisecond)
+		name := fmt.Sprintf("court-%dx%d", int(size.Width), int(size.Height))
+		saveWindowShot(t, s.win, dir, name)
+		root := s.win.Content()
+		var prevEnd float32
+		for _, o := range []fyne.CanvasObject{s.video, s.readout, s.status, s.fullBtn} {
+			if !inView(root, o, size) {
+				t.Errorf("%s: %T is not wholly on screen", name, o)
+			}
+			p, _ := absPos(root, o)
+			if p.Y < prevEnd-1 {
+				t.Errorf("%s: %T at y %.0f overlaps what is above it (ends at %.0f)", name, o, p.Y, prevEnd)
+			}
+			prevEnd = p.Y + o.Size().Height
+		}
+		if w := fyne.MeasureText(s.readout.Text, s.readout.TextSize, s.readout.TextStyle).Width; w > s.video.Size().Width {
+			t.Errorf("%s: the readout needs %.0f, the picture column is %.0f wide", name, w, s.video.Size().Width)
+		}
+		if s.video.Size().Height < size.Height/2 {
+			t.Errorf("%s: the picture is only %.0f high", name, s.video.Size().Height)
+		}
+		if !inView(root, s.verdict, size) {
+			t.Errorf("%s: the verdict is not on screen", name)
+		}
 	}
 }

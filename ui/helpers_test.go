@@ -70,9 +70,6 @@ func TestMain(m *testing.M) {
 	if os.Getenv(reviewChildEnv) != "" {
 		os.Exit(reviewGUIChild())
 	}
-	if os.Getenv(courtChildEnv) != "" {
-		os.Exit(courtGUIChild())
-	}
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
 		fmt.Fprintln(os.Stderr, "ui tests need ffmpeg on PATH:", err)
 		os.Exit(1)

@@ -639,6 +639,7 @@ func (lv *libraryView) loadedList(gen int, recs []*app.Recording, err error) {
 	clear(lv.full) // a status may have changed
 	clear(lv.clips)
 	lv.showList()
+	lv.log.Debug("library listed", "recordings", len(recs))
 	if lv.openOnLoad {
 		lv.openOnLoad = false
 		lv.reviewSelected()

@@ -33,6 +33,9 @@ type VideoView struct {
 	OnTypedRune func(rune)
 	// OnTapped, when set, receives the position of a tap in the view.
 	OnTapped func(fyne.Position)
+	// OnLayout, when set, is called after the picture is laid out again
+	// (a new size, zoom, pan or frame): PictureRect has changed.
+	OnLayout func()
 
 	img     *image.RGBA
 	release func() // gives the shown frame back to its owner
@@ -232,6 +235,26 @@ func (v *VideoView) PictureRect() (pos fyne.Position, size fyne.Size, ok bool) {
 	return pos, size, true
 }
 
+// PictureGeometry returns where the whole picture lies in the view (view
+// coordinates of its top-left corner, which may be outside the view when
+// zoomed) and its scale (view units per picture pixel) at the current
+// size, zoom and pan; ok is false without a frame.
+func (v *VideoView) PictureGeometry() (topLeft fyne.Position, scale float32, ok bool) {
+	if v.img == nil {
+		return fyne.Position{}, 0, false
+	}
+	return pictureGeometry(v.Size(), v.img.Rect.Dx(), v.img.Rect.Dy(), v.zoom, v.pan)
+}
+
+// pictureGeometry is PictureGeometry for a sw x sh picture in a view.
+func pictureGeometry(view fyne.Size, sw, sh int, zoom float32, pan fyne.Position) (fyne.Position, float32, bool) {
+	s := fitScale(view, sw, sh) * zoom
+	if s <= 0 {
+		return fyne.Position{}, 0, false
+	}
+	return fyne.NewPos((view.Width-float32(sw)*s)/2+pan.X, (view.Height-float32(sh)*s)/2+pan.Y), s, true
+}
+
 // CreateRenderer is part of fyne.Widget.
 func (v *VideoView) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(color.Black)
@@ -250,6 +273,13 @@ type videoRenderer struct {
 }
 
 func (r *videoRenderer) Layout(size fyne.Size) {
+	r.layout(size)
+	if r.v.OnLayout != nil {
+		r.v.OnLayout()
+	}
+}
+
+func (r *videoRenderer) layout(size fyne.Size) {
 	r.bg.Resize(size)
 	v := r.v
 	if v.img == nil {

@@ -138,6 +138,11 @@ func toolInput(input string) (arg string, whitelist string) {
 	if isURL(input) {
 		return input, "http,https,tcp,tls"
 	}
+	if strings.HasPrefix(input, "subfile,") {
+		// A byte range of a local file (a stored entry of a bundle .zip):
+		// subfile,,start,N,end,M,,:file:/abs/path.
+		return input, "subfile,file"
+	}
 	if !filepath.IsAbs(input) {
 		if abs, err := filepath.Abs(input); err == nil {
 			input = abs
