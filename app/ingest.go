@@ -240,6 +240,7 @@ func (l *Library) Ingest(ctx context.Context, paths []string, opt IngestOptions)
 		pmu     sync.Mutex
 		done    int64
 		running = map[int]fileState{}
+		ended   = map[int]bool{}
 	)
 	reporter := func(i int, src sourceFile) func(string, float64) {
 		return func(stage string, f float64) {
@@ -250,6 +251,7 @@ func (l *Library) Ingest(ctx context.Context, paths []string, opt IngestOptions)
 			defer pmu.Unlock()
 			if stage == "done" {
 				delete(running, i)
+				ended[i] = true
 				done += max(src.size, 1)
 			} else {
 				running[i] = fileState{f, stage}
@@ -307,6 +309,14 @@ feed:
 	for i := range srcs {
 		select {
 		case next <- i:
+			// A file counts as running from the moment a worker takes
+			// it, so a later file that reports first cannot be named
+			// before it (reports name the first file still running).
+			pmu.Lock()
+			if _, ok := running[i]; !ok && !ended[i] && opt.Progress != nil {
+				running[i] = fileState{0, "probe"}
+			}
+			pmu.Unlock()
 		case <-ctx.Done():
 			break feed
 		}
