@@ -12,6 +12,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"exhibit/app/redact"
+	"exhibit/store"
 )
 
 // RedactionLog lists what a redacted render hides and why: every region
@@ -275,4 +276,28 @@ func addedText(by string, at *time.Time) string {
 		return by
 	}
 	return utc(*at) + " by " + by
+}
+
+// WriteFiles writes the log as JSON to jsonPath and as PDF to pdfPath
+// (either may be ""), each crash-safely (temp file, sync, rename).
+func (lg *RedactionLog) WriteFiles(jsonPath, pdfPath string) error {
+	if jsonPath != "" {
+		b, err := lg.JSON()
+		if err != nil {
+			return err
+		}
+		if err := store.WriteFileAtomic(jsonPath, b, 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", jsonPath, err)
+		}
+	}
+	if pdfPath != "" {
+		b, err := lg.PDF()
+		if err != nil {
+			return err
+		}
+		if err := store.WriteFileAtomic(pdfPath, b, 0o600); err != nil {
+			return fmt.Errorf("write %s: %w", pdfPath, err)
+		}
+	}
+	return nil
 }
