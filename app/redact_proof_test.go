@@ -283,6 +283,14 @@ func TestRedactedRenderProofs(t *testing.T) {
 				t.Fatalf("frame %d at %s s, master frame %d at %s s", i, got.FloatString(6), proofFrom+i, want.FloatString(6))
 			}
 		}
+		// The last frame is shown as long as in the master (the encoder
+		// loses it; RenderRedacted restores it).
+		last := rows[len(rows)-1]
+		got := new(big.Rat).SetFrac64(last.Duration*tb.Num, tb.Den)
+		want := new(big.Rat).SetFrac64((ft.Frames[proofTo+1].PTS-ft.Frames[proofTo].PTS)*mtb.Num, mtb.Den)
+		if got.Cmp(want) != 0 {
+			t.Fatalf("the last frame lasts %s s, in the master %s s", got.FloatString(6), want.FloatString(6))
+		}
 		// The footage is VFR: durations alternate.
 		if d0, d1 := rows[1].PTS-rows[0].PTS, rows[2].PTS-rows[1].PTS; d0 == d1 {
 			t.Fatalf("the render is not VFR (%d, %d)", d0, d1)

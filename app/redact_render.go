@@ -170,6 +170,7 @@ func (l *Library) RenderRedaction(ctx context.Context, projectID, out string, pr
 		"decoded by: ffmpeg " + strings.Join(recipeArgs(res.DecodeArgs, url, tmp, rec.ID), " "),
 		stageNote(p),
 	}
+	notes = append(notes, res.Notes...)
 	if len(o.Edits) > 0 {
 		notes = append(notes, "audio (seconds from the first frame): "+media.AudioEditsNote(o.Edits))
 	}
