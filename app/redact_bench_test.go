@@ -102,7 +102,11 @@ func redactBenchLibrary(b *testing.B) (*Library, *Recording, string) {
 	if err != nil || len(recs) != 1 {
 		b.Fatalf("list: %v %v", recs, err)
 	}
-	return lib, recs[0], src
+	rec, err := lib.st.Get(ctx, recs[0].ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return lib, rec, src
 }
 
 // BenchmarkRedactRender: Library.RenderRedaction (decode from the vault,
