@@ -96,6 +96,7 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 	if o.Preset == "" {
 		o.Preset = CourtPreset
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := r.To - r.From + 1
@@ -194,10 +195,12 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 
 	mw := &mkvWriter{w: ein}
 	loopErr := mw.header(w, h)
+	writeFailed := loopErr != nil
 	k := 0
 	for buf := range full {
 		if loopErr != nil {
-			continue // drain so the reader ends
+			cancel() // stop the decoder; drain so the reader ends
+			continue
 		}
 		if k >= n {
 			loopErr = fmt.Errorf("the decoder gave more than the %d frames of the range", n)
@@ -214,8 +217,8 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 		pts, dur := r.frameNanos(r.From + k)
 		if err := mw.frame(pts, dur, buf); err != nil {
 			loopErr = fmt.Errorf("encoder: %w", err)
-			cancel()
-			continue
+			writeFailed = true
+			continue // the encoder ended: its own error says why (below)
 		}
 		res.FrameMap = append(res.FrameMap, r.From+k)
 		k++
@@ -231,6 +234,8 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 	switch {
 	case ctx.Err() != nil && loopErr == nil:
 		return nil, ctx.Err()
+	case writeFailed && eerr != nil && parent.Err() == nil:
+		return nil, fmt.Errorf("encode the redacted copy: %w", toolError(parent, FFmpegPath, eerr, ese.String()))
 	case loopErr != nil:
 		return nil, loopErr
 	case derr != nil:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -91,6 +92,15 @@ func TestRenderRedactedStops(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("stage error: %v", err)
 	}
+	// An encoder that fails says why (ffmpeg's own message), not only that
+	// the pipe broke.
+	bad := o
+	bad.Preset = "no-such-preset"
+	_, err = RenderRedacted(ctx, src, filepath.Join(t.TempDir(), "c.mp4"), r, bad, func(int, []byte, []byte, []byte) error { return nil }, nil)
+	if err == nil || !strings.Contains(err.Error(), "encode the redacted copy") || strings.Contains(err.Error(), "broken pipe") {
+		t.Fatalf("failing encoder: %v", err)
+	}
+	t.Logf("failing encoder: %v", err)
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	_, err = RenderRedacted(cctx, src, filepath.Join(t.TempDir(), "b.mp4"), r, o, func(n int, _, _, _ []byte) error { return nil },
