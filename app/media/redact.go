@@ -232,6 +232,8 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 	derr := dcmd.Wait()
 	eerr := ecmd.Wait()
 	switch {
+	case parent.Err() != nil: // cancelled by the caller: whatever broke after it is its consequence
+		return nil, parent.Err()
 	case ctx.Err() != nil && loopErr == nil:
 		return nil, ctx.Err()
 	case writeFailed && eerr != nil && parent.Err() == nil:
