@@ -42,6 +42,7 @@ print('all %s' % ('OK' if bad == 0 else 'FAILED'))
 // a web browser.
 const ReadmeBrowserLines = `ONLY A WEB BROWSER? Open index.html (unzip the .zip first): it plays the
 court clips offline, frame by frame, showing exhibit, master frame, camera time.`
+
 func hasKind(m Manifest, k Kind) bool {
 	for _, it := range m.Items {
 		if it.Kind == k {
