@@ -26,6 +26,7 @@ type DerivativeKind string
 const (
 	KindClipCourt    DerivativeKind = "clip-court"    // re-encoded H.264/AAC MP4 that plays anywhere
 	KindClipLossless DerivativeKind = "clip-lossless" // the master's own coded frames with an edit list
+	KindRedacted     DerivativeKind = "redacted"      // drawn from a redaction project (RedactionID, RedactionVersion)
 )
 
 // Recipe is exactly how a derivative was made, so a third party can repeat it.
@@ -40,7 +41,7 @@ type Recipe struct {
 // its own: encrypted in the vault, traceable to its master.
 type Derivative struct {
 	ID           string
-	Ref          string // exhibit reference, unique: <recording id>-C<n>
+	Ref          string // exhibit reference, unique: <recording id>-C<n> (-R<n> for a redacted copy)
 	RecordingID  string
 	MasterSHA256 string
 	Kind         DerivativeKind
@@ -58,19 +59,25 @@ type Derivative struct {
 	FrameMap []int
 	// Restricted is the parent recording's restriction (filled on reads).
 	Restricted bool
+	// RedactionID and RedactionVersion name the redaction project and the
+	// version of it a KindRedacted derivative drew ("" and 0 otherwise).
+	RedactionID      string
+	RedactionVersion int
 }
 
 func derivativeKeyAD(id string) string { return "derivatives.data_key|" + id }
 
 const derivativeColumns = `d.id, d.ref, d.recording_id, d.master_sha256, d.kind, d.frame_from, d.frame_to, d.sha256, d.size,
-	d.recipe, d.frame_hash, d.master_frame_hash, d.frame_map, d.created_by, d.created_at, r.restricted`
+	d.recipe, d.frame_hash, d.master_frame_hash, d.frame_map, d.created_by, d.created_at, r.restricted,
+	d.redaction_id, d.redaction_version`
 
 func scanDerivative(row scanner) (*Derivative, error) {
 	d := &Derivative{}
 	var recipe, fmap string
 	var at int64
 	if err := row.Scan(&d.ID, &d.Ref, &d.RecordingID, &d.MasterSHA256, &d.Kind, &d.From, &d.To, &d.SHA256, &d.Size,
-		&recipe, &d.FrameHash, &d.MasterFrameHash, &fmap, &d.CreatedBy, &at, &d.Restricted); err != nil {
+		&recipe, &d.FrameHash, &d.MasterFrameHash, &fmap, &d.CreatedBy, &at, &d.Restricted,
+		&d.RedactionID, &d.RedactionVersion); err != nil {
 		return nil, err
 	}
 	d.CreatedAt = time.UnixMilli(at).UTC()
@@ -135,16 +142,27 @@ func (s *Store) CommitDerivative(ctx context.Context, p *Pending, d *Derivative,
 				return err
 			}
 			d.Ref = fmt.Sprintf("%s-C%d", d.RecordingID, seq)
+			if d.Kind == KindRedacted {
+				if err := checkRedactionSource(ctx, tx, d); err != nil {
+					return err
+				}
+				d.Ref = fmt.Sprintf("%s-R%d", d.RecordingID, seq)
+			} else {
+				d.RedactionID, d.RedactionVersion = "", 0
+			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO derivatives (id, ref, recording_id, seq, master_sha256, kind,
 				frame_from, frame_to, sha256, size, recipe, frame_hash, master_frame_hash, frame_map, created_by, created_at,
-				vault_name, vault_size, data_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+				vault_name, vault_size, data_key, redaction_id, redaction_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 				d.ID, d.Ref, d.RecordingID, seq, d.MasterSHA256, string(d.Kind), d.From, d.To, d.SHA256, d.Size,
 				string(recipe), d.FrameHash, d.MasterFrameHash, string(fmap), d.CreatedBy, d.CreatedAt.UnixMilli(),
-				p.name, p.encSize, s.wrap.seal(p.key, derivativeKeyAD(d.ID))); err != nil {
+				p.name, p.encSize, s.wrap.seal(p.key, derivativeKeyAD(d.ID)), d.RedactionID, d.RedactionVersion); err != nil {
 				return err
 			}
 			e.RecordingID, e.SHA256 = d.RecordingID, d.MasterSHA256
 			e.Detail = fmt.Sprintf("%s %s %s frames %d-%d sha256 %s", d.Ref, d.ID, d.Kind, d.From, d.To, d.SHA256)
+			if d.Kind == KindRedacted {
+				e.Detail += fmt.Sprintf(" redaction %s version %d", d.RedactionID, d.RedactionVersion)
+			}
 			if detail != "" {
 				e.Detail += " " + detail
 			}
@@ -162,6 +180,26 @@ func (s *Store) CommitDerivative(ctx context.Context, p *Pending, d *Derivative,
 		return err
 	}
 	return p.finish()
+}
+
+// checkRedactionSource checks, inside a redacted derivative's commit, that
+// its redaction project belongs to its recording and has the version.
+func checkRedactionSource(ctx context.Context, tx *sql.Tx, d *Derivative) error {
+	d.RedactionID = normRedactionID(d.RedactionID)
+	var rec string
+	var v int
+	err := tx.QueryRowContext(ctx, "SELECT recording_id, version FROM redaction_projects WHERE id = ?", d.RedactionID).Scan(&rec, &v)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && rec != d.RecordingID) {
+		return fmt.Errorf("redacted copy of %s: redaction %q: %w", d.RecordingID, d.RedactionID, ErrNoRedaction)
+	}
+	if err != nil {
+		return err
+	}
+	if d.RedactionVersion < 1 || d.RedactionVersion > v {
+		return fmt.Errorf("redacted copy of %s: redaction %s version %d (the newest is %d): %w",
+			d.RecordingID, d.RedactionID, d.RedactionVersion, v, ErrNoRedactionVersion)
+	}
+	return nil
 }
 
 // Derivatives returns the derivatives of a recording, oldest first.

@@ -18,6 +18,22 @@ type Box struct{ X, Y, W, H int }
 // Empty reports whether the box covers no pixel.
 func (b Box) Empty() bool { return b.W <= 0 || b.H <= 0 }
 
+// Inside reports whether the box covers at least one pixel and lies
+// entirely within a w×h picture.
+func (b Box) Inside(w, h int) bool {
+	return !b.Empty() && b.X >= 0 && b.Y >= 0 && b.X+b.W <= w && b.Y+b.H <= h
+}
+
+// Clip is the part of the box within a w×h picture (Empty when none).
+func (b Box) Clip(w, h int) Box {
+	x0, y0 := max(b.X, 0), max(b.Y, 0)
+	x1, y1 := min(b.X+b.W, w), min(b.Y+b.H, h)
+	if x1 <= x0 || y1 <= y0 {
+		return Box{}
+	}
+	return Box{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
+}
+
 // String is the box as the command line takes it: X,Y,W,H.
 func (b Box) String() string { return fmt.Sprintf("%d,%d,%d,%d", b.X, b.Y, b.W, b.H) }
 
@@ -155,6 +171,9 @@ type FrameRange struct {
 	From, To int
 	Method   Method
 	Reason   string // sealed free text
+	// CreatedBy and CreatedAt (UTC) say who added the range and when.
+	CreatedBy string
+	CreatedAt time.Time
 }
 
 // AudioKind is how an audio range is hidden.
@@ -173,6 +192,9 @@ type AudioRange struct {
 	From, To time.Duration
 	Kind     AudioKind
 	Reason   string // sealed free text
+	// CreatedBy and CreatedAt (UTC) say who added the range and when.
+	CreatedBy string
+	CreatedAt time.Time
 }
 
 // ProposalState is where a face proposal stands; detection never redacts

@@ -55,3 +55,26 @@ func TestRegionsAt(t *testing.T) {
 		t.Errorf("frame 5: %+v", r)
 	}
 }
+
+func TestBoxInsideAndClip(t *testing.T) {
+	cases := []struct {
+		b      Box
+		inside bool
+		clip   Box
+	}{
+		{Box{0, 0, 640, 360}, true, Box{0, 0, 640, 360}},
+		{Box{630, 350, 10, 10}, true, Box{630, 350, 10, 10}},
+		{Box{631, 350, 10, 10}, false, Box{631, 350, 9, 10}},
+		{Box{-5, -5, 10, 10}, false, Box{0, 0, 5, 5}},
+		{Box{640, 0, 10, 10}, false, Box{}},
+		{Box{10, 10, 0, 5}, false, Box{}},
+	}
+	for _, c := range cases {
+		if got := c.b.Inside(640, 360); got != c.inside {
+			t.Errorf("%v.Inside = %v", c.b, got)
+		}
+		if got := c.b.Clip(640, 360); got != c.clip {
+			t.Errorf("%v.Clip = %v, want %v", c.b, got, c.clip)
+		}
+	}
+}
