@@ -91,16 +91,16 @@ type handle int
 
 // Handles. The bits say which edges a resize moves.
 const (
-	handleNone   handle = 0
-	edgeLeft     handle = 1
-	edgeRight    handle = 2
-	edgeTop      handle = 4
-	edgeBottom   handle = 8
-	handleMove   handle = 16
-	handleTopL          = edgeTop | edgeLeft
-	handleTopR          = edgeTop | edgeRight
-	handleBottomL       = edgeBottom | edgeLeft
-	handleBottomR       = edgeBottom | edgeRight
+	handleNone    handle = 0
+	edgeLeft      handle = 1
+	edgeRight     handle = 2
+	edgeTop       handle = 4
+	edgeBottom    handle = 8
+	handleMove    handle = 16
+	handleTopL           = edgeTop | edgeLeft
+	handleTopR           = edgeTop | edgeRight
+	handleBottomL        = edgeBottom | edgeLeft
+	handleBottomR        = edgeBottom | edgeRight
 )
 
 // handleSize is the side of a resize handle, in view units; the pointer

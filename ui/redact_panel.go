@@ -617,4 +617,3 @@ func (e *reasonEntry) TypedKey(k *fyne.KeyEvent) {
 	}
 	e.Entry.TypedKey(k)
 }
-

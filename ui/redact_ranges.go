@@ -162,13 +162,19 @@ func (s *redactScreen) deleteRange(i int) {
 		f := s.proj.Frames[i]
 		desc = "the hidden picture over frames " + itoa(f.From) + "–" + itoa(f.To)
 		id := f.ID
-		op = func(ctx context.Context, _ *redactIDs) (redact.Project, error) { return s.lib.DeleteFrameRange(ctx, projID, id) }
-		drop = func() { s.proj.Frames = deleteWhere(s.proj.Frames, func(r redact.FrameRange) bool { return r.ID == id }) }
+		op = func(ctx context.Context, _ *redactIDs) (redact.Project, error) {
+			return s.lib.DeleteFrameRange(ctx, projID, id)
+		}
+		drop = func() {
+			s.proj.Frames = deleteWhere(s.proj.Frames, func(r redact.FrameRange) bool { return r.ID == id })
+		}
 	case i-len(s.proj.Frames) < len(s.proj.Audio):
 		a := s.proj.Audio[i-len(s.proj.Frames)]
 		desc = "the " + string(a.Kind) + " from " + formatSpan(a.From, a.To)
 		id := a.ID
-		op = func(ctx context.Context, _ *redactIDs) (redact.Project, error) { return s.lib.DeleteAudioRange(ctx, projID, id) }
+		op = func(ctx context.Context, _ *redactIDs) (redact.Project, error) {
+			return s.lib.DeleteAudioRange(ctx, projID, id)
+		}
 		drop = func() { s.proj.Audio = deleteWhere(s.proj.Audio, func(r redact.AudioRange) bool { return r.ID == id }) }
 	default:
 		return
@@ -205,4 +211,3 @@ func deleteWhere[T any](xs []T, f func(T) bool) []T {
 	}
 	return out
 }
-
