@@ -76,11 +76,21 @@ func (m picMap) onPicture(p fyne.Position) bool {
 func (m picMap) boxBetween(a, b fyne.Position) redact.Box {
 	ax, ay := m.toSource(a)
 	bx, by := m.toSource(b)
+	ax, ay, bx, by = snap(ax), snap(ay), snap(bx), snap(by)
 	x0 := clampInt(int(math.Floor(math.Min(ax, bx))), 0, m.SrcW)
 	y0 := clampInt(int(math.Floor(math.Min(ay, by))), 0, m.SrcH)
 	x1 := clampInt(int(math.Ceil(math.Max(ax, bx))), 0, m.SrcW)
 	y1 := clampInt(int(math.Ceil(math.Max(ay, by))), 0, m.SrcH)
 	return redact.Box{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}
+}
+
+// snap rounds v to a whole pixel when it is within float32 error of one,
+// so that a box's own outline maps back to the same box.
+func snap(v float64) float64 {
+	if r := math.Round(v); math.Abs(v-r) < 1e-3 {
+		return r
+	}
+	return v
 }
 
 func clampInt(v, lo, hi int) int { return max(lo, min(hi, v)) }
