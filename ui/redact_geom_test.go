@@ -9,7 +9,7 @@ import (
 	"exhibit/app/redact"
 )
 
-func near(a, b float32) bool { return math.Abs(float64(a-b)) < 1e-3 }
+func nearf(a, b float32) bool { return math.Abs(float64(a-b)) < 1e-3 }
 
 // TestPicMapLetterbox places the source's corners where VideoView draws
 // the picture: bars above and below a wide picture, left and right of a
@@ -40,10 +40,10 @@ func TestPicMapLetterbox(t *testing.T) {
 			onPicture: fyne.NewPos(0, 0), offPict: fyne.NewPos(-1000, 0)},
 	} {
 		m := newPicMap(c.view, c.imgW, c.imgH, c.srcW, c.srcH, c.zoom, c.pan)
-		if tl := m.toView(0, 0); !near(tl.X, c.tl.X) || !near(tl.Y, c.tl.Y) {
+		if tl := m.toView(0, 0); !nearf(tl.X, c.tl.X) || !nearf(tl.Y, c.tl.Y) {
 			t.Errorf("%s: source 0,0 at %v, want %v", c.name, tl, c.tl)
 		}
-		if br := m.toView(float64(c.srcW), float64(c.srcH)); !near(br.X, c.br.X) || !near(br.Y, c.br.Y) {
+		if br := m.toView(float64(c.srcW), float64(c.srcH)); !nearf(br.X, c.br.X) || !nearf(br.Y, c.br.Y) {
 			t.Errorf("%s: source corner at %v, want %v", c.name, br, c.br)
 		}
 		x, y := m.toSource(fyne.NewPos(c.view.Width/2, c.view.Height/2))
@@ -54,7 +54,7 @@ func TestPicMapLetterbox(t *testing.T) {
 			t.Errorf("%s: onPicture(%v) %v, onPicture(%v) %v", c.name, c.onPicture, m.onPicture(c.onPicture), c.offPict, m.onPicture(c.offPict))
 		}
 		// Every box drawn maps back to itself from its outline.
-		for _, b := range []redact.Box{{0, 0, 1, 1}, {10, 20, 30, 40}, {c.srcW - 7, c.srcH - 9, 7, 9}, {0, 0, c.srcW, c.srcH}, {123, 45, 67, 89}} {
+		for _, b := range []redact.Box{{X: 0, Y: 0, W: 1, H: 1}, {X: 10, Y: 20, W: 30, H: 40}, {X: c.srcW - 7, Y: c.srcH - 9, W: 7, H: 9}, {X: 0, Y: 0, W: c.srcW, H: c.srcH}, {X: 123, Y: 45, W: 67, H: 89}} {
 			pos, size := m.boxRect(b)
 			if got := m.boxBetween(pos, pos.Add(fyne.NewDelta(size.Width, size.Height))); got != b {
 				t.Errorf("%s: box %v drawn at %v %v maps back to %v", c.name, b, pos, size, got)

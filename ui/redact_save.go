@@ -79,10 +79,6 @@ type redactSaver struct {
 	done bool   // the editor closed: finish the queue, then stop
 	wake chan struct{}
 	ids  redactIDs
-	// last is the project as the last call stored it; fresh is set when
-	// it has not been shown yet.
-	last  redact.Project
-	fresh bool
 }
 
 func newRedactSaver() *redactSaver { return &redactSaver{wake: make(chan struct{}, 1)} }
@@ -141,18 +137,9 @@ func (q *redactSaver) run(ctx context.Context, s *redactScreen) {
 		for {
 			q.mu.Lock()
 			if q.err != nil || len(q.ops) == 0 {
-				stop := q.done && (q.err != nil || len(q.ops) == 0)
-				empty := len(q.ops) == 0 && q.err == nil
-				if stop {
+				if q.done {
 					q.mu.Unlock()
 					return
-				}
-				if empty && q.fresh {
-					q.fresh = false
-					p := q.last
-					q.mu.Unlock()
-					s.do(func() { s.stored(p) })
-					break
 				}
 				q.mu.Unlock()
 				break
@@ -171,13 +158,18 @@ func (q *redactSaver) run(ctx context.Context, s *redactScreen) {
 				q.err, q.what = err, op.what
 			} else {
 				q.ops = q.ops[1:]
-				q.last, q.fresh = p, true
 			}
+			empty := err == nil && len(q.ops) == 0
 			q.mu.Unlock()
-			if err != nil {
+			switch {
+			case err != nil:
 				s.log.Error("redaction save", "project", s.projID, "edit", op.what, "error", err)
+				s.do(s.saveState)
+			case empty:
+				s.do(func() { s.stored(p) }) // shows the state too
+			default:
+				s.do(s.saveState)
 			}
-			s.do(s.saveState)
 		}
 	}
 }
