@@ -368,6 +368,8 @@ func UserMessage(err error) string {
 		return "No clip was made: the frames of this recording could not be checked, because its stored copy does not decode. Run verify on it."
 	case errors.Is(err, ErrFramesCorrected):
 		return "No clip was made: checking this recording's frames just now corrected its frame numbers, so the range you chose may name other frames. Check the range (markers were moved with their frames) and clip again."
+	case errors.Is(err, store.ErrNoRedaction):
+		return "No such redaction project, or you are not permitted to see it."
 	case errors.Is(err, store.ErrNoDerivative):
 		return "No such clip, or you are not permitted to see it."
 	case errors.Is(err, ErrOutOfRange):

@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +195,99 @@ func TestRedactedDerivative(t *testing.T) {
 	clip := addDerivative(t, s, rec.ID, randomBytes(t, 1000))
 	if clip.Ref != rec.ID+"-C2" || clip.RedactionID != "" {
 		t.Fatalf("clip after a redacted copy: %+v", clip)
+	}
+	// A project with items goes with its recording.
+	if _, err := s.ChangeRedaction(ctx, p.ID, "sgt", func(c *RedactionChange) error {
+		c.Project.Tracks = []redact.Track{{ID: c.NewID(TrackPrefix), Shape: redact.Rect, Method: redact.Solid, Label: redact.Face,
+			Keyframes: []redact.Keyframe{{Frame: 1, Box: redact.Box{W: 4, H: 4}}}}}
+		c.Project.Proposals = []redact.Proposal{{ID: c.NewID(ProposalPrefix), Detections: []redact.Detection{{Frame: 2, Box: redact.Box{W: 3, H: 3}}}}}
+		return nil
+	}, &AuditEntry{User: "sgt"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DeleteRecording(ctx, rec.ID, "retention", func(RetentionPolicy, *RetentionState) (string, error) { return "test", nil },
+		&AuditEntry{User: "retention", Action: "retention.delete"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"redaction_projects", "redaction_versions", "redaction_tracks", "redaction_keyframes", "redaction_proposals", "redaction_detections", "derivatives"} {
+		var n int
+		if err := s.db.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d rows left after the recording's deletion (%v)", table, n, err)
+		}
+	}
+	if _, err := s.RedactionProject(ctx, p.ID); !errors.Is(err, ErrNoRedaction) {
+		t.Errorf("project after its recording's deletion: %v", err)
+	}
+}
+
+// TestMigration8KeepsDerivatives applies migrations 1-7 to a new database,
+// stores a clip, then 0008: the rebuilt derivatives table keeps it.
+func TestMigration8KeepsDerivatives(t *testing.T) {
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "m.db")+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = db.Close() }() // test database
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply := func(m migration) {
+		body, err := migrationFS.ReadFile("migrations/" + m.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := db.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range ms {
+		if m.version < 8 {
+			apply(m)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO recordings (id, sha256, size, recorded_at, recorded_at_source, ingested_at, duration_ms,
+		frame_count, width, height, fps_num, fps_den, container, video_codec, audio_codec, status, restricted, vault_name, vault_size, data_key, personal)
+		VALUES ('REC23456', 'aa', 1, 0, 'mtime', 0, 0, 1, 1, 1, 1, 1, 'mp4', 'h264', '', 'unreviewed', 0, 'v', 1, x'00', x'00')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO derivatives (id, ref, recording_id, seq, master_sha256, kind, frame_from, frame_to,
+		sha256, size, recipe, frame_hash, master_frame_hash, frame_map, created_by, created_at, vault_name, vault_size, data_key)
+		VALUES ('CLIP234567', 'REC23456-C1', 'REC23456', 1, 'aa', 'clip-court', 0, 1, 'bb', 5, '{}', x'01', x'02', '[0,1]', 'sgt', 7, 'w', 9, x'03')`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.version == 8 {
+			apply(m)
+		}
+	}
+	var ref, kind, rid string
+	var rv, size int
+	if err := db.QueryRow("SELECT ref, kind, size, redaction_id, redaction_version FROM derivatives WHERE id = 'CLIP234567'").Scan(&ref, &kind, &size, &rid, &rv); err != nil {
+		t.Fatal(err)
+	}
+	if ref != "REC23456-C1" || kind != "clip-court" || size != 5 || rid != "" || rv != 0 {
+		t.Fatalf("migrated clip: %s %s %d %q %d", ref, kind, size, rid, rv)
+	}
+	// A redacted copy must name its project and version; a clip must not.
+	if _, err := db.Exec(`INSERT INTO derivatives (id, ref, recording_id, seq, master_sha256, kind, frame_from, frame_to,
+		sha256, size, recipe, frame_hash, master_frame_hash, frame_map, created_by, created_at, vault_name, vault_size, data_key)
+		VALUES ('RED2345678', 'REC23456-R2', 'REC23456', 2, 'aa', 'redacted', 0, 1, 'bb', 5, '{}', x'01', x'02', '[0,1]', 'sgt', 7, 'w2', 9, x'03')`); err == nil {
+		t.Fatal("a redacted copy without its project was stored")
+	}
+	// The cascade from recordings still holds after the rebuild.
+	if _, err := db.Exec("DELETE FROM recordings"); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM derivatives").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d derivatives left after their recording (%v)", n, err)
 	}
 }
