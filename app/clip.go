@@ -182,7 +182,7 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	}
 	d.FrameMap = res.FrameMap
 	d.Recipe = Recipe{Tool: tool, Args: recipeArgs(res.Args, url, tmp, rec.ID), Notes: res.Notes}
-	if err := l.keepClip(ctx, d, tmp, out); err != nil {
+	if err := l.keepClip(ctx, "clip.create", d, tmp, out); err != nil {
 		return nil, err
 	}
 	report(1)
@@ -271,8 +271,8 @@ func (l *Library) clipFailed(ctx context.Context, rec *Recording, req ClipReques
 }
 
 // keepClip encrypts the checked clip into the vault, commits its record
-// with the audit entry, and then puts it at out.
-func (l *Library) keepClip(ctx context.Context, d *Derivative, tmp, out string) error {
+// with the audit entry (action), and then puts it at out.
+func (l *Library) keepClip(ctx context.Context, action string, d *Derivative, tmp, out string) error {
 	f, err := os.Open(tmp)
 	if err != nil {
 		return err
@@ -286,7 +286,7 @@ func (l *Library) keepClip(ctx context.Context, d *Derivative, tmp, out string) 
 		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
 		return fmt.Errorf("store clip in the vault: %w", err)
 	}
-	e := l.entry("clip.create")
+	e := l.entry(action)
 	if err := l.st.CommitDerivative(ctx, p, d, e); err != nil {
 		return fmt.Errorf("store clip: %w", err)
 	}

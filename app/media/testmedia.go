@@ -40,6 +40,45 @@ type IndexedClipOptions struct {
 	// available (see CaptionSupported). In the text, %{pts:gmtime:EPOCH}
 	// expands to the wall-clock time of the frame (ffmpeg drawtext syntax).
 	Caption []string
+	// Markers adds MarkerCount solid squares of MarkerColors moving at
+	// known positions (see MarkerBox), drawn before the index band.
+	Markers bool
+}
+
+// MarkerCount is the number of moving markers of IndexedClipOptions.Markers.
+const MarkerCount = 3
+
+// MarkerColors are the markers' colours as ffmpeg names them, with their
+// RGB values.
+var MarkerColors = [MarkerCount]struct {
+	Name    string
+	R, G, B uint8
+}{{"red", 255, 0, 0}, {"lime", 0, 255, 0}, {"blue", 0, 0, 255}}
+
+// MarkerBox is marker i's square on frame n of a w×h clip: top-left x, y
+// and side s. Marker i starts at x = 8 and moves i+1 pixels right per
+// frame, wrapping at the right edge; rows are stacked below the index band.
+func MarkerBox(i, n, w, h int) (x, y, s int) {
+	s = max(16, h/6) &^ 1
+	x = 8 + (i+1)*n%(w-s-8)
+	y = IndexBandHeight(h) + 8 + i*(s+8)
+	return x, y, s
+}
+
+// markerGraph is a lavfi source graph: testsrc2 with the moving markers.
+func markerGraph(src string, o IndexedClipOptions) string {
+	_, _, s := MarkerBox(0, 0, o.Width, o.Height)
+	g := src + "[b0]"
+	for i := 0; i < MarkerCount; i++ {
+		_, y, _ := MarkerBox(i, 0, o.Width, o.Height)
+		out := fmt.Sprintf("[b%d]", i+1)
+		if i == MarkerCount-1 {
+			out = "[out0]"
+		}
+		g += fmt.Sprintf(";color=c=%s:s=%dx%d:r=%s[m%d];[b%d][m%d]overlay=x='8+mod(%d*n,%d)':y=%d:eval=frame%s",
+			MarkerColors[i].Name, s, s, ratString(o.FPS), i, i, i, i+1, o.Width-s-8, y, out)
+	}
+	return g
 }
 
 // containerFormat maps an output file extension to an ffmpeg muxer.
@@ -167,6 +206,9 @@ func writeIndexedClip(ctx context.Context, path string, o IndexedClipOptions) er
 
 	args := []string{"-nostdin", "-hide_banner", "-v", "error", "-y",
 		"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%s", o.Width, o.Height, ratString(o.FPS))}
+	if o.Markers {
+		args[len(args)-1] = markerGraph(args[len(args)-1], o)
+	}
 	if o.Audio {
 		dur := float64(o.Frames) / o.FPS.Float()
 		src := fmt.Sprintf("sine=frequency=%d:sample_rate=48000:duration=%.6f", o.ToneHz, dur)
