@@ -101,8 +101,9 @@ type redactScreen struct {
 	shownRelease func()
 	// previewBuf is the preview's copy, reused between frames.
 	previewBuf *image.RGBA
-	// tracking is set while a box is being followed.
-	tracking context.CancelFunc
+	// tracking and detecting stop a follow or a face detection in
+	// progress (nil: none).
+	tracking, detecting context.CancelFunc
 
 	content     fyne.CanvasObject
 	title       *widget.Label
@@ -965,6 +966,9 @@ func (s *redactScreen) close() <-chan struct{} {
 	s.unhook()
 	if s.tracking != nil {
 		s.tracking()
+	}
+	if s.detecting != nil {
+		s.detecting()
 	}
 	s.saver.closing()
 	s.cancel()

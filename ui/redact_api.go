@@ -34,6 +34,11 @@ type redactAPI interface {
 
 	AcceptProposals(ctx context.Context, projectID string, proposalIDs ...string) ([]string, redact.Project, error)
 	RejectProposals(ctx context.Context, projectID string, proposalIDs ...string) (redact.Project, error)
+
+	DetectFaces(ctx context.Context, projectID string, every int, progress func(done, total int)) (app.DetectResult, error)
+	DetectFacesAt(ctx context.Context, projectID string, n int) (app.DetectResult, error)
+	TrackBox(ctx context.Context, projectID string, req app.TrackRequest) (redact.TrackResult, error)
+	RenderRedaction(ctx context.Context, projectID, out string, progress func(float64)) (*app.Derivative, error)
 }
 
 var _ redactAPI = (*app.Library)(nil)
