@@ -75,6 +75,7 @@ type redactPanel struct {
 	followFw  *widget.Button
 
 	// Faces.
+	faceNote   *widget.Label
 	detectBtn  *widget.Button
 	hereBtn    *widget.Button
 	detectLbl  *widget.Label
@@ -202,7 +203,30 @@ func (p *redactPanel) buildTracks() fyne.CanvasObject {
 		container.NewGridWithColumns(2, p.followBk, p.followFw), p.followLbl,
 		del)
 	p.detail.Hide()
-	return container.NewBorder(p.empty, container.NewVScroll(p.detail), nil, nil, p.list)
+	return container.NewBorder(container.NewVBox(p.empty, container.New(&heightLayout{h: trackListHeight}, p.list)),
+		nil, nil, nil, container.NewVScroll(p.detail))
+}
+
+// trackListHeight is the height of the track list (about four rows); the
+// selected track's form has the rest of the panel.
+const trackListHeight = 190
+
+// heightLayout gives its objects a fixed height and any width.
+type heightLayout struct{ h float32 }
+
+func (l *heightLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var w float32
+	for _, o := range objs {
+		w = max(w, o.MinSize().Width)
+	}
+	return fyne.NewSize(w, l.h)
+}
+
+func (l *heightLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // countOf is "1 keyframe" / "3 keyframes".
@@ -448,6 +472,7 @@ func (p *redactPanel) buildFaces() fyne.CanvasObject {
 	note := widget.NewLabel(detectNote)
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.WarningImportance
+	p.faceNote = note
 	p.detectBtn = widget.NewButtonWithIcon("Find faces in all frames", theme.SearchIcon(), func() { s.detect(false); s.refocus() })
 	p.hereBtn = widget.NewButtonWithIcon("This frame", theme.SearchIcon(), func() { s.detect(true); s.refocus() })
 	p.detectLbl = widget.NewLabel("")

@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"image"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
@@ -30,12 +33,24 @@ const redactClipFrames = 60
 // the recording's id.
 func redactStore(t *testing.T) (*app.Library, string, string) {
 	t.Helper()
+	return redactStoreWith(t, media.IndexedClipOptions{Width: 640, Height: 360, Frames: redactClipFrames}, nil)
+}
+
+// redactStoreWith is redactStore with a clip of o's size and length (25
+// fps, B-frames, sound) and overlays composited into it.
+func redactStoreWith(t *testing.T, o media.IndexedClipOptions, overlays []media.Overlay) (*app.Library, string, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	lib, dir := newStore(t)
 	src := filepath.Join(t.TempDir(), "X6001234_20261128_143320_0002.MP4")
-	err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Width: 640, Height: 360, FPS: media.Rational{Num: 25, Den: 1},
-		Frames: redactClipFrames, GOP: 25, BFrames: 2, Audio: true, CreationTime: "2026-11-28T14:33:20Z"})
+	o.FPS, o.GOP, o.BFrames, o.Audio, o.CreationTime = media.Rational{Num: 25, Den: 1}, 25, 2, true, "2026-11-28T14:33:20Z"
+	var err error
+	if len(overlays) > 0 {
+		err = media.WriteOverlaidClip(ctx, src, o, overlays)
+	} else {
+		err = media.WriteIndexedClip(ctx, src, o)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,4 +335,142 @@ func TestRedactEditorEdits(t *testing.T) {
 	if got := fmt.Sprint(s.proj.Tracks); got != fmt.Sprint(h.stored().Tracks) {
 		t.Errorf("screen and store differ:\n%s\n%s", got, fmt.Sprint(h.stored().Tracks))
 	}
+}
+
+// pigoSampleFace is the portrait that ships in the pigo module's testdata.
+func pigoSampleFace(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-json", "github.com/esimov/pigo").Output()
+	if err != nil {
+		t.Fatalf("go list -m github.com/esimov/pigo: %v", err)
+	}
+	var m struct{ Dir string }
+	if err := json.Unmarshal(out, &m); err != nil || m.Dir == "" {
+		t.Fatalf("go list: %s: %v", out, err)
+	}
+	return filepath.Join(m.Dir, "testdata", "sample.jpg")
+}
+
+// shotTabs keeps a capture of the window with each of the panel's tabs in
+// EXHIBIT_GUI_SHOT_DIR (when set), named prefix-<tab>.png.
+func shotTabs(t *testing.T, h *redactHarness, prefix string) {
+	t.Helper()
+	if os.Getenv("EXHIBIT_GUI_SHOT_DIR") == "" {
+		return
+	}
+	tabs := h.s.panel.tabs
+	for i, name := range []string{"tracks", "faces", "ranges"} {
+		tabs.SelectIndex(i)
+		h.q.run(20 * time.Millisecond)
+		saveShot(t, h.w.Canvas().Capture(), prefix+"-"+name+".png")
+	}
+	tabs.SelectIndex(0)
+}
+
+// TestRedactEditorFacesFollowRanges: on footage with a face composited
+// into it, "This frame" proposes it (dashed, over the face) within a
+// bound; accepting it makes a track; following the track forward adds
+// keyframes and says where it stopped; the panel's reason and method
+// are stored; a bleep over the frames marked with I and O is added
+// through its dialog.
+func TestRedactEditorFacesFollowRanges(t *testing.T) {
+	face := media.Overlay{Image: pigoSampleFace(t), W: 240, H: 300, X: 100, Y: 100, DX: 4, DY: 2, From: 0, To: -1}
+	lib, _, id := redactStoreWith(t, media.IndexedClipOptions{Width: 1280, Height: 720, Frames: 40}, []media.Overlay{face})
+	h := openRedactEditor(t, lib, id, fyne.NewSize(1366, 768))
+	s, p := h.s, h.s.panel
+
+	// Faces on the frame shown.
+	h.at(6)
+	start := time.Now()
+	p.hereBtn.OnTapped()
+	h.q.until(t, "proposals", func() bool { return s.detecting == nil && len(p.pending) > 0 || strings.Contains(p.detectLbl.Text, "could not") })
+	took := time.Since(start)
+	if len(p.pending) != 1 {
+		t.Fatalf("%d proposals (%s), want 1", len(p.pending), p.detectLbl.Text)
+	}
+	t.Logf("time to the first proposal on screen (This frame, 1280x720): %v", took)
+	if took > 2*time.Second {
+		t.Errorf("the visible frame's proposals took %v, want < 2 s", took)
+	}
+	var dashed []overlayItem
+	for _, it := range s.overlay.items {
+		if it.Proposal {
+			dashed = append(dashed, it)
+		}
+	}
+	r, _ := face.At(6)
+	fa := image.Rect(r.Min.X+r.Dx()/5, r.Min.Y+r.Dy()*2/5, r.Max.X-r.Dx()/5, r.Min.Y+r.Dy()*17/20)
+	if len(dashed) != 1 || !fa.In(image.Rect(dashed[0].Box.X, dashed[0].Box.Y, dashed[0].Box.X+dashed[0].Box.W, dashed[0].Box.Y+dashed[0].Box.H)) {
+		t.Fatalf("proposals drawn %+v, want one around the face %v", dashed, fa)
+	}
+	p.tabs.SelectIndex(1)
+	if !slices.Contains(labelTexts(s.content), p.faceNote.Text) || !strings.Contains(p.faceNote.Text, "frontal faces only") {
+		t.Error("the Faces tab does not say that detection finds frontal faces only")
+	}
+	shotTabs(t, h, "redact-proposal")
+
+	// Accept it: a track with the detection as its keyframe.
+	p.acceptAll.OnTapped()
+	h.saved()
+	pj := h.stored()
+	if len(pj.Tracks) != 1 || pj.Proposals[0].State != redact.Accepted || len(p.pending) != 0 {
+		t.Fatalf("after accepting: %d tracks, proposals %+v, %d pending on screen", len(pj.Tracks), pj.Proposals, len(p.pending))
+	}
+	tr := pj.Tracks[0]
+	s.selectItem(tr.ID, false)
+
+	// Reason and method from the panel.
+	p.reason.SetText("Member of the public, not involved")
+	p.saveReason()
+	p.method.SetSelected(methodTitle(redact.Pixelate))
+	h.saved()
+	if tr = h.stored().Tracks[0]; tr.Reason != "Member of the public, not involved" || tr.Method != redact.Pixelate {
+		t.Fatalf("stored track %+v, want the reason and pixelate", tr)
+	}
+
+	// Follow forward from frame 6.
+	before := len(tr.Keyframes)
+	p.followFw.OnTapped()
+	h.q.until(t, "the follow", func() bool { return s.tracking == nil && !strings.HasPrefix(p.followLbl.Text, "Following") })
+	h.saved()
+	tr = h.stored().Tracks[0]
+	if len(tr.Keyframes) <= before || !strings.HasPrefix(p.followLbl.Text, "Followed the object from frame 6") && !strings.HasPrefix(p.followLbl.Text, "Lost") {
+		t.Fatalf("after following: %d keyframes (had %d), %q", len(tr.Keyframes), before, p.followLbl.Text)
+	}
+	for _, k := range tr.Keyframes {
+		r, _ := face.At(k.Frame)
+		c := image.Pt((r.Min.X+r.Max.X)/2, r.Min.Y+r.Dy()*3/5) // the middle of the face
+		if !c.In(image.Rect(k.Box.X, k.Box.Y, k.Box.X+k.Box.W, k.Box.Y+k.Box.H)) {
+			t.Errorf("followed keyframe %d at %v misses the face's middle %v", k.Frame, k.Box, c)
+		}
+	}
+	// Undo takes the followed keyframes away as one edit.
+	s.undoEdit()
+	h.saved()
+	if n := len(h.stored().Tracks[0].Keyframes); n != before {
+		t.Errorf("undo of the follow: %d keyframes, want %d", n, before)
+	}
+
+	// A bleep over frames 10–20, through I, O and its dialog.
+	h.at(10)
+	s.typedRune('i')
+	h.at(20)
+	s.typedRune('o')
+	if !p.bleepBtn.Disabled() && p.ioLbl.Text != "Marked: frames 10–20 (11 frames)." {
+		t.Errorf("marked range label %q", p.ioLbl.Text)
+	}
+	p.bleepBtn.OnTapped()
+	fd, ok := s.dlg.(*dialog.FormDialog)
+	if !ok {
+		t.Fatalf("no range dialog: %T", s.dlg)
+	}
+	test.Type(s.win.Canvas().Focused(), "Name and address said aloud")
+	fd.Submit()
+	h.saved()
+	au := h.stored().Audio
+	if len(au) != 1 || au[0].Kind != redact.Bleep || au[0].From != 400*time.Millisecond || au[0].To != 840*time.Millisecond ||
+		au[0].Reason != "Name and address said aloud" {
+		t.Fatalf("stored sound ranges %+v, want a bleep 0.4–0.84 s", au)
+	}
+	shotTabs(t, h, "redact-edited")
 }
