@@ -383,7 +383,9 @@ func TestRedactEditorFacesFollowRanges(t *testing.T) {
 	h.at(6)
 	start := time.Now()
 	p.hereBtn.OnTapped()
-	h.q.until(t, "proposals", func() bool { return s.detecting == nil && len(p.pending) > 0 || strings.Contains(p.detectLbl.Text, "could not") })
+	h.q.until(t, "proposals", func() bool {
+		return s.detecting == nil && len(p.pending) > 0 || strings.Contains(p.detectLbl.Text, "could not")
+	})
 	took := time.Since(start)
 	if len(p.pending) != 1 {
 		t.Fatalf("%d proposals (%s), want 1", len(p.pending), p.detectLbl.Text)
