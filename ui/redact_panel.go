@@ -60,9 +60,9 @@ type redactPanel struct {
 	// Tracks.
 	list      *widget.List
 	empty     *widget.Label
+	tracksTab *fyne.Container
 	detail    *fyne.Container
 	filling   bool // the form is being filled in: its callbacks do nothing
-	head      *widget.Label
 	label     *widget.Select
 	method    *widget.Select
 	block     *widget.Select
@@ -71,6 +71,7 @@ type redactPanel struct {
 	span      *widget.Label
 	keys      *widget.Label
 	followLbl *widget.Label
+	shown     string // the track the form shows
 	followBk  *widget.Button
 	followFw  *widget.Button
 
@@ -155,7 +156,6 @@ func (p *redactPanel) buildTracks() fyne.CanvasObject {
 		s.refocus()
 	}
 
-	p.head = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.label = widget.NewSelect(titles(labelChoices, func(l redact.Label) string { return labelTitle(l) }), func(v string) {
 		p.edit("the label", func(t *redact.Track) { t.Label = pick(labelChoices, v, labelTitle) })
 	})
@@ -169,12 +169,10 @@ func (p *redactPanel) buildTracks() fyne.CanvasObject {
 		p.edit("the shape", func(t *redact.Track) { t.Shape = pick([]redact.Shape{redact.Rect, redact.Ellipse}, v, shapeTitle) })
 	})
 	p.reason = newReasonEntry()
-	p.reason.SetPlaceHolder("Why this is hidden (kept sealed)")
-	p.reason.MultiLine = true
-	p.reason.Wrapping = fyne.TextWrapWord
-	p.reason.SetMinRowsVisible(2)
+	p.reason.SetPlaceHolder("Reason it is hidden (kept sealed; Enter saves)")
 	p.reason.onDone = p.saveReason
-	p.span = widget.NewLabel("")
+	p.reason.OnSubmitted = func(string) { p.saveReason(); s.refocus() }
+	p.span = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.span.Wrapping = fyne.TextWrapWord
 	p.keys = widget.NewLabel("")
 	p.keys.Wrapping = fyne.TextWrapWord
@@ -187,29 +185,25 @@ func (p *redactPanel) buildTracks() fyne.CanvasObject {
 	p.followFw.IconPlacement = widget.ButtonIconTrailingText
 	p.followLbl = widget.NewLabel("")
 	p.followLbl.Wrapping = fyne.TextWrapWord
-	del := widget.NewButtonWithIcon("Delete track", theme.DeleteIcon(), func() { s.deleteTrack(s.sel); s.refocus() })
+	p.followLbl.Hide()
+	del := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { s.deleteTrack(s.sel); s.refocus() })
 	del.Importance = widget.DangerImportance
-	form := widget.NewForm(
-		widget.NewFormItem("Label", p.label),
-		widget.NewFormItem("Method", p.method),
-		widget.NewFormItem("Block", p.block),
-		widget.NewFormItem("Shape", p.shape),
-		widget.NewFormItem("Reason", p.reason),
-	)
-	p.detail = container.NewVBox(widget.NewSeparator(), p.head, p.span,
-		container.NewGridWithColumns(2, inHere, outHere),
-		container.NewBorder(nil, nil, goIn, goOut, p.keys),
-		form,
-		container.NewGridWithColumns(2, p.followBk, p.followFw), p.followLbl,
-		del)
+	p.detail = container.NewVBox(
+		container.NewBorder(nil, nil, nil, del, p.span),
+		container.NewBorder(nil, nil, goIn, goOut, container.NewGridWithColumns(2, inHere, outHere)),
+		p.keys,
+		container.NewGridWithColumns(2, p.label, p.method, p.shape, p.block),
+		p.reason,
+		container.NewGridWithColumns(2, p.followBk, p.followFw), p.followLbl)
 	p.detail.Hide()
-	return container.NewBorder(container.NewVBox(p.empty, container.New(&heightLayout{h: trackListHeight}, p.list)),
+	p.tracksTab = container.NewBorder(container.NewVBox(p.empty, container.New(&heightLayout{h: trackListHeight}, p.list)),
 		nil, nil, nil, container.NewVScroll(p.detail))
+	return p.tracksTab
 }
 
 // trackListHeight is the height of the track list (about four rows); the
 // selected track's form has the rest of the panel.
-const trackListHeight = 190
+const trackListHeight = 120
 
 // heightLayout gives its objects a fixed height and any width.
 type heightLayout struct{ h float32 }
@@ -366,10 +360,13 @@ func (p *redactPanel) goKey(dir int) {
 // projectChanged refreshes the panel for the project on screen.
 func (p *redactPanel) projectChanged() {
 	s := p.s
-	if len(s.proj.Tracks) == 0 {
-		p.empty.Show()
-	} else {
-		p.empty.Hide()
+	if none := len(s.proj.Tracks) == 0; none != p.empty.Visible() {
+		if none {
+			p.empty.Show()
+		} else {
+			p.empty.Hide()
+		}
+		p.tracksTab.Refresh() // the list moves
 	}
 	p.list.Refresh()
 	p.pending = p.pending[:0]
@@ -404,7 +401,6 @@ func (p *redactPanel) selectionChanged() {
 	}
 	p.list.Select(i)
 	t := s.proj.Tracks[i]
-	p.head.SetText("Track " + trackName(i, t))
 	p.label.SetSelected(labelTitle(t.Label))
 	p.method.SetSelected(methodTitle(t.Method))
 	blk := t.Block
@@ -421,8 +417,13 @@ func (p *redactPanel) selectionChanged() {
 	if s.win.Canvas().Focused() != p.reason {
 		p.reason.SetText(t.Reason)
 	}
+	if p.shown != t.ID {
+		p.shown = t.ID
+		p.followLbl.Hide() // it spoke of another track
+	}
 	p.positionChanged()
 	p.detail.Show()
+	p.detail.Refresh()
 	p.showProposal()
 }
 
@@ -433,7 +434,7 @@ func (p *redactPanel) positionChanged() {
 	if !ok {
 		return
 	}
-	p.span.SetText("In frame " + itoa(t.In()) + ", out frame " + itoa(t.Out()) + ".")
+	p.span.SetText("Track " + trackName(s.trackIndex(t.ID), t) + ": in frame " + itoa(t.In()) + ", out frame " + itoa(t.Out()) + ".")
 	_, kf := keyframeAt(t, s.cur)
 	b, on := t.BoxAt(s.cur)
 	switch {
@@ -561,7 +562,7 @@ func (p *redactPanel) buildRanges() fyne.CanvasObject {
 	intro.Wrapping = fyne.TextWrapWord
 	p.ioLbl = widget.NewLabel("")
 	p.ioLbl.Wrapping = fyne.TextWrapWord
-	p.frameBtn = widget.NewButtonWithIcon("Hide the picture…", theme.VisibilityOffIcon(), func() { s.rangeDialog("picture") })
+	p.frameBtn = widget.NewButtonWithIcon("Hide the whole picture…", theme.VisibilityOffIcon(), func() { s.rangeDialog("picture") })
 	p.muteBtn = widget.NewButtonWithIcon("Mute…", theme.VolumeMuteIcon(), func() { s.rangeDialog("mute") })
 	p.bleepBtn = widget.NewButtonWithIcon("Bleep…", theme.VolumeUpIcon(), func() { s.rangeDialog("bleep") })
 	p.ranges = widget.NewList(func() int { return len(s.proj.Frames) + len(s.proj.Audio) },
@@ -600,7 +601,7 @@ func (p *redactPanel) buildRanges() fyne.CanvasObject {
 			sw.Refresh()
 		})
 	p.rangeChanged()
-	top := container.NewVBox(intro, p.ioLbl, container.NewGridWithColumns(3, p.frameBtn, p.muteBtn, p.bleepBtn), widget.NewSeparator())
+	top := container.NewVBox(intro, p.ioLbl, p.frameBtn, container.NewGridWithColumns(2, p.muteBtn, p.bleepBtn), widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, p.ranges)
 }
 

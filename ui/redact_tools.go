@@ -89,8 +89,8 @@ func (s *redactScreen) detect(here bool) {
 				p.detectLbl.SetText("Faces could not be looked for: " + app.UserMessage(err))
 			default:
 				s.proj.Proposals = res.Project.Proposals
-				p.detectLbl.SetText(fmt.Sprintf("%s on %s: %s proposed. They hide nothing until accepted.",
-					countOf(res.Detections, "face"), countOf(res.Frames, "frame"), countOf(len(res.Proposals), "track")))
+				p.detectLbl.SetText(fmt.Sprintf("%s found on %s: %s. They hide nothing until accepted.",
+					countOf(res.Detections, "face"), countOf(res.Frames, "frame"), countOf(len(res.Proposals), "proposal")))
 				s.projectChanged()
 			}
 		})
@@ -140,6 +140,8 @@ func (s *redactScreen) follow(dir int) {
 	if dir < 0 {
 		way = "backward"
 	}
+	p.followLbl.Show()
+	p.detail.Refresh() // a line more
 	p.followLbl.SetText("Following the box " + way + " from frame " + itoa(s.cur) + "… (Stop ends it)")
 	req := app.TrackRequest{TrackID: id, Frame: s.cur, Box: b, Backward: dir < 0, To: -1}
 	projID := s.projID
