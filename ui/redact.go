@@ -946,9 +946,27 @@ func (s *redactScreen) showModal(d dialog.Dialog) {
 // endModal is called by the callback of a dialog shown with showModal.
 func (s *redactScreen) endModal() { s.modal, s.dlg = false, nil }
 
-// goBack closes the editor and returns.
+// goBack closes the editor and returns. When an edit could not be
+// stored it asks first: leaving would lose it.
 func (s *redactScreen) goBack() {
-	if s.back == nil || s.closed {
+	if s.back == nil || s.closed || s.modal {
+		return
+	}
+	if n, err, _ := s.saver.state(); err != nil {
+		d := dialog.NewConfirm("Edits not saved",
+			countOf(n, "edit")+" could not be stored ("+reviewErrorMessage(err)+"). Leaving now loses them. "+
+				"Stay and press Save again, or leave without them?", func(leave bool) {
+				s.endModal()
+				if leave {
+					s.close()
+					s.back()
+					return
+				}
+				s.refocus()
+			}, s.win)
+		d.SetConfirmText("Leave without them")
+		d.SetDismissText("Stay")
+		s.showModal(d)
 		return
 	}
 	s.close()

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -475,4 +477,88 @@ func TestRedactEditorFacesFollowRanges(t *testing.T) {
 		t.Fatalf("stored sound ranges %+v, want a bleep 0.4–0.84 s", au)
 	}
 	shotTabs(t, h, "redact-edited")
+}
+
+// failingLib is the real library with AddKeyframe failing while fail is
+// set, as a full disk or a locked store would make it.
+type failingLib struct {
+	*app.Library
+	fail atomic.Bool
+}
+
+func (f *failingLib) AddKeyframe(ctx context.Context, projectID string, in app.KeyframeInput) (string, redact.Project, error) {
+	if f.fail.Load() {
+		return "", redact.Project{}, fmt.Errorf("add keyframe: %w", errDiskFull)
+	}
+	return f.Library.AddKeyframe(ctx, projectID, in)
+}
+
+var errDiskFull = errors.New("database or disk is full")
+
+// TestRedactEditorSaveFailure: an edit the store refuses stays on screen,
+// the status says so in a sentence with Save again, later edits wait
+// behind it in order, leaving asks first, and Save again stores them all.
+func TestRedactEditorSaveFailure(t *testing.T) {
+	lib, _, id := redactStore(t)
+	fl := &failingLib{Library: lib}
+	test.NewTempApp(t)
+	q := newUIQueue()
+	w := test.NewWindow(nil)
+	w.Resize(fyne.NewSize(1280, 800))
+	left := false
+	s := newRedactScreen(fl, w, id, "", 0, -1, nil, func() { left = true })
+	s.engOpt.AudioOutput = "null"
+	s.do = q.do
+	w.SetContent(s.content)
+	s.start()
+	t.Cleanup(func() {
+		done := s.close()
+		for {
+			select {
+			case <-done:
+				w.Close()
+				return
+			case f := <-q:
+				f()
+			}
+		}
+	})
+	h := &redactHarness{t: t, s: s, q: q, w: w, lib: lib}
+	q.until(t, "the editor to open", func() bool { return s.loaded && s.video.Image() != nil || s.failed })
+	h.at(5)
+	fl.fail.Store(true)
+	h.drag(50, 50, 150, 120)
+	q.until(t, "the failure shown", func() bool { _, err, _ := s.saver.state(); return err != nil && s.retryBtn.Visible() })
+	if !strings.HasPrefix(s.status.Text, "Not saved: the new box could not be stored") || !strings.Contains(s.status.Text, "Save again") {
+		t.Errorf("status %q", s.status.Text)
+	}
+	if len(s.proj.Tracks) != 1 {
+		t.Fatalf("the box is gone from the screen: %d tracks", len(s.proj.Tracks))
+	}
+	// A second edit waits behind the first (it needs the track's id).
+	s.updateTrack("the reason", func() redact.Track {
+		tr := cloneTrack(s.proj.Tracks[0])
+		tr.Reason = "Bystander"
+		return tr
+	}())
+	if n, _, _ := s.saver.state(); n != 2 {
+		t.Errorf("%d edits waiting, want 2", n)
+	}
+	// Leaving asks first; staying keeps everything.
+	s.goBack()
+	if left || !s.modal {
+		t.Fatal("left with unsaved edits without asking")
+	}
+	s.dlg.Hide() // Stay
+	q.run(20 * time.Millisecond)
+	fl.fail.Store(false)
+	test.Tap(s.retryBtn)
+	h.saved()
+	p := h.stored()
+	if len(p.Tracks) != 1 || p.Tracks[0].Reason != "Bystander" || p.Tracks[0].Keyframes[0] != (redact.Keyframe{Frame: 5, Box: redact.Box{X: 50, Y: 50, W: 100, H: 70}}) {
+		t.Fatalf("stored after Save again: %+v", p.Tracks)
+	}
+	if s.retryBtn.Visible() {
+		t.Error("Save again still shown")
+	}
 }
