@@ -247,7 +247,7 @@ func (s *redactScreen) build() {
 	bottom := container.NewPadded(container.NewVBox(container.NewPadded(container.NewVBox(container.NewBorder(nil, nil, laneInset(), nil, s.tlSlot), s.lanes)), bar, statusRow))
 
 	s.panel = newRedactPanel(s)
-	side := container.New(&fixedWidth{w: redactPanelWidth}, s.panel.root)
+	side := container.New(widthLayout(redactPanelWidth), s.panel.root)
 	s.content = container.New(&widthHint{inner: layout.NewBorderLayout(top, bottom, nil, side),
 		hint: func(w float32) { barLay.avail = w - redactPanelWidth - 2*theme.Padding() }}, middle, top, bottom, side)
 }

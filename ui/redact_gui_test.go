@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -33,6 +34,12 @@ type redactState struct {
 	CanvasW, CanvasH    int
 	// Bottom of the window's content (the status line), in pixels.
 	StatusBottom int
+	// The reason's entry: its middle, and whether it is whole within the
+	// panel's visible part.
+	ReasonX, ReasonY int
+	ReasonShown      bool
+	// The track form's visible part: top and bottom, in pixels.
+	FormTop, FormBottom int
 }
 
 func init() {
@@ -48,7 +55,14 @@ func init() {
 		sc := s.win.Canvas().Scale()
 		cs := s.win.Canvas().Size()
 		sa := d.AbsolutePositionForObject(s.status)
-		writeState(path, redactState{Frame: s.cur, X: int((abs.X + pos.X) * sc), Y: int((abs.Y + pos.Y) * sc),
+		ra := d.AbsolutePositionForObject(s.panel.reason)
+		rs := s.panel.reason.Size()
+		va := d.AbsolutePositionForObject(s.panel.detailScroll)
+		vs := s.panel.detailScroll.Size()
+		shown := s.panel.detail.Visible() && ra.Y >= va.Y && ra.Y+rs.Height <= va.Y+vs.Height && rs.Height > 0
+		writeState(path, redactState{ReasonX: int((ra.X + rs.Width/2) * sc), ReasonY: int((ra.Y + rs.Height/2) * sc), ReasonShown: shown,
+			FormTop: int(va.Y * sc), FormBottom: int((va.Y + vs.Height) * sc),
+			Frame: s.cur, X: int((abs.X + pos.X) * sc), Y: int((abs.Y + pos.Y) * sc),
 			Width: int(size.Width * sc), Height: int(size.Height * sc), Tracks: s.proj.Tracks, Status: s.status.Text,
 			Preview: s.preview, CanvasW: int(cs.Width * sc), CanvasH: int(cs.Height * sc),
 			StatusBottom: int((sa.Y + s.status.Size().Height) * sc)})
@@ -163,6 +177,18 @@ func TestRedactGUIUnderXvfb(t *testing.T) {
 	if k.Frame != 10 || abs(k.Box.X-want.X) > tol || abs(k.Box.Y-want.Y) > tol || abs(k.Box.W-want.W) > 2*tol || abs(k.Box.H-want.H) > 2*tol {
 		t.Errorf("stored keyframe %+v, want frame 10 box near %v (±%d)", k, want, tol)
 	}
+	// The reason, typed into the panel (a "v" in it is text, not the
+	// preview), is stored when Enter is pressed.
+	st = wait("the track form", func(st redactState) bool { return st.ReasonShown })
+	xdo("mousemove", "--window", wid, strconv.Itoa(st.ReasonX), strconv.Itoa(st.ReasonY), "click", "1")
+	xdo("type", "--window", wid, "--delay", "20", "Bystander, not involved")
+	xdo("key", "--window", wid, "Return")
+	st = wait("the reason stored", func(st redactState) bool {
+		return len(st.Tracks) == 1 && st.Tracks[0].Reason == "Bystander, not involved" && st.Status != "Saving…"
+	})
+	if st.Preview {
+		t.Error("typing the reason toggled the preview")
+	}
 	saveShot(t, shot(), "redact-1366.png")
 
 	// V: the box is filled with one colour on screen.
@@ -191,13 +217,18 @@ func TestRedactGUIUnderXvfb(t *testing.T) {
 	wait("editing again", func(st redactState) bool { return !st.Preview })
 
 	if os.Getenv("EXHIBIT_GUI_SHOT_DIR") != "" {
-		if out, err := exec.Command("xdotool", "windowsize", "--sync", wid, "1920", "1080").CombinedOutput(); err != nil {
-			t.Logf("xdotool windowsize 1920x1080: %v %s", err, out)
-		} else if st := wait("1920x1080", func(st redactState) bool { return st.CanvasW >= 1600 }); st.CanvasW == 1920 && st.CanvasH == 1080 {
+		out, err := exec.Command("xdotool", "getdisplaygeometry").Output()
+		var sw, sh int
+		if _, serr := fmt.Sscan(string(out), &sw, &sh); err != nil || serr != nil || sw < 1920 || sh < 1080 {
+			t.Logf("the X screen is %dx%d (%v): no 1920x1080 screenshot", sw, sh, err)
+		} else {
+			xdo("windowsize", "--sync", wid, "1920", "1080")
+			st := wait("1920x1080", func(st redactState) bool { return st.CanvasW == 1920 && st.CanvasH == 1080 })
+			if st.StatusBottom > st.CanvasH {
+				t.Errorf("1920x1080: the status line ends at %d, below the window's %d", st.StatusBottom, st.CanvasH)
+			}
 			time.Sleep(300 * time.Millisecond) // for the picture only: nothing is checked on it
 			saveShot(t, shot(), "redact-1920.png")
-		} else {
-			t.Logf("the X screen holds %dx%d only: no 1920x1080 screenshot", st.CanvasW, st.CanvasH)
 		}
 	}
 	p.running(t)

@@ -61,19 +61,23 @@ type redactPanel struct {
 	list      *widget.List
 	empty     *widget.Label
 	tracksTab *fyne.Container
-	detail    *fyne.Container
-	filling   bool // the form is being filled in: its callbacks do nothing
-	label     *widget.Select
-	method    *widget.Select
-	block     *widget.Select
-	shape     *widget.Select
-	reason    *reasonEntry
-	span      *widget.Label
-	keys      *widget.Label
-	followLbl *widget.Label
-	shown     string // the track the form shows
-	followBk  *widget.Button
-	followFw  *widget.Button
+	// detailScroll holds the track form; refreshed (its content resized)
+	// whenever the form's height may have changed.
+	detailScroll *container.Scroll
+	detailH      float32
+	detail       *fyne.Container
+	filling      bool // the form is being filled in: its callbacks do nothing
+	label        *widget.Select
+	method       *widget.Select
+	block        *widget.Select
+	shape        *widget.Select
+	reason       *reasonEntry
+	span         *widget.Label
+	keys         *widget.Label
+	followLbl    *widget.Label
+	shown        string // the track the form shows
+	followBk     *widget.Button
+	followFw     *widget.Button
 
 	// Faces.
 	faceNote   *widget.Label
@@ -196,8 +200,9 @@ func (p *redactPanel) buildTracks() fyne.CanvasObject {
 		p.reason,
 		container.NewGridWithColumns(2, p.followBk, p.followFw), p.followLbl)
 	p.detail.Hide()
+	p.detailScroll = container.NewVScroll(p.detail)
 	p.tracksTab = container.NewBorder(container.NewVBox(p.empty, container.New(&heightLayout{h: trackListHeight}, p.list)),
-		nil, nil, nil, container.NewVScroll(p.detail))
+		nil, nil, nil, p.detailScroll)
 	return p.tracksTab
 }
 
@@ -421,10 +426,20 @@ func (p *redactPanel) selectionChanged() {
 		p.shown = t.ID
 		p.followLbl.Hide() // it spoke of another track
 	}
-	p.positionChanged()
 	p.detail.Show()
-	p.detail.Refresh()
+	p.positionChanged()
+	p.fitDetail(true)
 	p.showProposal()
+}
+
+// fitDetail lays the track form out again when its height changed (a line
+// more or less), or always.
+func (p *redactPanel) fitDetail(always bool) {
+	if h := p.detail.MinSize().Height; always || h != p.detailH {
+		p.detailH = h
+		p.detail.Refresh()
+		p.detailScroll.Refresh()
+	}
 }
 
 // positionChanged updates what depends on the frame shown.
@@ -445,6 +460,7 @@ func (p *redactPanel) positionChanged() {
 	default:
 		p.keys.SetText(countOf(len(t.Keyframes), "keyframe") + "; the track is not on this frame.")
 	}
+	p.fitDetail(false)
 }
 
 // rangeChanged shows the range marked with I and O.

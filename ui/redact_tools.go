@@ -141,7 +141,7 @@ func (s *redactScreen) follow(dir int) {
 		way = "backward"
 	}
 	p.followLbl.Show()
-	p.detail.Refresh() // a line more
+	p.fitDetail(true) // a line more
 	p.followLbl.SetText("Following the box " + way + " from frame " + itoa(s.cur) + "… (Stop ends it)")
 	req := app.TrackRequest{TrackID: id, Frame: s.cur, Box: b, Backward: dir < 0, To: -1}
 	projID := s.projID
@@ -168,6 +168,7 @@ func (s *redactScreen) follow(dir int) {
 				p.followLbl.SetText(res.Message())
 				s.addFollowed(id, res)
 			}
+			p.fitDetail(false)
 		})
 	}()
 }
