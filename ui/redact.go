@@ -99,8 +99,9 @@ type redactScreen struct {
 	// copy of it); shownRelease gives it back.
 	shownImg     *image.RGBA
 	shownRelease func()
-	// previewBuf is the preview's copy, reused between frames.
-	previewBuf *image.RGBA
+	// previewBufs are the preview's copies, used in turn.
+	previewBufs [2]*image.RGBA
+	previewIdx  int
 	// tracking and detecting stop a follow or a face detection in
 	// progress (nil: none).
 	tracking, detecting context.CancelFunc
@@ -524,12 +525,13 @@ func (s *redactScreen) drawPicture() {
 		return
 	}
 	src := s.shownImg
-	if s.previewBuf == nil || s.previewBuf.Rect != src.Rect || s.video.Image() == s.previewBuf {
-		// A fresh buffer when the one on screen would be overwritten
-		// while the canvas may still be drawing from it.
-		s.previewBuf = image.NewRGBA(src.Rect)
+	// Two buffers in turn: the one on screen is never written.
+	s.previewIdx ^= 1
+	buf := s.previewBufs[s.previewIdx]
+	if buf == nil || buf.Rect != src.Rect {
+		buf = image.NewRGBA(src.Rect)
+		s.previewBufs[s.previewIdx] = buf
 	}
-	buf := s.previewBuf
 	copy(buf.Pix, src.Pix)
 	regs := scaleRegions(s.proj.RegionsAt(s.cur, s.srcW, s.srcH), s.srcW, s.srcH, src.Rect.Dx(), src.Rect.Dy())
 	redact.ApplyRGBA(buf, regs)

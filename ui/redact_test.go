@@ -337,6 +337,28 @@ func TestRedactEditorEdits(t *testing.T) {
 	if got := fmt.Sprint(s.proj.Tracks); got != fmt.Sprint(h.stored().Tracks) {
 		t.Errorf("screen and store differ:\n%s\n%s", got, fmt.Sprint(h.stored().Tracks))
 	}
+
+	// Render…: a redacted derivative of the project's version.
+	s.renderDialog()
+	cd, ok := s.dlg.(*dialog.ConfirmDialog)
+	if !ok {
+		t.Fatalf("Render… showed %T", s.dlg)
+	}
+	cd.Confirm()
+	h.q.until(t, "the render", func() bool { return !s.modal && strings.HasPrefix(s.status.Text, "Redacted copy") || strings.HasPrefix(s.status.Text, "No redacted copy") })
+	ds, err := lib.Clips(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var red *app.Derivative
+	for _, d := range ds {
+		if d.Kind == "redacted" {
+			red = d
+		}
+	}
+	if v := h.stored().Version; red == nil || red.RedactionID != s.projID || red.RedactionVersion != v || !strings.Contains(s.status.Text, red.Ref) {
+		t.Fatalf("after Render: %q, derivative %+v, want one of project %s version %d", s.status.Text, red, s.projID, v)
+	}
 }
 
 // pigoSampleFace is the portrait that ships in the pigo module's testdata.
@@ -393,7 +415,7 @@ func TestRedactEditorFacesFollowRanges(t *testing.T) {
 		t.Fatalf("%d proposals (%s), want 1", len(p.pending), p.detectLbl.Text)
 	}
 	t.Logf("time to the first proposal on screen (This frame, 1280x720): %v", took)
-	if took > 2*time.Second {
+	if took > 2*time.Second && !raceBuild {
 		t.Errorf("the visible frame's proposals took %v, want < 2 s", took)
 	}
 	var dashed []overlayItem
