@@ -345,7 +345,9 @@ func TestRedactEditorEdits(t *testing.T) {
 		t.Fatalf("Render… showed %T", s.dlg)
 	}
 	cd.Confirm()
-	h.q.until(t, "the render", func() bool { return !s.modal && strings.HasPrefix(s.status.Text, "Redacted copy") || strings.HasPrefix(s.status.Text, "No redacted copy") })
+	h.q.until(t, "the render", func() bool {
+		return !s.modal && strings.HasPrefix(s.status.Text, "Redacted copy") || strings.HasPrefix(s.status.Text, "No redacted copy")
+	})
 	ds, err := lib.Clips(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
