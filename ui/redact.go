@@ -562,11 +562,6 @@ func (s *redactScreen) showPosition() {
 	}
 }
 
-// readout is the frame, media time and wall-clock text shown.
-func (s *redactScreen) readout() (frame, media, wall string) {
-	return s.frameLbl.Text, s.timeLbl.Text, s.wallLbl.Text
-}
-
 // drawBoxes puts the boxes of frame s.cur over the picture.
 func (s *redactScreen) drawBoxes() {
 	var items []overlayItem
@@ -954,7 +949,7 @@ func (s *redactScreen) goBack() {
 	if s.back == nil || s.closed || s.modal {
 		return
 	}
-	if n, err, _ := s.saver.state(); err != nil {
+	if n, _, err := s.saver.state(); err != nil {
 		d := dialog.NewConfirm("Edits not saved",
 			countOf(n, "edit")+" could not be stored ("+reviewErrorMessage(err)+"). Leaving now loses them. "+
 				"Stay and press Save again, or leave without them?", func(leave bool) {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"image/color"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -160,19 +159,4 @@ func (r *lanesRenderer) build() {
 		}
 		span(0, s.in, b, markedRangeCol, 0, 3*laneH+2*laneGap)
 	}
-}
-
-// audioFrames is the frames whose display starts in [from, to): the
-// frames an audio range plays under (-1, -1: none).
-func audioFrames(frames []time.Duration, from, to time.Duration) (int, int) {
-	a, b := -1, -1
-	for i, t := range frames {
-		if t >= from && t < to {
-			if a < 0 {
-				a = i
-			}
-			b = i
-		}
-	}
-	return a, b
 }

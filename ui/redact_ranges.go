@@ -198,7 +198,7 @@ func (s *redactScreen) deleteRange(i int) {
 // saverBusy reports whether edits are still being stored (a new range has
 // no stored id until then).
 func (s *redactScreen) saverBusy() bool {
-	n, err, _ := s.saver.state()
+	n, _, err := s.saver.state()
 	return n > 0 || err != nil
 }
 

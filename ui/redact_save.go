@@ -117,10 +117,10 @@ func (q *redactSaver) closing() {
 
 // state is what the status line shows: calls not yet saved, and the
 // failure that stopped saving.
-func (q *redactSaver) state() (pending int, err error, what string) {
+func (q *redactSaver) state() (pending int, what string, err error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return len(q.ops), q.err, q.what
+	return len(q.ops), q.what, q.err
 }
 
 // saveCallTimeout bounds one call made after the editor closed.
@@ -180,7 +180,7 @@ func (s *redactScreen) stored(p redact.Project) {
 	if s.closed {
 		return
 	}
-	if n, failed, _ := s.saver.state(); n > 0 || failed != nil {
+	if n, _, failed := s.saver.state(); n > 0 || failed != nil {
 		return // newer edits are on screen; their calls bring them
 	}
 	s.sel = s.saver.ids.get(s.sel)
@@ -193,7 +193,7 @@ func (s *redactScreen) saveState() {
 	if s.closed {
 		return
 	}
-	n, err, what := s.saver.state()
+	n, what, err := s.saver.state()
 	switch {
 	case err != nil:
 		s.status.Importance = widget.DangerImportance

@@ -133,7 +133,7 @@ func (h *redactHarness) at(n int) {
 func (h *redactHarness) saved() {
 	h.t.Helper()
 	h.q.until(h.t, "the edits to be saved", func() bool {
-		n, err, _ := h.s.saver.state()
+		n, _, err := h.s.saver.state()
 		if err != nil {
 			h.t.Fatalf("saving failed: %v (%s)", err, h.s.status.Text)
 		}
@@ -552,7 +552,7 @@ func TestRedactEditorSaveFailure(t *testing.T) {
 	h.at(5)
 	fl.fail.Store(true)
 	h.drag(50, 50, 150, 120)
-	q.until(t, "the failure shown", func() bool { _, err, _ := s.saver.state(); return err != nil && s.retryBtn.Visible() })
+	q.until(t, "the failure shown", func() bool { _, _, err := s.saver.state(); return err != nil && s.retryBtn.Visible() })
 	if !strings.HasPrefix(s.status.Text, "Not saved: the new box could not be stored") || !strings.Contains(s.status.Text, "Save again") {
 		t.Errorf("status %q", s.status.Text)
 	}

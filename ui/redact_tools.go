@@ -193,7 +193,7 @@ func (s *redactScreen) renderDialog() {
 	if !s.ready() || !s.loaded || s.modal {
 		return
 	}
-	if n, err, _ := s.saver.state(); err != nil || n > 0 {
+	if n, _, err := s.saver.state(); err != nil || n > 0 {
 		s.say("Wait until every change is saved (see the line at the bottom), then render.", true)
 		return
 	}
