@@ -388,29 +388,14 @@ func itemLess(a, b string) bool {
 func (l *Library) AddFrameRange(ctx context.Context, projectID string, from, to int, method redact.Method, reason string) (string, redact.Project, error) {
 	var id string
 	p, err := l.changeRedaction(ctx, projectID, actRedactFrames, func(c *store.RedactionChange, _ *store.Recording) (string, error) {
-		p := &c.Project
-		if method == "" {
-			method = redact.Solid
-		}
-		if method != redact.Solid && method != redact.Blur {
-			return "", fmt.Errorf("method %q: a whole-frame range is solid or blur", method)
-		}
-		if to < from {
-			return "", fmt.Errorf("frames %d-%d: the last frame is before the first", from, to)
-		}
-		if err := checkProjectFrame(p, "frame", from); err != nil {
+		f := redact.FrameRange{From: from, To: to, Method: method, Reason: reason}
+		if err := checkFrameRange(&c.Project, &f); err != nil {
 			return "", err
 		}
-		if err := checkProjectFrame(p, "frame", to); err != nil {
-			return "", err
-		}
-		r, err := needReason(reason)
-		if err != nil {
-			return "", err
-		}
-		id = c.NewID(store.FramesPrefix)
-		p.Frames = append(p.Frames, redact.FrameRange{ID: id, From: from, To: to, Method: method, Reason: r})
-		return fmt.Sprintf("frame range %s added: frames %d-%d %s", id, from, to, method), nil
+		f.ID = c.NewID(store.FramesPrefix)
+		id = f.ID
+		c.Project.Frames = append(c.Project.Frames, f)
+		return fmt.Sprintf("frame range %s added: frames %d-%d %s", f.ID, f.From, f.To, f.Method), nil
 	})
 	if err != nil {
 		return "", redact.Project{}, err
@@ -443,30 +428,129 @@ func (l *Library) DeleteFrameRange(ctx context.Context, projectID, rangeID strin
 	})
 }
 
+// PutFrameRange replaces a whole-frame range in one change (the editor's
+// undo and redo, or a range dragged on the timeline): f.ID names a range
+// the project holds or has held (a deleted one comes back); with an empty
+// ID it is added. It returns the range's id and the new state.
+func (l *Library) PutFrameRange(ctx context.Context, projectID string, f redact.FrameRange) (string, redact.Project, error) {
+	var id string
+	p, err := l.changeRedaction(ctx, projectID, actRedactFrames, func(c *store.RedactionChange, _ *store.Recording) (string, error) {
+		p := &c.Project
+		f.ID = normItemID(f.ID)
+		if err := checkFrameRange(p, &f); err != nil {
+			return "", err
+		}
+		verb := "replaced"
+		switch i := slices.IndexFunc(p.Frames, func(g redact.FrameRange) bool { return g.ID == f.ID }); {
+		case f.ID == "":
+			f.ID, verb = c.NewID(store.FramesPrefix), "added"
+			f.CreatedBy, f.CreatedAt = "", time.Time{}
+			p.Frames = append(p.Frames, f)
+		case i >= 0:
+			p.Frames[i] = f
+		case c.Existed(f.ID) && strings.HasPrefix(f.ID, store.FramesPrefix):
+			verb = "restored"
+			p.Frames = append(p.Frames, f)
+			sort.SliceStable(p.Frames, func(a, b int) bool { return itemLess(p.Frames[a].ID, p.Frames[b].ID) })
+		default:
+			return "", fmt.Errorf("frame range %q: %w", f.ID, ErrNoRange)
+		}
+		id = f.ID
+		return fmt.Sprintf("frame range %s %s: frames %d-%d %s", f.ID, verb, f.From, f.To, f.Method), nil
+	})
+	if err != nil {
+		return "", redact.Project{}, err
+	}
+	return id, p, nil
+}
+
+func checkFrameRange(p *redact.Project, f *redact.FrameRange) error {
+	if f.Method == "" {
+		f.Method = redact.Solid
+	}
+	if f.Method != redact.Solid && f.Method != redact.Blur {
+		return fmt.Errorf("method %q: a whole-frame range is solid or blur", f.Method)
+	}
+	if f.To < f.From {
+		return fmt.Errorf("frames %d-%d: the last frame is before the first", f.From, f.To)
+	}
+	if err := checkProjectFrame(p, "frame", f.From); err != nil {
+		return err
+	}
+	if err := checkProjectFrame(p, "frame", f.To); err != nil {
+		return err
+	}
+	r, err := needReason(f.Reason)
+	f.Reason = r
+	return err
+}
+
 // AddAudioRange hides the sound from from to to (media time from the
 // start of the recording) by kind (mute or bleep) and returns the
 // range's id and the new state.
 func (l *Library) AddAudioRange(ctx context.Context, projectID string, from, to time.Duration, kind redact.AudioKind, reason string) (string, redact.Project, error) {
 	var id string
 	p, err := l.changeRedaction(ctx, projectID, actRedactAudio, func(c *store.RedactionChange, rec *store.Recording) (string, error) {
-		p := &c.Project
-		if kind != redact.Mute && kind != redact.Bleep {
-			return "", fmt.Errorf("audio %q: mute or bleep", kind)
-		}
-		from, to = from.Truncate(time.Microsecond), to.Truncate(time.Microsecond)
-		if from < 0 || to <= from {
-			return "", fmt.Errorf("times %s-%s: the end must be after the start", fmtSeconds(from), fmtSeconds(to))
-		}
-		if rec.Duration > 0 && from >= rec.Duration {
-			return "", fmt.Errorf("time %s: %w (it lasts %s)", fmtSeconds(from), ErrOutOfRange, fmtSeconds(rec.Duration))
-		}
-		r, err := needReason(reason)
-		if err != nil {
+		a := redact.AudioRange{From: from, To: to, Kind: kind, Reason: reason}
+		if err := checkAudioRange(rec, &a); err != nil {
 			return "", err
 		}
-		id = c.NewID(store.AudioPrefix)
-		p.Audio = append(p.Audio, redact.AudioRange{ID: id, From: from, To: to, Kind: kind, Reason: r})
-		return fmt.Sprintf("audio range %s added: %s-%s s %s", id, secs(from), secs(to), kind), nil
+		a.ID = c.NewID(store.AudioPrefix)
+		id = a.ID
+		c.Project.Audio = append(c.Project.Audio, a)
+		return fmt.Sprintf("audio range %s added: %s-%s s %s", a.ID, secs(a.From), secs(a.To), a.Kind), nil
+	})
+	if err != nil {
+		return "", redact.Project{}, err
+	}
+	return id, p, nil
+}
+
+func checkAudioRange(rec *store.Recording, a *redact.AudioRange) error {
+	if a.Kind != redact.Mute && a.Kind != redact.Bleep {
+		return fmt.Errorf("audio %q: mute or bleep", a.Kind)
+	}
+	a.From, a.To = a.From.Truncate(time.Microsecond), a.To.Truncate(time.Microsecond)
+	if a.From < 0 || a.To <= a.From {
+		return fmt.Errorf("times %s-%s: the end must be after the start", fmtSeconds(a.From), fmtSeconds(a.To))
+	}
+	if rec.Duration > 0 && a.From >= rec.Duration {
+		return fmt.Errorf("time %s: %w (it lasts %s)", fmtSeconds(a.From), ErrOutOfRange, fmtSeconds(rec.Duration))
+	}
+	r, err := needReason(a.Reason)
+	a.Reason = r
+	return err
+}
+
+// PutAudioRange replaces an audio range in one change (the editor's undo
+// and redo, or a range dragged on the timeline): a.ID names a range the
+// project holds or has held (a deleted one comes back); with an empty ID
+// it is added. It returns the range's id and the new state.
+func (l *Library) PutAudioRange(ctx context.Context, projectID string, a redact.AudioRange) (string, redact.Project, error) {
+	var id string
+	p, err := l.changeRedaction(ctx, projectID, actRedactAudio, func(c *store.RedactionChange, rec *store.Recording) (string, error) {
+		p := &c.Project
+		a.ID = normItemID(a.ID)
+		if err := checkAudioRange(rec, &a); err != nil {
+			return "", err
+		}
+		verb := "replaced"
+		switch i := slices.IndexFunc(p.Audio, func(b redact.AudioRange) bool { return b.ID == a.ID }); {
+		case a.ID == "":
+			a.ID, verb = c.NewID(store.AudioPrefix), "added"
+			a.CreatedBy, a.CreatedAt = "", time.Time{}
+			p.Audio = append(p.Audio, a)
+		case i >= 0:
+			p.Audio[i] = a
+		case c.Existed(a.ID) && strings.HasPrefix(a.ID, store.AudioPrefix):
+			verb = "restored"
+			p.Audio = append(p.Audio, a)
+			sort.SliceStable(p.Audio, func(x, y int) bool { return itemLess(p.Audio[x].ID, p.Audio[y].ID) })
+		default:
+			return "", fmt.Errorf("audio range %q: %w", a.ID, ErrNoRange)
+		}
+		id = a.ID
+		return fmt.Sprintf("audio range %s %s: %s-%s s %s", a.ID, verb, secs(a.From), secs(a.To), a.Kind), nil
 	})
 	if err != nil {
 		return "", redact.Project{}, err

@@ -109,6 +109,28 @@ func TestRedactionUseCases(t *testing.T) {
 	if err != nil || aid != "A1" || p6.Audio[0].To != 1500*time.Millisecond || p6.Version != 6 {
 		t.Fatalf("audio %s %v %+v", aid, err, p6.Audio)
 	}
+	// Ranges: deleted and put back under their ids, moved, refused when unknown.
+	if _, err := lib.DeleteFrameRange(ctx, p.ID, "f1"); err != nil {
+		t.Fatal(err)
+	}
+	fid, pf, err := lib.PutFrameRange(ctx, p.ID, p6.Frames[0])
+	if err != nil || fid != "F1" || len(pf.Frames) != 1 || pf.Frames[0].Reason != "screen with a name" || pf.Frames[0].CreatedBy != "sgt1" {
+		t.Fatalf("frame range back: %s %v %+v", fid, err, pf.Frames)
+	}
+	moved := p6.Audio[0]
+	moved.To = 1800 * time.Millisecond
+	if _, pa, err := lib.PutAudioRange(ctx, p.ID, moved); err != nil || len(pa.Audio) != 1 || pa.Audio[0].To != 1800*time.Millisecond {
+		t.Fatalf("audio moved: %v %+v", err, pa.Audio)
+	}
+	if _, _, err := lib.PutAudioRange(ctx, p.ID, redact.AudioRange{ID: "A4", To: time.Second, Kind: redact.Mute, Reason: "x"}); !errors.Is(err, ErrNoRange) {
+		t.Fatalf("unknown audio range: %v", err)
+	}
+	if _, err := lib.DeleteAudioRange(ctx, p.ID, "A1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, pa, err := lib.PutAudioRange(ctx, p.ID, moved); err != nil || len(pa.Audio) != 1 || pa.Audio[0].ID != "A1" {
+		t.Fatalf("audio back: %v %+v", err, pa.Audio)
+	}
 	if _, err := lib.UpdateTrack(ctx, p.ID, "T1", TrackUpdate{Method: redact.Pixelate, Block: 24}); err != nil {
 		t.Fatal(err)
 	}

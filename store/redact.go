@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -255,71 +257,46 @@ func (s *Store) redactionAt(ctx context.Context, q queryer, id string, version i
 }
 
 // newest is the SQL condition that keeps, of table t (alias x), each
-// item's newest row at or before version ?2 of project ?1.
+// item's newest row at or before version ?2 of project ?1 unless deleted.
 func newest(t string) string {
 	return "x.project_id = ?1 AND x.version = (SELECT max(m.version) FROM " + t +
-		" m WHERE m.project_id = ?1 AND m.id = x.id AND m.version <= ?2) AND x.deleted = 0 ORDER BY length(x.id), x.id"
+		" m WHERE m.project_id = ?1 AND m.id = x.id AND m.version <= ?2) AND x.deleted = 0"
 }
 
+// byItem orders items by their number (T2 before T10).
+const byItem = " ORDER BY length(x.id), x.id"
+
 func (s *Store) readTracks(ctx context.Context, q queryer, p *redact.Project) error {
-	rows, err := q.QueryContext(ctx, "SELECT x.id, x.version, x.shape, x.method, x.block, x.label, x.reason, x.end_frame, x.created_by, x.created_at FROM redaction_tracks x WHERE "+
-		newest("redaction_tracks"), p.ID, p.Version)
+	rows, err := q.QueryContext(ctx, "SELECT x.id, x.version, x.shape, x.method, x.block, x.label, x.reason, x.end_frame, x.keyframes, "+
+		"x.created_by, x.created_at FROM redaction_tracks x WHERE "+newest("redaction_tracks")+byItem, p.ID, p.Version)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	versions := map[string]int{}
 	for rows.Next() {
 		var t redact.Track
 		var v int
-		var sealed []byte
+		var sealed, keys []byte
 		var at int64
-		if err := rows.Scan(&t.ID, &v, &t.Shape, &t.Method, &t.Block, &t.Label, &sealed, &t.End, &t.CreatedBy, &at); err != nil {
+		if err := rows.Scan(&t.ID, &v, &t.Shape, &t.Method, &t.Block, &t.Label, &sealed, &t.End, &keys, &t.CreatedBy, &at); err != nil {
 			return err
 		}
 		r, err := s.fields.open(sealed, trackReasonAD(p.ID, t.ID, v))
 		if err != nil {
 			return fmt.Errorf("track %s version %d reason: %w", t.ID, v, err)
 		}
+		if t.Keyframes, err = decodeKeyframes(keys); err != nil {
+			return fmt.Errorf("track %s version %d keyframes: %w", t.ID, v, err)
+		}
 		t.Reason, t.CreatedAt = string(r), time.UnixMilli(at).UTC()
-		versions[t.ID] = v
 		p.Tracks = append(p.Tracks, t)
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for i := range p.Tracks {
-		t := &p.Tracks[i]
-		kr, err := q.QueryContext(ctx, "SELECT frame, x, y, w, h FROM redaction_keyframes WHERE project_id = ? AND track_id = ? AND version = ? ORDER BY frame",
-			p.ID, t.ID, versions[t.ID])
-		if err != nil {
-			return err
-		}
-		for kr.Next() {
-			var k redact.Keyframe
-			if err := kr.Scan(&k.Frame, &k.Box.X, &k.Box.Y, &k.Box.W, &k.Box.H); err != nil {
-				_ = kr.Close() // read only; the scan error is returned
-				return err
-			}
-			t.Keyframes = append(t.Keyframes, k)
-		}
-		if err := kr.Err(); err != nil {
-			_ = kr.Close() // read only; the iteration error is returned
-			return err
-		}
-		if err := kr.Close(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return rows.Err()
 }
 
 func (s *Store) readFrames(ctx context.Context, q queryer, p *redact.Project) error {
 	rows, err := q.QueryContext(ctx, "SELECT x.id, x.version, x.frame_from, x.frame_to, x.method, x.reason, x.created_by, x.created_at FROM redaction_frames x WHERE "+
-		newest("redaction_frames"), p.ID, p.Version)
+		newest("redaction_frames")+byItem, p.ID, p.Version)
 	if err != nil {
 		return err
 	}
@@ -344,7 +321,7 @@ func (s *Store) readFrames(ctx context.Context, q queryer, p *redact.Project) er
 
 func (s *Store) readAudio(ctx context.Context, q queryer, p *redact.Project) error {
 	rows, err := q.QueryContext(ctx, "SELECT x.id, x.version, x.from_us, x.to_us, x.kind, x.reason, x.created_by, x.created_at FROM redaction_audio x WHERE "+
-		newest("redaction_audio"), p.ID, p.Version)
+		newest("redaction_audio")+byItem, p.ID, p.Version)
 	if err != nil {
 		return err
 	}
@@ -370,53 +347,25 @@ func (s *Store) readAudio(ctx context.Context, q queryer, p *redact.Project) err
 }
 
 func readProposals(ctx context.Context, q queryer, p *redact.Project) error {
-	rows, err := q.QueryContext(ctx, "SELECT x.id, x.state, x.track_id FROM redaction_proposals x WHERE "+
-		newest("redaction_proposals"), p.ID, p.Version)
+	rows, err := q.QueryContext(ctx, "SELECT x.id, x.version, x.state, x.track_id, x.detections FROM redaction_proposals x WHERE "+
+		newest("redaction_proposals")+byItem, p.ID, p.Version)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var pr redact.Proposal
-		if err := rows.Scan(&pr.ID, &pr.State, &pr.TrackID); err != nil {
-			_ = rows.Close() // read only; the scan error is returned
+		var v int
+		var ds []byte
+		if err := rows.Scan(&pr.ID, &v, &pr.State, &pr.TrackID, &ds); err != nil {
 			return err
+		}
+		if pr.Detections, err = decodeDetections(ds); err != nil {
+			return fmt.Errorf("proposal %s version %d detections: %w", pr.ID, v, err)
 		}
 		p.Proposals = append(p.Proposals, pr)
 	}
-	if err := rows.Err(); err != nil {
-		_ = rows.Close() // read only; the iteration error is returned
-		return err
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	for i := range p.Proposals {
-		pr := &p.Proposals[i]
-		if pr.Detections, err = readDetections(ctx, q, p.ID, pr.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func readDetections(ctx context.Context, q queryer, projectID, proposalID string) ([]redact.Detection, error) {
-	rows, err := q.QueryContext(ctx, "SELECT frame, x, y, w, h, score FROM redaction_detections WHERE project_id = ? AND proposal_id = ? ORDER BY frame",
-		projectID, proposalID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []redact.Detection
-	for rows.Next() {
-		var d redact.Detection
-		var score float64
-		if err := rows.Scan(&d.Frame, &d.Box.X, &d.Box.Y, &d.Box.W, &d.Box.H, &score); err != nil {
-			return nil, err
-		}
-		d.Score = float32(score)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // RedactionChange is one saved change to a redaction project, made by the
@@ -597,6 +546,9 @@ func (w *redactionWriter) tracks(old, cur []redact.Track) error {
 		} else if t.CreatedBy == "" || t.CreatedAt.IsZero() {
 			t.CreatedBy, t.CreatedAt = w.author, w.at
 		}
+		if len(t.Keyframes) > 0 && t.Keyframes[0].Frame < 0 {
+			return fmt.Errorf("redaction %s: track %s has a keyframe before frame 0", w.project, t.ID)
+		}
 		for k := 1; k < len(t.Keyframes); k++ {
 			if t.Keyframes[k].Frame <= t.Keyframes[k-1].Frame {
 				return fmt.Errorf("redaction %s: track %s keyframes are not in frame order, one per frame", w.project, t.ID)
@@ -620,17 +572,11 @@ func (w *redactionWriter) tracks(old, cur []redact.Track) error {
 func (w *redactionWriter) track(t redact.Track, deleted bool) error {
 	w.wrote = true
 	if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO redaction_tracks (project_id, id, version, shape, method, block, label, reason,
-		end_frame, deleted, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		end_frame, keyframes, deleted, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.project, t.ID, w.version, string(t.Shape), string(t.Method), t.Block, string(t.Label),
-		w.s.fields.seal([]byte(t.Reason), trackReasonAD(w.project, t.ID, w.version)), t.End, deleted,
+		w.s.fields.seal([]byte(t.Reason), trackReasonAD(w.project, t.ID, w.version)), t.End, encodeKeyframes(t.Keyframes), deleted,
 		t.CreatedBy, t.CreatedAt.UTC().UnixMilli()); err != nil {
 		return fmt.Errorf("save track %s: %w", t.ID, err)
-	}
-	for _, k := range t.Keyframes {
-		if _, err := w.tx.ExecContext(w.ctx, "INSERT INTO redaction_keyframes (project_id, track_id, version, frame, x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			w.project, t.ID, w.version, k.Frame, k.Box.X, k.Box.Y, k.Box.W, k.Box.H); err != nil {
-			return fmt.Errorf("save track %s keyframe %d: %w", t.ID, k.Frame, err)
-		}
 	}
 	return nil
 }
@@ -758,6 +704,21 @@ func (w *redactionWriter) proposals(old, cur []redact.Proposal) error {
 			return fmt.Errorf("redaction %s: proposal %s given twice", w.project, p.ID)
 		}
 		seen[p.ID] = true
+		if !had && !w.c.fresh[p.ID] {
+			// Brought back: its detections are the ones it was saved with.
+			var ds []byte
+			if err := w.tx.QueryRowContext(w.ctx, "SELECT detections FROM redaction_proposals WHERE project_id = ? AND id = ? ORDER BY version LIMIT 1",
+				w.project, p.ID).Scan(&ds); err != nil {
+				return err
+			}
+			stored, err := decodeDetections(ds)
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(stored, p.Detections) {
+				return fmt.Errorf("redaction %s: the detections of proposal %s cannot change", w.project, p.ID)
+			}
+		}
 		if had {
 			if !slices.Equal(o.Detections, p.Detections) {
 				return fmt.Errorf("redaction %s: the detections of proposal %s cannot change", w.project, p.ID)
@@ -765,24 +726,13 @@ func (w *redactionWriter) proposals(old, cur []redact.Proposal) error {
 			if o.State == p.State && o.TrackID == p.TrackID {
 				continue
 			}
-		} else if w.c.fresh[p.ID] {
-			for k, d := range p.Detections {
-				if k > 0 && d.Frame <= p.Detections[k-1].Frame {
-					return fmt.Errorf("redaction %s: proposal %s detections are not in frame order, one per frame", w.project, p.ID)
-				}
-				if _, err := w.tx.ExecContext(w.ctx, "INSERT INTO redaction_detections (project_id, proposal_id, frame, x, y, w, h, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-					w.project, p.ID, d.Frame, d.Box.X, d.Box.Y, d.Box.W, d.Box.H, float64(d.Score)); err != nil {
-					return fmt.Errorf("save proposal %s detection at frame %d: %w", p.ID, d.Frame, err)
-				}
-			}
-		} else {
-			// Brought back: its detections are the ones stored.
-			ds, err := readDetections(w.ctx, w.tx, w.project, p.ID)
-			if err != nil {
-				return err
-			}
-			if !slices.Equal(ds, p.Detections) {
-				return fmt.Errorf("redaction %s: the detections of proposal %s cannot change", w.project, p.ID)
+		}
+		if len(p.Detections) > 0 && p.Detections[0].Frame < 0 {
+			return fmt.Errorf("redaction %s: proposal %s has a detection before frame 0", w.project, p.ID)
+		}
+		for k := 1; k < len(p.Detections); k++ {
+			if p.Detections[k].Frame <= p.Detections[k-1].Frame {
+				return fmt.Errorf("redaction %s: proposal %s detections are not in frame order, one per frame", w.project, p.ID)
 			}
 		}
 		if err := w.proposalRow(p, false); err != nil {
@@ -804,8 +754,8 @@ func (w *redactionWriter) proposalRow(p redact.Proposal, deleted bool) error {
 	if p.State == "" {
 		p.State = redact.Pending
 	}
-	_, err := w.tx.ExecContext(w.ctx, "INSERT INTO redaction_proposals (project_id, id, version, state, track_id, deleted) VALUES (?, ?, ?, ?, ?, ?)",
-		w.project, p.ID, w.version, string(p.State), p.TrackID, deleted)
+	_, err := w.tx.ExecContext(w.ctx, "INSERT INTO redaction_proposals (project_id, id, version, state, track_id, detections, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		w.project, p.ID, w.version, string(p.State), p.TrackID, encodeDetections(p.Detections), deleted)
 	if err != nil {
 		return fmt.Errorf("save proposal %s: %w", p.ID, err)
 	}
@@ -829,4 +779,138 @@ func cloneProject(p redact.Project) redact.Project {
 		c.Proposals[i] = pr
 	}
 	return c
+}
+
+// Keyframes and detections are stored as one value per row (see
+// 0008_redaction.sql): format byte 1, uvarint count, then per item the
+// uvarint frame step, X, Y, W, H as zig-zag varints (and a detection's
+// score as a big-endian float32).
+const itemsFormat = 1
+
+var errDamagedItems = errors.New("damaged value")
+
+func encodeKeyframes(ks []redact.Keyframe) []byte {
+	b := make([]byte, 0, 2+len(ks)*8)
+	b = append(b, itemsFormat)
+	b = binary.AppendUvarint(b, uint64(len(ks)))
+	prev := 0
+	for _, k := range ks {
+		b = binary.AppendUvarint(b, uint64(k.Frame-prev))
+		prev = k.Frame
+		b = appendBox(b, k.Box)
+	}
+	return b
+}
+
+func appendBox(b []byte, x redact.Box) []byte {
+	for _, v := range [4]int{x.X, x.Y, x.W, x.H} {
+		b = binary.AppendVarint(b, int64(v))
+	}
+	return b
+}
+
+// itemReader reads the values encodeKeyframes and encodeDetections write;
+// the first problem sticks in err.
+type itemReader struct {
+	b   []byte
+	err error
+}
+
+func (r *itemReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err, r.b = errDamagedItems, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *itemReader) varint() int {
+	v, n := binary.Varint(r.b)
+	if n <= 0 {
+		r.err, r.b = errDamagedItems, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return int(v)
+}
+
+func (r *itemReader) box() redact.Box {
+	return redact.Box{X: r.varint(), Y: r.varint(), W: r.varint(), H: r.varint()}
+}
+
+// header reads the format byte and the count.
+func (r *itemReader) header() int {
+	if len(r.b) == 0 || r.b[0] != itemsFormat {
+		r.err = fmt.Errorf("unknown format: %w", errDamagedItems)
+		return 0
+	}
+	r.b = r.b[1:]
+	n := r.uvarint()
+	if n > uint64(len(r.b)) { // every item takes at least one byte
+		r.err = errDamagedItems
+		return 0
+	}
+	return int(n)
+}
+
+func (r *itemReader) end() error {
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errDamagedItems
+	}
+	return r.err
+}
+
+func decodeKeyframes(b []byte) ([]redact.Keyframe, error) {
+	r := &itemReader{b: b}
+	n := r.header()
+	if r.err != nil || n == 0 {
+		return nil, r.end()
+	}
+	out := make([]redact.Keyframe, 0, n)
+	frame := 0
+	for i := 0; i < n && r.err == nil; i++ {
+		frame += int(r.uvarint())
+		out = append(out, redact.Keyframe{Frame: frame, Box: r.box()})
+	}
+	return out, r.end()
+}
+
+func encodeDetections(ds []redact.Detection) []byte {
+	b := make([]byte, 0, 2+len(ds)*12)
+	b = append(b, itemsFormat)
+	b = binary.AppendUvarint(b, uint64(len(ds)))
+	prev := 0
+	for _, d := range ds {
+		b = binary.AppendUvarint(b, uint64(d.Frame-prev))
+		prev = d.Frame
+		b = appendBox(b, d.Box)
+		b = binary.BigEndian.AppendUint32(b, math.Float32bits(d.Score))
+	}
+	return b
+}
+
+func decodeDetections(b []byte) ([]redact.Detection, error) {
+	r := &itemReader{b: b}
+	n := r.header()
+	if r.err != nil || n == 0 {
+		return nil, r.end()
+	}
+	out := make([]redact.Detection, 0, n)
+	frame := 0
+	for i := 0; i < n && r.err == nil; i++ {
+		frame += int(r.uvarint())
+		d := redact.Detection{Frame: frame, Box: r.box()}
+		if r.err == nil && len(r.b) < 4 {
+			r.err = errDamagedItems
+		}
+		if r.err != nil {
+			break
+		}
+		d.Score = math.Float32frombits(binary.BigEndian.Uint32(r.b))
+		r.b = r.b[4:]
+		out = append(out, d)
+	}
+	return out, r.end()
 }

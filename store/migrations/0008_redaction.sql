@@ -31,7 +31,12 @@ CREATE TABLE redaction_versions (
 
 -- Tracks: ids T1, T2, ... per project. reason sealed, AD
 -- redaction_tracks.reason|<project>|<id>|<version>. end_frame below the
--- last keyframe means "the last keyframe".
+-- last keyframe means "the last keyframe". keyframes holds all of this
+-- version's keyframes in one value (a changed track is written whole):
+-- format byte 1, uvarint count, then per keyframe the uvarint frame
+-- (the first absolute, then the step from the previous one) and X, Y, W,
+-- H as zig-zag varints. One value instead of a row per keyframe: reading
+-- a project of 30,000 keyframes is one row per track.
 CREATE TABLE redaction_tracks (
     project_id TEXT NOT NULL REFERENCES redaction_projects(id) ON DELETE CASCADE,
     id         TEXT NOT NULL,
@@ -42,22 +47,11 @@ CREATE TABLE redaction_tracks (
     label      TEXT NOT NULL,
     reason     BLOB NOT NULL,
     end_frame  INTEGER NOT NULL,
+    keyframes  BLOB NOT NULL,
     deleted    INTEGER NOT NULL DEFAULT 0,
     created_by TEXT NOT NULL,                   -- of the track (its first version)
     created_at INTEGER NOT NULL,
     PRIMARY KEY (project_id, id, version)
-) STRICT;
-
--- The keyframes of one version of a track (copied whole into each new
--- version of the track).
-CREATE TABLE redaction_keyframes (
-    project_id TEXT NOT NULL,
-    track_id   TEXT NOT NULL,
-    version    INTEGER NOT NULL,
-    frame      INTEGER NOT NULL CHECK (frame >= 0),
-    x INTEGER NOT NULL, y INTEGER NOT NULL, w INTEGER NOT NULL, h INTEGER NOT NULL,
-    PRIMARY KEY (project_id, track_id, version, frame),
-    FOREIGN KEY (project_id, track_id, version) REFERENCES redaction_tracks(project_id, id, version) ON DELETE CASCADE
 ) STRICT;
 
 -- Whole-frame ranges: ids F1, F2, ...; reason sealed, AD
@@ -93,24 +87,19 @@ CREATE TABLE redaction_audio (
 ) STRICT;
 
 -- Face proposals: ids P1, P2, ...; a new version when the state changes.
+-- detections (fixed when the proposal is saved, copied into each version):
+-- format byte 1, uvarint count, then per detection the uvarint frame (the
+-- first absolute, then the step), X, Y, W, H as zig-zag varints and the
+-- score as a big-endian IEEE 754 float32.
 CREATE TABLE redaction_proposals (
     project_id TEXT NOT NULL REFERENCES redaction_projects(id) ON DELETE CASCADE,
     id         TEXT NOT NULL,
     version    INTEGER NOT NULL,
     state      TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'rejected')),
     track_id   TEXT NOT NULL DEFAULT '',        -- the track made from it once accepted
+    detections BLOB NOT NULL,
     deleted    INTEGER NOT NULL DEFAULT 0,      -- replaced by a later detection run
     PRIMARY KEY (project_id, id, version)
-) STRICT;
-
--- A proposal's detections, fixed when it is saved.
-CREATE TABLE redaction_detections (
-    project_id  TEXT NOT NULL REFERENCES redaction_projects(id) ON DELETE CASCADE,
-    proposal_id TEXT NOT NULL,
-    frame       INTEGER NOT NULL CHECK (frame >= 0),
-    x INTEGER NOT NULL, y INTEGER NOT NULL, w INTEGER NOT NULL, h INTEGER NOT NULL,
-    score       REAL NOT NULL,
-    PRIMARY KEY (project_id, proposal_id, frame)
 ) STRICT;
 
 -- Derivatives gain the kind 'redacted', made from a redaction project at
