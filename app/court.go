@@ -75,7 +75,7 @@ func OpenCourt(dir string) (*Court, error) {
 	c := &Court{Dir: abs, Summary: s}
 	for _, it := range s.Manifest.Items {
 		switch it.Kind {
-		case bundle.KindMaster, bundle.KindClipCourt, bundle.KindClipLossless:
+		case bundle.KindMaster, bundle.KindClipCourt, bundle.KindClipLossless, bundle.KindClipRedacted:
 		default:
 			continue
 		}

@@ -30,6 +30,12 @@ type ExportRequest struct {
 	// Lossless adds a lossless clip beside each court clip.
 	Lossless bool
 	Stills   bool // a still at each marker
+	// Redacted names redaction projects: each one's redacted copy (the
+	// newest render if it drew the current version, else rendered now),
+	// its frame hashes and its redaction log (JSON and PDF). Nothing
+	// unredacted is added for them: masters only with Masters, court clips
+	// only for Specs.
+	Redacted []string
 	Zip      bool // also write Out.zip
 }
 
@@ -143,8 +149,8 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 	if err := CheckCaseRef(req.CaseRef); err != nil {
 		return nil, err
 	}
-	if len(req.Specs) == 0 {
-		return nil, errors.New("export: nothing to export (give recordings, ranges or annotations)")
+	if len(req.Specs) == 0 && len(req.Redacted) == 0 {
+		return nil, errors.New("export: nothing to export (give recordings, ranges, annotations or redactions)")
 	}
 	if progress == nil {
 		progress = func(float64) {}
@@ -158,6 +164,24 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 			return nil, err
 		}
 		parts = append(parts, p)
+		if recs[p.rec.ID] == nil {
+			recs[p.rec.ID] = &exportRecording{rec: p.rec, table: p.table, times: p.times, stills: map[string]string{},
+				stillPNG: map[string][]byte{}}
+			order = append(order, p.rec.ID)
+		}
+	}
+	var redactions []*exportPart
+	for _, pid := range req.Redacted {
+		recID, err := l.redactionRecording(ctx, pid, "export.create")
+		if err != nil {
+			return nil, err
+		}
+		p, err := l.resolveSpec(ctx, recID)
+		if err != nil {
+			return nil, err
+		}
+		p.spec = strings.ToUpper(strings.TrimSpace(pid))
+		redactions = append(redactions, p)
 		if recs[p.rec.ID] == nil {
 			recs[p.rec.ID] = &exportRecording{rec: p.rec, table: p.table, times: p.times, stills: map[string]string{},
 				stillPNG: map[string][]byte{}}
@@ -209,7 +233,7 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 		}
 	}
 	const unit = 4 << 20 // weight of a still or a report
-	total += unit * float64(len(parts)+2)
+	total += unit * float64(len(parts)+len(redactions)+2)
 	step := func(n float64) {
 		done += n
 		progress(min(done/total, 0.99))
@@ -229,6 +253,14 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 			return nil, err
 		}
 		clips = append(clips, cs...)
+		step(unit)
+	}
+	for _, p := range redactions {
+		pc, err := l.exportRedacted(ctx, w, p)
+		if err != nil {
+			return nil, err
+		}
+		clips = append(clips, *pc)
 		step(unit)
 	}
 	if req.Stills {

@@ -32,8 +32,11 @@ func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path str
 	rec := p.rec
 	base := fmt.Sprintf("%s_%d-%d", rec.ID, p.from, p.to)
 	suffix := "court"
-	if kind == bundle.KindClipLossless {
+	switch kind {
+	case bundle.KindClipLossless:
 		suffix = "lossless"
+	case bundle.KindClipRedacted:
+		suffix = "redacted-" + p.spec // the project id: several may cover one range
 	}
 	path := "clips/" + base + "_" + suffix + ".mp4"
 	mfh := "framehash/" + base + "_master.framehash"
@@ -41,6 +44,9 @@ func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path str
 	var c *clipOutput
 	it := bundle.Item{Path: path, Kind: kind, MasterID: rec.ID, MasterSHA256: rec.SHA256,
 		Frames: &bundle.FrameRange{From: p.from, To: p.to}, Recording: recordingFacts(rec), FrameHash: own, MasterFrameHash: mfh}
+	if kind == bundle.KindClipRedacted {
+		it.MasterFrameHash = ""
+	}
 	err := w.AddProducedFunc(&it, func(full string) error {
 		var err error
 		c, err = mk(full)
@@ -51,7 +57,7 @@ func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path str
 			return fmt.Errorf("clip is %s frames %d-%d, asked for %s %d-%d", c.Kind, c.From, c.To, kind, p.from, p.to)
 		}
 		it.ExhibitRef, it.Recipe = c.Ref, &c.Recipe
-		if kind == bundle.KindClipCourt {
+		if kind == bundle.KindClipCourt || kind == bundle.KindClipRedacted {
 			it.FrameMap = c.FrameMap
 		}
 		return nil
@@ -65,14 +71,16 @@ func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path str
 	if err := w.AddBytes(bundle.Item{Path: own, Kind: bundle.KindFrameHash, Of: path}, c.FrameHash); err != nil {
 		return nil, err
 	}
-	if !w.Has(mfh) {
+	// No master range hashes beside a redacted copy: it is checked by its
+	// own frame hashes and frame map, like a court clip.
+	if kind != bundle.KindClipRedacted && !w.Has(mfh) {
 		if err := w.AddBytes(bundle.Item{Path: mfh, Kind: bundle.KindFrameHash, MasterID: rec.ID, MasterSHA256: rec.SHA256,
 			Frames: &bundle.FrameRange{From: c.From, To: c.To}, Of: fmt.Sprintf("master %s frames %d-%d", rec.ID, c.From, c.To)},
 			c.MasterFrameHash); err != nil {
 			return nil, err
 		}
 	}
-	if c.Kind != bundle.KindClipCourt {
+	if c.Kind != bundle.KindClipCourt && c.Kind != bundle.KindClipRedacted {
 		return nil, nil
 	}
 	rows, err := bundle.ParseFrameHash(c.FrameHash)

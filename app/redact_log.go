@@ -122,7 +122,7 @@ func (l *Library) RedactionLogOf(ctx context.Context, d *Derivative) (*Redaction
 		Render: LogRender{ID: d.ID, Ref: d.Ref, SHA256: d.SHA256, CreatedBy: d.CreatedBy, CreatedAt: d.CreatedAt.UTC()},
 		Drawing: fmt.Sprintf("Each region is grown by %d source pixels on every side and drawn as the %d×%d pixel cells it touches "+
 			"(so at least 2 pixels around it stay hidden after 4:2:0 subsampling and H.264 encoding). Solid: one colour (black). "+
-			"Pixelate: each block replaced by the mean of its pixels. Blur: three box blurs. Between keyframes a box is interpolated "+
+			"Pixelate: each block (its size rounded up to whole cells) replaced by the mean of its pixels. Blur: three box blurs. Between keyframes a box is interpolated "+
 			"linearly (exact integer rounding, half up); after its last keyframe a track holds its box to its last frame. "+
 			"Frames are 0-based in presentation order.", redact.Margin, redact.Cell, redact.Cell),
 		Tracks: []LogTrack{}, FrameRanges: []LogFrameRange{}, AudioRanges: []LogAudioRange{}, History: []LogVersion{}}

@@ -65,7 +65,8 @@ func stageNote(p redact.Project) string {
 // by RegionStage, and the result encoded like a court clip (H.264/AAC MP4,
 // +faststart, the master's timestamps) with the audio ranges muted or
 // bleeped. The render is checked by its frame hashes (every frame once,
-// at its master time), kept encrypted in the vault as a derivative of kind
+// at its master time; no master range hashes, which a redacted copy
+// cannot match), kept encrypted in the vault as a derivative of kind
 // redacted naming the project and version, audited as redaction.render
 // (ids and hashes only), and, when out is not empty, also written to out
 // (a temp file renamed: never a partial file). progress gets the fraction
@@ -132,30 +133,16 @@ func (l *Library) RenderRedaction(ctx context.Context, projectID, out string, pr
 
 	r := media.ClipRange{Table: ft, From: p.From, To: p.To, Container: rec.Container}
 	o := media.RedactOptions{Width: rec.Width, Height: rec.Height, Audio: rec.AudioCodec != "", Edits: AudioEdits(p, ft)}
-	type hashResult struct {
-		b   []byte
-		err error
-	}
-	masterHash := make(chan hashResult, 1)
-	hashCtx, cancelHash := context.WithCancel(ctx)
-	defer cancelHash()
-	go func() {
-		b, err := media.RangeFrameHash(hashCtx, url, r)
-		masterHash <- hashResult{b, err}
-	}()
 	res, err := media.RenderRedacted(ctx, url, tmp, r, o, RegionStage(p, rec.Width, rec.Height), func(f float64) { report(0.85 * f) })
 	if err != nil {
-		cancelHash()
-		<-masterHash
 		return nil, l.renderFailed(ctx, rec, p, err)
 	}
+	// No master range hashes: a redacted copy cannot equal the master's
+	// frames; it is checked like a court clip, by its own hashes' count and
+	// times against the frame table.
 	d := &Derivative{RecordingID: id, MasterSHA256: rec.SHA256, Kind: KindRedacted, From: p.From, To: p.To,
-		CreatedBy: who.Name, FrameMap: res.FrameMap, RedactionID: p.ID, RedactionVersion: p.Version}
+		CreatedBy: who.Name, FrameMap: res.FrameMap, RedactionID: p.ID, RedactionVersion: p.Version, MasterFrameHash: []byte{}}
 	d.FrameHash, err = media.FrameHash(ctx, tmp)
-	mh := <-masterHash
-	if err == nil {
-		d.MasterFrameHash, err = mh.b, mh.err
-	}
 	if err == nil {
 		var tb media.Rational
 		if tb, err = media.FrameHashTimeBase(d.FrameHash); err == nil {
@@ -170,6 +157,7 @@ func (l *Library) RenderRedaction(ctx context.Context, projectID, out string, pr
 		"decoded by: ffmpeg " + strings.Join(recipeArgs(res.DecodeArgs, url, tmp, rec.ID), " "),
 		stageNote(p),
 	}
+	notes = append(notes, res.Notes...)
 	if len(o.Edits) > 0 {
 		notes = append(notes, "audio (seconds from the first frame): "+media.AudioEditsNote(o.Edits))
 	}

@@ -15,14 +15,15 @@ import (
 	"exhibit/app/redact"
 )
 
-// redactedFixture ingests generated VFR footage with markers and audio
+// redactedFixture ingests generated footage (constant rate: the VFR case
+// is in TestRedactedRenderProofs) with markers and audio
 // and starts a project on frames 3-30 hiding marker 0 (a solid track
 // keyframed at both ends), frames 20-21 whole, and a muted range.
 func redactedFixture(t *testing.T, lib *Library) (*Recording, redact.Project) {
 	t.Helper()
 	ctx := context.Background()
 	src := filepath.Join(t.TempDir(), "cam.mp4")
-	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Frames: 40, BFrames: 2, VFR: true, Audio: true, Markers: true}); err != nil {
+	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Frames: 40, BFrames: 2, Audio: true, Markers: true}); err != nil {
 		t.Fatal(err)
 	}
 	signInAs(t, lib, "sgt1", RoleSergeant)

@@ -301,7 +301,11 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 				p.row(w, []string{"Recipe", r}, false, 4.2)
 			}
 			if it.FrameHash != "" {
-				p.row(w, []string{"Frame hashes", it.FrameHash + " (master frames: " + it.MasterFrameHash + ")"}, false, 4.2)
+				fh := it.FrameHash
+				if it.MasterFrameHash != "" {
+					fh += " (master frames: " + it.MasterFrameHash + ")"
+				}
+				p.row(w, []string{"Frame hashes", fh}, false, 4.2)
 			}
 			f.Ln(1.5)
 		}

@@ -60,6 +60,12 @@ const (
 	KindMaster       Kind = "master"
 	KindClipCourt    Kind = "clip-court"
 	KindClipLossless Kind = "clip-lossless"
+	// KindClipRedacted is a redacted copy (re-encoded like a court clip,
+	// regions hidden), checked by its frame hashes like a court clip.
+	KindClipRedacted Kind = "clip-redacted"
+	// KindRedactionLog is a redacted copy's log (JSON or PDF): what each
+	// region hides and why, never what was under it.
+	KindRedactionLog Kind = "redaction-log"
 	KindStill        Kind = "still"
 	KindFrameHash    Kind = "framehash"
 	KindReport       Kind = "report"
@@ -130,6 +136,11 @@ type Item struct {
 	// Of is, for a framehash file, the path of the file it hashes (or
 	// "masters range" for a master range not in the bundle).
 	Of string `json:"of,omitempty"`
+}
+
+// IsClip reports whether kind is a video clip checked by frame hashes.
+func IsClip(kind Kind) bool {
+	return kind == KindClipCourt || kind == KindClipLossless || kind == KindClipRedacted
 }
 
 // FrameRange is an inclusive range of 0-based master frames.

@@ -38,6 +38,15 @@ for line in open('audit/entries.jsonl', 'rb').read().split(b'\n')[:-1]:
 print('all %s' % ('OK' if bad == 0 else 'FAILED'))
 `
 
+func hasKind(m Manifest, k Kind) bool {
+	for _, it := range m.Items {
+		if it.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
 // Readme returns README.txt for a bundle with manifest m: how to play it
 // and how to repeat every check of Verify with public tools.
 func Readme(m Manifest) string {
@@ -57,8 +66,16 @@ func Readme(m Manifest) string {
                       lossless clips (the master's own coded frames)
   masters/            the masters, bit-identical to what was ingested (if exported)
   stills/             a still picture at each marker (if exported)
-  framehash/          per-frame SHA-256 hashes of each clip and master range
-  manifest.json       what every file is: exhibit reference, parent master and
+  framehash/          per-frame SHA-256 hashes of each clip and master range`)
+	if hasKind(m, KindClipRedacted) {
+		p(`  clips/*_redacted-*  redacted copies: re-encoded like court clips, with
+                      faces, plates, documents or sound hidden (frame_map in
+                      manifest.json names the master frame of each frame)
+  redaction/          each redacted copy's redaction log (JSON and PDF): every
+                      hidden region and sound range, with its reason, who
+                      added it and when; nothing of what was hidden`)
+	}
+	p(`  manifest.json       what every file is: exhibit reference, parent master and
                       its SHA-256, frame range (0-based, inclusive), recording
                       facts, and the exact ffmpeg command (recipe)
   SHA256SUMS          SHA-256 of every other file
@@ -102,10 +119,13 @@ Step 2. The masters are what the camera produced: the SHA-256 of each file
   master frames it was cut from (so its pictures are bit-identical to the
   master's). For a court clip (re-encoded for playback) the file records
   which master frame each clip frame came from ("frame_map" in manifest.json).
+  A redacted copy is checked like a court clip; its recipe names both ffmpeg
+  runs and the redaction stage between them, and its redaction log lists
+  what was hidden.
   The clips of this bundle:
 `)
 	for _, it := range m.Items {
-		if it.Kind != KindClipCourt && it.Kind != KindClipLossless {
+		if !IsClip(it.Kind) {
 			continue
 		}
 		p("    %s (%s, %s)", it.Path, it.ExhibitRef, it.Kind)
@@ -118,6 +138,11 @@ Step 2. The masters are what the camera produced: the SHA-256 of each file
 		}
 		if it.Recipe != nil {
 			p("      made with: %s %s", it.Recipe.Tool, strings.Join(it.Recipe.Args, " "))
+			for _, n := range it.Recipe.Notes {
+				if it.Kind == KindClipRedacted {
+					p("      and: %s", n)
+				}
+			}
 		}
 	}
 	p("")

@@ -106,7 +106,7 @@ func (v *verifier) run() {
 	go func() { defer wg.Done(); v.hashAll() }()
 	if man != nil {
 		for _, it := range man.Items {
-			if it.Kind != KindClipCourt && it.Kind != KindClipLossless {
+			if !IsClip(it.Kind) {
 				continue
 			}
 			if _, ok := v.files[it.Path]; !ok || CheckPath(it.Path) != nil {

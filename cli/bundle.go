@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"flag"
+	"strings"
 
 	"exhibit/app"
 	"exhibit/bundle"
@@ -17,8 +18,8 @@ import (
 // {"ok": bool, "bundle": DIR, "problems": [{"path", "reason"}]}. It opens
 // no store, asks for no key and no sign-in.
 
-const exportUsage = "exhibit export: usage: exhibit export --case REF --out DIR [--masters] [--lossless] [--stills] [--zip] SPEC...\n" +
-	"  SPEC: ID (whole recording), ID:N-M (frames N..M), or an annotation id"
+const exportUsage = "exhibit export: usage: exhibit export --case REF --out DIR [--masters] [--lossless] [--stills] [--zip] [--redacted PROJECT]... [SPEC...]\n" +
+	"  SPEC: ID (whole recording), ID:N-M (frames N..M), or an annotation id (at least one SPEC or --redacted)"
 
 func exportFlags(fs *flag.FlagSet) action {
 	caseRef := fs.String("case", "", "case reference")
@@ -27,9 +28,11 @@ func exportFlags(fs *flag.FlagSet) action {
 	lossless := fs.Bool("lossless", false, "add lossless clips beside the court clips")
 	stills := fs.Bool("stills", false, "a still at each marker")
 	zipToo := fs.Bool("zip", false, "also write DIR.zip")
+	var redacted listFlag
+	fs.Var(&redacted, "redacted", "a redaction project: its redacted copy and redaction log (repeatable); nothing\nunredacted is added for it (masters only with --masters, court clips only for SPECs)")
 	return action{
 		check: func(specs []string) error {
-			if *caseRef == "" || *out == "" || len(specs) == 0 {
+			if *caseRef == "" || *out == "" || (len(specs) == 0 && len(redacted) == 0) {
 				return usagef("%s\n", exportUsage)
 			}
 			return nil
@@ -40,7 +43,7 @@ func exportFlags(fs *flag.FlagSet) action {
 				progress = func(f float64) { bar(int(f*1000), 1000) }
 			}
 			res, err := s.lib.Export(ctx, app.ExportRequest{CaseRef: *caseRef, Out: *out, Specs: specs, Masters: *masters,
-				Lossless: *lossless, Stills: *stills, Zip: *zipToo}, progress)
+				Lossless: *lossless, Stills: *stills, Zip: *zipToo, Redacted: redacted}, progress)
 			if err != nil {
 				return err
 			}
@@ -88,3 +91,11 @@ func verifyBundleFlags(fs *flag.FlagSet) action {
 		},
 	}
 }
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (f *listFlag) String() string { return strings.Join(*f, ",") }
+
+// Set adds one value.
+func (f *listFlag) Set(v string) error { *f = append(*f, v); return nil }

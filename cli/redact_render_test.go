@@ -54,9 +54,28 @@ func TestRedactRender(t *testing.T) {
 	if b, err := os.ReadFile(pdf); err != nil || !strings.HasPrefix(string(b), "%PDF") {
 		t.Fatalf("log PDF: %v", err)
 	}
+	// export --redacted alone: a bundle that verifies, without masters or
+	// court clips.
+	bdir := filepath.Join(t.TempDir(), "SAR")
+	e.must(sgt, "export", "--case", "SAR-7", "--out", bdir, "--redacted", proj)
+	if out := e.must(sgt, "verify-bundle", bdir); !strings.HasPrefix(out, "OK") {
+		t.Fatalf("verify-bundle: %q", out)
+	}
+	if ms, _ := filepath.Glob(filepath.Join(bdir, "masters", "*")); len(ms) != 0 {
+		t.Fatalf("masters in a redacted bundle: %v", ms)
+	}
+	if cs, _ := filepath.Glob(filepath.Join(bdir, "clips", "*")); len(cs) != 1 || !strings.Contains(cs[0], "_redacted-"+proj) {
+		t.Fatalf("clips in a redacted bundle: %v", cs)
+	}
+	if r := e.runAs(sgt, "", "export", "--case", "X", "--out", bdir+"2"); r.code != exitUsage {
+		t.Fatalf("export with nothing to export: %v", r)
+	}
 	// A court clip is not a redacted copy.
-	e.must(sgt, "clip", id, "--from", "1", "--to", "3")
-	if r := e.runAs(sgt, "", "redact", "log", id+"-C3"); r.code != exitAborted {
+	f := strings.Fields(e.must(sgt, "clip", id, "--from", "1", "--to", "3"))
+	if len(f) < 4 || f[3] != "clip-court" {
+		t.Fatalf("clip output %v", f)
+	}
+	if r := e.runAs(sgt, "", "redact", "log", f[2]); r.code != exitAborted || !strings.Contains(r.err, "not a redacted copy") {
 		t.Fatalf("log of a court clip: %v", r)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ type RedactResult struct {
 	DecodeArgs []string // the decoding ffmpeg's arguments
 	EncodeArgs []string // the encoding ffmpeg's arguments
 	FrameMap   []int    // master frame of each output frame
+	// Notes are steps beyond ffmpeg (the last frame's duration set).
+	Notes []string
 	// StageTime is the time spent in the FrameStage, all frames.
 	StageTime time.Duration
 }
@@ -93,6 +96,7 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 	if o.Preset == "" {
 		o.Preset = CourtPreset
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := r.To - r.From + 1
@@ -191,10 +195,12 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 
 	mw := &mkvWriter{w: ein}
 	loopErr := mw.header(w, h)
+	writeFailed := loopErr != nil
 	k := 0
 	for buf := range full {
 		if loopErr != nil {
-			continue // drain so the reader ends
+			cancel() // stop the decoder; drain so the reader ends
+			continue
 		}
 		if k >= n {
 			loopErr = fmt.Errorf("the decoder gave more than the %d frames of the range", n)
@@ -211,8 +217,8 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 		pts, dur := r.frameNanos(r.From + k)
 		if err := mw.frame(pts, dur, buf); err != nil {
 			loopErr = fmt.Errorf("encoder: %w", err)
-			cancel()
-			continue
+			writeFailed = true
+			continue // the encoder ended: its own error says why (below)
 		}
 		res.FrameMap = append(res.FrameMap, r.From+k)
 		k++
@@ -228,6 +234,8 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 	switch {
 	case ctx.Err() != nil && loopErr == nil:
 		return nil, ctx.Err()
+	case writeFailed && eerr != nil && parent.Err() == nil:
+		return nil, fmt.Errorf("encode the redacted copy: %w", toolError(parent, FFmpegPath, eerr, ese.String()))
 	case loopErr != nil:
 		return nil, loopErr
 	case derr != nil:
@@ -241,6 +249,11 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 	case k != n:
 		return nil, fmt.Errorf("the decoder gave %d frames, the range has %d", k, n)
 	}
+	note, err := setLastFrameDuration(out, new(big.Rat).Sub(r.end(r.To), r.seconds(r.To)))
+	if err != nil {
+		return nil, fmt.Errorf("the redacted copy's last frame: %w", err)
+	}
+	res.Notes = append(res.Notes, note)
 	return res, nil
 }
 
@@ -375,4 +388,105 @@ func AudioEditsNote(edits []AudioEdit) string {
 		parts = append(parts, fmt.Sprintf("%.6f-%.6f s %s", e.From, e.To, k))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// setLastFrameDuration makes the last video frame of the MP4 at path last
+// lastSec seconds, as in the master. ffmpeg's encoder loses the duration
+// of the frames it is fed, and its MP4 muxer then gives the last sample a
+// duration of 0 and ends the edit list on its start, so that players
+// (and ffmpeg) never show it. Patched in place: the last stts entry (one
+// sample), the mdhd duration, and the edit list, tkhd and mvhd durations
+// (setVideoEdit). It returns a note for the recipe.
+func setLastFrameDuration(path string, lastSec *big.Rat) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	m, err := parseMP4(b)
+	if err != nil {
+		return "", fmt.Errorf("read the encoded MP4: %w", err)
+	}
+	stts, mdhd, err := videoTableBoxes(b)
+	if err != nil {
+		return "", err
+	}
+	cts, ts, edits, err := m.videoPresentation()
+	if err != nil {
+		return "", err
+	}
+	if len(cts) == 0 || len(edits) == 0 || edits[len(edits)-1].mediaTime < 0 {
+		return "", errors.New("the encoded MP4 has no video edit")
+	}
+	d := new(big.Rat).Mul(lastSec, big.NewRat(int64(ts), 1))
+	d.Add(d, big.NewRat(1, 2))
+	want := new(big.Int).Div(d.Num(), d.Denom()).Int64()
+	if want <= 0 || want > 0xFFFFFFFF {
+		return "", fmt.Errorf("last frame duration %d ticks", want)
+	}
+	n := int(binary.BigEndian.Uint32(b[stts.body+4:]))
+	if n == 0 {
+		return "", errors.New("empty stts")
+	}
+	last := stts.body + 8 + 8*(n-1)
+	count, old := binary.BigEndian.Uint32(b[last:]), int64(binary.BigEndian.Uint32(b[last+4:]))
+	if old != want {
+		if count != 1 {
+			return "", fmt.Errorf("the last %d video samples share a duration of %d ticks, the last frame needs %d", count, old, want)
+		}
+		binary.BigEndian.PutUint32(b[last+4:], uint32(want))
+		if b[mdhd.body] == 1 {
+			off := mdhd.body + 4 + 16 + 4
+			binary.BigEndian.PutUint64(b[off:], uint64(int64(binary.BigEndian.Uint64(b[off:]))+want-old))
+		} else {
+			off := mdhd.body + 4 + 8 + 4
+			if err := writeDur(b, off, false, int64(binary.BigEndian.Uint32(b[off:]))+want-old); err != nil {
+				return "", err
+			}
+		}
+	}
+	start := edits[len(edits)-1].mediaTime
+	mt, seg, err := m.setVideoEdit(start, cts[len(cts)-1]+want-start)
+	if err != nil {
+		return "", err
+	}
+	if err := writeFileInPlace(path, b); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("the last video sample's duration set to %d (track timescale %d), as the master frame's; video edit list media time %d, segment duration %d (movie timescale %d); mdhd, tkhd and mvhd durations to match",
+		want, ts, mt, seg, m.movieTimescale), nil
+}
+
+// videoTableBoxes finds the video track's stts and mdhd boxes.
+func videoTableBoxes(b []byte) (stts, mdhd mp4Box, err error) {
+	top, err := mp4Children(b, 0, len(b))
+	if err != nil {
+		return stts, mdhd, err
+	}
+	for _, t := range top {
+		if t.typ != "moov" {
+			continue
+		}
+		kids, err := mp4Children(b, t.body, t.end)
+		if err != nil {
+			return stts, mdhd, err
+		}
+		for _, k := range kids {
+			if k.typ != "trak" {
+				continue
+			}
+			hdlr, err := mp4Path(b, k, "mdia", "hdlr")
+			if err != nil {
+				return stts, mdhd, err
+			}
+			if string(b[hdlr.body+8:hdlr.body+12]) != "vide" {
+				continue
+			}
+			if mdhd, err = mp4Path(b, k, "mdia", "mdhd"); err != nil {
+				return stts, mdhd, err
+			}
+			stts, err = mp4Path(b, k, "mdia", "minf", "stbl", "stts")
+			return stts, mdhd, err
+		}
+	}
+	return stts, mdhd, errors.New("no video track")
 }

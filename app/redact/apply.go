@@ -275,14 +275,14 @@ func blur(p Plane, a area) {
 			buf[y*bw+x] = int32(p.Pix[o+x*p.Step])
 		}
 	}
-	tmp := make([]int32, max(bw, bh))
+	tmp := make([]int32, bw*bh)
+	sums := make([]int32, bw)
 	for pass := 0; pass < 3; pass++ {
 		for y := 0; y < bh; y++ {
-			boxLine(buf[y*bw:], 1, bw, r, tmp)
+			boxRow(buf[y*bw:(y+1)*bw], r, tmp[:bw])
 		}
-		for x := 0; x < bw; x++ {
-			boxLine(buf[x:], bw, bh, r, tmp)
-		}
+		boxCols(buf, tmp, bw, bh, r, sums)
+		buf, tmp = tmp, buf
 	}
 	eachRun(p, a, func(y, rx0, rx1 int) {
 		o := p.Off + y*p.Stride
@@ -292,20 +292,42 @@ func blur(p Plane, a area) {
 	})
 }
 
-// boxLine blurs n values at v[0], v[step], ... with a box of radius r,
-// clamping at the ends, rounding to nearest; tmp holds n values.
-func boxLine(v []int32, step, n, r int, tmp []int32) {
-	at := func(i int) int32 { return v[min(max(i, 0), n-1)*step] }
+// boxRow blurs v in place with a box of radius r, clamping at the ends,
+// rounding to nearest; tmp holds len(v) values.
+func boxRow(v []int32, r int, tmp []int32) {
+	n := len(v)
 	d := int32(2*r + 1)
 	var sum int32
 	for i := -r; i <= r; i++ {
-		sum += at(i)
+		sum += v[min(max(i, 0), n-1)]
 	}
 	for i := 0; i < n; i++ {
 		tmp[i] = (2*sum + d) / (2 * d)
-		sum += at(i+r+1) - at(i-r)
+		sum += v[min(i+r+1, n-1)] - v[max(i-r, 0)]
 	}
-	for i := 0; i < n; i++ {
-		v[i*step] = tmp[i]
+	copy(v, tmp)
+}
+
+// boxCols blurs the columns of the bw×bh values in src into dst with a
+// box of radius r (clamped at the top and bottom, rounded to nearest),
+// row by row with a running sum per column; sums holds bw values.
+func boxCols(src, dst []int32, bw, bh, r int, sums []int32) {
+	d := int32(2*r + 1)
+	clear(sums)
+	for i := -r; i <= r; i++ {
+		row := src[min(max(i, 0), bh-1)*bw:]
+		for x := range sums {
+			sums[x] += row[x]
+		}
+	}
+	for y := 0; y < bh; y++ {
+		out := dst[y*bw : (y+1)*bw]
+		for x, s := range sums {
+			out[x] = (2*s + d) / (2 * d)
+		}
+		add, sub := src[min(y+r+1, bh-1)*bw:], src[max(y-r, 0)*bw:]
+		for x := range sums {
+			sums[x] += add[x] - sub[x]
+		}
 	}
 }
