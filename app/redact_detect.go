@@ -115,6 +115,18 @@ func (l *Library) auditDetect(ctx context.Context, action string, j *detectJob, 
 // not block long.
 // Cancelling ctx stops ffmpeg and saves nothing.
 func (l *Library) DetectFaces(ctx context.Context, projectID string, every int, progress func(done, total int)) (DetectResult, error) {
+	return l.detectFaces(ctx, projectID, every, false, progress)
+}
+
+// DetectFacesInBackground is DetectFaces for work nobody waits on (the
+// editor after its fast path): ffmpeg runs at the lowest CPU priority
+// (nice 19), as the background frame check does, and one goroutine
+// detects.
+func (l *Library) DetectFacesInBackground(ctx context.Context, projectID string, every int, progress func(done, total int)) (DetectResult, error) {
+	return l.detectFaces(ctx, projectID, every, true, progress)
+}
+
+func (l *Library) detectFaces(ctx context.Context, projectID string, every int, idle bool, progress func(done, total int)) (DetectResult, error) {
 	if every <= 0 {
 		every = DefaultDetectEvery
 	}
@@ -124,7 +136,7 @@ func (l *Library) DetectFaces(ctx context.Context, projectID string, every int, 
 	}
 	defer j.close()
 	p := j.project
-	dets, frames, err := detectRange(ctx, j, p.From, p.To, every, progress)
+	dets, frames, err := detectRange(ctx, j, p.From, p.To, every, idle, progress)
 	if err != nil {
 		if aerr := l.auditDetect(context.WithoutCancel(ctx), actRedactDetect, j, store.OutcomeFailed,
 			fmt.Sprintf("frames %d-%d every %d", p.From, p.To, every)); aerr != nil {
@@ -150,7 +162,7 @@ func (l *Library) DetectFacesAt(ctx context.Context, projectID string, n int) (D
 	if n < p.From || n > p.To {
 		return DetectResult{}, fmt.Errorf("frame %d: %w (frames %d-%d)", n, ErrOutsideProject, p.From, p.To)
 	}
-	dets, frames, err := detectRange(ctx, j, n, n, 1, nil)
+	dets, frames, err := detectRange(ctx, j, n, n, 1, false, nil)
 	if err != nil {
 		return DetectResult{}, fmt.Errorf("face detection on frame %d of redaction %s: %w", n, p.ID, err)
 	}
@@ -181,9 +193,11 @@ func (l *Library) saveDetections(ctx context.Context, j *detectJob, props []reda
 }
 
 // detectRange decodes frames from..to (every Nth) of the job's master at
-// DetectWidth and detects faces on them: ffmpeg decodes on one side while
-// up to GOMAXPROCS-1 (at least one) goroutines detect.
-func detectRange(ctx context.Context, j *detectJob, from, to, every int, progress func(done, total int)) ([]redact.Detection, int, error) {
+// DetectWidth and detects faces on them: ffmpeg decodes in its process
+// while GOMAXPROCS goroutines detect (detection costs more than decoding,
+// so the decoder is rarely the one waiting); idle: ffmpeg at nice 19 and
+// one goroutine.
+func detectRange(ctx context.Context, j *detectJob, from, to, every int, idle bool, progress func(done, total int)) ([]redact.Detection, int, error) {
 	det, err := redact.NewDetector(redact.DetectOptions{})
 	if err != nil {
 		return nil, 0, err
@@ -199,7 +213,11 @@ func detectRange(ctx context.Context, j *detectJob, from, to, every int, progres
 		done int
 		wg   sync.WaitGroup
 	)
-	for range max(1, runtime.GOMAXPROCS(0)-1) {
+	workers := runtime.GOMAXPROCS(0)
+	if idle {
+		workers = 1
+	}
+	for range workers {
 		wg.Go(func() {
 			for f := range frames {
 				ds := det.Detect(f.Frame, f.Image, j.rec.Width, j.rec.Height)
@@ -213,7 +231,7 @@ func detectRange(ctx context.Context, j *detectJob, from, to, every int, progres
 			}
 		})
 	}
-	err = media.ReadLuma(ctx, j.url, media.LumaOptions{Table: j.table, From: from, To: to, Every: every, Width: w, Height: h},
+	err = media.ReadLuma(ctx, j.url, media.LumaOptions{Table: j.table, From: from, To: to, Every: every, Width: w, Height: h, Idle: idle},
 		func(f media.LumaFrame) error {
 			select {
 			case frames <- f:
@@ -240,8 +258,9 @@ type TrackRequest struct {
 	Frame   int
 	// Backward follows toward the project's first frame instead of its last.
 	Backward bool
-	// To is the last frame to follow to (inclusive); outside the project
-	// (e.g. -1) means the project's first or last frame.
+	// To is the last frame to follow to (inclusive). One that is not
+	// beyond Frame in the direction of tracking, or outside the project
+	// (e.g. 0 or -1), means the project's last frame (first, backward).
 	To int
 	// Every is the spacing of the keyframes produced (0: 5 frames).
 	Every int
@@ -282,10 +301,10 @@ func (l *Library) TrackBox(ctx context.Context, projectID string, req TrackReque
 	dir, to := 1, req.To
 	if req.Backward {
 		dir = -1
-		if to < p.From || to > req.Frame {
+		if to < p.From || to >= req.Frame {
 			to = p.From
 		}
-	} else if to > p.To || to < req.Frame {
+	} else if to > p.To || to <= req.Frame {
 		to = p.To
 	}
 	ww, wh := redact.WorkingSize(j.rec.Width, j.rec.Height, redact.TrackWorkingWidth(j.rec.Width, box))

@@ -7,6 +7,7 @@ import (
 	"image"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -101,6 +102,21 @@ func TestDetectFacesAndTrackBox(t *testing.T) {
 		t.Errorf("detection made tracks or lost proposals: %+v", res.Project)
 	}
 
+	// Deterministic, in the background too: the same detections again
+	// (new ids; the pending proposals replaced).
+	again, err := lib.DetectFacesInBackground(ctx, p.ID, 5, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Proposals) != len(res.Proposals) || len(again.Project.Proposals) != 2 {
+		t.Fatalf("again: %d proposals (project %d), want %d", len(again.Proposals), len(again.Project.Proposals), len(res.Proposals))
+	}
+	for i := range again.Proposals {
+		if !reflect.DeepEqual(again.Proposals[i].Detections, res.Proposals[i].Detections) || again.Proposals[i].ID == res.Proposals[i].ID {
+			t.Errorf("proposal %d differs on the second run: %+v, then %+v", i, res.Proposals[i], again.Proposals[i])
+		}
+	}
+
 	// The fast path: one frame, proposals replaced.
 	at, err := lib.DetectFacesAt(ctx, p.ID, 80)
 	if err != nil {
@@ -152,6 +168,31 @@ func TestDetectFacesAndTrackBox(t *testing.T) {
 	check("backward", bw)
 	if !strings.Contains(bw.Message(), "from frame 60 to frame 0") {
 		t.Errorf("message %q", bw.Message())
+	}
+
+	// A track keyed by the user at frames 10 and 40: followed from 10,
+	// re-anchored at 40 (not repeated), on to 60.
+	tid, _, err := lib.AddKeyframe(ctx, p.ID, KeyframeInput{Frame: 10, Box: truth(10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := lib.AddKeyframe(ctx, p.ID, KeyframeInput{Track: tid, Frame: 40, Box: truth(40)}); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := lib.TrackBox(ctx, p.ID, TrackRequest{TrackID: tid, Frame: 10, To: 60, Every: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, k := range tk.Keyframes {
+		got = append(got, k.Frame)
+	}
+	if tk.Lost || tk.Last != 60 || !reflect.DeepEqual(got, []int{20, 30, 50, 60}) {
+		t.Errorf("track %s: %+v, keyframes at %v, want 20, 30, 50, 60", tid, tk, got)
+	}
+	check("track", tk)
+	if _, err := lib.TrackBox(ctx, p.ID, TrackRequest{TrackID: "T-NONE", Frame: 10}); !errors.Is(err, ErrNoTrack) {
+		t.Errorf("unknown track: %v", err)
 	}
 
 	// A viewer may not run either.

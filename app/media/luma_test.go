@@ -9,12 +9,12 @@ import (
 	"testing"
 )
 
-// TestReadLumaExactFrames decodes ranges of generated footage (B-frames,
-// in MP4 and MPEG-TS) every Nth frame, scaled, from the start and from
-// late in the clip (a seek), and reads each frame's number from its
-// index band: it must be the number ReadLuma reports.
+// TestReadLumaExactFrames decodes ranges of generated footage (B-frames;
+// MP4, MPEG-TS, Matroska and AVI) every Nth frame, scaled, from the start
+// and from late in the clip (a seek), and reads each frame's number from
+// its index band: it must be the number ReadLuma reports.
 func TestReadLumaExactFrames(t *testing.T) {
-	for _, name := range []string{"luma-bf2.mp4", "luma-bf2.ts"} {
+	for _, name := range []string{"luma-bf2.mp4", "luma-bf2.ts", "luma-bf2.mkv", "luma-bf2.avi"} {
 		t.Run(name, func(t *testing.T) {
 			path := fixture(t, name, IndexedClipOptions{Width: 640, Height: 360, Frames: 250, GOP: 25, BFrames: 2})
 			ctx := testCtx(t)

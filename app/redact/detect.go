@@ -28,8 +28,10 @@ type DetectOptions struct {
 	// in pixels (defaults 20 and the picture's shorter side).
 	MinSize, MaxSize int
 	// Shift is the step of the scanning window as a fraction of its size
-	// (default 0.1); ScaleStep the growth of the window from one scale to
-	// the next (default 1.1).
+	// (default 0.15); ScaleStep the growth of the window from one scale to
+	// the next (default 1.15). These are pigo's own defaults; finer steps
+	// (0.1, 1.1) cost three times as much and found no more faces in the
+	// generated footage.
 	Shift, ScaleStep float64
 	// IoU is the overlap (intersection over union) above which raw windows
 	// are merged into one face (default 0.2).
@@ -51,10 +53,10 @@ func (o *DetectOptions) setDefaults() {
 		o.MinSize = 20
 	}
 	if o.Shift <= 0 {
-		o.Shift = 0.1
+		o.Shift = 0.15
 	}
 	if o.ScaleStep <= 1 {
-		o.ScaleStep = 1.1
+		o.ScaleStep = 1.15
 	}
 	if o.IoU <= 0 {
 		o.IoU = 0.2
