@@ -31,6 +31,8 @@ type redactAPI interface {
 	DeleteFrameRange(ctx context.Context, projectID, rangeID string) (redact.Project, error)
 	AddAudioRange(ctx context.Context, projectID string, from, to time.Duration, kind redact.AudioKind, reason string) (string, redact.Project, error)
 	DeleteAudioRange(ctx context.Context, projectID, rangeID string) (redact.Project, error)
+	PutFrameRange(ctx context.Context, projectID string, f redact.FrameRange) (string, redact.Project, error)
+	PutAudioRange(ctx context.Context, projectID string, a redact.AudioRange) (string, redact.Project, error)
 
 	AcceptProposals(ctx context.Context, projectID string, proposalIDs ...string) ([]string, redact.Project, error)
 	RejectProposals(ctx context.Context, projectID string, proposalIDs ...string) (redact.Project, error)

@@ -14,9 +14,10 @@ import (
 	"exhibit/app/redact"
 )
 
-// Proposals and whole-picture and sound ranges (UI goroutine). These are
-// not track edits: undo does not reach them (a range is deleted from its
-// list; an accepted proposal is a track, deleted like any other).
+// Proposals and whole-picture and sound ranges (UI goroutine). Range
+// edits are undone like track edits (PutFrameRange / PutAudioRange);
+// proposal decisions are not (an accepted proposal is a track, deleted
+// like any other).
 
 // decideProposals accepts (or rejects) proposals ids.
 func (s *redactScreen) decideProposals(accept bool, ids ...string) {
@@ -120,11 +121,17 @@ func formatSpan(a, b time.Duration) string {
 func (s *redactScreen) addRange(kind string, from, to int, t0, t1 time.Duration, m redact.Method, reason string) {
 	projID := s.projID
 	var op func(ctx context.Context, _ *redactIDs) (redact.Project, error)
+	prov := s.saver.ids.provisional()
 	switch kind {
 	case "picture":
-		s.proj.Frames = append(s.proj.Frames, redact.FrameRange{From: from, To: to, Method: m, Reason: reason})
-		op = func(ctx context.Context, _ *redactIDs) (redact.Project, error) {
-			_, p, err := s.lib.AddFrameRange(ctx, projID, from, to, m, reason)
+		f := redact.FrameRange{ID: prov, From: from, To: to, Method: m, Reason: reason}
+		s.proj.Frames = append(s.proj.Frames, f)
+		s.pushUndo(trackEdit{rng: &rangeEdit{frameAfter: &f}})
+		op = func(ctx context.Context, ids *redactIDs) (redact.Project, error) {
+			id, p, err := s.lib.AddFrameRange(ctx, projID, from, to, m, reason)
+			if err == nil {
+				ids.set(prov, id)
+			}
 			return p, err
 		}
 	default:
@@ -132,9 +139,14 @@ func (s *redactScreen) addRange(kind string, from, to int, t0, t1 time.Duration,
 		if kind == "bleep" {
 			k = redact.Bleep
 		}
-		s.proj.Audio = append(s.proj.Audio, redact.AudioRange{From: t0, To: t1, Kind: k, Reason: reason})
-		op = func(ctx context.Context, _ *redactIDs) (redact.Project, error) {
-			_, p, err := s.lib.AddAudioRange(ctx, projID, t0, t1, k, reason)
+		a := redact.AudioRange{ID: prov, From: t0, To: t1, Kind: k, Reason: reason}
+		s.proj.Audio = append(s.proj.Audio, a)
+		s.pushUndo(trackEdit{rng: &rangeEdit{audioAfter: &a}})
+		op = func(ctx context.Context, ids *redactIDs) (redact.Project, error) {
+			id, p, err := s.lib.AddAudioRange(ctx, projID, t0, t1, k, reason)
+			if err == nil {
+				ids.set(prov, id)
+			}
 			return p, err
 		}
 	}
@@ -146,60 +158,36 @@ func (s *redactScreen) addRange(kind string, from, to int, t0, t1 time.Duration,
 }
 
 // deleteRange removes whole-picture range i (i < len(Frames)) or sound
-// range i-len(Frames), after asking.
+// range i-len(Frames), after asking (undo brings it back).
 func (s *redactScreen) deleteRange(i int) {
 	if !s.ready() || !s.loaded || s.modal {
 		return
 	}
-	projID := s.projID
 	var (
 		desc string
-		op   func(ctx context.Context, _ *redactIDs) (redact.Project, error)
-		drop func()
+		e    rangeEdit
 	)
 	switch {
 	case i < len(s.proj.Frames):
 		f := s.proj.Frames[i]
 		desc = "the hidden picture over frames " + itoa(f.From) + "–" + itoa(f.To)
-		id := f.ID
-		op = func(ctx context.Context, _ *redactIDs) (redact.Project, error) {
-			return s.lib.DeleteFrameRange(ctx, projID, id)
-		}
-		drop = func() {
-			s.proj.Frames = deleteWhere(s.proj.Frames, func(r redact.FrameRange) bool { return r.ID == id })
-		}
+		e.frameBefore = &f
 	case i-len(s.proj.Frames) < len(s.proj.Audio):
 		a := s.proj.Audio[i-len(s.proj.Frames)]
 		desc = "the " + string(a.Kind) + " from " + formatSpan(a.From, a.To)
-		id := a.ID
-		op = func(ctx context.Context, _ *redactIDs) (redact.Project, error) {
-			return s.lib.DeleteAudioRange(ctx, projID, id)
-		}
-		drop = func() { s.proj.Audio = deleteWhere(s.proj.Audio, func(r redact.AudioRange) bool { return r.ID == id }) }
+		e.audioBefore = &a
 	default:
-		return
-	}
-	if s.saverBusy() {
-		s.say("Wait until every change is saved before deleting a range.", true)
 		return
 	}
 	d := dialog.NewConfirm("Delete range", "Delete "+desc+"? What it hid will be shown in the render.", func(ok bool) {
 		s.endModal()
 		if ok {
-			drop()
-			s.saver.push(redactOp{what: "the deletion of the range", run: op})
-			s.projectChanged()
+			s.pushUndo(trackEdit{rng: &e})
+			s.restoreRange(&e, false)
 		}
 		s.refocus()
 	}, s.win)
 	s.showModal(d)
-}
-
-// saverBusy reports whether edits are still being stored (a new range has
-// no stored id until then).
-func (s *redactScreen) saverBusy() bool {
-	n, _, err := s.saver.state()
-	return n > 0 || err != nil
 }
 
 func deleteWhere[T any](xs []T, f func(T) bool) []T {

@@ -216,6 +216,84 @@ func (s *redactScreen) saveState() {
 // before: the edit made it; nil after: the edit deleted it).
 type trackEdit struct {
 	before, after *redact.Track
+	// rng, when set, makes it an edit of a whole-picture or sound range
+	// instead.
+	rng *rangeEdit
+}
+
+// rangeEdit is a range before and after an edit (nil: none); one of the
+// two pairs is used.
+type rangeEdit struct {
+	frameBefore, frameAfter *redact.FrameRange
+	audioBefore, audioAfter *redact.AudioRange
+}
+
+// pushUndo records an edit and forgets what was undone.
+func (s *redactScreen) pushUndo(e trackEdit) {
+	s.undo = append(s.undo, e)
+	if len(s.undo) > maxUndo {
+		s.undo = s.undo[len(s.undo)-maxUndo:]
+	}
+	s.redo = nil
+}
+
+// restoreRange turns a range back (undo) or forth (redo) on screen and in
+// the store: PutFrameRange / PutAudioRange, or its deletion.
+func (s *redactScreen) restoreRange(r *rangeEdit, undo bool) {
+	projID, what := s.projID, "the redo"
+	if undo {
+		what = "the undo"
+	}
+	if r.frameBefore != nil || r.frameAfter != nil {
+		from, to := r.frameBefore, r.frameAfter
+		if undo {
+			from, to = to, from
+		}
+		if from != nil {
+			id := from.ID
+			s.proj.Frames = deleteWhere(s.proj.Frames, func(f redact.FrameRange) bool { return s.sameID(f.ID, id) })
+		}
+		if to == nil {
+			id := from.ID
+			s.saver.push(redactOp{what: what, run: func(ctx context.Context, ids *redactIDs) (redact.Project, error) {
+				return s.lib.DeleteFrameRange(ctx, projID, ids.get(id))
+			}})
+		} else {
+			f := *to
+			s.proj.Frames = append(s.proj.Frames, f)
+			s.saver.push(redactOp{what: what, run: func(ctx context.Context, ids *redactIDs) (redact.Project, error) {
+				g := f
+				g.ID = ids.get(g.ID)
+				_, p, err := s.lib.PutFrameRange(ctx, projID, g)
+				return p, err
+			}})
+		}
+	} else {
+		from, to := r.audioBefore, r.audioAfter
+		if undo {
+			from, to = to, from
+		}
+		if from != nil {
+			id := from.ID
+			s.proj.Audio = deleteWhere(s.proj.Audio, func(a redact.AudioRange) bool { return s.sameID(a.ID, id) })
+		}
+		if to == nil {
+			id := from.ID
+			s.saver.push(redactOp{what: what, run: func(ctx context.Context, ids *redactIDs) (redact.Project, error) {
+				return s.lib.DeleteAudioRange(ctx, projID, ids.get(id))
+			}})
+		} else {
+			a := *to
+			s.proj.Audio = append(s.proj.Audio, a)
+			s.saver.push(redactOp{what: what, run: func(ctx context.Context, ids *redactIDs) (redact.Project, error) {
+				b := a
+				b.ID = ids.get(b.ID)
+				_, p, err := s.lib.PutAudioRange(ctx, projID, b)
+				return p, err
+			}})
+		}
+	}
+	s.projectChanged()
 }
 
 // maxUndo is how many edits undo reaches back.
@@ -225,11 +303,7 @@ const maxUndo = 100
 // trackEdit, shown at once; op is the one library call that stores it.
 func (s *redactScreen) changeTrack(what string, before, after *redact.Track, op func(ctx context.Context, ids *redactIDs) (redact.Project, error)) {
 	s.applyTrack(before, after)
-	s.undo = append(s.undo, trackEdit{before: before, after: after})
-	if len(s.undo) > maxUndo {
-		s.undo = s.undo[len(s.undo)-maxUndo:]
-	}
-	s.redo = nil
+	s.pushUndo(trackEdit{before: before, after: after})
 	s.saver.push(redactOp{what: what, run: op})
 	s.projectChanged()
 }
@@ -286,7 +360,8 @@ func cloneTrack(t redact.Track) redact.Track {
 	return t
 }
 
-// undoEdit (Ctrl+Z) puts the track of the last edit back as it was.
+// undoEdit (Ctrl+Z) puts the track or range of the last edit back as it
+// was.
 func (s *redactScreen) undoEdit() {
 	if !s.ready() || len(s.undo) == 0 {
 		if s.ready() {
@@ -297,6 +372,10 @@ func (s *redactScreen) undoEdit() {
 	e := s.undo[len(s.undo)-1]
 	s.undo = s.undo[:len(s.undo)-1]
 	s.redo = append(s.redo, e)
+	if e.rng != nil {
+		s.restoreRange(e.rng, true)
+		return
+	}
 	s.restore(e.after, e.before, "undo")
 }
 
@@ -311,6 +390,10 @@ func (s *redactScreen) redoEdit() {
 	e := s.redo[len(s.redo)-1]
 	s.redo = s.redo[:len(s.redo)-1]
 	s.undo = append(s.undo, e)
+	if e.rng != nil {
+		s.restoreRange(e.rng, false)
+		return
+	}
 	s.restore(e.before, e.after, "redo")
 }
 

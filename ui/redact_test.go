@@ -500,6 +500,17 @@ func TestRedactEditorFacesFollowRanges(t *testing.T) {
 		au[0].Reason != "Name and address said aloud" {
 		t.Fatalf("stored sound ranges %+v, want a bleep 0.4–0.84 s", au)
 	}
+	// Undo takes the bleep away, redo brings it back under its id.
+	s.undoEdit()
+	h.saved()
+	if n := len(h.stored().Audio); n != 0 || len(s.proj.Audio) != 0 {
+		t.Fatalf("after undo: %d sound ranges stored, %d on screen", n, len(s.proj.Audio))
+	}
+	s.redoEdit()
+	h.saved()
+	if back := h.stored().Audio; len(back) != 1 || back[0].ID != au[0].ID || back[0].Reason != au[0].Reason {
+		t.Fatalf("after redo: %+v, want %+v", back, au)
+	}
 	shotTabs(t, h, "redact-edited")
 }
 

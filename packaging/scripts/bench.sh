@@ -43,6 +43,7 @@ echo "   and one bleeped audio range, against plain ffmpeg re-encoding the same 
 echo "   x-ffmpeg-speed = ffmpeg's time / ours (target >= 0.8); render-only leaves out the frame-hash check and the vault copy;"
 echo "   region-ms/frame is the Go region stage per frame"
 go test -tags $tags -run '^$' -bench 'BenchmarkRedactRender' -benchtime 1x -timeout 30m ./app/ | grep -E '^Benchmark'
+
 echo "== face proposals: DetectFaces on every 5th frame of a generated 10-minute 1080p25 recording (pigo sample face composited),"
 echo "   from the encrypted vault, against plain ffmpeg decoding the same frames to gray at the same size (x-ffmpeg-gray-speed ="
 echo "   ffmpeg's time / ours); first proposals for one visible frame (DetectFacesAt; target < 2 s) against ffmpeg -ss of that frame"
