@@ -401,6 +401,7 @@ func (s *redactScreen) redoEdit() {
 // the store: PutTrack of the whole track, or its deletion.
 func (s *redactScreen) restore(from, to *redact.Track, what string) {
 	s.applyTrack(from, to)
+	s.panel.followLbl.Hide() // it spoke of the track before the undo or redo
 	projID := s.projID
 	if to == nil {
 		id := from.ID
