@@ -101,6 +101,10 @@ type reviewScreen struct {
 	touch func()
 	// notify (may be nil) shows a sentence in the library's status bar.
 	notify func(msg string)
+	// onRedact (may be nil: no editor) opens the redaction editor on
+	// recording id, frames from..to (to < 0: to the end).
+	onRedact  func(id string, from, to int)
+	redactBtn *widget.Button // R; shown when onRedact is set
 
 	// lib serves the side panel (nil: no side panel, as in tests of the
 	// player alone); data runs its calls in order.
@@ -256,7 +260,10 @@ func (s *reviewScreen) build() {
 			s.content.Refresh()
 			s.refocus()
 		})
-		tools = append([]fyne.CanvasObject{panelBtn}, tools...)
+		s.redactBtn = widget.NewButtonWithIcon("Redact", theme.VisibilityOffIcon(), func() { s.openRedaction(); s.refocus() })
+		s.redactBtn.Importance = widget.LowImportance
+		s.redactBtn.Hide()
+		tools = append([]fyne.CanvasObject{panelBtn, s.redactBtn}, tools...)
 	}
 	top := container.NewBorder(nil, nil, backBtn, container.NewHBox(append(tools, s.accountSlot)...), s.title)
 
@@ -390,6 +397,7 @@ func (s *reviewScreen) buildHelp() fyne.CanvasObject {
 		{"Scroll / drag", "Zoom / move the zoomed picture"},
 		{"F", "Full screen"},
 		{"?", "Show / hide these keys"},
+		{"R", "Redact: this recording, or the selected range"},
 		{"Esc", "Close this / back to the library"},
 	}
 	grid := container.New(layout.NewFormLayout())
@@ -412,6 +420,9 @@ func (s *reviewScreen) buildHelp() fyne.CanvasObject {
 func (s *reviewScreen) start() {
 	s.say("Opening recording "+s.id+"…", true)
 	s.win.SetTitle("Exhibit — Review " + s.id)
+	if s.onRedact != nil && s.redactBtn != nil {
+		s.redactBtn.Show()
+	}
 	c := s.win.Canvas()
 	c.SetOnTypedKey(s.canvasKey)
 	c.SetOnTypedRune(s.canvasRune)
@@ -965,6 +976,8 @@ func (s *reviewScreen) typedRune(r rune) {
 		s.snapshot()
 	case 'v', 'V':
 		s.toggleAdjust()
+	case 'r', 'R':
+		s.openRedaction()
 	case 'z':
 		s.timeline.ZoomStep()
 	case 'Z':

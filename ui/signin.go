@@ -342,6 +342,7 @@ func (s *session) signOut(reason, msg string) {
 		waits = append(waits, s.review.close())
 		s.review = nil
 	}
+	waits = append(waits, s.closeRedaction())
 	if s.view != nil {
 		waits = append(waits, s.view.shutdown())
 		s.view = nil
@@ -436,7 +437,7 @@ func (s *session) checkIdle(ticker chan struct{}, limit time.Duration) {
 		s.lastFocus = sig
 		s.idle.touch()
 	}
-	if s.review != nil && s.review.isPlaying {
+	if s.review != nil && s.review.isPlaying || s.redact != nil && s.redact.isPlaying {
 		s.idle.touch()
 	}
 	if s.idle.idleFor(time.Now()) >= limit {

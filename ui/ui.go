@@ -100,6 +100,7 @@ type session struct {
 	who    app.Principal // the signed-in user; Name "" while nobody is
 	view   *libraryView
 	review *reviewScreen
+	redact *redactScreen // the redaction editor, while shown
 
 	// area holds whatever the window shows and reports pointer activity.
 	area *activityArea
@@ -189,6 +190,11 @@ func (s *session) close() {
 		case <-time.After(6 * time.Second): // Engine.Close gives up after 5 s
 			s.log.Warn("review engine still closing")
 		}
+	}
+	select {
+	case <-s.closeRedaction():
+	case <-time.After(6 * time.Second):
+		s.log.Warn("redaction editor still closing")
 	}
 	if s.view != nil {
 		s.view.close()
@@ -556,8 +562,10 @@ func (s *session) showReview(id string) {
 	if s.review != nil {
 		s.review.close()
 	}
+	s.closeRedaction()
 	r := newReviewScreen(s.lib, s.win, id, s.log, s.showLibraryAgain)
 	r.do = s.do
+	r.onRedact = s.showRedaction
 	r.touch = s.idle.touch
 	r.notify = func(msg string) {
 		if s.view != nil {
