@@ -151,8 +151,8 @@ func TestCourtBinary(t *testing.T) {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill() // may have exited already
-		_ = <-exited           // "signal: killed" is expected
+		_ = cmd.Process.Kill()                  // may have exited already
+		t.Log("exhibit court ended:", <-exited) // "signal: killed" is expected
 		if t.Failed() {
 			t.Logf("exhibit court output:\n%s", log.String())
 		}
@@ -378,8 +378,8 @@ func TestCourtBinary(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	_ = <-exited  // "signal: killed"
-	exited <- nil // for the cleanup
+	t.Log("exhibit court ended:", <-exited) // "signal: killed"
+	exited <- nil                           // for the cleanup
 	if after := treeListing(t, home) + "\n" + treeListing(t, parent); after != before {
 		t.Errorf("court playback wrote to HOME or beside the bundle:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
