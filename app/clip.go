@@ -99,10 +99,17 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 		}
 	}
 	report(0)
-	tool, err := media.FFmpegVersion(ctx)
-	if err != nil {
-		return nil, err
+	// The recipe's tool line, read beside the cut (a process start).
+	type versionResult struct {
+		line string
+		err  error
 	}
+	version := make(chan versionResult, 1)
+	go func() {
+		line, err := media.FFmpegVersion(ctx)
+		version <- versionResult{line, err}
+	}()
+	defer func() { <-version }() // the goroutine has ended (a result is always put back below)
 	dir := l.st.Dir()
 	if out != "" {
 		dir = filepath.Dir(out)
@@ -136,7 +143,8 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	var res *media.ClipResult
 	if req.Lossless {
 		d.Kind = KindClipLossless
-		res, err = media.CutLosslessFrom(ctx, media.Master{URL: url, Reader: m, Size: m.Size()}, tmp, rec.AudioCodec, r, stage(0, 0.9))
+		res, err = media.CutLosslessFrom(ctx, media.Master{URL: url, Reader: newChunkReader(m, m.Size()), Size: m.Size(), DeferProof: true},
+			tmp, rec.AudioCodec, r, stage(0, 0.9))
 	} else {
 		d.Kind = KindClipCourt
 		o := media.CourtOptions{Audio: rec.AudioCodec != "", Height: rec.Height}
@@ -151,25 +159,63 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 		return nil, l.clipFailed(ctx, rec, req, err)
 	}
 	trace("ffmpeg", res.FFmpegTime)
-	trace("proof", res.ProofTime)
-	d.MasterFrameHash = res.MasterFrameHash
-	if res.Proof == "" {
-		// Not proven from its structure (a lossless cut of a container that
-		// frames the codec's units differently): compare decoded frames now.
-		t := time.Now()
-		if err := l.decodeCheckLossless(ctx, d, url, tmp, r); err != nil {
-			return nil, l.clipFailed(ctx, rec, req, err)
-		}
-		trace("decode check", time.Since(t))
+	if res.Prove == nil {
+		trace("proof", res.ProofTime)
 	}
+	ver := <-version
+	version <- ver // for the deferred receive
+	if ver.err != nil {
+		return nil, l.clipFailed(ctx, rec, req, ver.err)
+	}
+	d.MasterFrameHash = res.MasterFrameHash
 	d.FrameMap = res.FrameMap
-	d.Recipe = Recipe{Tool: tool, Args: recipeArgs(res.Args, url, tmp, rec.ID), Notes: append(res.Notes, d.Recipe.Notes...)}
+	d.Recipe = Recipe{Tool: ver.line, Args: recipeArgs(res.Args, url, tmp, rec.ID), Notes: res.Notes}
 	if res.Proof != "" {
 		d.Recipe.Notes = append(d.Recipe.Notes, res.Proof)
 	}
+	// A deferred proof (lossless) runs while the clip is encrypted into
+	// the vault; the record is committed only once it holds.
+	var gate func() error
+	if res.Prove != nil {
+		proof := make(chan error, 1)
+		go func() {
+			t := time.Now()
+			note, err := res.Prove()
+			trace("proof (beside the vault write)", time.Since(t))
+			if err == nil {
+				d.Recipe.Notes = append(d.Recipe.Notes, note)
+			} else {
+				res.Unproven = err.Error()
+			}
+			proof <- err
+		}()
+		gate = func() error {
+			if err := <-proof; err != nil {
+				return &unprovenError{err}
+			}
+			return nil
+		}
+	} else if res.Proof == "" {
+		gate = func() error { return &unprovenError{errors.New(res.Unproven)} }
+	}
 	report(0.9)
 	t := time.Now()
-	if err := l.keepClip(ctx, d, tmp, out); err != nil {
+	err = l.keepClip(ctx, d, tmp, out, gate)
+	var unproven *unprovenError
+	if errors.As(err, &unproven) {
+		// Not proven from its structure (a lossless cut of a container
+		// that frames the codec's units differently): compare decoded
+		// frames now, then keep it.
+		l.log.Info("clip not proven from its packets; decoding to check", "id", rec.ID, "reason", unproven.err)
+		td := time.Now()
+		if err := l.decodeCheckLossless(ctx, d, url, tmp, r); err != nil {
+			return nil, l.clipFailed(ctx, rec, req, err)
+		}
+		trace("decode check", time.Since(td))
+		t = time.Now()
+		err = l.keepClip(ctx, d, tmp, out, nil)
+	}
+	if err != nil {
 		return nil, err
 	}
 	trace("vault and output", time.Since(t))
@@ -179,6 +225,11 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	report(1)
 	return d, nil
 }
+
+// unprovenError is a clip whose structure could not prove it.
+type unprovenError struct{ err error }
+
+func (e *unprovenError) Error() string { return "not proven from its structure: " + e.err.Error() }
 
 // decodeCheckLossless proves a lossless cut by decoding: the clip's frames
 // and master frames From..To, decoded at once on two processes, must be
@@ -305,10 +356,12 @@ func (l *Library) clipFailed(ctx context.Context, rec *Recording, req ClipReques
 	return err
 }
 
-// keepClip encrypts the proven clip into the vault, commits its record
-// with the audit entry, and then puts it at out. The copy at out is made
-// durable while the vault copy is written and read back.
-func (l *Library) keepClip(ctx context.Context, d *Derivative, tmp, out string) error {
+// keepClip encrypts the clip into the vault, commits its record with the
+// audit entry, and then puts it at out. The copy at out is made durable
+// while the vault copy is written and read back. gate, when not nil, is
+// called before the commit (the proof, run beside the vault write); its
+// error discards the vault copy and is returned as it is.
+func (l *Library) keepClip(ctx context.Context, d *Derivative, tmp, out string, gate func() error) error {
 	synced := make(chan error, 1)
 	if out != "" {
 		go func() { synced <- syncFile(tmp) }()
@@ -318,26 +371,37 @@ func (l *Library) keepClip(ctx context.Context, d *Derivative, tmp, out string) 
 	f, err := os.Open(tmp)
 	if err != nil {
 		<-synced
+		if gate != nil {
+			_ = gate() // wait for the proof's goroutine; the open error is what counts
+		}
 		return err
 	}
 	p, err := l.st.WriteMaster(ctx, f, nil)
 	_ = f.Close() // read only; what was read is verified by hash below
 	if err == nil {
-		if err = p.Verify(ctx, nil); err != nil {
-			_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
+		err = p.Verify(ctx, nil)
+	}
+	if err != nil {
+		err = fmt.Errorf("store clip in the vault: %w", err)
+	}
+	if gate != nil {
+		if gerr := gate(); err == nil {
+			err = gerr
 		}
 	}
 	serr := <-synced
+	if err == nil && serr != nil {
+		err = fmt.Errorf("write %s: %w", out, serr)
+	}
 	if err != nil {
-		return fmt.Errorf("store clip in the vault: %w", err)
+		if p != nil {
+			_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
+		}
+		return err
 	}
 	e := l.entry("clip.create")
 	if d.FrameCheck == FramesPending {
 		e.Detail = "frames being checked"
-	}
-	if serr != nil {
-		_ = p.Discard() // failure path: the sync error is returned; a leftover is removed at the next open
-		return fmt.Errorf("write %s: %w", out, serr)
 	}
 	if err := l.st.CommitDerivative(ctx, p, d, e); err != nil {
 		return fmt.Errorf("store clip: %w", err)

@@ -133,3 +133,36 @@ func TestClipCheck(t *testing.T) {
 		t.Fatalf("second run: %+v %v", rs, err)
 	}
 }
+
+// TestClipLosslessDecodedWhenUnproven: a lossless clip of an MPEG-TS
+// master cannot be proven from its packets (MP4 stores the codec's units
+// with lengths, TS with start codes), so the clip job compares decoded
+// frames before keeping it, and the clip is kept already checked.
+func TestClipLosslessDecodedWhenUnproven(t *testing.T) {
+	lib := newTestLibrary(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "cam.ts")
+	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Frames: 60, GOP: 25, BFrames: 2}); err != nil {
+		t.Fatal(err)
+	}
+	signInAs(t, lib, "sgt1", RoleSergeant)
+	rec := ingestOne(t, lib, src)
+	out := filepath.Join(dir, "clip.mp4")
+	d, err := lib.CreateClip(ctx, ClipRequest{RecordingID: rec.ID, From: 20, To: 40, Lossless: true}, out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.FrameCheck != FramesChecked || !strings.Contains(strings.Join(d.Recipe.Notes, " "), "checked when written by decoding") {
+		t.Fatalf("state %q, notes %v", d.FrameCheck, d.Recipe.Notes)
+	}
+	if err := media.SameFrames(d.FrameHash, d.MasterFrameHash); err != nil {
+		t.Fatal(err)
+	}
+	if got := clipBand(t, out, 320, 180); !isRange(got, 20, 40) {
+		t.Fatalf("clip shows %v", got)
+	}
+	if l, err := lib.Clips(ctx, rec.ID); err != nil || len(l) != 1 {
+		t.Fatalf("clips %v %v (one vault copy, not two)", l, err)
+	}
+}

@@ -319,6 +319,9 @@ type ClipResult struct {
 	// FFmpegTime and ProofTime are how long ffmpeg, and the edit list and
 	// proof after it, took.
 	FFmpegTime, ProofTime time.Duration
+	// Prove, set when the proof was deferred (Master.DeferProof), makes
+	// the proof: the note for the recipe, or why it could not be made.
+	Prove func() (string, error)
 }
 
 // progressArgs makes ffmpeg report progress on standard output.
@@ -397,6 +400,10 @@ type Master struct {
 	URL    string
 	Reader io.ReaderAt
 	Size   int64
+	// DeferProof leaves the proof to the caller: CutLosslessFrom returns
+	// after the cut and the edit list with ClipResult.Prove set, so the
+	// caller can run it beside other work (storing the clip).
+	DeferProof bool
 }
 
 // CutLossless writes frames r.From..r.To of input to out (an MP4 path)
@@ -488,19 +495,28 @@ func CutLosslessFrom(ctx context.Context, master Master, out, audioCodec string,
 	for n := r.From; n <= r.To; n++ {
 		res.FrameMap = append(res.FrameMap, n)
 	}
-	var mp *masterPackets
-	if byBytes {
-		mp, err = packetsFromMP4(master.Reader, master.Size, first)
-	} else {
-		mp, err = packetsFromFrameHash(packets.Bytes())
+	prove := func() (string, error) {
+		var mp *masterPackets
+		var err error
+		if byBytes {
+			mp, err = packetsFromMP4(master.Reader, master.Size, first)
+		} else {
+			mp, err = packetsFromFrameHash(packets.Bytes())
+		}
+		if err != nil {
+			return "", err
+		}
+		return proveLossless(out, m, mp, r, first)
 	}
-	if err == nil {
-		res.Proof, err = proveLossless(out, m, mp, r, first)
+	res.FFmpegTime = t1.Sub(t0)
+	if master.DeferProof {
+		res.Prove = prove
+		return res, nil
 	}
-	if err != nil {
+	if res.Proof, err = prove(); err != nil {
 		res.Proof, res.Unproven = "", err.Error()
 	}
-	res.FFmpegTime, res.ProofTime = t1.Sub(t0), time.Since(t1)
+	res.ProofTime = time.Since(t1)
 	return res, nil
 }
 
