@@ -328,38 +328,25 @@ type ClipResult struct {
 var progressArgs = []string{"-progress", "pipe:1", "-nostats"}
 
 // runWithProgress runs ffmpeg and reports the fraction of total seconds of
-// output written so far. When fd3 is not nil, what ffmpeg writes to pipe:3
-// is copied into it.
-func runWithProgress(ctx context.Context, args []string, total float64, progress func(float64), fd3 io.Writer) (string, error) {
+// output written so far. fds are the child's ends of pipes it writes to as
+// pipe:3, pipe:4, ...; they are closed here once ffmpeg has started (or
+// failed to), so their readers see the end when ffmpeg exits.
+func runWithProgress(ctx context.Context, args []string, total float64, progress func(float64), fds ...*os.File) (string, error) {
 	cmd, se := command(ctx, FFmpegPath, args...)
+	closeFds := func() {
+		for _, f := range fds {
+			_ = f.Close() // our copy of the child's end; the child keeps its own
+		}
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		closeFds()
 		return "", err
 	}
-	var extra chan error
-	var pw *os.File
-	if fd3 != nil {
-		pr, w, err := os.Pipe()
-		if err != nil {
-			return "", err
-		}
-		pw = w
-		cmd.ExtraFiles = []*os.File{pw}
-		extra = make(chan error, 1)
-		go func() {
-			_, err := io.Copy(fd3, pr)
-			_ = pr.Close() // read end, drained
-			extra <- err
-		}()
-	}
+	cmd.ExtraFiles = fds
 	err = cmd.Start()
-	if pw != nil {
-		_ = pw.Close() // the child holds its copy; EOF comes when it exits
-	}
+	closeFds()
 	if err != nil {
-		if extra != nil {
-			<-extra
-		}
 		return "", toolError(ctx, FFmpegPath, err, "")
 	}
 	sc := bufio.NewScanner(out)
@@ -374,15 +361,26 @@ func runWithProgress(ctx context.Context, args []string, total float64, progress
 	}
 	_, _ = io.Copy(io.Discard, out)
 	err = cmd.Wait()
-	if extra != nil {
-		if cerr := <-extra; err == nil && cerr != nil {
-			err = fmt.Errorf("read ffmpeg's second output: %w", cerr)
-		}
-	}
 	if err == nil && progress != nil {
 		progress(1)
 	}
 	return se.String(), toolError(ctx, FFmpegPath, err, se.String())
+}
+
+// pipeInto returns the child's end of a pipe whose output is copied into w
+// by a goroutine, and a function that waits for that copy.
+func pipeInto(w io.Writer) (*os.File, func() error, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(w, pr)
+		_ = pr.Close() // drained
+		done <- err
+	}()
+	return pw, func() error { return <-done }, nil
 }
 
 // mp4Audio lists audio codecs copied into a lossless MP4 clip.
@@ -468,19 +466,25 @@ func CutLosslessFrom(ctx context.Context, master Master, out, audioCodec string,
 	args = append(args, progressArgs...)
 	args = append(args, "file:"+out)
 	run := args
-	var packets *bytes.Buffer
+	var packets bytes.Buffer
+	var fds []*os.File
+	wait := func() error { return nil }
 	byBytes := master.Reader != nil && mp4Family[r.Container]
 	if !byBytes {
-		packets = &bytes.Buffer{}
 		run = append(append([]string(nil), args...), "-map", "0:v:0", "-c", "copy", "-t", usArg(stopUS-seekUS),
 			"-f", "framehash", "-hash", "sha256", "pipe:3")
-	}
-	var fd3 io.Writer
-	if packets != nil {
-		fd3 = packets
+		fd, w, err := pipeInto(&packets)
+		if err != nil {
+			return nil, err
+		}
+		fds, wait = []*os.File{fd}, w
 	}
 	t0 := time.Now()
-	if se, err := runWithProgress(ctx, run, float64(stopUS-seekUS)/1e6, progress, fd3); err != nil {
+	se, err := runWithProgress(ctx, run, float64(stopUS-seekUS)/1e6, progress, fds...)
+	if werr := wait(); err == nil && werr != nil {
+		err = fmt.Errorf("read the packet hashes: %w", werr)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -690,37 +694,84 @@ func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o Court
 	enc = append(enc, "file:"+out)
 	// The recipe: one output, the frames picked by -vf.
 	recipe := append(append(append([]string(nil), args...), "-vf", pick+","+rest), enc...)
-	// As run: the same decode, split after the pick; the second branch
-	// hashes master frames From..To (framehash on fd 3), which changes
-	// nothing in the clip. The video is mapped from the graph, the audio
-	// as in the recipe.
-	run := make([]string, 0, len(recipe)+24)
+	// As run: the same decode, split after the pick into the clip and
+	// two copies of master frames From..To: framecrc on fd 4 (each
+	// frame's timestamps and size) and YUV4MPEG2 on fd 3, hashed here
+	// (frameHasher) into ffmpeg's framehash text. They change nothing in
+	// the clip. The video is mapped from the graph, the audio as in the
+	// recipe.
+	n := strconv.Itoa(r.To - r.From + 1)
+	run := make([]string, 0, len(recipe)+40)
 	for i := 0; i < len(args); i++ {
 		if args[i] == "-map" && i+1 < len(args) && args[i+1] == "0:v:0" {
-			run = append(run, "-filter_complex", "[0:v:0]"+pick+",split=2[clip][hash];[clip]"+rest+"[v]", "-map", "[v]")
+			run = append(run, "-filter_complex", "[0:v:0]"+pick+",split=3[clip][crc][raw];[clip]"+rest+"[v]", "-map", "[v]")
 			i++
 			continue
 		}
 		run = append(run, args[i])
 	}
 	run = append(run, enc...)
-	run = append(run, "-map", "[hash]", "-fps_mode", "passthrough", "-enc_time_base:v", "-1", "-flags:v", "+bitexact",
-		"-fflags", "+bitexact", "-frames:v", strconv.Itoa(r.To-r.From+1), "-f", "framehash", "-hash", "sha256", "pipe:3")
-	var hash bytes.Buffer
+	run = append(run, "-map", "[crc]", "-fps_mode", "passthrough", "-enc_time_base:v", "-1", "-flags:v", "+bitexact",
+		"-fflags", "+bitexact", "-frames:v", n, "-flush_packets", "1", "-f", "framecrc", "pipe:4",
+		"-map", "[raw]", "-fps_mode", "passthrough", "-enc_time_base:v", "-1", "-frames:v", n, "-strict", "-1",
+		"-f", "yuv4mpegpipe", "pipe:3")
+	rawR, rawW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	crcR, crcW, err := os.Pipe()
+	if err != nil {
+		_ = rawR.Close() // failure path: nothing was started
+		_ = rawW.Close()
+		return nil, err
+	}
+	type hashResult struct {
+		b   []byte
+		err error
+	}
+	hashed := make(chan hashResult, 1)
+	go func() {
+		b, err := frameHasher{crc: crcR, y4m: rawR}.run()
+		_, _ = io.Copy(io.Discard, crcR) // on failure, let ffmpeg finish writing
+		_, _ = io.Copy(io.Discard, rawR)
+		_ = crcR.Close()
+		_ = rawR.Close()
+		hashed <- hashResult{b, err}
+	}()
 	t0 := time.Now()
-	if se, err := runWithProgress(ctx, run, float64(durUS)/1e6, progress, &hash); err != nil {
+	note := "made with two more outputs of the same decode (split after the pick: framecrc and YUV4MPEG2 on pipes) from which the master range's framehash is computed; they change nothing in the clip"
+	se, err := runWithProgress(ctx, run, float64(durUS)/1e6, progress, rawW, crcW)
+	h := <-hashed
+	if err != nil && ctx.Err() == nil {
+		// A picture format the YUV4MPEG2 route does not carry fails the
+		// whole run: make the clip by the recipe alone, and hash the
+		// range with ffmpeg's own framehash (one more decode).
+		if rerr := os.Remove(out); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return nil, fmt.Errorf("court copy: %w", rerr)
+		}
+		se, err = runWithProgress(ctx, recipe, float64(durUS)/1e6, progress)
+		h.err = errors.New("no hashes from the transcode")
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("court copy: %s", reason(se, input))
 	}
+	if h.err != nil {
+		note = "master range's framehash from a decode of its own"
+		if h.b, h.err = RangeFrameHash(ctx, input, r); h.err != nil {
+			return nil, fmt.Errorf("court copy: master frame hashes: %w", h.err)
+		}
+	}
+	hash := bytes.NewBuffer(h.b)
 	t1 := time.Now()
 	fm, err := proveCourt(out, hash.Bytes(), r)
 	if err != nil {
 		return nil, fmt.Errorf("court copy: %w", err)
 	}
 	return &ClipResult{Args: recipe, FrameMap: fm, MasterFrameHash: hash.Bytes(),
-		Notes:      []string{"made with a second output that hashes the decoded master frames (split after the trim, ffmpeg framehash on a pipe); it changes nothing in the clip"},
+		Notes:      []string{note},
 		Proof:      fmt.Sprintf("proven when written: %d video samples, one per master frame %d-%d, each at its master frame's time; the master range's frame hashes from the transcode's own decode", r.To-r.From+1, r.From, r.To),
 		FFmpegTime: t1.Sub(t0), ProofTime: time.Since(t1)}, nil
 }

@@ -438,3 +438,31 @@ func TestCutLosslessRefusesWhatMP4CannotCarry(t *testing.T) {
 		t.Fatalf("lossless cut of AVI with B-frames: error %v, want ErrNotLossless", err)
 	}
 }
+
+// TestTranscodeCourtHashFallback: a master whose decoded pictures are RGB
+// (libx264rgb), which YUV4MPEG2 cannot carry, still gets its court copy,
+// with the master range hashed by a decode of its own.
+func TestTranscodeCourtHashFallback(t *testing.T) {
+	ctx := testCtx(t)
+	src := filepath.Join(t.TempDir(), "rgb.mp4")
+	if _, err := run(ctx, nil, FFmpegPath, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=25",
+		"-frames:v", "40", "-c:v", "libx264rgb", "-g", "10", src); err != nil {
+		t.Fatal(err)
+	}
+	ft, err := ReadFrameTable(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ClipRange{Table: ft, From: 12, To: 30, Container: "mp4"}
+	res, err := TranscodeCourt(ctx, src, filepath.Join(t.TempDir(), "court.mp4"), r, CourtOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mh, err := RangeFrameHash(ctx, src, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(res.MasterFrameHash, mh) || !strings.Contains(strings.Join(res.Notes, " "), "decode of its own") {
+		t.Errorf("notes %v; master hash equal: %v", res.Notes, bytes.Equal(res.MasterFrameHash, mh))
+	}
+}
