@@ -376,20 +376,26 @@ func (l *Library) keepClip(ctx context.Context, d *Derivative, tmp, out string, 
 		}
 		return err
 	}
+	t := time.Now()
 	p, err := l.st.WriteMaster(ctx, f, nil)
 	_ = f.Close() // read only; what was read is verified by hash below
 	if err == nil {
 		err = p.Verify(ctx, nil)
 	}
+	trace("  vault: hash, encrypt, write, read back", time.Since(t))
 	if err != nil {
 		err = fmt.Errorf("store clip in the vault: %w", err)
 	}
 	if gate != nil {
+		t = time.Now()
 		if gerr := gate(); err == nil {
 			err = gerr
 		}
+		trace("  proof: waited for (the rest of it)", time.Since(t))
 	}
+	t = time.Now()
 	serr := <-synced
+	trace("  output copy: fsync (the rest of it)", time.Since(t))
 	if err == nil && serr != nil {
 		err = fmt.Errorf("write %s: %w", out, serr)
 	}
@@ -403,9 +409,11 @@ func (l *Library) keepClip(ctx context.Context, d *Derivative, tmp, out string, 
 	if d.FrameCheck == FramesPending {
 		e.Detail = "frames being checked"
 	}
+	t = time.Now()
 	if err := l.st.CommitDerivative(ctx, p, d, e); err != nil {
 		return fmt.Errorf("store clip: %w", err)
 	}
+	trace("  commit: vault fsync (the rest of it), row, audit", time.Since(t))
 	if out == "" {
 		return nil
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,6 +159,7 @@ func benchClip(b *testing.B, lossless bool) {
 	}
 	defer func() { clipTrace = nil }()
 	var ours, peer, check float64
+	bestOurs, bestPeer := math.Inf(1), math.Inf(1)
 	peerName := "ffmpeg -ss 120 -i PLAIN -t 60 -c copy"
 	if !lossless {
 		peerName = "ffmpeg -ss 120 -i PLAIN -t 60 libx264 -preset " + media.CourtPreset + " -crf 18 High yuv420p + AAC 128k +faststart"
@@ -177,6 +179,7 @@ func benchClip(b *testing.B, lossless bool) {
 			b.Fatal(err)
 		}
 		peer += t
+		bestPeer = math.Min(bestPeer, t)
 		out := filepath.Join(dir, fmt.Sprintf("ours%d.mp4", i))
 		var d *Derivative
 		t, err = timed(func() error {
@@ -189,8 +192,12 @@ func benchClip(b *testing.B, lossless bool) {
 			b.Fatal(err)
 		}
 		ours += t
+		bestOurs = math.Min(bestOurs, t)
 		if d.FrameCheck != FramesPending {
 			b.Fatalf("clip check state %q right after the clip, want pending", d.FrameCheck)
+		}
+		if i > 0 {
+			continue // the clip check is timed once
 		}
 		t, err = timed(func() error {
 			r, err := lib.checkClip(ctx, d.ID, false)
@@ -205,7 +212,7 @@ func benchClip(b *testing.B, lossless bool) {
 		check += t
 	}
 	n := float64(b.N)
-	ours, peer, check = ours/n, peer/n, check/n
+	ours, peer = ours/n, peer/n
 	b.ReportMetric(ours, "s/clip")
 	b.ReportMetric(60/ours, "x-realtime")
 	b.ReportMetric(peer, "peer-s")
@@ -217,6 +224,9 @@ func benchClip(b *testing.B, lossless bool) {
 	}
 	b.Logf("whole job %.2f s = %.1fx real time (target >= %.1fx); peer `%s` %.2f s = %.1fx real time; ours at %.2fx the peer's speed (target >= %.1fx)",
 		ours, 60/ours, rt, peerName, peer, 60/peer, peer/ours, rp)
+	if b.N > 1 {
+		b.Logf("best of %d: ours %.2f s = %.1fx real time, peer %.2f s, ratio of bests %.2fx", b.N, bestOurs, 60/bestOurs, bestPeer, bestPeer/bestOurs)
+	}
 	bound, most := "", 0.0
 	for _, s := range order {
 		v := stages[s] / n
