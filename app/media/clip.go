@@ -670,6 +670,10 @@ func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o Court
 		// count is checked afterwards.
 		args = append(args, "-t", usArg(durUS))
 	}
+	// The picked frames end after To: the graph's end ends the decode
+	// (with the hash branches of the split, an output option alone does
+	// not: ffmpeg 5.1 then decodes to the end of the master).
+	pick += ",trim=end_frame=" + strconv.Itoa(r.To-r.From+1)
 	args = append(args, "-fps_mode", "passthrough", "-enc_time_base:v", "-1")
 	rest := "format=yuv420p"
 	if o.Overlay != "" {
