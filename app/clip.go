@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"exhibit/app/media"
 	"exhibit/store"
@@ -54,12 +55,16 @@ type ClipRequest struct {
 
 // CreateClip makes a clip of a recording, reading the master from the vault
 // through the decrypting reader (nothing decrypted from the master touches
-// the disk), checks it by frame hashes, stores it encrypted in the vault as
-// a derivative and, when out is not empty, also writes it to out (a temp
-// file in out's folder, synced and renamed: never a partial file). A
-// lossless clip must decode to exactly the master's frames, else the
-// error wraps ErrNotLossless and nothing is kept. progress, when not nil,
-// gets the fraction done (0..1). Audited as clip.create with both hashes.
+// the disk), proves it from its structure (see media.CutLosslessFrom and
+// media.TranscodeCourt), stores it encrypted in the vault as a derivative
+// and, when out is not empty, also writes it to out (a temp file in out's
+// folder, synced and renamed: never a partial file). A lossless clip that
+// cannot be proven from its packets is checked by decoding before it is
+// kept; it must decode to exactly the master's frames, else the error
+// wraps ErrNotLossless and nothing is kept. The clip's own decoded-frame
+// hashes are left to the clip check (FrameCheck pending, see
+// RunFrameChecks and CheckClip). progress, when not nil, gets the fraction
+// done (0..1). Audited as clip.create with both hashes.
 func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, progress func(frac float64)) (*Derivative, error) {
 	const action = "clip.create"
 	who, err := l.requireOn(ctx, PermExport, action, req.RecordingID)
@@ -77,6 +82,7 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	if err != nil {
 		return nil, err
 	}
+	setup := time.Now()
 	if err := l.confirmFrames(ctx, rec, req, progress); err != nil {
 		return nil, err
 	}
@@ -93,10 +99,17 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 		}
 	}
 	report(0)
-	tool, err := media.FFmpegVersion(ctx)
-	if err != nil {
-		return nil, err
+	// The recipe's tool line, read beside the cut (a process start).
+	type versionResult struct {
+		line string
+		err  error
 	}
+	version := make(chan versionResult, 1)
+	go func() {
+		line, err := media.FFmpegVersion(ctx)
+		version <- versionResult{line, err}
+	}()
+	defer func() { <-version }() // the goroutine has ended (a result is always put back below)
 	dir := l.st.Dir()
 	if out != "" {
 		dir = filepath.Dir(out)
@@ -119,30 +132,19 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	}
 	defer stop()
 
+	trace("setup (frame table, master, loopback)", time.Since(setup))
 	r := media.ClipRange{Table: ft, From: req.From, To: req.To, Container: rec.Container}
-	d := &Derivative{RecordingID: id, MasterSHA256: rec.SHA256, From: req.From, To: req.To, CreatedBy: who.Name}
-	// Steps and their share of the work: cut 0.6, hashes 0.3, vault 0.1.
+	d := &Derivative{RecordingID: id, MasterSHA256: rec.SHA256, From: req.From, To: req.To, CreatedBy: who.Name,
+		FrameCheck: FramesPending}
+	// Steps and their share of the work: cut 0.9, vault 0.1.
 	stage := func(base, span float64) func(float64) {
 		return func(f float64) { report(base + span*f) }
 	}
-	// The master range's frame hashes do not depend on the clip: they are
-	// decoded while the clip is cut (a cut is mostly reading), and the
-	// clip's own after it.
-	type hashResult struct {
-		b   []byte
-		err error
-	}
-	masterHash := make(chan hashResult, 1)
-	hashCtx, cancelHash := context.WithCancel(ctx)
-	defer cancelHash()
-	go func() {
-		b, err := media.RangeFrameHash(hashCtx, url, r)
-		masterHash <- hashResult{b, err}
-	}()
 	var res *media.ClipResult
 	if req.Lossless {
 		d.Kind = KindClipLossless
-		res, err = media.CutLossless(ctx, url, tmp, rec.AudioCodec, r, stage(0, 0.6))
+		res, err = media.CutLosslessFrom(ctx, media.Master{URL: url, Reader: newChunkReader(m, m.Size()), Size: m.Size(), DeferProof: true},
+			tmp, rec.AudioCodec, r, stage(0, 0.9))
 	} else {
 		d.Kind = KindClipCourt
 		o := media.CourtOptions{Audio: rec.AudioCodec != "", Height: rec.Height}
@@ -151,42 +153,126 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 			wc := rec.RecordedAt.Add(ticksToDuration(ft.Frames[req.From].PTS-ft.Frames[0].PTS, ft.TimeBase))
 			o.WallClock0 = float64(wc.UnixMicro()) / 1e6
 		}
-		res, err = media.TranscodeCourt(ctx, url, tmp, r, o, stage(0, 0.6))
-	}
-	if err != nil {
-		cancelHash()
-		<-masterHash
-		return nil, l.clipFailed(ctx, rec, req, err)
-	}
-	d.FrameHash, err = media.FrameHash(ctx, tmp)
-	mh := <-masterHash
-	if err == nil {
-		d.MasterFrameHash, err = mh.b, mh.err
+		res, err = media.TranscodeCourt(ctx, url, tmp, r, o, stage(0, 0.9))
 	}
 	if err != nil {
 		return nil, l.clipFailed(ctx, rec, req, err)
+	}
+	trace("ffmpeg", res.FFmpegTime)
+	if res.Prove == nil {
+		trace("proof", res.ProofTime)
+	}
+	ver := <-version
+	version <- ver // for the deferred receive
+	if ver.err != nil {
+		return nil, l.clipFailed(ctx, rec, req, ver.err)
+	}
+	d.MasterFrameHash = res.MasterFrameHash
+	d.FrameMap = res.FrameMap
+	d.Recipe = Recipe{Tool: ver.line, Args: recipeArgs(res.Args, url, tmp, rec.ID), Notes: res.Notes}
+	if res.Proof != "" {
+		d.Recipe.Notes = append(d.Recipe.Notes, res.Proof)
+	}
+	// A deferred proof (lossless) runs while the clip is encrypted into
+	// the vault; the record is committed only once it holds.
+	var gate func() error
+	if res.Prove != nil {
+		proof := make(chan error, 1)
+		go func() {
+			t := time.Now()
+			note, err := res.Prove()
+			trace("proof (beside the vault write)", time.Since(t))
+			if err == nil {
+				d.Recipe.Notes = append(d.Recipe.Notes, note)
+			} else {
+				res.Unproven = err.Error()
+			}
+			proof <- err
+		}()
+		gate = func() error {
+			if err := <-proof; err != nil {
+				return &unprovenError{err}
+			}
+			return nil
+		}
+	} else if res.Proof == "" {
+		gate = func() error { return &unprovenError{errors.New(res.Unproven)} }
 	}
 	report(0.9)
-	if req.Lossless {
-		if err := media.SameFrames(d.FrameHash, d.MasterFrameHash); err != nil {
-			return nil, l.clipFailed(ctx, rec, req, fmt.Errorf("%w: %w", ErrNotLossless, err))
-		}
-	} else {
-		tb, err := media.FrameHashTimeBase(d.FrameHash)
-		if err == nil {
-			err = media.CheckCourtFrames(d.FrameHash, tb, r)
-		}
-		if err != nil {
+	t := time.Now()
+	err = l.keepClip(ctx, "clip.create", d, tmp, out, gate)
+	var unproven *unprovenError
+	if errors.As(err, &unproven) {
+		// Not proven from its structure (a lossless cut of a container
+		// that frames the codec's units differently): compare decoded
+		// frames now, then keep it.
+		l.log.Info("clip not proven from its packets; decoding to check", "id", rec.ID, "reason", unproven.err)
+		td := time.Now()
+		if err := l.decodeCheckLossless(ctx, d, url, tmp, r); err != nil {
 			return nil, l.clipFailed(ctx, rec, req, err)
 		}
+		trace("decode check", time.Since(td))
+		t = time.Now()
+		err = l.keepClip(ctx, "clip.create", d, tmp, out, nil)
 	}
-	d.FrameMap = res.FrameMap
-	d.Recipe = Recipe{Tool: tool, Args: recipeArgs(res.Args, url, tmp, rec.ID), Notes: res.Notes}
-	if err := l.keepClip(ctx, "clip.create", d, tmp, out); err != nil {
+	if err != nil {
 		return nil, err
+	}
+	trace("vault and output", time.Since(t))
+	if d.FrameCheck == FramesPending {
+		l.wakeFrameChecks()
 	}
 	report(1)
 	return d, nil
+}
+
+// unprovenError is a clip whose structure could not prove it.
+type unprovenError struct{ err error }
+
+func (e *unprovenError) Error() string { return "not proven from its structure: " + e.err.Error() }
+
+// decodeCheckLossless proves a lossless cut by decoding: the clip's frames
+// and master frames From..To, decoded at once on two processes, must be
+// equal row for row. d then carries both frame hashes and is checked.
+func (l *Library) decodeCheckLossless(ctx context.Context, d *Derivative, url, clip string, r media.ClipRange) error {
+	type result struct {
+		b   []byte
+		err error
+	}
+	master := make(chan result, 1)
+	hashCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		b, err := media.RangeFrameHash(hashCtx, url, r)
+		master <- result{b, err}
+	}()
+	own, err := media.FrameHash(ctx, clip)
+	if err != nil {
+		cancel()
+	}
+	mh := <-master
+	if err == nil {
+		err = mh.err
+	}
+	if err != nil {
+		return err
+	}
+	if err := media.SameFrames(own, mh.b); err != nil {
+		return fmt.Errorf("%w: %w", ErrNotLossless, err)
+	}
+	d.FrameHash, d.MasterFrameHash, d.FrameCheck = own, mh.b, FramesChecked
+	d.Recipe.Notes = append(d.Recipe.Notes, "checked when written by decoding: the clip's frames equal master frames From-To row for row")
+	return nil
+}
+
+// clipTrace, when set (by the benchmarks), gets how long each stage of
+// CreateClip took.
+var clipTrace func(stage string, took time.Duration)
+
+func trace(stage string, took time.Duration) {
+	if clipTrace != nil {
+		clipTrace(stage, took)
+	}
 }
 
 // recipeArgs writes a recipe as a third party runs it on files: the
@@ -270,31 +356,66 @@ func (l *Library) clipFailed(ctx context.Context, rec *Recording, req ClipReques
 	return err
 }
 
-// keepClip encrypts the checked clip into the vault, commits its record
-// with the audit entry (action), and then puts it at out.
-func (l *Library) keepClip(ctx context.Context, action string, d *Derivative, tmp, out string) error {
+// keepClip encrypts the clip into the vault, commits its record with the
+// audit entry (action), and then puts it at out. The copy at out is made durable
+// while the vault copy is written and read back. gate, when not nil, is
+// called before the commit (the proof, run beside the vault write); its
+// error discards the vault copy and is returned as it is.
+func (l *Library) keepClip(ctx context.Context, action string, d *Derivative, tmp, out string, gate func() error) error {
+	synced := make(chan error, 1)
+	if out != "" {
+		go func() { synced <- syncFile(tmp) }()
+	} else {
+		synced <- nil
+	}
 	f, err := os.Open(tmp)
 	if err != nil {
+		<-synced
+		if gate != nil {
+			_ = gate() // wait for the proof's goroutine; the open error is what counts
+		}
 		return err
 	}
+	t := time.Now()
 	p, err := l.st.WriteMaster(ctx, f, nil)
 	_ = f.Close() // read only; what was read is verified by hash below
-	if err != nil {
-		return fmt.Errorf("store clip in the vault: %w", err)
+	if err == nil {
+		err = p.Verify(ctx, nil)
 	}
-	if err := p.Verify(ctx, nil); err != nil {
-		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
-		return fmt.Errorf("store clip in the vault: %w", err)
+	trace("  vault: hash, encrypt, write, read back", time.Since(t))
+	if err != nil {
+		err = fmt.Errorf("store clip in the vault: %w", err)
+	}
+	if gate != nil {
+		t = time.Now()
+		if gerr := gate(); err == nil {
+			err = gerr
+		}
+		trace("  proof: waited for (the rest of it)", time.Since(t))
+	}
+	t = time.Now()
+	serr := <-synced
+	trace("  output copy: fsync (the rest of it)", time.Since(t))
+	if err == nil && serr != nil {
+		err = fmt.Errorf("write %s: %w", out, serr)
+	}
+	if err != nil {
+		if p != nil {
+			_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
+		}
+		return err
 	}
 	e := l.entry(action)
+	if d.FrameCheck == FramesPending {
+		e.Detail = "frames being checked"
+	}
+	t = time.Now()
 	if err := l.st.CommitDerivative(ctx, p, d, e); err != nil {
 		return fmt.Errorf("store clip: %w", err)
 	}
+	trace("  commit: vault fsync (the rest of it), row, audit", time.Since(t))
 	if out == "" {
 		return nil
-	}
-	if err := syncFile(tmp); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)

@@ -3,9 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,7 +54,10 @@ func benchFootage(b *testing.B) string {
 func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 	src := benchFootage(b)
 	ctx := context.Background()
-	cached := src + ".clip-bench-store"
+	// The cached store is named by the newest migration of this tree, so a
+	// store made by another schema (another branch) is never reused.
+	// "frames-checked": made with the recording's frame check done.
+	cached := src + ".clip-bench-store-" + newestMigration(b) + "-frames-checked"
 	old := store.DefaultArgon2
 	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
 	defer func() { store.DefaultArgon2 = old }()
@@ -73,6 +80,11 @@ func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 		}
 		if res, err := lib.Ingest(ctx, []string{src}, IngestOptions{}); err != nil || len(res) != 1 || res[0].Status != Imported {
 			b.Fatalf("ingest: %+v %v", res, err)
+		}
+		// As after the background frame check: the clip job does not
+		// wait for it.
+		if res, err := lib.CheckFrames(ctx, nil, 0, nil); err != nil || len(res) != 1 || res[0].State != FramesChecked {
+			b.Fatalf("frame check: %+v %v", res, err)
 		}
 		if err := lib.Close(); err != nil {
 			b.Fatal(err)
@@ -104,10 +116,31 @@ func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 	return lib, recs[0], src
 }
 
+// newestMigration returns the file name of the newest store migration.
+func newestMigration(b *testing.B) string {
+	names, err := filepath.Glob(filepath.Join("..", "store", "migrations", "*.sql"))
+	if err != nil || len(names) == 0 {
+		b.Fatalf("store migrations: %v", err)
+	}
+	sort.Strings(names)
+	return strings.TrimSuffix(filepath.Base(names[len(names)-1]), ".sql")
+}
+
 func timed(f func() error) (float64, error) {
 	t := time.Now()
 	err := f()
 	return time.Since(t).Seconds(), err
+}
+
+// cpuSeconds is the CPU time (user + system) of this process and of its
+// children waited for so far. On a machine shared with other work, the CPU
+// a job takes is steadier than its wall time.
+func cpuSeconds() float64 {
+	var self, kids syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
 }
 
 func runFFmpeg(args ...string) error {
@@ -118,56 +151,33 @@ func runFFmpeg(args ...string) error {
 	return nil
 }
 
-// cutOnly runs the cut (or transcode) alone from the vault, without frame
-// hashes or storing: what the verification adds is the difference.
-func cutOnly(b *testing.B, lib *Library, rec *Recording, out string, lossless bool) float64 {
-	ctx := context.Background()
-	ft, err := lib.frameTable(ctx, rec.ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := lib.st.OpenMaster(ctx, rec.ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = m.Close() }() // read only
-	url, stop, err := ServeReaderAt(m, m.Size(), "master")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stop()
-	r := media.ClipRange{Table: ft, From: benchFrom, To: benchFrom + benchFrames - 1, Container: rec.Container}
-	t, err := timed(func() error {
-		if lossless {
-			_, err := media.CutLossless(ctx, url, out, rec.AudioCodec, r, nil)
-			return err
-		}
-		_, err := media.TranscodeCourt(ctx, url, out, r, media.CourtOptions{Audio: true, Height: rec.Height}, nil)
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return t
-}
-
+// benchClip measures CreateClip (the whole job the user waits for: read
+// the master from the vault, cut or transcode, prove, hash, encrypt,
+// store, write the output) against its named peer, plain ffmpeg on the
+// decrypted file, in the same run, and the stages of our job. Then the
+// clip check that follows in the background (decoded-frame hashes at nice
+// 19), which the user does not wait for.
 func benchClip(b *testing.B, lossless bool) {
 	lib, rec, plain := benchLibrary(b)
 	ctx := context.Background()
 	dir := b.TempDir()
-	var ours, cut, peer, peerHash float64
-	for i := 0; i < b.N; i++ {
-		out := filepath.Join(dir, fmt.Sprintf("ours%d.mp4", i))
-		t, err := timed(func() error {
-			_, err := lib.CreateClip(ctx, ClipRequest{RecordingID: rec.ID, From: benchFrom, To: benchFrom + benchFrames - 1,
-				Lossless: lossless}, out, nil)
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
+	stages := map[string]float64{}
+	var order []string
+	clipTrace = func(stage string, took time.Duration) {
+		if _, ok := stages[stage]; !ok {
+			order = append(order, stage)
 		}
-		ours += t
-		cut += cutOnly(b, lib, rec, filepath.Join(dir, fmt.Sprintf("cut%d.mp4", i)), lossless)
+		stages[stage] += took.Seconds()
+	}
+	defer func() { clipTrace = nil }()
+	var ours, peer, check, oursCPU, peerCPU float64
+	bestOurs, bestPeer := math.Inf(1), math.Inf(1)
+	peerName := "ffmpeg -ss 120 -i PLAIN -t 60 -c copy"
+	if !lossless {
+		peerName = "ffmpeg -ss 120 -i PLAIN -t 60 libx264 -preset " + media.CourtPreset + " -crf 18 High yuv420p + AAC 128k +faststart"
+	}
+	for i := 0; i < b.N; i++ {
+		// The peer first, then ours: each reads a warm page cache.
 		pout := filepath.Join(dir, fmt.Sprintf("peer%d.mp4", i))
 		args := []string{"-ss", "120", "-i", plain, "-t", "60", "-map", "0:v:0", "-map", "0:a:0"}
 		if lossless {
@@ -176,50 +186,84 @@ func benchClip(b *testing.B, lossless bool) {
 			args = append(args, "-c:v", "libx264", "-preset", media.CourtPreset, "-profile:v", "high", "-pix_fmt", "yuv420p",
 				"-crf", "18", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", pout)
 		}
-		t, err = timed(func() error { return runFFmpeg(args...) })
+		c0 := cpuSeconds()
+		t, err := timed(func() error { return runFFmpeg(args...) })
 		if err != nil {
 			b.Fatal(err)
 		}
+		peerCPU += cpuSeconds() - c0
 		peer += t
-		// What a person adds for the same check: frame hashes of the plain
-		// cut and of the master range (ffmpeg's own -ss, one after the other).
+		bestPeer = math.Min(bestPeer, t)
+		out := filepath.Join(dir, fmt.Sprintf("ours%d.mp4", i))
+		var d *Derivative
+		c0 = cpuSeconds()
 		t, err = timed(func() error {
-			for _, in := range [][]string{{"-i", pout}, {"-ss", "120", "-i", plain, "-t", "60"}} {
-				a := append([]string{"-threads", "1"}, in...)
-				a = append(a, "-map", "0:v:0", "-fps_mode", "passthrough", "-f", "framehash", "-hash", "sha256", os.DevNull)
-				if err := runFFmpeg(a...); err != nil {
-					return err
-				}
-			}
-			return nil
+			var err error
+			d, err = lib.CreateClip(ctx, ClipRequest{RecordingID: rec.ID, From: benchFrom, To: benchFrom + benchFrames - 1,
+				Lossless: lossless}, out, nil)
+			return err
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
-		peerHash += t
+		oursCPU += cpuSeconds() - c0
+		ours += t
+		bestOurs = math.Min(bestOurs, t)
+		if d.FrameCheck != FramesPending {
+			b.Fatalf("clip check state %q right after the clip, want pending", d.FrameCheck)
+		}
+		if i > 0 {
+			continue // the clip check is timed once
+		}
+		t, err = timed(func() error {
+			r, err := lib.checkClip(ctx, d.ID, false)
+			if err == nil && r.State != FramesChecked {
+				err = fmt.Errorf("clip check: %+v", r)
+			}
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		check += t
 	}
 	n := float64(b.N)
-	ours, cut, peer, peerHash = ours/n, cut/n, peer/n, peerHash/n
+	ours, peer, oursCPU, peerCPU = ours/n, peer/n, oursCPU/n, peerCPU/n
 	b.ReportMetric(ours, "s/clip")
 	b.ReportMetric(60/ours, "x-realtime")
-	b.ReportMetric(peer/ours, "x-ffmpeg-speed")
-	b.ReportMetric(60/cut, "cut-only-x-realtime")
-	b.ReportMetric(peer/cut, "cut-only-x-ffmpeg-speed")
-	b.ReportMetric(peer, "ffmpeg-s")
-	b.ReportMetric((peer+peerHash)/ours, "x-ffmpeg+framehash-speed")
+	b.ReportMetric(peer, "peer-s")
+	b.ReportMetric(peer/ours, "x-peer-speed")
+	b.ReportMetric(check, "bg-check-s")
+	rt, rp := 50.0, 0.5
+	if !lossless {
+		rt, rp = 1.5, 0.8
+	}
+	// Go keeps 10 lines of a benchmark's log (over its runs): 4 a run.
+	best := ""
+	if b.N > 1 {
+		best = fmt.Sprintf("; best of %d: ours %.2f s, peer %.2f s, ratio %.2fx", b.N, bestOurs, bestPeer, bestPeer/bestOurs)
+	}
+	b.Logf("N=%d: whole job %.2f s = %.1fx real time (target >= %.1fx); peer `%s` %.2f s = %.1fx real time; ours at %.2fx the peer's speed (target >= %.1fx)%s",
+		b.N, ours, 60/ours, rt, peerName, peer, 60/peer, peer/ours, rp, best)
+	b.Logf("N=%d: CPU (user+system, ffmpeg included): ours %.2f s, peer %.2f s: %.2fx the peer's speed by CPU", b.N, oursCPU, peerCPU, peerCPU/oursCPU)
+	bound, most := "", 0.0
+	var parts []string
+	for _, s := range order {
+		v := stages[s] / n
+		parts = append(parts, fmt.Sprintf("%s %.2f s", strings.TrimSpace(s), v))
+		if !strings.HasPrefix(s, " ") && v > most {
+			bound, most = s, v
+		}
+	}
+	b.Logf("N=%d: stages: %s", b.N, strings.Join(parts, "; "))
+	b.Logf("N=%d: bounded by %s; the clip check after it (decoded-frame hashes at normal priority, as an export forces it; nice 19 in the background) took %.1f s", b.N, bound, check)
 }
 
-// Metrics: s/clip and x-realtime are CreateClip's; x-ffmpeg-speed is plain
-// ffmpeg's time over ours; x-ffmpeg+framehash-speed adds to ffmpeg's time
-// the two framehash runs a person needs for the same check; cut-only-* time
-// the cut or transcode alone from the vault.
-
-// BenchmarkClipLossless: CreateClip --lossless (cut from the vault over the
-// loopback reader, edit list, frame hashes of clip and master range, store
-// encrypted, write the file) against `ffmpeg -ss 120 -i PLAIN -t 60 -c copy`.
+// BenchmarkClipLossless: CreateClip --lossless against
+// `ffmpeg -ss 120 -i PLAIN -t 60 -c copy` on the decrypted file.
 func BenchmarkClipLossless(b *testing.B) { benchClip(b, true) }
 
 // BenchmarkClipCourt: CreateClip (court copy, libx264 veryfast crf 18 High
-// yuv420p + AAC, frame hashes, store) against plain ffmpeg with the same
-// encoder settings on the decrypted file.
+// yuv420p + AAC) against plain ffmpeg with the same encoder settings on
+// the decrypted file.
 func BenchmarkClipCourt(b *testing.B) { benchClip(b, false) }

@@ -103,12 +103,26 @@ func TestClips(t *testing.T) {
 	if got := clipBand(t, out, 320, 180); !isRange(got, 30, 60) {
 		t.Fatalf("lossless clip shows %v", got)
 	}
+	// Proven from its packets when written; its decoded frames wait for
+	// the clip check.
+	if d.FrameCheck != FramesPending || len(d.FrameHash) != 0 || len(d.MasterFrameHash) != 0 || ClipCheckLabel(d) != "frames being checked" {
+		t.Fatalf("lossless clip before its check: state %q, %d+%d bytes of frame hashes", d.FrameCheck, len(d.FrameHash), len(d.MasterFrameHash))
+	}
+	if !strings.HasPrefix(d.Recipe.Tool, "ffmpeg version") || !strings.Contains(strings.Join(d.Recipe.Args, " "), "master-"+rec.ID) ||
+		!strings.Contains(strings.Join(d.Recipe.Notes, " "), "byte for byte the master's samples") {
+		t.Errorf("recipe %+v", d.Recipe)
+	}
+	if d, err = lib.CheckClip(ctx, d.Ref); err != nil {
+		t.Fatal(err)
+	}
+	if d.FrameCheck != FramesChecked || ClipCheckLabel(d) != "" {
+		t.Fatalf("after the check: %q", d.FrameCheck)
+	}
 	if err := media.SameFrames(d.FrameHash, d.MasterFrameHash); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(d.Recipe.Tool, "ffmpeg version") || !strings.Contains(strings.Join(d.Recipe.Args, " "), "master-"+rec.ID) ||
-		len(d.Recipe.Notes) == 0 {
-		t.Errorf("recipe %+v", d.Recipe)
+	if rows, _ := media.ParseFrameHash(d.FrameHash); len(rows) != 31 {
+		t.Fatalf("%d frame hashes", len(rows))
 	}
 	if ents, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".exhibit-clip-*")); len(ents) != 0 {
 		t.Errorf("left behind %v", ents)
@@ -122,6 +136,17 @@ func TestClips(t *testing.T) {
 		}
 		if c.Ref != rec.ID+"-C2" || c.Kind != KindClipCourt || len(c.FrameMap) != 100 {
 			t.Fatalf("court derivative %+v", c)
+		}
+		// The master range's hashes come from the transcode's own decode;
+		// the clip's own from the check.
+		if rows, _ := media.ParseFrameHash(c.MasterFrameHash); c.FrameCheck != FramesPending || len(c.FrameHash) != 0 || len(rows) != 100 {
+			t.Fatalf("court clip before its check: %q, %d master rows", c.FrameCheck, len(rows))
+		}
+		if c, err = lib.CheckClip(ctx, c.ID); err != nil || c.FrameCheck != FramesChecked {
+			t.Fatalf("court clip check: %v", err)
+		}
+		if rows, _ := media.ParseFrameHash(c.FrameHash); len(rows) != 100 {
+			t.Fatalf("court clip: %d frame hashes", len(rows))
 		}
 		ra, size, closeFn, err := lib.OpenDerivative(ctx, c.Ref)
 		if err != nil {

@@ -127,8 +127,10 @@ func addClip(w *bundle.Writer, p *exportPart, kind bundle.Kind, mk func(path str
 
 // exportClips makes the part's court clip (and lossless clip) as
 // derivatives (Library.CreateClip: audited as clip.create, kept encrypted
-// in the vault) written straight into the bundle's temporary folder, and
-// adds them with their frame hashes.
+// in the vault) written straight into the bundle's temporary folder, runs
+// their clip checks at once (Library.CheckClip: the decoded-frame hashes;
+// a clip that fails it fails the export), and adds them with their frame
+// hashes.
 func (l *Library) exportClips(ctx context.Context, w *bundle.Writer, p *exportPart, lossless bool) ([]playerClip, error) {
 	kinds := []bundle.Kind{bundle.KindClipCourt}
 	if lossless {
@@ -139,6 +141,11 @@ func (l *Library) exportClips(ctx context.Context, w *bundle.Writer, p *exportPa
 		pc, err := addClip(w, p, k, func(path string) (*clipOutput, error) {
 			d, err := l.CreateClip(ctx, ClipRequest{RecordingID: p.rec.ID, From: p.from, To: p.to, Lossless: k == bundle.KindClipLossless}, path, nil)
 			if err != nil {
+				return nil, err
+			}
+			// A bundle always carries the decoded-frame hashes: the clip
+			// check runs now rather than in the background.
+			if d, err = l.CheckClip(ctx, d.ID); err != nil {
 				return nil, err
 			}
 			return &clipOutput{Kind: bundle.Kind(d.Kind), Ref: d.Ref, SHA256: d.SHA256, From: d.From, To: d.To,

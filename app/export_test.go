@@ -75,6 +75,16 @@ func TestExportBundle(t *testing.T) {
 		t.Fatalf("master in the bundle is not bit-identical to the camera file (%v)", err)
 	}
 	checkBundleClips(t, out, id, 0, 59, false)
+	// The export forced the clip check of the clip it made: the bundle's
+	// framehash is the stored clip's decoded hashes, and nothing waits.
+	if cs, err := lib.Clips(ctx, id); err != nil || len(cs) != 1 || cs[0].FrameCheck != FramesChecked {
+		t.Fatalf("clips after the export: %+v %v", cs, err)
+	} else if fh, err := os.ReadFile(filepath.Join(out, "framehash", fmt.Sprintf("%s_0-59_court.framehash", id))); err != nil || !bytes.Equal(fh, cs[0].FrameHash) {
+		t.Fatalf("bundle framehash is not the clip check's (%v)", err)
+	}
+	if es, err := lib.AuditEntries(ctx, AuditFilter{Action: "clip.checked"}); err != nil || len(es) != 1 {
+		t.Fatalf("clip.checked entries %+v %v", es, err)
+	}
 	// The manifest says what made the bundle, as `exhibit --version` does.
 	var man bundle.Manifest
 	if b, err := os.ReadFile(filepath.Join(out, "manifest.json")); err != nil || json.Unmarshal(b, &man) != nil {

@@ -50,6 +50,20 @@ type FrameCheckResult struct {
 	FramesPerSecond float64 `json:"frames_per_second"`
 	Already         bool    `json:"already,omitempty"` // not pending: nothing was done
 	Error           string  `json:"error,omitempty"`
+	// Clip, when not empty, is the exhibit reference of a clip whose clip
+	// check this is (ID is then its recording, State checked or failed,
+	// DecodedFrames the clip's frames).
+	Clip string `json:"clip,omitempty"`
+}
+
+// clipResult reports a clip check as a FrameCheckResult of its recording.
+func clipResult(r ClipCheckResult) FrameCheckResult {
+	fps := 0.0
+	if r.Seconds > 0 {
+		fps = float64(r.Frames) / r.Seconds
+	}
+	return FrameCheckResult{ID: r.RecordingID, Clip: r.Ref, State: r.State, DecodedFrames: r.Frames, Seconds: r.Seconds,
+		FramesPerSecond: fps, Already: r.Already, Error: r.Error}
 }
 
 // frameCheckPoll is how often RunFrameChecks looks for recordings another
@@ -66,7 +80,8 @@ func (l *Library) wakeFrameChecks() {
 }
 
 // RunFrameChecks checks pending frame tables one recording at a time, in
-// ingest order, until ctx ends: the queue is the database, so a check cut
+// ingest order, and then pending clips (the clip check: their decoded-frame
+// hashes), until ctx ends: the queue is the database, so a check cut
 // short (sign-out, window closed, crash) is done again from the start by
 // the next run. It waits for new work when the queue is empty (an ingest
 // in this process wakes it; other processes' are found within a minute).
@@ -101,6 +116,16 @@ func (l *Library) RunFrameChecks(ctx context.Context, report func(FrameCheckResu
 				report(r)
 			}
 		}
+		if err := l.checkPendingClips(ctx, func(r ClipCheckResult) {
+			if report != nil {
+				report(clipResult(r))
+			}
+		}); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			l.log.Warn("clip check queue", "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -113,13 +138,15 @@ func (l *Library) RunFrameChecks(ctx context.Context, report func(FrameCheckResu
 // CheckFrames runs the frame check now on the recordings named (ids or
 // unique prefixes; recordings not pending are reported as they are), or
 // on every pending recording when ids is empty (the oldest limit of them
-// when limit > 0). It needs the permission to verify. The error is for the
+// when limit > 0), and then, when ids is empty, the clip check of every
+// pending clip (results with Clip set). It needs the permission to verify. The error is for the
 // batch (cancelled, unknown id).
 func (l *Library) CheckFrames(ctx context.Context, ids []string, limit int, progress func(id string, i, n int)) ([]FrameCheckResult, error) {
 	if _, err := l.requireOn(ctx, PermVerify, "frames.check", l.onlyRecording(ctx, ids)); err != nil {
 		return nil, err
 	}
-	if len(ids) == 0 {
+	all := len(ids) == 0
+	if all {
 		var err error
 		if ids, err = l.st.PendingFrameChecks(ctx); err != nil {
 			return nil, err
@@ -152,7 +179,11 @@ func (l *Library) CheckFrames(ctx context.Context, ids []string, limit int, prog
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	if !all {
+		return out, nil
+	}
+	err := l.checkPendingClips(ctx, func(r ClipCheckResult) { out = append(out, clipResult(r)) })
+	return out, err
 }
 
 // checkFrames decodes one recording's stored copy at idle priority and

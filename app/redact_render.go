@@ -167,7 +167,7 @@ func (l *Library) RenderRedaction(ctx context.Context, projectID, out string, pr
 			d.Recipe.Args[i] = "pipe:0 (the region stage's output)"
 		}
 	}
-	if err := l.keepClip(ctx, actRedactRender, d, tmp, out); err != nil {
+	if err := l.keepClip(ctx, actRedactRender, d, tmp, out, nil); err != nil {
 		return nil, err
 	}
 	report(1)

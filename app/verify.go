@@ -347,6 +347,10 @@ func (l *Library) verifyOne(ctx context.Context, r *VerifyResult) error {
 // decrypted master with seeking (Range requests) while nothing decrypted is
 // written to disk. stop shuts the server down. name is a hint for the URL's
 // last path element (ffmpeg picks demuxers partly by extension).
+//
+// Each request reads ra in aligned 1 MiB chunks (chunkReader), so a
+// decrypting reader authenticates each 64 KiB package once per pass, not
+// once per 32 KiB the HTTP server copies.
 func ServeReaderAt(ra io.ReaderAt, size int64, name string) (url string, stop func(), err error) {
 	tok := make([]byte, 16)
 	if _, err := rand.Read(tok); err != nil {
@@ -363,7 +367,7 @@ func ServeReaderAt(ra io.ReaderAt, size int64, name string) (url string, stop fu
 	mux := http.NewServeMux()
 	mux.HandleFunc(path, func(w http.ResponseWriter, req *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
-		http.ServeContent(w, req, "", time.Time{}, io.NewSectionReader(ra, 0, size))
+		http.ServeContent(w, req, "", time.Time{}, newChunkReader(ra, size))
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

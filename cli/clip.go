@@ -13,8 +13,10 @@ import (
 // The clip commands: clip, clips.
 //
 // Output: `clip` prints one line naming the file (or "(store only)"), the
-// exhibit reference, kind, frames, recording and SHA-256; `clips` prints a
-// table, or one JSON object per clip with --json.
+// exhibit reference, kind, frames, recording and SHA-256 (and "frames
+// being checked" while its clip check is pending); `clips` prints a
+// table (its CHECK column: checked, frames being checked, frame check
+// failed), or one JSON object per clip with --json.
 
 const clipUsage = "exhibit: usage: exhibit clip (ID (--from N --to M | --from-time S --to-time S) | ANNOTATION_ID) [--lossless] [--overlay] [-o OUT.mp4]"
 
@@ -35,12 +37,14 @@ type clipJSON struct {
 	FrameHash       string     `json:"framehash"`
 	MasterFrameHash string     `json:"master_framehash"`
 	FrameMap        []int      `json:"frame_map"`
+	FrameCheck      string     `json:"frame_check"`
 }
 
 func toClipJSON(d *app.Derivative) clipJSON {
 	return clipJSON{ID: d.ID, Ref: d.Ref, RecordingID: d.RecordingID, MasterSHA256: d.MasterSHA256, Kind: string(d.Kind),
 		From: d.From, To: d.To, SHA256: d.SHA256, Size: d.Size, Recipe: d.Recipe, CreatedBy: d.CreatedBy,
-		CreatedAt: d.CreatedAt, FrameHash: string(d.FrameHash), MasterFrameHash: string(d.MasterFrameHash), FrameMap: d.FrameMap}
+		CreatedAt: d.CreatedAt, FrameHash: string(d.FrameHash), MasterFrameHash: string(d.MasterFrameHash), FrameMap: d.FrameMap,
+		FrameCheck: d.FrameCheck}
 }
 
 func clipFlags(fs *flag.FlagSet) action {
@@ -98,7 +102,11 @@ func clipFlags(fs *flag.FlagSet) action {
 			if where == "" {
 				where = "(store only)"
 			}
-			return s.printf("%s: %s %s frames %d-%d of %s, sha256 %s\n", where, d.Ref, d.Kind, d.From, d.To, d.RecordingID, d.SHA256)
+			check := ""
+			if l := app.ClipCheckLabel(d); l != "" {
+				check = " (" + l + ")"
+			}
+			return s.printf("%s: %s %s frames %d-%d of %s, sha256 %s%s\n", where, d.Ref, d.Kind, d.From, d.To, d.RecordingID, d.SHA256, check)
 		},
 	}
 }
@@ -121,10 +129,14 @@ func clipsFlags(fs *flag.FlagSet) action {
 				return nil
 			}
 			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "REF\tKIND\tFRAMES\tSIZE\tSHA-256\tBY\tAT")
+			fmt.Fprintln(tw, "REF\tKIND\tFRAMES\tSIZE\tSHA-256\tBY\tAT\tCHECK")
 			for _, d := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%d-%d\t%d\t%s\t%s\t%s\n", d.Ref, d.Kind, d.From, d.To, d.Size, d.SHA256, d.CreatedBy,
-					app.FormatStamp(d.CreatedAt))
+				check := app.ClipCheckLabel(d)
+				if check == "" {
+					check = "checked"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d-%d\t%d\t%s\t%s\t%s\t%s\n", d.Ref, d.Kind, d.From, d.To, d.Size, d.SHA256, d.CreatedBy,
+					app.FormatStamp(d.CreatedAt), check)
 			}
 			return s.flush(tw)
 		},

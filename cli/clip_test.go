@@ -91,9 +91,24 @@ func TestClip(t *testing.T) {
 		t.Errorf("store-only clip output %q", out)
 	}
 
+	// Kept once proven from their structure; the decoded-frame hashes
+	// wait for the clip check, which check-frames runs now.
+	if out, table := e.must(sergeant, "clip", id, "--from", "1", "--to", "2"), e.must(sergeant, "clips", id); !strings.HasSuffix(strings.TrimSpace(out), "(frames being checked)") ||
+		strings.Count(table, "frames being checked") != 5 {
+		t.Errorf("before the clip check: %q\n%s", out, table)
+	}
+	checked := e.mustRun("check-frames")
+	if strings.Count(checked, " clip "+id+"-C") != 5 || !strings.Contains(checked, "checked    "+id+"  clip "+id+"-C1  11 frames decoded") {
+		t.Errorf("check-frames:\n%s", checked)
+	}
 	clips := parseLines[clipJSON](t, e.must(sergeant, "clips", id, "--json"))
-	if len(clips) != 4 {
+	if len(clips) != 5 {
 		t.Fatalf("clips: %+v", clips)
+	}
+	for _, c := range clips {
+		if c.FrameCheck != "checked" {
+			t.Errorf("%s after check-frames: %q", c.Ref, c.FrameCheck)
+		}
 	}
 	for i, f := range []string{lossless, court, marked} {
 		b, err := os.ReadFile(f)
@@ -112,8 +127,8 @@ func TestClip(t *testing.T) {
 		t.Errorf("kinds %s %s, marked range %d-%d", clips[0].Kind, clips[1].Kind, clips[2].From, clips[2].To)
 	}
 	table := e.must(sergeant, "clips", id)
-	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) != 5 || !strings.HasPrefix(lines[0], "REF") ||
-		!strings.HasPrefix(lines[4], id+"-C4") || !strings.Contains(lines[4], "clip-court") {
+	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "REF") ||
+		!strings.HasPrefix(lines[4], id+"-C4") || !strings.Contains(lines[4], "clip-court") || !strings.HasSuffix(lines[4], "checked") {
 		t.Errorf("clips table:\n%s", table)
 	}
 
@@ -144,7 +159,7 @@ func TestClip(t *testing.T) {
 			failed++
 		}
 	}
-	if ok != 4 || audit[0].SHA256 == "" {
+	if ok != 5 || audit[0].SHA256 == "" {
 		t.Errorf("audit: %d ok, %d not: %+v", ok, failed, audit)
 	}
 	var details []string

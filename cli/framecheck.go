@@ -10,7 +10,9 @@ import (
 // check-frames: run the frame check now (the GUI runs it in the
 // background): each named recording, or every one still pending, is
 // decoded from its stored copy at idle priority and its frame table,
-// built at ingest from packets, is confirmed or corrected.
+// built at ingest from packets, is confirmed or corrected. Without ids it
+// then runs the clip check of every pending clip (one line per clip:
+// state, recording, "clip REF").
 
 func checkFramesFlags(fs *flag.FlagSet) action {
 	asJSON := fs.Bool("json", false, "one JSON object per recording")
@@ -39,6 +41,10 @@ func runCheckFrames(ctx context.Context, s *session, ids []string, limit int, as
 		switch {
 		case asJSON:
 			werr = s.json(r)
+		case r.Clip != "" && r.State == app.FramesFailed:
+			werr = s.printf("failed     %s  clip %s  %s\n", r.ID, r.Clip, r.Error)
+		case r.Clip != "":
+			werr = s.printf("%-9s  %s  clip %s  %d frames decoded (%.0f frames/s)\n", r.State, r.ID, r.Clip, r.DecodedFrames, r.FramesPerSecond)
 		case r.Already:
 			werr = s.printf("%-9s  %s  (already)\n", r.State, r.ID)
 		case r.State == app.FramesFailed:

@@ -51,10 +51,17 @@ type Derivative struct {
 	Recipe       Recipe
 	CreatedBy    string
 	CreatedAt    time.Time // UTC
-	// FrameHash is ffmpeg's framehash (sha256) of the clip's decoded video.
+	// FrameHash is ffmpeg's framehash (sha256) of the clip's decoded video;
+	// empty until the clip check has run (FrameCheck pending).
 	FrameHash []byte
-	// MasterFrameHash is the same for master frames From..To.
+	// MasterFrameHash is the same for master frames From..To (a court
+	// copy has it when made, from the transcode's own decode; a lossless
+	// clip once its check has run).
 	MasterFrameHash []byte
+	// FrameCheck is the state of the clip check (FramesPending,
+	// FramesChecked or FramesFailed): whether the clip's decoded frames
+	// were hashed and found as its structure promised.
+	FrameCheck string
 	// FrameMap is the master frame number of each clip frame, in order.
 	FrameMap []int
 	// Restricted is the parent recording's restriction (filled on reads).
@@ -68,7 +75,7 @@ type Derivative struct {
 func derivativeKeyAD(id string) string { return "derivatives.data_key|" + id }
 
 const derivativeColumns = `d.id, d.ref, d.recording_id, d.master_sha256, d.kind, d.frame_from, d.frame_to, d.sha256, d.size,
-	d.recipe, d.frame_hash, d.master_frame_hash, d.frame_map, d.created_by, d.created_at, r.restricted,
+	d.recipe, d.frame_hash, d.master_frame_hash, d.frame_map, d.created_by, d.created_at, d.frame_check, r.restricted,
 	d.redaction_id, d.redaction_version`
 
 func scanDerivative(row scanner) (*Derivative, error) {
@@ -76,7 +83,7 @@ func scanDerivative(row scanner) (*Derivative, error) {
 	var recipe, fmap string
 	var at int64
 	if err := row.Scan(&d.ID, &d.Ref, &d.RecordingID, &d.MasterSHA256, &d.Kind, &d.From, &d.To, &d.SHA256, &d.Size,
-		&recipe, &d.FrameHash, &d.MasterFrameHash, &fmap, &d.CreatedBy, &at, &d.Restricted,
+		&recipe, &d.FrameHash, &d.MasterFrameHash, &fmap, &d.CreatedBy, &at, &d.FrameCheck, &d.Restricted,
 		&d.RedactionID, &d.RedactionVersion); err != nil {
 		return nil, err
 	}
@@ -95,7 +102,8 @@ func scanDerivative(row scanner) (*Derivative, error) {
 // (recording, master hash and the new reference filled in), then moves the
 // vault file into place. d.ID, d.Ref, d.SHA256, d.Size, d.MasterSHA256
 // and d.CreatedAt are set. The master's hash must still be d.MasterSHA256
-// when it is not empty.
+// when it is not empty. d.FrameCheck is stored as given (FramesChecked
+// when empty); a pending clip awaits the clip check.
 func (s *Store) CommitDerivative(ctx context.Context, p *Pending, d *Derivative, e *AuditEntry) error {
 	if p.done {
 		return errors.New("commit derivative: pending file already finished")
@@ -121,6 +129,20 @@ func (s *Store) CommitDerivative(ctx context.Context, p *Pending, d *Derivative,
 	}
 	if d.FrameMap == nil {
 		fmap = []byte("[]")
+	}
+	switch d.FrameCheck {
+	case "":
+		d.FrameCheck = FramesChecked
+	case FramesPending, FramesChecked, FramesFailed:
+	default:
+		_ = p.Discard() // failure path: that error is returned; a leftover is removed at the next open
+		return fmt.Errorf("commit derivative: invalid clip check state %q", d.FrameCheck)
+	}
+	if d.FrameHash == nil {
+		d.FrameHash = []byte{}
+	}
+	if d.MasterFrameHash == nil {
+		d.MasterFrameHash = []byte{}
 	}
 	detail := e.Detail
 	for attempt := 0; ; attempt++ {
@@ -152,10 +174,10 @@ func (s *Store) CommitDerivative(ctx context.Context, p *Pending, d *Derivative,
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO derivatives (id, ref, recording_id, seq, master_sha256, kind,
 				frame_from, frame_to, sha256, size, recipe, frame_hash, master_frame_hash, frame_map, created_by, created_at,
-				vault_name, vault_size, data_key, redaction_id, redaction_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+				vault_name, vault_size, data_key, redaction_id, redaction_version, frame_check) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 				d.ID, d.Ref, d.RecordingID, seq, d.MasterSHA256, string(d.Kind), d.From, d.To, d.SHA256, d.Size,
 				string(recipe), d.FrameHash, d.MasterFrameHash, string(fmap), d.CreatedBy, d.CreatedAt.UnixMilli(),
-				p.name, p.encSize, s.wrap.seal(p.key, derivativeKeyAD(d.ID)), d.RedactionID, d.RedactionVersion); err != nil {
+				p.name, p.encSize, s.wrap.seal(p.key, derivativeKeyAD(d.ID)), d.RedactionID, d.RedactionVersion, d.FrameCheck); err != nil {
 				return err
 			}
 			e.RecordingID, e.SHA256 = d.RecordingID, d.MasterSHA256

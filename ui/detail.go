@@ -243,7 +243,9 @@ func (d *detailPane) show(r *app.Recording, img image.Image, complete bool) {
 }
 
 // showClips lists the clips of the recording shown: reference, kind,
-// frames, size, who and when, and the clip's SHA-256.
+// frames, size, who and when, the clip check ("frames being checked"
+// until its decoded frames are hashed, "frame check failed"), and the
+// clip's SHA-256.
 func (d *detailPane) showClips(clips []*app.Derivative) {
 	d.clipsBox.RemoveAll()
 	if len(clips) == 0 {
@@ -257,8 +259,12 @@ func (d *detailPane) showClips(clips []*app.Derivative) {
 		if c.Kind == app.KindClipLossless {
 			kind = "lossless"
 		}
-		head := widget.NewLabel(fmt.Sprintf("%s · %s · frames %d–%d · %s · by %s, %s", c.Ref, kind, c.From, c.To,
-			formatSize(c.Size), c.CreatedBy, formatWhenSeconds(c.CreatedAt)))
+		text := fmt.Sprintf("%s · %s · frames %d–%d · %s · by %s, %s", c.Ref, kind, c.From, c.To,
+			formatSize(c.Size), c.CreatedBy, formatWhenSeconds(c.CreatedAt))
+		if l := app.ClipCheckLabel(c); l != "" {
+			text += " · " + l
+		}
+		head := widget.NewLabel(text)
 		head.Wrapping = fyne.TextWrapWord
 		sum := widget.NewLabel(c.SHA256)
 		sum.TextStyle.Monospace = true

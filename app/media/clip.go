@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // ErrNotLossless reports a range that cannot be cut from its source without
@@ -185,9 +186,28 @@ func FrameHashArgs(input string, pre ...string) []string {
 // FrameHash returns the framehash text of every decoded frame of input's
 // first video stream (see FrameHashArgs).
 func FrameHash(ctx context.Context, input string) ([]byte, error) {
+	return frameHash(ctx, input, false, FrameHashArgs(input))
+}
+
+// FrameHashIdle is FrameHash with ffmpeg at the lowest CPU priority (nice
+// 19), for the background clip check.
+func FrameHashIdle(ctx context.Context, input string) ([]byte, error) {
+	return frameHash(ctx, input, true, FrameHashArgs(input))
+}
+
+func frameHash(ctx context.Context, input string, idle bool, args []string) ([]byte, error) {
 	var out bytes.Buffer
-	if se, err := run(ctx, &out, FFmpegPath, FrameHashArgs(input)...); err != nil {
-		return nil, classify(ctx, FFmpegPath, "frame hashes", input, err, se)
+	cmd, se := command(ctx, FFmpegPath, args...)
+	cmd.Stdout = &out
+	err := cmd.Start()
+	if err == nil {
+		if idle {
+			lowerPriority(cmd.Process.Pid)
+		}
+		err = cmd.Wait()
+	}
+	if err != nil {
+		return nil, classify(ctx, FFmpegPath, "frame hashes", input, err, se.String())
 	}
 	return out.Bytes(), nil
 }
@@ -196,6 +216,15 @@ func FrameHash(ctx context.Context, input string) ([]byte, error) {
 // of input (decoded from the key frame before From; timestamps counted
 // from frame From).
 func RangeFrameHash(ctx context.Context, input string, r ClipRange) ([]byte, error) {
+	return rangeFrameHash(ctx, input, r, false)
+}
+
+// RangeFrameHashIdle is RangeFrameHash at the lowest CPU priority.
+func RangeFrameHashIdle(ctx context.Context, input string, r ClipRange) ([]byte, error) {
+	return rangeFrameHash(ctx, input, r, true)
+}
+
+func rangeFrameHash(ctx context.Context, input string, r ClipRange, idle bool) ([]byte, error) {
 	if err := r.check(); err != nil {
 		return nil, err
 	}
@@ -210,11 +239,7 @@ func RangeFrameHash(ctx context.Context, input string, r ClipRange) ([]byte, err
 		args = append(args[:len(args)-1], "-vf", "trim=start="+usArg(startUS)+",setpts=PTS-STARTPTS",
 			"-frames:v", strconv.Itoa(r.To-r.From+1), "-")
 	}
-	var out bytes.Buffer
-	if se, err := run(ctx, &out, FFmpegPath, args...); err != nil {
-		return nil, classify(ctx, FFmpegPath, "frame hashes", input, err, se)
-	}
-	return out.Bytes(), nil
+	return frameHash(ctx, input, idle, args)
 }
 
 // FrameHashRow is one row of framehash output.
@@ -280,23 +305,48 @@ func SameFrames(clip, master []byte) error {
 
 // ClipResult is what a cut or transcode did.
 type ClipResult struct {
-	Args     []string // the ffmpeg arguments, as run
+	Args     []string // the ffmpeg arguments that made the clip
 	Notes    []string // steps beyond ffmpeg (the edit list written)
 	FrameMap []int    // master frame of each clip frame
+	// Proof says how the clip was proven when written, without decoding
+	// it; empty when it could not be (Unproven says why): the caller must
+	// then compare decoded frames before keeping it.
+	Proof    string
+	Unproven string
+	// MasterFrameHash is, for a court copy, the framehash of master frames
+	// From..To from the transcode's own decode.
+	MasterFrameHash []byte
+	// FFmpegTime and ProofTime are how long ffmpeg, and the edit list and
+	// proof after it, took.
+	FFmpegTime, ProofTime time.Duration
+	// Prove, set when the proof was deferred (Master.DeferProof), makes
+	// the proof: the note for the recipe, or why it could not be made.
+	Prove func() (string, error)
 }
 
 // progressArgs makes ffmpeg report progress on standard output.
 var progressArgs = []string{"-progress", "pipe:1", "-nostats"}
 
 // runWithProgress runs ffmpeg and reports the fraction of total seconds of
-// output written so far.
-func runWithProgress(ctx context.Context, args []string, total float64, progress func(float64)) (string, error) {
+// output written so far. fds are the child's ends of pipes it writes to as
+// pipe:3, pipe:4, ...; they are closed here once ffmpeg has started (or
+// failed to), so their readers see the end when ffmpeg exits.
+func runWithProgress(ctx context.Context, args []string, total float64, progress func(float64), fds ...*os.File) (string, error) {
 	cmd, se := command(ctx, FFmpegPath, args...)
+	closeFds := func() {
+		for _, f := range fds {
+			_ = f.Close() // our copy of the child's end; the child keeps its own
+		}
+	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
+		closeFds()
 		return "", err
 	}
-	if err := cmd.Start(); err != nil {
+	cmd.ExtraFiles = fds
+	err = cmd.Start()
+	closeFds()
+	if err != nil {
 		return "", toolError(ctx, FFmpegPath, err, "")
 	}
 	sc := bufio.NewScanner(out)
@@ -317,17 +367,82 @@ func runWithProgress(ctx context.Context, args []string, total float64, progress
 	return se.String(), toolError(ctx, FFmpegPath, err, se.String())
 }
 
+// pipeInto returns the child's end of a pipe whose output is copied into w
+// by a goroutine, and a function that waits for that copy.
+func pipeInto(w io.Writer) (*os.File, func() error, error) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(w, pr)
+		_ = pr.Close() // drained
+		done <- err
+	}()
+	return pw, func() error { return <-done }, nil
+}
+
 // mp4Audio lists audio codecs copied into a lossless MP4 clip.
 var mp4Audio = map[string]bool{"aac": true, "mp3": true, "ac3": true, "eac3": true, "opus": true, "alac": true}
 
+// mp4Family are the masters whose packets a lossless cut compares with the
+// clip's directly, reading the master's own sample table.
+var mp4Family = map[string]bool{"mp4": true, "mov": true, "3gp": true, "3g2": true}
+
+// Master is the master a clip is cut from: its URL (or path) for ffmpeg
+// and, when not nil, a reader of the same bytes (the decrypting vault
+// reader) through which a lossless cut of an MP4/MOV master compares the
+// clip's packets with the master's.
+type Master struct {
+	URL    string
+	Reader io.ReaderAt
+	Size   int64
+	// DeferProof leaves the proof to the caller: CutLosslessFrom returns
+	// after the cut and the edit list with ClipResult.Prove set, so the
+	// caller can run it beside other work (storing the clip).
+	DeferProof bool
+}
+
 // CutLossless writes frames r.From..r.To of input to out (an MP4 path)
-// without re-encoding: the coded frames from the key frame before From to
-// the last packet needed to decode To, and an edit list that starts the
-// presentation on From and ends it after To. audioCodec names the master's
-// audio (copied when MP4 can carry it; "" for none). The caller checks the
-// result with frame hashes. Errors that mean the source cannot be cut
-// losslessly wrap ErrNotLossless.
+// without re-encoding (see CutLosslessFrom). A local input is compared
+// packet for packet with the clip through the file itself.
 func CutLossless(ctx context.Context, input, out, audioCodec string, r ClipRange, progress func(float64)) (*ClipResult, error) {
+	m := Master{URL: input}
+	if !isURL(input) {
+		f, err := os.Open(input)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close() // read only
+		st, err := f.Stat()
+		if err != nil {
+			return nil, err
+		}
+		m.Reader, m.Size = f, st.Size()
+	}
+	return CutLosslessFrom(ctx, m, out, audioCodec, r, progress)
+}
+
+// CutLosslessFrom writes frames r.From..r.To of the master to out (an MP4
+// path) without re-encoding: the coded frames from the key frame before
+// From to the last packet needed to decode To, and an edit list that
+// starts the presentation on From and ends it after To. audioCodec names
+// the master's audio (copied when MP4 can carry it; "" for none). The
+// moov box stays at the end (a lossless clip is for forensic players,
+// not the web; the court copy has +faststart), so the edit list is
+// patched in place and the file is written once.
+//
+// The cut is then proven without decoding (see proveLossless): for an
+// MP4/MOV master with a Reader, every video sample is compared byte for
+// byte with the master's; otherwise ffmpeg writes the SHA-256 of each
+// packet it copies beside the cut (-f framehash of the copied packets,
+// not part of the recipe). res.Proof says how; when the proof could not
+// be made (a container that frames the codec's units differently), Proof
+// is empty, Unproven says why, and the caller must compare decoded
+// frames. Errors that mean the source cannot be cut losslessly wrap
+// ErrNotLossless.
+func CutLosslessFrom(ctx context.Context, master Master, out, audioCodec string, r ClipRange, progress func(float64)) (*ClipResult, error) {
 	if err := r.check(); err != nil {
 		return nil, err
 	}
@@ -335,6 +450,7 @@ func CutLossless(ctx context.Context, input, out, audioCodec string, r ClipRange
 	if k < 0 {
 		return nil, fmt.Errorf("%w: no key frame at or before frame %d", ErrNotLossless, r.From)
 	}
+	input := master.URL
 	// Seek halfway between two frames at or before the key frame (ffmpeg
 	// copies from the first key frame it reads); stop halfway after To.
 	seekUS, _ := r.seek(k)
@@ -346,16 +462,36 @@ func CutLossless(ctx context.Context, input, out, audioCodec string, r ClipRange
 		args = append(args, "-map", "0:a:0?")
 	}
 	args = append(args, "-c", "copy", "-t", usArg(stopUS-seekUS), "-use_editlist", "1", "-map_metadata", "-1",
-		"-fflags", "+bitexact", "-movflags", "+faststart", "-f", "mp4")
+		"-fflags", "+bitexact", "-f", "mp4")
 	args = append(args, progressArgs...)
 	args = append(args, "file:"+out)
-	if se, err := runWithProgress(ctx, args, float64(stopUS-seekUS)/1e6, progress); err != nil {
+	run := args
+	var packets bytes.Buffer
+	var fds []*os.File
+	wait := func() error { return nil }
+	byBytes := master.Reader != nil && mp4Family[r.Container]
+	if !byBytes {
+		run = append(append([]string(nil), args...), "-map", "0:v:0", "-c", "copy", "-t", usArg(stopUS-seekUS),
+			"-f", "framehash", "-hash", "sha256", "pipe:3")
+		fd, w, err := pipeInto(&packets)
+		if err != nil {
+			return nil, err
+		}
+		fds, wait = []*os.File{fd}, w
+	}
+	t0 := time.Now()
+	se, err := runWithProgress(ctx, run, float64(stopUS-seekUS)/1e6, progress, fds...)
+	if werr := wait(); err == nil && werr != nil {
+		err = fmt.Errorf("read the packet hashes: %w", werr)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("%w into MP4: %s", ErrNotLossless, reason(se, input))
 	}
-	note, err := fixEditList(out, r, seekUS)
+	t1 := time.Now()
+	note, m, first, err := fixEditList(out, r, seekUS)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotLossless, err)
 	}
@@ -363,6 +499,28 @@ func CutLossless(ctx context.Context, input, out, audioCodec string, r ClipRange
 	for n := r.From; n <= r.To; n++ {
 		res.FrameMap = append(res.FrameMap, n)
 	}
+	prove := func() (string, error) {
+		var mp *masterPackets
+		var err error
+		if byBytes {
+			mp, err = packetsFromMP4(master.Reader, master.Size, first)
+		} else {
+			mp, err = packetsFromFrameHash(packets.Bytes())
+		}
+		if err != nil {
+			return "", err
+		}
+		return proveLossless(out, m, mp, r, first)
+	}
+	res.FFmpegTime = t1.Sub(t0)
+	if master.DeferProof {
+		res.Prove = prove
+		return res, nil
+	}
+	if res.Proof, err = prove(); err != nil {
+		res.Proof, res.Unproven = "", err.Error()
+	}
+	res.ProofTime = time.Since(t1)
 	return res, nil
 }
 
@@ -370,22 +528,21 @@ func CutLossless(ctx context.Context, input, out, audioCodec string, r ClipRange
 // r.From..r.To exactly. ffmpeg's own edit list starts the presentation at
 // the seek point seekUS (halfway between two master frames) and ends it
 // with the last packet copied, which with B-frames is later than To. The
-// first sample is identified by its time from the seek point.
-func fixEditList(path string, r ClipRange, seekUS int64) (string, error) {
-	b, err := os.ReadFile(path)
+// first sample is identified by its time from the seek point. Only the
+// moov box is read and written back (in place: no box changes size). It
+// returns the note for the recipe, the patched movie and the master frame
+// of the first sample (a key frame).
+func fixEditList(path string, r ClipRange, seekUS int64) (string, *mp4Movie, int, error) {
+	m, off, err := openMP4(path)
 	if err != nil {
-		return "", err
-	}
-	m, err := parseMP4(b)
-	if err != nil {
-		return "", fmt.Errorf("read the cut MP4: %w", err)
+		return "", nil, 0, fmt.Errorf("read the cut MP4: %w", err)
 	}
 	cts, ts, edits, err := m.videoPresentation()
 	if err != nil {
-		return "", err
+		return "", nil, 0, err
 	}
 	if len(cts) == 0 {
-		return "", errors.New("the cut holds no video")
+		return "", nil, 0, errors.New("the cut holds no video")
 	}
 	// Presentation time of the first sample after the seek point, seconds.
 	var delay float64
@@ -399,7 +556,7 @@ func fixEditList(path string, r ClipRange, seekUS int64) (string, error) {
 		break
 	}
 	if mediaTime < 0 {
-		return "", errors.New("ffmpeg wrote no edit list")
+		return "", nil, 0, errors.New("ffmpeg wrote no edit list")
 	}
 	p0 := delay + float64(cts[0]-mediaTime)/float64(ts)
 	// The master frame shown at seek point + p0.
@@ -412,11 +569,11 @@ func fixEditList(path string, r ClipRange, seekUS int64) (string, error) {
 		}
 	}
 	if first < 0 || best > 0.002+1/float64(ts) || !r.Table.Frames[first].Key {
-		return "", fmt.Errorf("the cut does not start on a key frame at or before frame %d", r.From)
+		return "", nil, 0, fmt.Errorf("the cut does not start on a key frame at or before frame %d", r.From)
 	}
 	iFrom, iTo := r.From-first, r.To-first
 	if iTo >= len(cts) {
-		return "", fmt.Errorf("the cut holds %d frames, frame %d is not among them", len(cts), r.To)
+		return "", nil, 0, fmt.Errorf("the cut holds %d frames, frame %d is not among them", len(cts), r.To)
 	}
 	start := cts[iFrom]
 	var end int64
@@ -431,23 +588,23 @@ func fixEditList(path string, r ClipRange, seekUS int64) (string, error) {
 	}
 	mt, seg, err := m.setVideoEdit(start, end-start)
 	if err != nil {
-		return "", err
+		return "", nil, 0, err
 	}
-	if err := writeFileInPlace(path, b); err != nil {
-		return "", err
+	if err := writeAtInPlace(path, m.b, off); err != nil {
+		return "", nil, 0, err
 	}
 	return fmt.Sprintf("video edit list set to media time %d (track timescale %d), segment duration %d (movie timescale %d); tkhd and mvhd durations to match",
-		mt, ts, seg, m.movieTimescale), nil
+		mt, ts, seg, m.movieTimescale), m, first, nil
 }
 
-// writeFileInPlace rewrites path with b (same size) and syncs it.
-func writeFileInPlace(path string, b []byte) error {
+// writeAtInPlace writes b at off in the existing file path.
+func writeAtInPlace(path string, b []byte, off int64) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err
 	}
-	if _, err := f.WriteAt(b, 0); err != nil {
-		f.Close()
+	if _, err := f.WriteAt(b, off); err != nil {
+		_ = f.Close() // failure path: the write error is returned
 		return err
 	}
 	return f.Close()
@@ -513,8 +670,12 @@ func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o Court
 		// count is checked afterwards.
 		args = append(args, "-t", usArg(durUS))
 	}
+	// The picked frames end after To: the graph's end ends the decode
+	// (with the hash branches of the split, an output option alone does
+	// not: ffmpeg 5.1 then decodes to the end of the master).
+	pick += ",trim=end_frame=" + strconv.Itoa(r.To-r.From+1)
 	args = append(args, "-fps_mode", "passthrough", "-enc_time_base:v", "-1")
-	vf := pick + ",format=yuv420p"
+	rest := "format=yuv420p"
 	if o.Overlay != "" {
 		font := captionFont()
 		if font == "" {
@@ -524,30 +685,99 @@ func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o Court
 		text := drawtextEscape("Exhibit "+o.Overlay+"   master frame ") + `%{eif\:n+` + strconv.Itoa(r.From) + `\:d}` +
 			drawtextEscape("   camera time ") + `%{pts\:gmtime\:` + wc + `\:%Y-%m-%d %H\\\:%M\\\:%S}` + drawtextEscape(" UTC")
 		strip := max(24, o.Height/18) &^ 1
-		vf = pick + "," +
-			fmt.Sprintf("pad=iw:ih+%d:0:0:black,", strip) +
+		rest = fmt.Sprintf("pad=iw:ih+%d:0:0:black,", strip) +
 			"drawtext=fontfile='" + escapeFilterValue(font) + "':text='" + text +
 			fmt.Sprintf("':fontcolor=white:fontsize=%d:x=%d:y=h-%d+(%d-th)/2,format=yuv420p", strip*3/5, strip/3, strip, strip)
 	}
-	args = append(args, "-vf", vf, "-c:v", "libx264", "-preset", o.Preset, "-profile:v", "high", "-pix_fmt", "yuv420p",
-		"-crf", "18")
+	enc := []string{"-c:v", "libx264", "-preset", o.Preset, "-profile:v", "high", "-pix_fmt", "yuv420p", "-crf", "18"}
 	if o.Audio {
-		args = append(args, "-c:a", "aac", "-b:a", "128k")
+		enc = append(enc, "-c:a", "aac", "-b:a", "128k")
 	}
-	args = append(args, "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4")
-	args = append(args, progressArgs...)
-	args = append(args, "file:"+out)
-	if se, err := runWithProgress(ctx, args, float64(durUS)/1e6, progress); err != nil {
+	enc = append(enc, "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4")
+	enc = append(enc, progressArgs...)
+	enc = append(enc, "file:"+out)
+	// The recipe: one output, the frames picked by -vf.
+	recipe := append(append(append([]string(nil), args...), "-vf", pick+","+rest), enc...)
+	// As run: the same decode, split after the pick into the clip and
+	// two copies of master frames From..To: framecrc on fd 4 (each
+	// frame's timestamps and size) and YUV4MPEG2 on fd 3, hashed here
+	// (frameHasher) into ffmpeg's framehash text. They change nothing in
+	// the clip. The video is mapped from the graph, the audio as in the
+	// recipe.
+	n := strconv.Itoa(r.To - r.From + 1)
+	run := make([]string, 0, len(recipe)+40)
+	for i := 0; i < len(args); i++ {
+		if args[i] == "-map" && i+1 < len(args) && args[i+1] == "0:v:0" {
+			run = append(run, "-filter_complex", "[0:v:0]"+pick+",split=3[clip][crc][raw];[clip]"+rest+"[v]", "-map", "[v]")
+			i++
+			continue
+		}
+		run = append(run, args[i])
+	}
+	run = append(run, enc...)
+	run = append(run, "-map", "[crc]", "-fps_mode", "passthrough", "-enc_time_base:v", "-1", "-flags:v", "+bitexact",
+		"-fflags", "+bitexact", "-frames:v", n, "-flush_packets", "1", "-f", "framecrc", "pipe:4",
+		"-map", "[raw]", "-fps_mode", "passthrough", "-enc_time_base:v", "-1", "-frames:v", n, "-strict", "-1",
+		"-f", "yuv4mpegpipe", "pipe:3")
+	rawR, rawW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	crcR, crcW, err := os.Pipe()
+	if err != nil {
+		_ = rawR.Close() // failure path: nothing was started
+		_ = rawW.Close()
+		return nil, err
+	}
+	type hashResult struct {
+		b   []byte
+		err error
+	}
+	hashed := make(chan hashResult, 1)
+	go func() {
+		b, err := frameHasher{crc: crcR, y4m: rawR}.run()
+		_, _ = io.Copy(io.Discard, crcR) // on failure, let ffmpeg finish writing
+		_, _ = io.Copy(io.Discard, rawR)
+		_ = crcR.Close()
+		_ = rawR.Close()
+		hashed <- hashResult{b, err}
+	}()
+	t0 := time.Now()
+	note := "made with two more outputs of the same decode (split after the pick: framecrc and YUV4MPEG2 on pipes) from which the master range's framehash is computed; they change nothing in the clip"
+	se, err := runWithProgress(ctx, run, float64(durUS)/1e6, progress, rawW, crcW)
+	h := <-hashed
+	if err != nil && ctx.Err() == nil {
+		// A picture format the YUV4MPEG2 route does not carry fails the
+		// whole run: make the clip by the recipe alone, and hash the
+		// range with ffmpeg's own framehash (one more decode).
+		if rerr := os.Remove(out); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return nil, fmt.Errorf("court copy: %w", rerr)
+		}
+		se, err = runWithProgress(ctx, recipe, float64(durUS)/1e6, progress)
+		h.err = errors.New("no hashes from the transcode")
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("court copy: %s", reason(se, input))
 	}
-	res := &ClipResult{Args: args}
-	for i := r.From; i <= r.To; i++ {
-		res.FrameMap = append(res.FrameMap, i)
+	if h.err != nil {
+		note = "master range's framehash from a decode of its own"
+		if h.b, h.err = RangeFrameHash(ctx, input, r); h.err != nil {
+			return nil, fmt.Errorf("court copy: master frame hashes: %w", h.err)
+		}
 	}
-	return res, nil
+	hash := bytes.NewBuffer(h.b)
+	t1 := time.Now()
+	fm, err := proveCourt(out, hash.Bytes(), r)
+	if err != nil {
+		return nil, fmt.Errorf("court copy: %w", err)
+	}
+	return &ClipResult{Args: recipe, FrameMap: fm, MasterFrameHash: hash.Bytes(),
+		Notes:      []string{note},
+		Proof:      fmt.Sprintf("proven when written: %d video samples, one per master frame %d-%d, each at its master frame's time; the master range's frame hashes from the transcode's own decode", r.To-r.From+1, r.From, r.To),
+		FFmpegTime: t1.Sub(t0), ProofTime: time.Since(t1)}, nil
 }
 
 // CheckCourtFrames checks a court clip's decoded frames against master

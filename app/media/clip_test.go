@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,6 +152,126 @@ func TestCutLossless(t *testing.T) {
 			if !strings.Contains(strings.Join(res.Notes, " "), "edit list") {
 				t.Errorf("notes %v do not record the edit list", res.Notes)
 			}
+			// Proven from its packets where MP4 stores the master's own
+			// units (MP4, MOV, MKV); MPEG-TS frames them differently
+			// (start codes), so the caller compares decoded frames.
+			switch {
+			case pr.Container == "mpegts":
+				if res.Proof == "" && res.Unproven == "" {
+					t.Error("neither proof nor reason")
+				}
+			case res.Proof == "":
+				t.Errorf("not proven from its packets: %s", res.Unproven)
+			}
+		})
+	}
+}
+
+// TestLosslessProofCatchesChanges: the structural proof fails on a clip
+// whose coded bytes or edit list differ from what it claims.
+func TestLosslessProofCatchesChanges(t *testing.T) {
+	ctx := testCtx(t)
+	bf := IndexedClipOptions{Frames: 100, GOP: 25, BFrames: 2, Audio: true}
+	for _, file := range []string{"clip-bf.mp4", "clip-bf.mkv"} {
+		t.Run(file, func(t *testing.T) {
+			src := fixture(t, file, bf)
+			ft, err := ReadFrameTable(ctx, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr, err := ProbeFile(ctx, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := ClipRange{Table: ft, From: 30, To: 60, Container: pr.Container}
+			out := filepath.Join(t.TempDir(), "clip.mp4")
+			var packets bytes.Buffer
+			// As CutLosslessFrom runs it for a master it cannot read
+			// itself: the packets' SHA-256 from ffmpeg.
+			res, err := CutLossless(ctx, src, out, "aac", r, nil)
+			if err != nil || res.Proof == "" {
+				t.Fatalf("cut: %v %+v", err, res)
+			}
+			seekUS, _ := r.seek(r.keyBefore(r.From))
+			stopUS := floorMicro(midpoint(r.seconds(r.To), r.end(r.To)))
+			if _, err := run(ctx, &packets, FFmpegPath, "-nostdin", "-v", "error", "-seek_timestamp", "1", "-ss", usArg(seekUS),
+				"-i", src, "-map", "0:v:0", "-c", "copy", "-t", usArg(stopUS-seekUS), "-f", "framehash", "-hash", "sha256", "-"); err != nil {
+				t.Fatal(err)
+			}
+			m, off, err := openMP4(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The key frame the cut starts on (a demuxer may seek to an
+			// earlier one), as the proof names it.
+			var first int
+			if _, err := fmt.Sscanf(res.Proof[strings.Index(res.Proof, "from key frame "):], "from key frame %d", &first); err != nil {
+				t.Fatalf("proof %q: %v", res.Proof, err)
+			}
+			prove := func() error {
+				m, _, err := openMP4(out)
+				if err != nil {
+					return err
+				}
+				mp, err := packetsFromFrameHash(packets.Bytes())
+				if err != nil {
+					return err
+				}
+				if _, err := proveLossless(out, m, mp, r, first); err != nil {
+					return err
+				}
+				f, err := os.Open(src)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				st, _ := f.Stat()
+				if mp4Family[pr.Container] {
+					mp, err := packetsFromMP4(f, st.Size(), first)
+					if err != nil {
+						return err
+					}
+					_, err = proveLossless(out, m, mp, r, first)
+					return err
+				}
+				return nil
+			}
+			if err := prove(); err != nil {
+				t.Fatalf("the clip as cut: %v", err)
+			}
+			// One flipped byte in a coded frame.
+			samples, err := m.videoSamples()
+			if err != nil {
+				t.Fatal(err)
+			}
+			orig, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad := append([]byte(nil), orig...)
+			bad[samples[7].off+samples[7].size/2] ^= 1
+			if err := os.WriteFile(out, bad, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := prove(); err == nil || !strings.Contains(err.Error(), "sample 7") {
+				t.Errorf("flipped byte: %v", err)
+			}
+			// An edit list that starts one frame early.
+			v, _ := m.videoTrack()
+			cts := append([]int64(nil), v.cts...)
+			sort.Slice(cts, func(a, b int) bool { return cts[a] < cts[b] })
+			mt, seg, err := m.setVideoEdit(cts[r.From-first-1], cts[r.To-first]+1-cts[r.From-first-1])
+			if err != nil || mt == 0 || seg == 0 {
+				t.Fatal(mt, seg, err)
+			}
+			bad = append([]byte(nil), orig...)
+			copy(bad[off:], m.b)
+			if err := os.WriteFile(out, bad, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := prove(); err == nil || !strings.Contains(err.Error(), "edit list") {
+				t.Errorf("edit list one frame early: %v", err)
+			}
 		})
 	}
 }
@@ -231,6 +353,18 @@ func TestTranscodeCourt(t *testing.T) {
 			if !sameInts(res.FrameMap, wantRange(c.from, c.to)) {
 				t.Errorf("frame map %v", res.FrameMap)
 			}
+			// The master range's hashes from the transcode's own decode
+			// are those of a decode of the range on its own.
+			mh, err := RangeFrameHash(ctx, src, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(res.MasterFrameHash, mh) {
+				t.Errorf("master range framehash from the transcode:\n%s\nfrom a decode of its own:\n%s", res.MasterFrameHash, mh)
+			}
+			if res.Proof == "" || strings.Contains(strings.Join(res.Args, " "), "pipe:3") {
+				t.Errorf("proof %q, recipe %v", res.Proof, res.Args)
+			}
 			checkCourtFormat(t, out, r)
 		})
 	}
@@ -302,5 +436,33 @@ func TestCutLosslessRefusesWhatMP4CannotCarry(t *testing.T) {
 	_, err = CutLossless(ctx, src, out, "", ClipRange{Table: ft, From: 30, To: 40}, nil)
 	if !errors.Is(err, ErrNotLossless) {
 		t.Fatalf("lossless cut of AVI with B-frames: error %v, want ErrNotLossless", err)
+	}
+}
+
+// TestTranscodeCourtHashFallback: a master whose decoded pictures are RGB
+// (libx264rgb), which YUV4MPEG2 cannot carry, still gets its court copy,
+// with the master range hashed by a decode of its own.
+func TestTranscodeCourtHashFallback(t *testing.T) {
+	ctx := testCtx(t)
+	src := filepath.Join(t.TempDir(), "rgb.mp4")
+	if _, err := run(ctx, nil, FFmpegPath, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=25",
+		"-frames:v", "40", "-c:v", "libx264rgb", "-g", "10", src); err != nil {
+		t.Fatal(err)
+	}
+	ft, err := ReadFrameTable(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := ClipRange{Table: ft, From: 12, To: 30, Container: "mp4"}
+	res, err := TranscodeCourt(ctx, src, filepath.Join(t.TempDir(), "court.mp4"), r, CourtOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mh, err := RangeFrameHash(ctx, src, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(res.MasterFrameHash, mh) || !strings.Contains(strings.Join(res.Notes, " "), "decode of its own") {
+		t.Errorf("notes %v; master hash equal: %v", res.Notes, bytes.Equal(res.MasterFrameHash, mh))
 	}
 }

@@ -94,6 +94,7 @@ type mp4Track struct {
 	tkhdDur64 bool
 	elst      mp4Box // zero when the track has no edit list
 	hasElst   bool
+	stbl      mp4Box // the video track's sample table
 	// cts holds each sample's composition time (decode order), in the
 	// track's timescale, before any edit.
 	cts []int64
@@ -214,6 +215,7 @@ func parseTrack(b []byte, trak mp4Box) (*mp4Track, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.stbl = stbl
 	stts, err := mp4Path(b, stbl, "stts")
 	if err != nil {
 		return nil, err

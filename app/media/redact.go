@@ -451,7 +451,7 @@ func setLastFrameDuration(path string, lastSec *big.Rat) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeFileInPlace(path, b); err != nil {
+	if err := writeAtInPlace(path, b, 0); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("the last video sample's duration set to %d (track timescale %d), as the master frame's; video edit list media time %d, segment duration %d (movie timescale %d); mdhd, tkhd and mvhd durations to match",
