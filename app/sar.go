@@ -392,6 +392,13 @@ func (l *Library) RespondSAR(ctx context.Context, sarID, dir string, allowUnreda
 	if len(res.Unredacted) > 0 && !allowUnredacted {
 		return nil, fmt.Errorf("%w (%d files, e.g. %s)", ErrBundleUnredacted, len(res.Unredacted), res.Unredacted[0])
 	}
+	// Whether it was made here is the first thing to say of a bundle that
+	// carries notes (the store checks it again as it records the answer).
+	if ok, err := l.st.ExportedManifest(ctx, res.ManifestSHA256); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, fmt.Errorf("bundle %s: %w", res.BundleID, store.ErrBundleNotExported)
+	}
 	if carries, asked := bundleCarriesNotes(m); carries {
 		switch {
 		case !asked:
