@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"exhibit/app"
@@ -371,6 +372,34 @@ func (p *playerPane) events(eng reviewEngine) {
 				p.do(func() { p.host.fail(err) })
 			}
 		}
+	}
+}
+
+// transportButtons are the transport bar's buttons, in the bar's order:
+// one frame back, one second back, play/pause, one second forward, one
+// frame forward. Each acts on t, then calls refocus (the keys go back to
+// the picture).
+func transportButtons(t transport, refocus func()) (back1, backSec, play, fwdSec, fwd1 *widget.Button) {
+	step := func(d int) func() { return func() { t.stepBy(d); refocus() } }
+	back1 = widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), step(-1))
+	fwd1 = widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), step(1))
+	backSec = widget.NewButtonWithIcon("1 s", theme.MediaFastRewindIcon(), func() { t.seekRel(-time.Second); refocus() })
+	fwdSec = widget.NewButtonWithIcon("1 s", theme.MediaFastForwardIcon(), func() { t.seekRel(time.Second); refocus() })
+	fwdSec.IconPlacement = widget.ButtonIconTrailingText
+	play = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { t.togglePlay(); refocus() })
+	play.Importance = widget.HighImportance
+	return back1, backSec, play, fwdSec, fwd1
+}
+
+// showPlayIcon shows pause on the play button while playing (playing),
+// play otherwise.
+func showPlayIcon(b *widget.Button, playing bool) {
+	icon := theme.MediaPlayIcon()
+	if playing {
+		icon = theme.MediaPauseIcon()
+	}
+	if b.Icon != icon {
+		b.SetIcon(icon)
 	}
 }
 

@@ -198,14 +198,8 @@ func (s *redactScreen) build() {
 	s.tlSlot = container.NewStack(s.timeline)
 	s.lanes = newRedactLanes(s)
 
-	step := func(d int) func() { return func() { s.stepBy(d); s.refocus() } }
-	back1 := widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), step(-1))
-	fwd1 := widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), step(1))
-	backSec := widget.NewButtonWithIcon("1 s", theme.MediaFastRewindIcon(), func() { s.seekRel(-time.Second); s.refocus() })
-	fwdSec := widget.NewButtonWithIcon("1 s", theme.MediaFastForwardIcon(), func() { s.seekRel(time.Second); s.refocus() })
-	fwdSec.IconPlacement = widget.ButtonIconTrailingText
-	s.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { s.togglePlay(); s.refocus() })
-	s.playBtn.Importance = widget.HighImportance
+	var back1, backSec, fwdSec, fwd1 *widget.Button
+	back1, backSec, s.playBtn, fwdSec, fwd1 = transportButtons(s, s.refocus)
 
 	mono := fyne.TextStyle{Monospace: true}
 	s.frameLbl = widget.NewLabelWithStyle(formatFrameReadout(0, 0), fyne.TextAlignLeading, mono)
@@ -568,13 +562,7 @@ func (s *redactScreen) togglePlay() {
 
 func (s *redactScreen) setPlayingUI(on bool) {
 	s.isPlaying = on
-	icon := theme.MediaPlayIcon()
-	if on {
-		icon = theme.MediaPauseIcon()
-	}
-	if s.playBtn.Icon != icon {
-		s.playBtn.SetIcon(icon)
-	}
+	showPlayIcon(s.playBtn, on)
 }
 
 // Keys.

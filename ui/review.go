@@ -270,14 +270,8 @@ func (s *reviewScreen) build() {
 	s.timeline = NewTimeline(nil, 0)
 	s.tlSlot = container.NewStack(s.timeline)
 
-	step := func(d int) func() { return func() { s.stepBy(d); s.refocus() } }
-	back1 := widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), step(-1))
-	fwd1 := widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), step(1))
-	backSec := widget.NewButtonWithIcon("1 s", theme.MediaFastRewindIcon(), func() { s.seekRel(-time.Second); s.refocus() })
-	fwdSec := widget.NewButtonWithIcon("1 s", theme.MediaFastForwardIcon(), func() { s.seekRel(time.Second); s.refocus() })
-	fwdSec.IconPlacement = widget.ButtonIconTrailingText
-	s.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { s.togglePlay(); s.refocus() })
-	s.playBtn.Importance = widget.HighImportance
+	var back1, backSec, fwdSec, fwd1 *widget.Button
+	back1, backSec, s.playBtn, fwdSec, fwd1 = transportButtons(s, s.refocus)
 
 	var speedNames []string
 	for _, v := range reviewSpeeds {
@@ -603,13 +597,7 @@ func (s *reviewScreen) readout() (frame, media, wall string) {
 
 func (s *reviewScreen) setPlayingUI(on bool) {
 	s.isPlaying = on
-	icon := theme.MediaPlayIcon()
-	if on || s.reversing {
-		icon = theme.MediaPauseIcon()
-	}
-	if s.playBtn.Icon != icon {
-		s.playBtn.SetIcon(icon)
-	}
+	showPlayIcon(s.playBtn, on || s.reversing)
 	s.showDirection()
 }
 
