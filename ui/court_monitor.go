@@ -128,18 +128,34 @@ var errPlacement = errors.New("full screen did not land on the chosen monitor")
 
 // placeOn moves X11 window h onto m, waits until the server has it there,
 // asks Fyne for full screen and waits until the window fills m. Fyne
-// chooses the monitor from the window position it last heard of from
-// GLFW's event loop (60 Hz), so a first try that lands elsewhere is
-// undone and tried again. Runs on its own goroutine; every Fyne call goes
-// through s.ui.
+// picks the GLFW monitor that holds the window's centre. GLFW knows only
+// the RandR outputs it saw connected when it last read them, Exhibit
+// lists RandR 1.5 monitors (or Xinerama heads), and the two can disagree
+// (a Xinerama-only server is one GLFW monitor): a full screen that lands
+// elsewhere is undone and tried once more, then placeOn gives up with
+// errPlacement and the window goes back to being one the advocate drags.
+// (Moving the full-screen window onto m through X11 instead does not
+// hold: it is back on GLFW's monitor at once.) Runs on its own goroutine;
+// every Fyne call goes through s.ui.
 func (s *courtScreen) placeOn(p *presentation, h uintptr, m monitor) error {
 	stillOpen := func() bool { return s.ctx.Err() == nil }
-	for attempt := 1; attempt <= 3; attempt++ {
+	fills := func() bool {
+		r, err := windowRect(h)
+		return err == nil && r == m.Rect
+	}
+	setFull := func(on bool) {
+		s.ui(func() {
+			if s.present == p {
+				p.win.SetFullScreen(on)
+			}
+		})
+	}
+	for attempt := 1; attempt <= 2; attempt++ {
 		r, err := windowRect(h)
 		if err != nil {
 			return err
 		}
-		if r.Dx() >= m.Rect.Dx() || r.Dy() >= m.Rect.Dy() { // still full screen elsewhere
+		if r.Dx() >= m.Rect.Dx() || r.Dy() >= m.Rect.Dy() { // as large as the monitor: centre half of it
 			r = image.Rect(0, 0, m.Rect.Dx()/2, m.Rect.Dy()/2)
 		}
 		if err := moveWindow(h, centredOn(m.Rect, r.Dx(), r.Dy())); err != nil {
@@ -153,30 +169,17 @@ func (s *courtScreen) placeOn(p *presentation, h uintptr, m monitor) error {
 		if !pollUntil(2*time.Second, stillOpen, centred) {
 			return errPlacement
 		}
-		s.ui(func() {
-			if s.present == p {
-				p.win.SetFullScreen(true)
-			}
-		})
-		fills := func() bool {
-			r, err := windowRect(h)
-			return err == nil && r == m.Rect
-		}
+		setFull(true)
 		if pollUntil(3*time.Second, stillOpen, fills) {
-			s.log.Debug("court screen placed", "attempt", attempt)
 			return nil
 		}
-		s.log.Debug("court screen placement retried", "attempt", attempt)
-		s.ui(func() {
-			if s.present == p {
-				p.win.SetFullScreen(false)
-			}
-		})
-		notFull := func() bool {
+		r, err = windowRect(h)
+		s.log.Debug("court screen full screen elsewhere", "attempt", attempt, "window", r, "err", err)
+		setFull(false)
+		pollUntil(2*time.Second, stillOpen, func() bool {
 			r, err := windowRect(h)
-			return err == nil && r != m.Rect && r.Dx() < m.Rect.Dx()
-		}
-		pollUntil(2*time.Second, stillOpen, notFull)
+			return err == nil && r.Dx() < m.Rect.Dx()
+		})
 	}
 	return errPlacement
 }

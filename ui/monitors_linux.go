@@ -58,13 +58,14 @@ static int exhibitMonitors(exhibitMonitor *out, int max) {
 }
 
 // exhibitMoveWindow moves window w to x, y (root coordinates of its
-// top-left) and waits for the server to have done it. 0 on success, else
+// top-left), and resizes it to width x height when width > 0, and waits for the server to have done it. 0 on success, else
 // the X error code, or -1 when the display cannot be opened.
-static int exhibitMoveWindow(unsigned long w, int x, int y) {
+static int exhibitMoveWindow(unsigned long w, int x, int y, int width, int height) {
 	Display *d = XOpenDisplay(NULL);
 	if (!d) return -1;
 	exhibitXError = 0;
-	XMoveWindow(d, (Window)w, x, y);
+	if (width > 0) XMoveResizeWindow(d, (Window)w, x, y, width, height);
+	else XMoveWindow(d, (Window)w, x, y);
 	XSync(d, False);
 	int err = exhibitXError;
 	XCloseDisplay(d);
@@ -124,7 +125,13 @@ func listMonitors() ([]monitor, error) {
 
 // moveWindow moves X11 window w's top-left to p (root coordinates).
 func moveWindow(w uintptr, p image.Point) error {
-	if rc := C.exhibitMoveWindow(C.ulong(w), C.int(p.X), C.int(p.Y)); rc != 0 {
+	return setWindowRect(w, image.Rectangle{Min: p, Max: p})
+}
+
+// setWindowRect moves X11 window w to r (root coordinates) and resizes it
+// to r's size, or only moves it when r is empty.
+func setWindowRect(w uintptr, r image.Rectangle) error {
+	if rc := C.exhibitMoveWindow(C.ulong(w), C.int(r.Min.X), C.int(r.Min.Y), C.int(r.Dx()), C.int(r.Dy())); rc != 0 {
 		if rc < 0 {
 			return fmt.Errorf("move window: %w", errNoX11)
 		}

@@ -24,3 +24,8 @@ func moveWindow(uintptr, image.Point) error {
 func windowRect(uintptr) (image.Rectangle, error) {
 	return image.Rectangle{}, fmt.Errorf("window geometry: %w", errNoX11)
 }
+
+// setWindowRect is not supported off Linux.
+func setWindowRect(uintptr, image.Rectangle) error {
+	return fmt.Errorf("move window: %w", errNoX11)
+}
