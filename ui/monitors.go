@@ -19,26 +19,38 @@ type monitor struct {
 }
 
 // monitorLabels returns the chooser's lines: name, size and where each
-// monitor is relative to the primary one, e.g. "HDMI-1 1920×1080 (right)".
+// monitor is relative to the primary one (the first when none is marked
+// primary), e.g. "HDMI-1 1920×1080 (right)".
 func monitorLabels(ms []monitor) []string {
-	var primary image.Rectangle
-	for _, m := range ms {
-		if m.Primary {
-			primary = m.Rect
-		}
-	}
-	if primary.Empty() && len(ms) > 0 {
-		primary = ms[0].Rect
-	}
+	ref := referenceMonitor(ms)
 	labels := make([]string, len(ms))
 	for i, m := range ms {
-		where := "primary"
-		if !m.Primary {
-			where = relativePlace(m.Rect, primary)
+		var where string
+		switch {
+		case m.Primary:
+			where = "primary"
+		case i == ref:
+			where = "first"
+		default:
+			where = relativePlace(m.Rect, ms[ref].Rect)
 		}
 		labels[i] = fmt.Sprintf("%s %d×%d (%s)", m.Name, m.Rect.Dx(), m.Rect.Dy(), where)
 	}
 	return labels
+}
+
+// referenceMonitor is the index of the primary monitor, else 0 (-1 for
+// none).
+func referenceMonitor(ms []monitor) int {
+	for i, m := range ms {
+		if m.Primary {
+			return i
+		}
+	}
+	if len(ms) > 0 {
+		return 0
+	}
+	return -1
 }
 
 // relativePlace says where r lies from p: left, right, above, below, or
@@ -69,17 +81,16 @@ func iabs(n int) int {
 
 // defaultMonitor is the chooser's first choice: the first monitor that is
 // not the primary one (the court's display, with the advocate's laptop
-// primary), else the first; -1 when there is none.
+// primary; with none marked primary, the second), else the only one; -1
+// when there is none.
 func defaultMonitor(ms []monitor) int {
-	for i, m := range ms {
-		if !m.Primary {
+	ref := referenceMonitor(ms)
+	for i := range ms {
+		if i != ref {
 			return i
 		}
 	}
-	if len(ms) > 0 {
-		return 0
-	}
-	return -1
+	return ref
 }
 
 // centredOn returns the top-left that centres a w x h window on r.
