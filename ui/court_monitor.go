@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"image"
 	"time"
 
@@ -31,7 +32,7 @@ func (s *courtScreen) setMonitors(ms []monitor, err error) {
 		s.log.Debug("court monitors", "count", len(ms))
 		s.monSel.PlaceHolder = "one monitor only: drag the court screen, then F11"
 		if len(ms) == 1 {
-			s.monSel.PlaceHolder = "one monitor only (" + monitorLabels(ms)[0] + ")"
+			s.monSel.PlaceHolder = fmt.Sprintf("one monitor only (%s %d×%d)", ms[0].Name, ms[0].Rect.Dx(), ms[0].Rect.Dy())
 		}
 		s.monSel.Refresh()
 	default:
