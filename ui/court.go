@@ -133,6 +133,9 @@ type courtScreen struct {
 	band     *fyne.Container // red band over the picture for an unverified item
 	status   *widget.Label
 	fullBtn  *widget.Button // the court screen full screen (F11)
+	monSel   *widget.Select // the court screen's monitor
+	monitors []monitor      // the X server's monitors (listed at start)
+	monitor  int            // the chosen monitor's index, -1 for none (one monitor, or no X11)
 
 	verified bool
 	failed   map[string]bool
@@ -155,7 +158,7 @@ type courtScreen struct {
 }
 
 func newCourtScreen(a fyne.App, w fyne.Window, c *app.Court, log *slog.Logger) *courtScreen {
-	s := &courtScreen{a: a, win: w, c: c, log: log, cmds: make(chan func(context.Context), 16), failed: map[string]bool{}, ui: fyne.Do}
+	s := &courtScreen{a: a, win: w, c: c, log: log, cmds: make(chan func(context.Context), 16), failed: map[string]bool{}, ui: fyne.Do, monitor: -1}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.verdict = canvas.NewText("Checking the bundle before it plays…", theme.Color(theme.ColorNameForeground))
 	s.verdict.TextSize, s.verdict.TextStyle = 24, fyne.TextStyle{Bold: true}
@@ -249,11 +252,15 @@ func (s *courtScreen) content() fyne.CanvasObject {
 			s.win.Canvas().Focus(s.video)
 		})
 	}
-	s.fullBtn = btn("Full screen (F11)", func() { s.present.toggleFull() })
+	s.fullBtn = btn("Full screen (F11)", s.toggleFull)
 	s.fullBtn.Disable()
+	s.monSel = widget.NewSelect(nil, s.chooseMonitor)
+	s.monSel.PlaceHolder = "Looking for monitors…"
+	s.monSel.Disable()
 	buttons := container.NewHBox(btn("Court screen (Ctrl+P)", s.togglePresentation), s.fullBtn,
 		btn("Black-out (B)", func() { s.present.toggleBlack() }))
-	picture := container.NewBorder(s.band, container.NewVBox(s.readout, s.status, buttons, help), nil, nil, s.video)
+	monRow := container.NewBorder(nil, nil, widget.NewLabel("Court screen on:"), nil, s.monSel)
+	picture := container.NewBorder(s.band, container.NewVBox(s.readout, s.status, buttons, monRow, help), nil, nil, s.video)
 	split := container.NewHSplit(left, picture)
 	split.SetOffset(0.34)
 	return container.NewBorder(top, nil, nil, nil, split)
@@ -265,8 +272,14 @@ func (s *courtScreen) start() {
 	s.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierControl}, func(fyne.Shortcut) { s.togglePresentation() })
 	s.win.Canvas().SetOnTypedKey(s.typedKey)
 	s.win.Canvas().SetOnTypedRune(s.typedRune)
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.worker()
+	installXErrorHandler() // here, on GLFW's thread (see monitors_linux.go)
+	go func() {
+		defer s.wg.Done()
+		ms, err := listMonitors()
+		s.ui(func() { s.setMonitors(ms, err) })
+	}()
 	s.do(func(ctx context.Context) {
 		v := s.c.Verify(ctx, func(f float64) { s.ui(func() { s.progress.SetValue(f) }) })
 		if ctx.Err() != nil {
@@ -583,7 +596,7 @@ func (s *courtScreen) togglePlay() {
 func (s *courtScreen) typedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyF11:
-		s.present.toggleFull()
+		s.toggleFull()
 		return
 	case fyne.KeyPageDown, fyne.KeyPageUp:
 		s.nextExhibit(map[fyne.KeyName]int{fyne.KeyPageDown: 1, fyne.KeyPageUp: -1}[ev.Name])

@@ -102,21 +102,27 @@ func (s *courtScreen) togglePresentation() {
 		s.fullBtn.Disable()
 	})
 	s.present = p
-	// It opens as a window: Fyne 2.7 can neither list monitors nor place a
-	// window, and full screen goes to the monitor holding the window's
-	// centre (see ARCHITECTURE.md, "Court playback"). So the advocate
-	// drags it onto the court's display and presses F11 there.
 	p.win.Resize(fyne.NewSize(960, 540))
 	p.win.Show()
 	s.log.Debug("court screen", "open", true)
 	s.fullBtn.Enable()
+	if s.monitor >= 0 {
+		s.placePresentation()
+		return
+	}
 	s.status.SetText("Court screen open: drag it onto the court's display, then press F11 (or Full screen) to fill that display.")
 }
 
-// toggleFull puts the court screen full screen on the display that holds
-// it, or back into a window (F11).
-func (p *presentation) toggleFull() {
+// toggleFull puts the court screen full screen (on the chosen monitor when
+// there is one, else on the display that holds it), or back into a window
+// (F11).
+func (s *courtScreen) toggleFull() {
+	p := s.present
 	if p == nil {
+		return
+	}
+	if !p.win.FullScreen() && s.monitor >= 0 {
+		s.placePresentation()
 		return
 	}
 	p.win.SetFullScreen(!p.win.FullScreen())

@@ -7,9 +7,10 @@ pkgs=(
   gcc pkg-config           # cgo
   libmpv-dev              # the player (libmpv client and render API)
   ffmpeg                  # ffprobe/ffmpeg: probe, frame tables, thumbnails, test media
-  libgl1-mesa-dev xorg-dev # Fyne (GLFW, OpenGL)
+  libgl1-mesa-dev xorg-dev # Fyne (GLFW, OpenGL); also the Xlib, Xrandr, Xinerama headers of ui/monitors_linux.go
   gnome-keyring dbus-x11 libsecret-tools # the OS keyring (Secret Service)
   xvfb xdotool imagemagick # GUI tests: virtual X server, key input, screenshots
+  xserver-xorg-core xserver-xorg-video-dummy x11-xserver-utils # court monitor test: Xorg with two RandR monitors (xrandr)
   age                     # benchmark peer (sha256sum + age)
 )
 
