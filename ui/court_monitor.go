@@ -135,8 +135,8 @@ var errPlacement = errors.New("full screen did not land on the chosen monitor")
 // (a Xinerama-only server is one GLFW monitor): a full screen that lands
 // elsewhere is undone and tried once more, then placeOn gives up with
 // errPlacement and the window goes back to being one the advocate drags.
-// (Moving the full-screen window onto m through X11 instead does not
-// hold: it is back on GLFW's monitor at once.) Runs on its own goroutine;
+// (Moving the full-screen window onto m through X11 instead was tried
+// once with a faulty test and is untested; it is not used.) Runs on its own goroutine;
 // every Fyne call goes through s.ui.
 func (s *courtScreen) placeOn(p *presentation, h uintptr, m monitor) error {
 	stillOpen := func() bool { return s.ctx.Err() == nil }
