@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 )
 
 // presentation is the court screen: only the picture (zoomable, with a
@@ -65,7 +66,7 @@ func (s *courtScreen) togglePresentation() {
 	p := &presentation{win: s.a.NewWindow("Exhibit — court screen"), log: s.log}
 	p.video = NewVideoView()
 	p.readout = canvas.NewText(s.readout.Text, color.White)
-	p.readout.TextSize, p.readout.TextStyle = 40, fyne.TextStyle{Monospace: true}
+	p.readout.TextSize, p.readout.TextStyle = readoutMaxSize, fyne.TextStyle{Monospace: true}
 	p.readout.Alignment = fyne.TextAlignCenter
 	bandText := canvas.NewText("NOT VERIFIED", color.White)
 	bandText.TextSize, bandText.TextStyle = 32, fyne.TextStyle{Bold: true}
@@ -156,6 +157,7 @@ func (p *presentation) point(tap fyne.Position) {
 // picture, and the picture's place in window pixels is logged (Debug).
 func (p *presentation) laidOut() {
 	p.placePointer()
+	p.fitReadout()
 	pos, size, ok := p.video.PictureRect()
 	if !ok {
 		return
@@ -197,7 +199,45 @@ func (p *presentation) setReadout(t string) {
 		return
 	}
 	p.readout.Text = t
+	p.fitReadout()
 	p.readout.Refresh()
+}
+
+// Readout type on the court screen: as large as fits the window's width.
+const (
+	readoutMaxSize = 40
+	readoutMinSize = 16
+)
+
+// fitReadout sizes the readout strip's type to the largest that fits the
+// window's width (40 pt where it fits; a 1280-pixel court display needs
+// less), so the line is never cut off.
+func (p *presentation) fitReadout() {
+	avail := p.win.Canvas().Size().Width - 2*theme.Padding() - 8
+	size := readoutFitSize(p.readout.Text, p.readout.TextStyle, avail)
+	if size != p.readout.TextSize {
+		p.readout.TextSize = size
+		p.readout.Refresh()
+	}
+}
+
+// readoutFitSize is the largest type size from readoutMaxSize down to
+// readoutMinSize at which text fits width (readoutMinSize when none does).
+func readoutFitSize(text string, style fyne.TextStyle, width float32) float32 {
+	if width <= 0 {
+		return readoutMaxSize
+	}
+	w := fyne.MeasureText(text, readoutMaxSize, style).Width
+	if w <= width {
+		return readoutMaxSize
+	}
+	// Type width grows in proportion to its size; step down from the
+	// proportional guess until it fits.
+	size := float32(int(readoutMaxSize * width / w))
+	for size > readoutMinSize && fyne.MeasureText(text, size, style).Width > width {
+		size--
+	}
+	return max(size, readoutMinSize)
 }
 
 // setBand shows or hides the red "not verified" band.

@@ -285,3 +285,30 @@ func TestCourtLayoutSizes(t *testing.T) {
 		}
 	}
 }
+
+// TestReadoutFitsCourtDisplay: the court screen's readout keeps its 40 pt
+// type where it fits and shrinks to fit a 1280-pixel display, so the
+// exhibit, master frame and camera time are never cut off.
+func TestReadoutFitsCourtDisplay(t *testing.T) {
+	test.NewTempApp(t)
+	style := fyne.TextStyle{Monospace: true}
+	line := "EXH-7Q2M4K9P-C3 · master frame 12345 of 0–14999 · 00:08:13.800 · camera 2026-11-26 15:17:50.000 GMT"
+	if got := readoutFitSize(line, style, 3000); got != readoutMaxSize {
+		t.Errorf("wide window: size %.0f, want %d", got, readoutMaxSize)
+	}
+	if got := readoutFitSize(line, style, 1280); got >= readoutMaxSize {
+		t.Errorf("1280 px: size %.0f, the line cannot fit at full size", got)
+	}
+	for _, w := range []float32{1920, 1366, 1280, 1024} {
+		size := readoutFitSize(line, style, w)
+		if size > readoutMaxSize || size < readoutMinSize {
+			t.Fatalf("width %.0f: size %.0f out of range", w, size)
+		}
+		if got := fyne.MeasureText(line, size, style).Width; got > w && size > readoutMinSize {
+			t.Errorf("width %.0f: at %.0f pt the readout needs %.0f", w, size, got)
+		}
+		if size < readoutMaxSize && fyne.MeasureText(line, size+1, style).Width <= w {
+			t.Errorf("width %.0f: %.0f pt is not the largest that fits", w, size)
+		}
+	}
+}
