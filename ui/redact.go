@@ -102,6 +102,8 @@ type redactScreen struct {
 	// previewBufs are the preview's copies, used in turn.
 	previewBufs [2]*image.RGBA
 	previewIdx  int
+	// exact is the exact preview's state (redact_exact.go).
+	exact exactState
 	// tracking and detecting stop a follow or a face detection in
 	// progress (nil: none).
 	tracking, detecting context.CancelFunc
@@ -125,6 +127,7 @@ type redactScreen struct {
 	retryBtn    *widget.Button
 	previewBtn  *widget.Button
 	previewBand *fyne.Container
+	exactLbl    *widget.Label // which preview is shown: exact or approximate
 	undoBtn     *widget.Button
 	redoBtn     *widget.Button
 	renderBtn   *widget.Button
@@ -143,7 +146,8 @@ func newRedactScreen(lib redactAPI, win fyne.Window, recID, projID string, from,
 	}
 	s := &redactScreen{win: win, log: log, do: fyne.Do, mods: currentModifiers, back: back, touch: func() {},
 		lib: lib, recID: recID, projID: projID, from: from, to: to,
-		nav: newNavQueue(), done: make(chan struct{}), in: -1, out: -1}
+		nav: newNavQueue(), done: make(chan struct{}), in: -1, out: -1,
+		exact: exactState{failedFrame: -1}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.saver = newRedactSaver()
 	s.openMed = func(ctx context.Context) (*reviewMedia, error) {
@@ -229,6 +233,8 @@ func (s *redactScreen) build() {
 	s.timeLbl = widget.NewLabelWithStyle(app.FormatMediaTime(0), fyne.TextAlignLeading, mono)
 	s.wallLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, mono)
 	s.readoutBox = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
+	s.exactLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.exactLbl.Hide()
 
 	s.status = widget.NewLabel("")
 	s.status.Truncation = fyne.TextTruncateEllipsis
@@ -241,7 +247,7 @@ func (s *redactScreen) build() {
 		c.Disable()
 	}
 	transport := container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1)
-	readout := container.NewHBox(s.readoutBox[0], widget.NewSeparator(), s.readoutBox[1], widget.NewSeparator(), s.readoutBox[2])
+	readout := container.NewHBox(s.readoutBox[0], widget.NewSeparator(), s.readoutBox[1], widget.NewSeparator(), s.readoutBox[2], s.exactLbl)
 	barLay := &barLayout{}
 	bar := container.New(barLay, transport, readout)
 	statusRow := container.NewBorder(nil, nil, nil, s.retryBtn, s.status)
@@ -515,13 +521,23 @@ func (s *redactScreen) showFrame(f player.Frame) {
 	s.showPosition()
 }
 
-// drawPicture shows the frame: the engine's picture, or the preview.
+// drawPicture shows the frame: the engine's picture, or the preview: the
+// exact picture when it has arrived for this frame and project version,
+// otherwise the approximate one drawn at once on the engine's frame
+// (asking for the exact one when the picture rests; redact_exact.go).
 func (s *redactScreen) drawPicture() {
 	if s.shownImg == nil {
 		return
 	}
 	if !s.preview {
+		s.cancelExact()
+		s.exactLbl.Hide()
 		s.video.SetFrame(s.shownImg, nil)
+		return
+	}
+	if s.exactFits() {
+		s.video.SetFrame(s.exact.pic.Image, nil)
+		s.showPreviewKind(true, "exact")
 		return
 	}
 	src := s.shownImg
@@ -536,6 +552,14 @@ func (s *redactScreen) drawPicture() {
 	regs := scaleRegions(s.proj.RegionsAt(s.cur, s.srcW, s.srcH), s.srcW, s.srcH, src.Rect.Dx(), src.Rect.Dy())
 	redact.ApplyRGBA(buf, regs)
 	s.video.SetFrame(buf, nil)
+	s.requestExact()
+	text := "approximate"
+	if s.exact.cancel != nil {
+		text = "approximate…"
+	} else if s.isPlaying {
+		text = "approximate (playing)"
+	}
+	s.showPreviewKind(false, text)
 }
 
 // showPosition moves the readout, the timeline and the boxes to s.cur.
@@ -605,6 +629,7 @@ func (s *redactScreen) ready() bool { return s.count > 0 && !s.closed && !s.fail
 func (s *redactScreen) stepBy(d int) {
 	if s.ready() {
 		s.setPlayingUI(false)
+		s.cancelExact() // a stale picture
 		s.nav.push(navCmd{kind: navStep, n: d})
 	}
 }
@@ -612,6 +637,7 @@ func (s *redactScreen) stepBy(d int) {
 func (s *redactScreen) seekFrame(n int) {
 	if s.ready() {
 		s.setPlayingUI(false)
+		s.cancelExact() // a stale picture
 		s.nav.push(navCmd{kind: navSeek, n: n})
 	}
 }
@@ -619,6 +645,7 @@ func (s *redactScreen) seekFrame(n int) {
 func (s *redactScreen) seekRel(d time.Duration) {
 	if s.ready() {
 		s.setPlayingUI(false)
+		s.cancelExact() // a stale picture
 		s.nav.push(navCmd{kind: navSeekRel, d: d})
 	}
 }
@@ -627,6 +654,7 @@ func (s *redactScreen) togglePlay() {
 	if !s.ready() {
 		return
 	}
+	s.cancelExact()
 	if s.isPlaying {
 		s.setPlayingUI(false)
 		s.nav.push(navCmd{kind: navPause})
