@@ -150,3 +150,75 @@ func keys(m map[int][]byte) []int {
 	sort.Ints(out)
 	return out
 }
+
+// BenchmarkRedactionPreview: the exact preview of one 1080p25 frame
+// (generated footage as cameras make it: 2 s GOPs, 2 B-frames, sound; 3
+// regions), on a key frame, mid-GOP and on the last frame of a GOP (the
+// decoder runs through the whole GOP). Metrics: the worst and the mean in
+// ms per frame; the first call (which also probes the colour) is not
+// counted.
+func BenchmarkRedactionPreview(b *testing.B) {
+	ctx := context.Background()
+	src := filepath.Join(b.TempDir(), "cam.mp4")
+	if err := media.WriteIndexedClip(ctx, src, media.IndexedClipOptions{Width: 1920, Height: 1080, Frames: 150, GOP: 50, BFrames: 2, Audio: true}); err != nil {
+		b.Fatal(err)
+	}
+	old := store.DefaultArgon2
+	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
+	lib, err := Create(filepath.Join(b.TempDir(), "store"), KeySource{Passphrase: []byte("pw"), NoKeyring: true}, nil)
+	store.DefaultArgon2 = old
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = lib.Close() }()
+	if _, err := lib.CreateFirstAdmin(ctx, "admin", []byte("admin password"), "bench"); err != nil {
+		b.Fatal(err)
+	}
+	if err := lib.AddUser(ctx, "sgt", RoleSergeant, []byte("sgt password")); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := lib.SignIn(ctx, "sgt", []byte("sgt password"), "bench"); err != nil {
+		b.Fatal(err)
+	}
+	res, err := lib.Ingest(ctx, []string{src}, IngestOptions{})
+	if err != nil || len(res) != 1 || res[0].Status != Imported {
+		b.Fatalf("ingest: %+v %v", res, err)
+	}
+	rec := res[0]
+	p, err := lib.NewRedaction(ctx, rec.ID, 0, -1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range []KeyframeInput{
+		{Frame: 0, Box: redact.Box{X: 100, Y: 200, W: 220, H: 280}, Shape: redact.Ellipse, To: 149},
+		{Frame: 0, Box: redact.Box{X: 900, Y: 500, W: 260, H: 300}, Method: redact.Pixelate, To: 149},
+		{Frame: 0, Box: redact.Box{X: 1400, Y: 100, W: 240, H: 300}, Shape: redact.Ellipse, Method: redact.Blur, To: 149},
+	} {
+		if _, _, err := lib.AddKeyframe(ctx, p.ID, t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := lib.RedactionPreview(ctx, p.ID, 0); err != nil {
+		b.Fatal(err)
+	}
+	frames := []int{50, 74, 99, 149}
+	var worst, sum time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, n := range frames {
+			t0 := time.Now()
+			pic, err := lib.RedactionPreview(ctx, p.ID, n)
+			d := time.Since(t0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if got, err := media.DecodeIndexBand(pic.Image); err != nil || got != n {
+				b.Fatalf("frame %d shows %d (%v)", n, got, err)
+			}
+			b.Logf("frame %d: %v", n, d.Round(time.Millisecond))
+			worst, sum = max(worst, d), sum+d
+		}
+	}
+	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
+	b.ReportMetric(float64(sum.Microseconds())/1000/float64(b.N*len(frames)), "mean-ms")
+}
