@@ -128,6 +128,7 @@ type redactScreen struct {
 	previewBtn  *widget.Button
 	previewBand *fyne.Container
 	exactLbl    *widget.Label // which preview is shown: exact or approximate
+	exactBox    *fyne.Container
 	undoBtn     *widget.Button
 	redoBtn     *widget.Button
 	renderBtn   *widget.Button
@@ -234,7 +235,10 @@ func (s *redactScreen) build() {
 	s.wallLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, mono)
 	s.readoutBox = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
 	s.exactLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.exactLbl.Hide()
+	// As wide as its widest text, so the readout does not move when it changes.
+	widest := widget.NewLabelWithStyle("Preview: "+previewFailed, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.exactBox = container.New(layout.NewGridWrapLayout(widest.MinSize()), s.exactLbl)
+	s.exactBox.Hide()
 
 	s.status = widget.NewLabel("")
 	s.status.Truncation = fyne.TextTruncateEllipsis
@@ -247,7 +251,7 @@ func (s *redactScreen) build() {
 		c.Disable()
 	}
 	transport := container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1)
-	readout := container.NewHBox(s.readoutBox[0], widget.NewSeparator(), s.readoutBox[1], widget.NewSeparator(), s.readoutBox[2], s.exactLbl)
+	readout := container.NewHBox(s.readoutBox[0], widget.NewSeparator(), s.readoutBox[1], widget.NewSeparator(), s.readoutBox[2], s.exactBox)
 	barLay := &barLayout{}
 	bar := container.New(barLay, transport, readout)
 	statusRow := container.NewBorder(nil, nil, nil, s.retryBtn, s.status)
@@ -531,13 +535,13 @@ func (s *redactScreen) drawPicture() {
 	}
 	if !s.preview {
 		s.cancelExact()
-		s.exactLbl.Hide()
+		s.exactBox.Hide()
 		s.video.SetFrame(s.shownImg, nil)
 		return
 	}
 	if s.exactFits() {
 		s.video.SetFrame(s.exact.pic.Image, nil)
-		s.showPreviewKind(true, "exact")
+		s.showPreviewKind(true, previewExact)
 		return
 	}
 	src := s.shownImg
@@ -553,11 +557,11 @@ func (s *redactScreen) drawPicture() {
 	redact.ApplyRGBA(buf, regs)
 	s.video.SetFrame(buf, nil)
 	s.requestExact()
-	text := "approximate"
+	text := previewApprox
 	if s.exact.cancel != nil {
-		text = "approximate…"
+		text = previewComing
 	} else if s.isPlaying {
-		text = "approximate (playing)"
+		text = previewPlaying
 	}
 	s.showPreviewKind(false, text)
 }

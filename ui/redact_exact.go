@@ -20,6 +20,15 @@ import (
 // newer request (a step, an edit, playback, the preview switched off)
 // cancels the one in flight. The readout says which one is shown.
 
+// What the readout says of the preview shown (after "Preview: ").
+const (
+	previewExact   = "exact"
+	previewComing  = "approximate…" // the exact picture is asked for
+	previewPlaying = "approximate (playing)"
+	previewApprox  = "approximate"
+	previewFailed  = "approximate (exact failed)" // the widest
+)
+
 // exactState is the exact preview's state (UI goroutine only).
 type exactState struct {
 	// pic is the last exact picture received (nil: none).
@@ -94,7 +103,7 @@ func (s *redactScreen) requestExact() {
 			if err != nil {
 				s.log.Warn("exact redaction preview", "project", projID, "frame", n, "error", err)
 				s.exact.failedFrame, s.exact.failedVersion = n, v
-				s.showPreviewKind(false, "approximate: the exact picture could not be made")
+				s.showPreviewKind(false, previewFailed)
 				return
 			}
 			s.exact.pic = pic
@@ -112,7 +121,7 @@ func (s *redactScreen) showPreviewKind(exact bool, text string) {
 		s.exactLbl.Importance = widget.SuccessImportance
 	}
 	s.exactLbl.SetText("Preview: " + text)
-	s.exactLbl.Show()
+	s.exactBox.Show()
 	if redactShown != nil {
 		redactShown(s)
 	}

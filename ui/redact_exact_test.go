@@ -72,7 +72,7 @@ func TestRedactEditorExactPreview1080p(t *testing.T) {
 	h.at(30)
 	s.typedRune('v')
 	if img := s.video.Image(); !s.preview || img == s.shownImg || img.Rect.Dx() != 1280 ||
-		!strings.HasPrefix(s.exactLbl.Text, "Preview: approximate") || !s.exactLbl.Visible() {
+		!strings.HasPrefix(s.exactLbl.Text, "Preview: approximate") || !s.exactBox.Visible() {
 		t.Fatalf("V: preview %v, picture %v, readout %q", s.preview, img.Rect, s.exactLbl.Text)
 	}
 	exactShown(30)
@@ -97,7 +97,7 @@ func TestRedactEditorExactPreview1080p(t *testing.T) {
 
 	// V again: the player's frame, no preview readout.
 	s.typedRune('v')
-	if s.video.Image() != s.shownImg || s.exactLbl.Visible() || s.exact.cancel != nil {
-		t.Fatalf("V again: picture %v, readout shown %v", s.video.Image().Rect, s.exactLbl.Visible())
+	if s.video.Image() != s.shownImg || s.exactBox.Visible() || s.exact.cancel != nil {
+		t.Fatalf("V again: picture %v, readout shown %v", s.video.Image().Rect, s.exactBox.Visible())
 	}
 }
