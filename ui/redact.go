@@ -251,10 +251,12 @@ func (s *redactScreen) build() {
 		c.Disable()
 	}
 	transport := container.NewHBox(back1, backSec, s.playBtn, fwdSec, fwd1)
-	readout := container.NewHBox(s.readoutBox[0], widget.NewSeparator(), s.readoutBox[1], widget.NewSeparator(), s.readoutBox[2], s.exactBox)
+	readout := container.NewHBox(s.readoutBox[0], widget.NewSeparator(), s.readoutBox[1], widget.NewSeparator(), s.readoutBox[2])
 	barLay := &barLayout{}
 	bar := container.New(barLay, transport, readout)
-	statusRow := container.NewBorder(nil, nil, nil, s.retryBtn, s.status)
+	// The preview's kind sits at the end of the line under the readout: a
+	// line that is there anyway, so showing it never moves the picture.
+	statusRow := container.NewBorder(nil, nil, nil, container.NewHBox(s.exactBox, s.retryBtn), s.status)
 	bottom := container.NewPadded(container.NewVBox(container.NewPadded(container.NewVBox(container.NewBorder(nil, nil, laneInset(), nil, s.tlSlot), s.lanes)), bar, statusRow))
 
 	s.panel = newRedactPanel(s)
