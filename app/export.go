@@ -36,7 +36,14 @@ type ExportRequest struct {
 	// unredacted is added for them: masters only with Masters, court clips
 	// only for Specs.
 	Redacted []string
-	Zip      bool // also write Out.zip
+	// WithNotes keeps the free text (marker notes, decision and legal
+	// hold reasons) in a bundle that carries redacted copies. Without it
+	// such a bundle withholds it from the report, the offline player and
+	// the manifest, which says so (Manifest.Notes): the text can name the
+	// people the redaction hides. A bundle without Redacted always
+	// carries it.
+	WithNotes bool
+	Zip       bool // also write Out.zip
 }
 
 // CheckCaseRef returns ErrBadCaseRef unless ref is a valid case reference.
@@ -84,6 +91,15 @@ type exportRecording struct {
 	holds     []*Hold
 	stills    map[string]string // annotation id -> bundle path
 	stillPNG  map[string][]byte // annotation id -> the still
+	// redStills are the stills taken from redacted copies, by annotation
+	// id (a bundle with Redacted has no other stills).
+	redStills map[string][]redactedStill
+}
+
+// newExportRecording starts the report's record of a master.
+func newExportRecording(p *exportPart) *exportRecording {
+	return &exportRecording{rec: p.rec, table: p.table, times: p.times, stills: map[string]string{},
+		stillPNG: map[string][]byte{}, redStills: map[string][]redactedStill{}}
 }
 
 var rangeSpecRE = regexp.MustCompile(`^([^:]+):(\d+)-(\d+)$`)
@@ -165,8 +181,7 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 		}
 		parts = append(parts, p)
 		if recs[p.rec.ID] == nil {
-			recs[p.rec.ID] = &exportRecording{rec: p.rec, table: p.table, times: p.times, stills: map[string]string{},
-				stillPNG: map[string][]byte{}}
+			recs[p.rec.ID] = newExportRecording(p)
 			order = append(order, p.rec.ID)
 		}
 	}
@@ -183,8 +198,7 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 		p.spec = strings.ToUpper(strings.TrimSpace(pid))
 		redactions = append(redactions, p)
 		if recs[p.rec.ID] == nil {
-			recs[p.rec.ID] = &exportRecording{rec: p.rec, table: p.table, times: p.times, stills: map[string]string{},
-				stillPNG: map[string][]byte{}}
+			recs[p.rec.ID] = newExportRecording(p)
 			order = append(order, p.rec.ID)
 		}
 	}
@@ -200,6 +214,7 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 			return nil, err
 		}
 	}
+	notes := notesPolicy(order, recs, len(redactions) > 0, req.WithNotes)
 
 	idb := make([]byte, 8)
 	if _, err := rand.Read(idb); err != nil {
@@ -215,7 +230,7 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 	w, err := bundle.NewWriter(req.Out, bundle.Manifest{CaseRef: req.CaseRef, BundleID: bundleID,
 		CreatedAt: time.Now().UTC().Truncate(time.Millisecond), CreatedBy: who.Name, ExhibitVersion: ExhibitVersion,
 		Software: &bundle.Software{Exhibit: sv.Exhibit, Commit: sv.Commit, Go: sv.Go, Libmpv: sv.Libmpv, FFmpeg: sv.FFmpeg},
-		Markers:  bundleMarkers(order, recs)})
+		Markers:  bundleMarkers(order, recs), Notes: notes})
 	if err != nil {
 		return nil, err
 	}
@@ -247,6 +262,7 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 		}
 	}
 	var clips []playerClip
+	var copies []*redactedCopy
 	for _, p := range parts {
 		cs, err := l.exportClips(ctx, w, p, req.Lossless)
 		if err != nil {
@@ -256,14 +272,24 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 		step(unit)
 	}
 	for _, p := range redactions {
-		pc, err := l.exportRedacted(ctx, w, p)
+		rc, err := l.exportRedacted(ctx, w, p)
 		if err != nil {
 			return nil, err
 		}
-		clips = append(clips, *pc)
+		clips = append(clips, *rc.clip)
+		copies = append(copies, rc)
 		step(unit)
 	}
-	if req.Stills {
+	switch {
+	case req.Stills && len(copies) > 0:
+		// A bundle with redacted copies takes its stills from them only,
+		// never from the master (not even for a SPEC's range).
+		for _, rc := range copies {
+			if err := l.exportRedactedStills(ctx, w, recs[rc.part.rec.ID], rc); err != nil {
+				return nil, err
+			}
+		}
+	case req.Stills:
 		for _, p := range parts {
 			if err := l.exportStills(ctx, w, recs[p.rec.ID], p); err != nil {
 				return nil, err
@@ -276,7 +302,7 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 	if err := w.AddBytes(bundle.Item{Path: bundle.ReadmeFile, Kind: bundle.KindReadme}, []byte(bundle.Readme(w.Manifest()))); err != nil {
 		return nil, err
 	}
-	page, err := playerPage(w.Manifest(), order, recs, clips)
+	page, err := playerPage(w.Manifest(), clips)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +361,8 @@ func (l *Library) Export(ctx context.Context, req ExportRequest, progress func(f
 	if err := w.WriteAudit(al); err != nil {
 		return nil, err
 	}
-	rd := &reportData{man: w.Manifest(), manifestSHA: sum, order: order, recs: recs, audit: ax, dir: w}
+	rd := &reportData{man: w.Manifest(), manifestSHA: sum, order: order, recs: recs, audit: ax, dir: w,
+		stills: req.Stills, redactedStills: len(copies) > 0}
 	pdf, html, err := renderReport(rd)
 	if err != nil {
 		return nil, err

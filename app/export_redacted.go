@@ -15,7 +15,7 @@ import (
 // opening audited as clip.open), else a render made now straight into the
 // bundle (Library.RenderRedaction, audited as redaction.render); then its
 // frame hashes and its redaction log as JSON and PDF.
-func (l *Library) exportRedacted(ctx context.Context, w *bundle.Writer, p *exportPart) (*playerClip, error) {
+func (l *Library) exportRedacted(ctx context.Context, w *bundle.Writer, p *exportPart) (*redactedCopy, error) {
 	proj, err := l.RedactionProject(ctx, p.spec)
 	if err != nil {
 		return nil, err
@@ -29,9 +29,9 @@ func (l *Library) exportRedacted(ctx context.Context, w *bundle.Writer, p *expor
 		d = renders[0]
 	}
 	p.from, p.to = proj.From, proj.To
-
+	var file string
 	pc, err := addClip(w, p, bundle.KindClipRedacted, func(path string) (*clipOutput, error) {
-
+		file = path
 		if d == nil {
 			if d, err = l.RenderRedaction(ctx, proj.ID, path, nil); err != nil {
 				return nil, err
@@ -69,7 +69,9 @@ func (l *Library) exportRedacted(ctx context.Context, w *bundle.Writer, p *expor
 			return nil, err
 		}
 	}
-	return pc, nil
+	// The master frame of each frame of the copy, as the player page has
+	// it (the frame map, or From..To for a copy recorded without one).
+	return &redactedCopy{part: p, clip: pc, file: file, ref: d.Ref, sha256: d.SHA256, frameMap: pc.Frame}, nil
 }
 
 // copyDerivative writes a stored derivative, decrypted, to path (a file

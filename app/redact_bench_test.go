@@ -49,7 +49,7 @@ func redactBenchLibrary(b *testing.B) (*Library, *Recording, string) {
 			b.Fatal(err)
 		}
 	}
-	cached := src + ".store"
+	cached := src + ".store-" + newestMigration(b)
 	old := store.DefaultArgon2
 	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
 	defer func() { store.DefaultArgon2 = old }()

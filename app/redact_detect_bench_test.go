@@ -73,7 +73,7 @@ func detectBenchLibrary(b *testing.B) (*Library, *Recording, string, []media.Ove
 	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
 	defer func() { store.DefaultArgon2 = old }()
 	key := KeySource{Passphrase: []byte(benchPass), NoKeyring: true}
-	cached := src + ".store"
+	cached := src + ".store-" + newestMigration(b)
 	if _, err := os.Stat(filepath.Join(cached, store.DBName)); err != nil {
 		b.Logf("ingesting it into a cached store %s (once)", cached)
 		tmp := cached + ".part"

@@ -21,6 +21,67 @@ type reportData struct {
 	recs        map[string]*exportRecording
 	audit       *store.AuditExport
 	dir         *bundle.Writer
+	// stills is set when stills were asked for; redactedStills when they
+	// come from redacted copies (a bundle that carries them).
+	stills, redactedStills bool
+}
+
+// withheld reports whether the bundle's free text was withheld.
+func (d *reportData) withheld() bool { return d.man.Notes != nil && d.man.Notes.Withheld }
+
+// disclosureText is what the report says about the free text and the
+// stills of a bundle that carries redacted copies (nothing otherwise).
+func (d *reportData) disclosureText() []string {
+	var out []string
+	if d.man.Notes != nil && d.man.Notes.Statement != "" {
+		out = append(out, d.man.Notes.Statement)
+	}
+	if d.stills && d.redactedStills {
+		n := 0
+		for _, id := range d.order {
+			for _, a := range d.recs[id].marks {
+				if len(d.recs[id].redStills[a.ID]) == 0 {
+					n++
+				}
+			}
+		}
+		s := "Stills are taken from the redacted copies in this bundle, never from the master."
+		switch {
+		case n == 1:
+			s += " 1 marker lies outside the redacted copies' frames and has no still."
+		case n > 1:
+			s += fmt.Sprintf(" %d markers lie outside the redacted copies' frames and have no still.", n)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// markText is a marker's description in the report: its note (unless
+// withheld), camera time and who marked it when.
+func (d *reportData) markText(er *exportRecording, a *Annotation) string {
+	wall := ""
+	if a.FrameIn < len(er.times) {
+		wall = utc(er.rec.RecordedAt.Add(er.times[a.FrameIn]))
+	}
+	facts := fmt.Sprintf("camera time of frame %d: %s; marked by %s at %s", a.FrameIn, wall, a.CreatedBy, utc(a.CreatedAt))
+	switch {
+	case d.withheld():
+		return "Note withheld. " + strings.ToUpper(facts[:1]) + facts[1:]
+	case a.Note == "":
+		return "(" + facts + ")"
+	}
+	return a.Note + " (" + facts + ")"
+}
+
+// noStill is what the report says of a marker that has no still in a
+// bundle whose stills come from redacted copies ("" when it has one or
+// none was asked for).
+func (d *reportData) noStill(er *exportRecording, a *Annotation) string {
+	if !d.stills || !d.redactedStills || len(er.redStills[a.ID]) > 0 {
+		return ""
+	}
+	return fmt.Sprintf("No still: frame %d is outside the redacted copies' frames.", a.FrameIn)
 }
 
 const reportTime = "2006-01-02 15:04:05.000 UTC"
@@ -178,6 +239,23 @@ func (p *pdfDoc) heading(s string, size float64) {
 	p.SetFont("Helvetica", "", 9)
 }
 
+// still draws a still (a PNG registered as name) with its caption.
+func (p *pdfDoc) still(name string, png []byte, caption string) {
+	info := p.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	if info == nil || info.Width() <= 0 {
+		return
+	}
+	wmm := 90.0
+	hmm := wmm * info.Height() / info.Width()
+	_, pageH := p.GetPageSize()
+	if p.GetY()+hmm+6 > pageH-26 {
+		p.AddPage()
+	}
+	p.ImageOptions(name, 15, p.GetY()+1, wmm, hmm, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	p.SetY(p.GetY() + hmm + 2)
+	p.para(caption)
+}
+
 func (p *pdfDoc) para(s string) {
 	p.SetFont("Helvetica", "", 9)
 	p.MultiCell(0, 4.2, p.tr(s), "", "L", false)
@@ -225,6 +303,9 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 	}
 	f.Ln(2)
 	p.para("Masters are never altered: each was hashed (SHA-256) when it was ingested and is kept encrypted; every derivative below names its master and that hash, the frames it shows (0-based, presentation order, as ffmpeg's select=eq(n\\,N)) and the exact command that made it. All times are UTC unless marked as camera clock. README.txt in the bundle explains how to repeat every check with public tools.")
+	for _, s := range d.disclosureText() {
+		p.para(s)
+	}
 
 	for _, id := range d.order {
 		er := d.recs[id]
@@ -236,6 +317,13 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 		p.heading("Review decisions", 11)
 		if len(er.decisions) == 0 {
 			p.para("None recorded.")
+		} else if d.withheld() {
+			w := []float64{50, 60, 70}
+			p.row(w, []string{"When", "Decision", "By"}, true, 4.2)
+			for _, x := range er.decisions {
+				p.row(w, []string{utc(x.At), x.Decision, x.Reviewer}, false, 4.2)
+			}
+			p.para("Reasons withheld.")
 		} else {
 			w := []float64{35, 25, 25, 95}
 			p.row(w, []string{"When", "Decision", "By", "Reason"}, true, 4.2)
@@ -246,7 +334,11 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 		if len(er.holds) > 0 {
 			p.heading("Legal holds", 11)
 			w := []float64{45, 45, 90}
-			p.row(w, []string{"Placed", "Released", "Reason"}, true, 4.2)
+			reason := "Reason"
+			if d.withheld() {
+				reason = "Reason (withheld)"
+			}
+			p.row(w, []string{"Placed", "Released", reason}, true, 4.2)
 			for _, h := range er.holds {
 				rel := ""
 				if !h.ReleasedAt.IsZero() {
@@ -261,25 +353,15 @@ func renderReportPDF(d *reportData) ([]byte, error) {
 			p.para("None.")
 		}
 		for _, a := range marks {
-			wall := ""
-			if a.FrameIn < len(er.times) {
-				wall = utc(er.rec.RecordedAt.Add(er.times[a.FrameIn]))
-			}
-			p.row([]float64{25, 30, 125}, []string{"Frames " + markFrames(a), a.Category, fmt.Sprintf("%s (camera time of frame %d: %s; marked by %s at %s)", a.Note, a.FrameIn, wall, a.CreatedBy, utc(a.CreatedAt))}, false, 4.2)
+			p.row([]float64{25, 30, 125}, []string{"Frames " + markFrames(a), a.Category, d.markText(er, a)}, false, 4.2)
 			if png, ok := er.stillPNG[a.ID]; ok {
-				name := "still-" + a.ID
-				info := f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
-				if info != nil && info.Width() > 0 {
-					wmm := 90.0
-					hmm := wmm * info.Height() / info.Width()
-					_, pageH := f.GetPageSize()
-					if f.GetY()+hmm+6 > pageH-26 {
-						f.AddPage()
-					}
-					f.ImageOptions(name, 15, f.GetY()+1, wmm, hmm, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-					f.SetY(f.GetY() + hmm + 2)
-					p.para(fmt.Sprintf("Still %s: frame %d of %s", er.stills[a.ID], a.FrameIn, id))
-				}
+				p.still("still-"+a.ID, png, fmt.Sprintf("Still %s: frame %d of %s", er.stills[a.ID], a.FrameIn, id))
+			}
+			for _, st := range er.redStills[a.ID] {
+				p.still(st.path, st.png, fmt.Sprintf("Still %s: frame %d of %s, from redacted copy %s (its frame %d)", st.path, a.FrameIn, id, st.ref, st.clipFrame))
+			}
+			if s := d.noStill(er, a); s != "" {
+				p.para(s)
 			}
 		}
 		p.heading("Derivatives and files of this exhibit in the bundle", 11)
@@ -351,10 +433,11 @@ var reportHTMLTmpl = template.Must(template.New("r").Funcs(template.FuncMap{
 <h1>Continuity report: case {{.Man.CaseRef}}</h1>
 <table><tr><th>Bundle</th><td>{{.Man.BundleID}}</td></tr><tr><th>Exported</th><td>{{utc .Man.CreatedAt}} by {{.Man.CreatedBy}}</td></tr>
 <tr><th>Software</th><td>{{software .Man}}</td></tr><tr><th>manifest.json SHA-256</th><td>{{.ManifestSHA}}</td></tr></table>
+{{range .Disclosure}}<p class="disclosure">{{.}}</p>{{end}}
 {{range .Exhibits}}<h2>Exhibit {{.ID}}</h2><table>{{range .Facts}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
-<h3>Review decisions</h3>{{if .Decisions}}<table><tr><th>When</th><th>Decision</th><th>By</th><th>Reason</th></tr>{{range .Decisions}}<tr><td>{{utc .At}}</td><td>{{.Decision}}</td><td>{{.Reviewer}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{else}}<p>None recorded.</p>{{end}}
-{{if .Holds}}<h3>Legal holds</h3><table><tr><th>Placed</th><th>Released</th><th>Reason</th></tr>{{range .Holds}}<tr><td>{{utc .PlacedAt}} by {{.PlacedBy}}</td><td>{{utc .ReleasedAt}} {{.ReleasedBy}}</td><td>{{.Reason}}</td></tr>{{end}}</table>{{end}}
-<h3>Markers</h3>{{if .Marks}}<table><tr><th>Frames</th><th>Category</th><th>Note</th><th>Camera time</th><th>Marked by</th><th>Still</th></tr>{{range .Marks}}<tr><td>{{markFrames .A}}</td><td>{{.A.Category}}</td><td>{{.A.Note}}</td><td>{{.Wall}}</td><td>{{.A.CreatedBy}} {{utc .A.CreatedAt}}</td><td>{{if .Still}}<img src="{{.Still}}" alt="still at frame {{.A.FrameIn}}">{{end}}</td></tr>{{end}}</table>{{else}}<p>None.</p>{{end}}
+<h3>Review decisions</h3>{{if .Decisions}}<table><tr><th>When</th><th>Decision</th><th>By</th>{{if not $.Withheld}}<th>Reason</th>{{end}}</tr>{{range .Decisions}}<tr><td>{{utc .At}}</td><td>{{.Decision}}</td><td>{{.Reviewer}}</td>{{if not $.Withheld}}<td>{{.Reason}}</td>{{end}}</tr>{{end}}</table>{{if $.Withheld}}<p>Reasons withheld.</p>{{end}}{{else}}<p>None recorded.</p>{{end}}
+{{if .Holds}}<h3>Legal holds</h3><table><tr><th>Placed</th><th>Released</th>{{if not $.Withheld}}<th>Reason</th>{{end}}</tr>{{range .Holds}}<tr><td>{{utc .PlacedAt}} by {{.PlacedBy}}</td><td>{{utc .ReleasedAt}} {{.ReleasedBy}}</td>{{if not $.Withheld}}<td>{{.Reason}}</td>{{end}}</tr>{{end}}</table>{{if $.Withheld}}<p>Reasons withheld.</p>{{end}}{{end}}
+<h3>Markers</h3>{{if .Marks}}<table><tr><th>Frames</th><th>Category</th>{{if not $.Withheld}}<th>Note</th>{{end}}<th>Camera time</th><th>Marked by</th><th>Still</th></tr>{{range .Marks}}<tr><td>{{markFrames .A}}</td><td>{{.A.Category}}</td>{{if not $.Withheld}}<td>{{.A.Note}}</td>{{end}}<td>{{.Wall}}</td><td>{{.A.CreatedBy}} {{utc .A.CreatedAt}}</td><td>{{range .Stills}}<img src="{{.Path}}" alt="{{.Alt}}">{{.Alt}}{{end}}{{.NoStill}}</td></tr>{{end}}</table>{{if $.Withheld}}<p>Notes withheld.</p>{{end}}{{else}}<p>None.</p>{{end}}
 <h3>Derivatives and files</h3><table><tr><th>Path</th><th>Kind</th><th>Exhibit</th><th>Frames</th><th>SHA-256</th><th>Recipe</th><th>Frame hashes</th></tr>{{range .Items}}<tr><td>{{.Path}}</td><td>{{.Kind}}</td><td>{{.ExhibitRef}}</td><td>{{frames .}}</td><td>{{.SHA256}}</td><td>{{recipe .}}</td><td>{{.FrameHash}} {{.MasterFrameHash}}</td></tr>{{end}}</table>
 {{end}}
 <h2>Chain of custody: audit entries</h2><table><tr><th>Seq</th><th>Time (UTC)</th><th>User</th><th>Role</th><th>Action</th><th>Recording</th><th>Result</th><th>Detail</th></tr>
@@ -365,10 +448,12 @@ var reportHTMLTmpl = template.Must(template.New("r").Funcs(template.FuncMap{
 `))
 
 func renderReportHTML(d *reportData) ([]byte, error) {
+	type still struct{ Path, Alt string }
 	type mark struct {
-		A     *Annotation
-		Wall  string
-		Still string
+		A       *Annotation
+		Wall    string
+		Stills  []still
+		NoStill string
 	}
 	type exhibit struct {
 		ID        string
@@ -383,7 +468,13 @@ func renderReportHTML(d *reportData) ([]byte, error) {
 		er := d.recs[id]
 		e := exhibit{ID: id, Facts: d.exhibitFacts(er), Decisions: er.decisions, Holds: er.holds, Items: d.itemsOf(id)}
 		for _, a := range sortedMarks(er.marks) {
-			m := mark{A: a, Still: er.stills[a.ID]}
+			m := mark{A: a, NoStill: d.noStill(er, a)}
+			if p := er.stills[a.ID]; p != "" {
+				m.Stills = append(m.Stills, still{Path: p, Alt: fmt.Sprintf("still at frame %d", a.FrameIn)})
+			}
+			for _, st := range er.redStills[a.ID] {
+				m.Stills = append(m.Stills, still{Path: st.path, Alt: fmt.Sprintf("frame %d from redacted copy %s", a.FrameIn, st.ref)})
+			}
 			if a.FrameIn < len(er.times) {
 				m.Wall = utc(er.rec.RecordedAt.Add(er.times[a.FrameIn]))
 			}
@@ -392,14 +483,18 @@ func renderReportHTML(d *reportData) ([]byte, error) {
 		ex = append(ex, e)
 	}
 	var b bytes.Buffer
-	err := reportHTMLTmpl.Execute(&b, map[string]any{"Man": d.man, "ManifestSHA": d.manifestSHA, "Exhibits": ex, "Audit": d.audit})
+	err := reportHTMLTmpl.Execute(&b, map[string]any{"Man": d.man, "ManifestSHA": d.manifestSHA, "Exhibits": ex, "Audit": d.audit,
+		"Withheld": d.withheld(), "Disclosure": d.disclosureText()})
 	return b.Bytes(), err
 }
 
-// playerPage builds index.html for the export.
-func playerPage(m bundle.Manifest, order []string, recs map[string]*exportRecording, clips []playerClip) ([]byte, error) {
-	d := bundle.PlayerData{CaseRef: m.CaseRef, BundleID: m.BundleID, Clips: clips, Items: m.Items,
-		Markers: bundleMarkers(order, recs)}
+// playerPage builds index.html for the export: the manifest's markers
+// (their notes already left out when withheld) and what it says of them.
+func playerPage(m bundle.Manifest, clips []playerClip) ([]byte, error) {
+	d := bundle.PlayerData{CaseRef: m.CaseRef, BundleID: m.BundleID, Clips: clips, Items: m.Items, Markers: m.Markers}
+	if m.Notes != nil && m.Notes.Withheld {
+		d.Withheld = m.Notes.Statement
+	}
 	return bundle.PlayerPage(d)
 }
 

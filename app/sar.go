@@ -131,6 +131,11 @@ var ErrSubjectMissing = errors.New("a subject access request needs the name of t
 // footage when that was not asked for explicitly.
 var ErrBundleUnredacted = errors.New("the bundle holds unredacted footage")
 
+// ErrBundleNotes reports a response bundle that carries free text (marker
+// notes, decision or legal hold reasons) when that was not asked for
+// explicitly: at export (--with-notes) and at the response (unredacted).
+var ErrBundleNotes = errors.New("the bundle carries free-text notes and reasons (they can name the people the redaction hides)")
+
 // BundleFailedError reports a response bundle that does not verify.
 type BundleFailedError struct{ Problems []bundle.Problem }
 
@@ -313,6 +318,22 @@ type SARResponse struct {
 	Unredacted []string
 	// Missing lists the SAR's recordings the bundle holds nothing of.
 	Missing []string
+	// Notes is set when the bundle carries free text (marker notes,
+	// decision or legal hold reasons), accepted because it was asked for
+	// at export and at the response.
+	Notes bool
+}
+
+// bundleCarriesNotes reports whether a bundle with manifest m carries
+// free text, and whether it was asked for at export (--with-notes). A
+// bundle without the manifest's record of it (older) is taken to carry
+// it, not asked for.
+func bundleCarriesNotes(m bundle.Manifest) (carries, asked bool) {
+	n := m.Notes
+	if n == nil {
+		return true, false
+	}
+	return !n.Withheld && n.Markers+n.Decisions+n.Holds > 0, n.Asked
 }
 
 // unredactedKinds are the bundle items that show footage as recorded.
@@ -325,7 +346,11 @@ var unredactedKinds = map[bundle.Kind]bool{bundle.KindMaster: true, bundle.KindC
 // SHA-256 must be one an export.create entry of this store records, and
 // it may hold unredacted footage (masters, court or lossless clips,
 // stills) only when allowUnredacted says so; a SAR's answer is redacted
-// footage. The SAR's status becomes responded, with the bundle's id and
+// footage. Free text (marker notes, decision and legal hold reasons),
+// which can name the people the redaction hides, is refused likewise
+// (ErrBundleNotes) unless the bundle was made asking for it (export
+// --with-notes; a bundle with redacted copies withholds it otherwise) and
+// allowUnredacted is given. The SAR's status becomes responded, with the bundle's id and
 // manifest hash, audited as sar.respond.
 func (l *Library) RespondSAR(ctx context.Context, sarID, dir string, allowUnredacted bool) (*SARResponse, error) {
 	id, restricted, err := l.requireSAR(ctx, "sar.respond", sarID)
@@ -367,6 +392,22 @@ func (l *Library) RespondSAR(ctx context.Context, sarID, dir string, allowUnreda
 	if len(res.Unredacted) > 0 && !allowUnredacted {
 		return nil, fmt.Errorf("%w (%d files, e.g. %s)", ErrBundleUnredacted, len(res.Unredacted), res.Unredacted[0])
 	}
+	// Whether it was made here is the first thing to say of a bundle that
+	// carries notes (the store checks it again as it records the answer).
+	if ok, err := l.st.ExportedManifest(ctx, res.ManifestSHA256); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, fmt.Errorf("bundle %s: %w", res.BundleID, store.ErrBundleNotExported)
+	}
+	if carries, asked := bundleCarriesNotes(m); carries {
+		switch {
+		case !asked:
+			return nil, fmt.Errorf("%w: export it again (with --redacted they are withheld; with --with-notes, and --unredacted here, they go with it)", ErrBundleNotes)
+		case !allowUnredacted:
+			return nil, fmt.Errorf("%w: it was exported with --with-notes; accept it only with --unredacted", ErrBundleNotes)
+		}
+		res.Notes = true
+	}
 	for _, rec := range r.Recordings {
 		if !covered[rec.RecordingID] {
 			res.Missing = append(res.Missing, rec.RecordingID)
@@ -375,6 +416,9 @@ func (l *Library) RespondSAR(ctx context.Context, sarID, dir string, allowUnreda
 	e := l.entry("sar.respond")
 	if len(res.Unredacted) > 0 {
 		e.Detail = fmt.Sprintf(" (unredacted footage asked for: %d files)", len(res.Unredacted))
+	}
+	if res.Notes {
+		e.Detail += " (notes and reasons asked for)"
 	}
 	who, _ := l.Who()
 	if err := l.st.RespondSAR(ctx, id, res.BundleID, res.ManifestSHA256, who.Name, restricted, e); err != nil {

@@ -67,15 +67,19 @@ const (
 	// region hides and why, never what was under it.
 	KindRedactionLog Kind = "redaction-log"
 	KindStill        Kind = "still"
-	KindFrameHash    Kind = "framehash"
-	KindReport       Kind = "report"
-	KindReportHTML   Kind = "report-html"
-	KindPlayer       Kind = "player"
-	KindReadme       Kind = "readme"
-	KindAuditEntries Kind = "audit-entries"
-	KindCheckpoint   Kind = "audit-checkpoint"
-	KindVerifierKey  Kind = "audit-key"
-	KindProofs       Kind = "audit-proofs" // the folder audit/proofs/: one SEQ.tlog-proof per entry line
+	// KindStillRedacted is a still taken from a redacted copy (Of names
+	// it; Frame is the master frame it shows): a marker's still in a
+	// bundle that carries redacted copies, never from the master.
+	KindStillRedacted Kind = "still-redacted"
+	KindFrameHash     Kind = "framehash"
+	KindReport        Kind = "report"
+	KindReportHTML    Kind = "report-html"
+	KindPlayer        Kind = "player"
+	KindReadme        Kind = "readme"
+	KindAuditEntries  Kind = "audit-entries"
+	KindCheckpoint    Kind = "audit-checkpoint"
+	KindVerifierKey   Kind = "audit-key"
+	KindProofs        Kind = "audit-proofs" // the folder audit/proofs/: one SEQ.tlog-proof per entry line
 )
 
 // Manifest is manifest.json.
@@ -99,6 +103,29 @@ type Manifest struct {
 	// in recording order; court playback lists them per exhibit. Added
 	// after format exhibit-bundle/1 shipped: older bundles have none.
 	Markers []PlayerMarker `json:"markers,omitempty"`
+	// Notes says what became of the free text (marker notes, decision
+	// and legal hold reasons): a bundle that carries redacted copies
+	// withholds it unless it was asked for explicitly (exhibit export
+	// --with-notes); other bundles carry it. Added after format
+	// exhibit-bundle/1 shipped: older bundles have none, and carry it.
+	Notes *NotesPolicy `json:"notes,omitempty"`
+}
+
+// NotesPolicy is Manifest.Notes.
+type NotesPolicy struct {
+	// Withheld is true when the free text was left out of the report,
+	// the offline player and the manifest; false when it was included
+	// because it was asked for.
+	Withheld bool `json:"withheld"`
+	// Asked is true when the free text was asked for explicitly
+	// (--with-notes).
+	Asked     bool `json:"asked,omitempty"`
+	Markers   int  `json:"markers"`         // markers whose notes it concerns
+	Decisions int  `json:"decisions"`       // review decisions whose reasons it concerns
+	Holds     int  `json:"holds,omitempty"` // legal holds whose reasons it concerns
+	// Statement is the sentence the report prints about it (a bundle
+	// with redacted copies only).
+	Statement string `json:"statement,omitempty"`
 }
 
 // Software is the versions of what made a bundle, as `exhibit --version`

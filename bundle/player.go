@@ -24,7 +24,7 @@ type PlayerMarker struct {
 	From        int    `json:"from"`
 	To          int    `json:"to"`
 	Category    string `json:"category"`
-	Note        string `json:"note"`
+	Note        string `json:"note,omitempty"` // empty when withheld (Manifest.Notes)
 }
 
 // PlayerData is what index.html shows.
@@ -34,6 +34,9 @@ type PlayerData struct {
 	Clips    []PlayerClip   `json:"clips"`
 	Markers  []PlayerMarker `json:"markers"`
 	Items    []Item         `json:"items"` // the manifest's items written before index.html
+	// Withheld is the sentence saying the markers' notes were withheld
+	// (Manifest.Notes), shown under the markers; empty when they were not.
+	Withheld string `json:"withheld,omitempty"`
 }
 
 // PlayerPage returns index.html: one self-contained page (no network, no
@@ -80,7 +83,7 @@ table{border-collapse:collapse;font:12px monospace}td,th{border:1px solid #ccc;p
 <div id="readout">no clip</div>
 <div><button id="back">&#9664; frame</button><button id="play">play / pause</button><button id="fwd">frame &#9654;</button>
  go to master frame <input id="goto" size="7"> <button id="go">go</button></div>
-</div><div id="right"><h3>Markers</h3><ul id="markers"></ul></div></main>
+</div><div id="right"><h3>Markers</h3><ul id="markers"></ul>{{if .D.Withheld}}<p id="withheld">{{.D.Withheld}}</p>{{end}}</div></main>
 <section style="padding:0 16px 16px"><h3>Files and SHA-256 (manifest.json)</h3><table id="items"><tr><th>path</th><th>kind</th><th>exhibit</th><th>master</th><th>frames</th><th>SHA-256</th></tr></table></section>
 <pre id="testlog" hidden></pre>
 <script>

@@ -63,6 +63,10 @@ func Readme(m Manifest) string {
 	p("")
 	p("%s", ReadmeBrowserLines)
 	p("")
+	if m.Notes != nil && m.Notes.Withheld {
+		p("%s", m.Notes.Statement)
+		p("")
+	}
 	p(`WHAT IS HERE
 
   index.html          open in any web browser (works offline) to play the
@@ -81,6 +85,9 @@ func Readme(m Manifest) string {
   redaction/          each redacted copy's redaction log (JSON and PDF): every
                       hidden region and sound range, with its reason, who
                       added it and when; nothing of what was hidden`)
+	}
+	if hasKind(m, KindStillRedacted) {
+		p(`  stills/*_redacted-*  stills taken from a redacted copy (never the master)`)
 	}
 	p(`  manifest.json       what every file is: exhibit reference, parent master and
                       its SHA-256, frame range (0-based, inclusive), recording

@@ -19,7 +19,7 @@ import (
 // {"ok": bool, "bundle": DIR, "problems": [{"path", "reason"}]}. It opens
 // no store, asks for no key and no sign-in.
 
-const exportUsage = "exhibit export: usage: exhibit export --case REF --out DIR [--masters] [--lossless] [--stills] [--zip] [--redacted PROJECT]... [SPEC...]\n" +
+const exportUsage = "exhibit export: usage: exhibit export --case REF --out DIR [--masters] [--lossless] [--stills] [--zip] [--redacted PROJECT]... [--with-notes] [SPEC...]\n" +
 	"  SPEC: ID (whole recording), ID:N-M (frames N..M), or an annotation id (at least one SPEC or --redacted)"
 
 func exportFlags(fs *flag.FlagSet) action {
@@ -27,7 +27,8 @@ func exportFlags(fs *flag.FlagSet) action {
 	out := fs.String("out", "", "bundle folder to create")
 	masters := fs.Bool("masters", false, "include the decrypted masters")
 	lossless := fs.Bool("lossless", false, "add lossless clips beside the court clips")
-	stills := fs.Bool("stills", false, "a still at each marker")
+	stills := fs.Bool("stills", false, "a still at each marker (with --redacted: from the redacted copies only)")
+	withNotes := fs.Bool("with-notes", false, "keep marker notes and decision reasons in a bundle with --redacted\n(withheld without it: they can name the people the redaction hides)")
 	zipToo := fs.Bool("zip", false, "also write DIR.zip")
 	var redacted listFlag
 	fs.Var(&redacted, "redacted", "a redaction project: its redacted copy and redaction log (repeatable); nothing\nunredacted is added for it (masters only with --masters, court clips only for SPECs)")
@@ -44,7 +45,7 @@ func exportFlags(fs *flag.FlagSet) action {
 				progress = func(f float64) { bar(int(f*1000), 1000) }
 			}
 			res, err := s.lib.Export(ctx, app.ExportRequest{CaseRef: *caseRef, Out: *out, Specs: specs, Masters: *masters,
-				Lossless: *lossless, Stills: *stills, Zip: *zipToo, Redacted: redacted}, progress)
+				Lossless: *lossless, Stills: *stills, Zip: *zipToo, Redacted: redacted, WithNotes: *withNotes}, progress)
 			if err != nil {
 				return err
 			}

@@ -278,7 +278,7 @@ func sarShowFlags(fs *flag.FlagSet) action {
 
 func sarRespondFlags(fs *flag.FlagSet) action {
 	dir := fs.String("bundle", "", "the export bundle folder that answers the request (made with exhibit export)")
-	unredacted := fs.Bool("unredacted", false, "accept a bundle holding unredacted footage (masters, clips, stills)")
+	unredacted := fs.Bool("unredacted", false, "accept a bundle holding unredacted footage (masters, clips, stills)\nor notes and reasons it was exported with (--with-notes)")
 	return action{
 		check: func(args []string) error {
 			if len(args) != 1 {

@@ -485,3 +485,15 @@ func (s *Store) OpenSARDues(ctx context.Context, includeRestricted bool) (map[st
 	}
 	return out, rows.Err()
 }
+
+// ExportedManifest reports whether an export.create entry of this store
+// records manifestSHA: whether the bundle with that manifest was made here
+// (RespondSAR checks it again in its transaction).
+func (s *Store) ExportedManifest(ctx context.Context, manifestSHA string) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM audit WHERE action = 'export.create' AND sha256 = ? AND outcome = ?",
+		manifestSHA, OutcomeOK).Scan(&n); err != nil {
+		return false, fmt.Errorf("look up the export of a bundle: %w", err)
+	}
+	return n > 0, nil
+}

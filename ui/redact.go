@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -63,13 +62,9 @@ type redactScreen struct {
 	wg     sync.WaitGroup
 
 	// Background state.
-	emu     sync.Mutex
-	eng     reviewEngine // under emu
-	med     *reviewMedia // under emu
-	nav     *navQueue
-	playGen atomic.Uint64
-	playing atomic.Bool
-	saver   *redactSaver
+	pane  *playerPane // the engine, its worker, ticker and events
+	nav   *navQueue
+	saver *redactSaver
 
 	// UI state.
 	proj      redact.Project
@@ -150,21 +145,9 @@ func newRedactScreen(lib redactAPI, win fyne.Window, recID, projID string, from,
 		nav: newNavQueue(), done: make(chan struct{}), in: -1, out: -1,
 		exact: exactState{failedFrame: -1}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.pane = newPlayerPane(s.ctx, s, &s.wg, s.nav, func(f func()) { s.do(f) }, log, "redaction", "recording", recID)
 	s.saver = newRedactSaver()
-	s.openMed = func(ctx context.Context) (*reviewMedia, error) {
-		rv, err := lib.OpenReview(ctx, recID)
-		if err != nil {
-			return nil, err
-		}
-		return &reviewMedia{rec: rv.Recording, src: rv.Source, close: rv.Close}, nil
-	}
-	s.openEng = func(src player.Source, opt player.Options) (reviewEngine, error) {
-		e, err := player.Open(src, opt)
-		if err != nil {
-			return nil, err
-		}
-		return e, nil
-	}
+	s.openMed, s.openEng = reviewOpener(lib, recID), openPlayer
 	s.build()
 	return s
 }
@@ -220,14 +203,8 @@ func (s *redactScreen) build() {
 	s.tlSlot = container.NewStack(s.timeline)
 	s.lanes = newRedactLanes(s)
 
-	step := func(d int) func() { return func() { s.stepBy(d); s.refocus() } }
-	back1 := widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), step(-1))
-	fwd1 := widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), step(1))
-	backSec := widget.NewButtonWithIcon("1 s", theme.MediaFastRewindIcon(), func() { s.seekRel(-time.Second); s.refocus() })
-	fwdSec := widget.NewButtonWithIcon("1 s", theme.MediaFastForwardIcon(), func() { s.seekRel(time.Second); s.refocus() })
-	fwdSec.IconPlacement = widget.ButtonIconTrailingText
-	s.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { s.togglePlay(); s.refocus() })
-	s.playBtn.Importance = widget.HighImportance
+	var back1, backSec, fwdSec, fwd1 *widget.Button
+	back1, backSec, s.playBtn, fwdSec, fwd1 = transportButtons(s, s.refocus)
 
 	mono := fyne.TextStyle{Monospace: true}
 	s.frameLbl = widget.NewLabelWithStyle(formatFrameReadout(0, 0), fyne.TextAlignLeading, mono)
@@ -358,35 +335,10 @@ func (s *redactScreen) open() {
 		s.do(func() { s.fail(err) })
 		return
 	}
-	med, err := s.openMed(s.ctx)
-	if err != nil {
-		s.log.Error("open redaction recording", "recording", s.recID, "error", err)
-		s.do(func() { s.fail(err) })
+	eng, med, ok := s.pane.open(s.openMed, s.openEng, s.engOpt, nil)
+	if !ok {
 		return
 	}
-	w, h := renderSize(med.rec.Width, med.rec.Height)
-	opt := s.engOpt
-	opt.Width, opt.Height = w, h
-	eng, err := s.openEng(med.src, opt)
-	if err != nil {
-		s.log.Error("open redaction engine", "recording", s.recID, "error", err)
-		_ = med.close() // failure path: err is shown
-		s.do(func() { s.fail(err) })
-		return
-	}
-	s.emu.Lock()
-	if s.ctx.Err() != nil {
-		s.emu.Unlock()
-		_ = eng.Close() // abandoned: the editor closed meanwhile
-		_ = med.close() // abandoned: the editor closed meanwhile
-		return
-	}
-	s.eng, s.med = eng, med
-	s.wg.Add(3)
-	s.emu.Unlock()
-	go s.worker(eng)
-	go s.ticker(eng)
-	go s.events(eng)
 	start := max(0, p.From)
 	f, err := eng.SeekFrame(s.ctx, start)
 	s.do(func() { s.opened(p, med, f, err) })
@@ -465,11 +417,7 @@ func (s *redactScreen) fixReadoutWidths() {
 	if s.rec.RecordedAt.IsZero() {
 		samples[2] = formatWallClock(time.Time{})
 	}
-	for i, lbl := range []*widget.Label{s.frameLbl, s.timeLbl, s.wallLbl} {
-		probe := widget.NewLabelWithStyle(samples[i], lbl.Alignment, lbl.TextStyle)
-		s.readoutBox[i].Layout = layout.NewGridWrapLayout(probe.MinSize())
-		s.readoutBox[i].Refresh()
-	}
+	fixReadout([]*widget.Label{s.frameLbl, s.timeLbl, s.wallLbl}, s.readoutBox, samples)
 	s.content.Refresh()
 }
 
@@ -574,13 +522,7 @@ func (s *redactScreen) showPosition() {
 		return
 	}
 	n := s.cur
-	s.frameLbl.SetText(formatFrameReadout(n, s.count))
-	s.timeLbl.SetText(app.FormatMediaTime(s.frames[n]))
-	if s.rec != nil && !s.rec.RecordedAt.IsZero() {
-		s.wallLbl.SetText(formatWallClock(s.rec.RecordedAt.Add(s.frames[n])))
-	} else {
-		s.wallLbl.SetText(formatWallClock(time.Time{}))
-	}
+	showReadout(s.frameLbl, s.timeLbl, s.wallLbl, s.frames[:s.count], n, s.rec)
 	s.timeline.SetPosition(n)
 	if s.message.Importance == widget.WarningImportance && s.msgCard.Visible() {
 		s.msgCard.Hide()
@@ -620,221 +562,41 @@ func (s *redactScreen) drawBoxes() {
 }
 
 // frameInterval is the mean frame duration.
-func (s *redactScreen) frameInterval() time.Duration {
-	if s.count < 2 {
-		return 40 * time.Millisecond
-	}
-	return max(time.Millisecond, (s.frames[s.count-1]-s.frames[0])/time.Duration(s.count-1))
-}
+func (s *redactScreen) frameInterval() time.Duration { return meanFrameInterval(s.frames[:s.count]) }
 
 // ready reports whether navigation is possible.
 func (s *redactScreen) ready() bool { return s.count > 0 && !s.closed && !s.failed }
 
-// Navigation (UI goroutine), as on the review screen; the worker runs it.
+// isClosed reports whether the editor was closed (playerHost).
+func (s *redactScreen) isClosed() bool { return s.closed }
 
-func (s *redactScreen) stepBy(d int) {
-	if s.ready() {
-		s.setPlayingUI(false)
-		s.cancelExact() // a stale picture
-		s.nav.push(navCmd{kind: navStep, n: d})
-	}
-}
+// playingForward reports whether the editor shows playback (playerHost).
+func (s *redactScreen) playingForward() bool { return s.isPlaying }
 
-func (s *redactScreen) seekFrame(n int) {
-	if s.ready() {
-		s.setPlayingUI(false)
-		s.cancelExact() // a stale picture
-		s.nav.push(navCmd{kind: navSeek, n: n})
-	}
-}
+// Navigation (UI goroutine), as on the review screen; the pane's worker
+// runs it. Each one cancels an exact preview asked for (a stale picture).
+
+func (s *redactScreen) stepBy(d int) { s.cancelExact(); s.pane.request(navCmd{kind: navStep, n: d}) }
+
+func (s *redactScreen) seekFrame(n int) { s.cancelExact(); s.pane.request(navCmd{kind: navSeek, n: n}) }
 
 func (s *redactScreen) seekRel(d time.Duration) {
-	if s.ready() {
-		s.setPlayingUI(false)
-		s.cancelExact() // a stale picture
-		s.nav.push(navCmd{kind: navSeekRel, d: d})
-	}
+	s.cancelExact()
+	s.pane.request(navCmd{kind: navSeekRel, d: d})
 }
 
 func (s *redactScreen) togglePlay() {
-	if !s.ready() {
-		return
-	}
 	s.cancelExact()
 	if s.isPlaying {
-		s.setPlayingUI(false)
-		s.nav.push(navCmd{kind: navPause})
+		s.pane.request(navCmd{kind: navPause})
 		return
 	}
-	s.setPlayingUI(true)
-	s.nav.push(navCmd{kind: navPlay})
+	s.pane.request(navCmd{kind: navPlay})
 }
 
 func (s *redactScreen) setPlayingUI(on bool) {
 	s.isPlaying = on
-	icon := theme.MediaPlayIcon()
-	if on {
-		icon = theme.MediaPauseIcon()
-	}
-	if s.playBtn.Icon != icon {
-		s.playBtn.SetIcon(icon)
-	}
-}
-
-// worker runs navigation commands one at a time (own goroutine).
-func (s *redactScreen) worker(eng reviewEngine) {
-	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-s.nav.wake:
-		}
-		for {
-			c, ok := s.nav.take()
-			if !ok || s.ctx.Err() != nil {
-				break
-			}
-			s.run(eng, c)
-		}
-	}
-}
-
-// run executes one command and publishes its outcome (worker goroutine).
-func (s *redactScreen) run(eng reviewEngine, c navCmd) {
-	gen := s.playGen.Add(1)
-	var (
-		f   player.Frame
-		err error
-	)
-	switch c.kind {
-	case navPlay:
-		s.playing.Store(true)
-		if err = eng.Play(); err != nil {
-			s.playing.Store(false)
-		}
-		s.publish(player.Frame{}, err, false, gen)
-		return
-	case navPause:
-		s.playing.Store(false)
-		if err = eng.Pause(); err == nil {
-			var ok bool
-			if f, ok = eng.LatestFrame(); !ok {
-				f = player.Frame{}
-			}
-		}
-	case navSeek:
-		s.playing.Store(false)
-		f, err = eng.SeekFrame(s.ctx, c.n)
-	case navSeekRel:
-		s.playing.Store(false)
-		_, m, _ := eng.Position()
-		f, err = eng.SeekTime(s.ctx, max(0, m+c.d))
-	case navStep:
-		s.playing.Store(false)
-		f, err = eng.Step(s.ctx, c.n)
-	}
-	s.publish(f, err, true, gen)
-}
-
-// publish shows a command's outcome with one UI update.
-func (s *redactScreen) publish(f player.Frame, err error, stopped bool, gen uint64) {
-	s.do(func() {
-		if s.closed {
-			f.Release()
-			return
-		}
-		if err != nil {
-			f.Release()
-			if !ignorable(err) {
-				s.log.Error("redaction navigation", "recording", s.recID, "error", err)
-				s.fail(err)
-			}
-			return
-		}
-		if stopped && s.isPlaying && !s.nav.busy() && s.playGen.Load() == gen {
-			s.setPlayingUI(false)
-		}
-		if f.Image != nil {
-			s.showFrame(f)
-		}
-	})
-}
-
-// ticker shows playback: the engine's latest frame, when it changed.
-func (s *redactScreen) ticker(eng reviewEngine) {
-	defer s.wg.Done()
-	t := time.NewTicker(time.Second / tickRate)
-	defer t.Stop()
-	var last *image.RGBA
-	lastIdx := -1
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-		}
-		if !s.playing.Load() {
-			lastIdx = -1
-			continue
-		}
-		gen := s.playGen.Load()
-		f, ok := eng.LatestFrame()
-		if !ok {
-			continue
-		}
-		if f.Index == lastIdx && f.Image == last {
-			f.Release()
-			continue
-		}
-		last, lastIdx = f.Image, f.Index
-		s.do(func() {
-			if s.closed || s.playGen.Load() != gen {
-				f.Release()
-				return
-			}
-			s.showFrame(f)
-		})
-	}
-}
-
-// events turns the end of playback and failures into UI updates.
-func (s *redactScreen) events(eng reviewEngine) {
-	defer s.wg.Done()
-	ch := eng.Events()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case ev, ok := <-ch:
-			if !ok {
-				return
-			}
-			switch ev.Kind {
-			case player.EventEnd:
-				if !s.playing.CompareAndSwap(true, false) {
-					continue
-				}
-				gen := s.playGen.Add(1)
-				f, _ := eng.LatestFrame()
-				s.do(func() {
-					if s.closed || s.playGen.Load() != gen {
-						f.Release()
-						return
-					}
-					s.setPlayingUI(false)
-					if f.Image != nil {
-						s.showFrame(f)
-					}
-				})
-			case player.EventError:
-				s.playing.Store(false)
-				err := ev.Err
-				s.log.Error("redaction playback", "recording", s.recID, "error", err)
-				s.do(func() { s.fail(err) })
-			}
-		}
-	}
+	showPlayIcon(s.playBtn, on)
 }
 
 // Keys.
@@ -1027,20 +789,7 @@ func (s *redactScreen) close() <-chan struct{} {
 		s.shownRelease, s.shownImg = nil, nil
 	}
 	go func() {
-		s.emu.Lock()
-		eng, med := s.eng, s.med
-		s.emu.Unlock()
-		if eng != nil {
-			if err := eng.Close(); err != nil {
-				s.log.Warn("close engine", "recording", s.recID, "error", err)
-			}
-		}
-		s.wg.Wait()
-		if med != nil {
-			if err := med.close(); err != nil {
-				s.log.Warn("close recording", "recording", s.recID, "error", err)
-			}
-		}
+		s.pane.shutdown(nil)
 		close(s.done)
 	}()
 	return s.done

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"image"
 	"image/color"
 	"log/slog"
 	"strconv"
@@ -123,14 +122,10 @@ type reviewScreen struct {
 	wg     sync.WaitGroup
 
 	// Background state.
-	emu     sync.Mutex
-	eng     reviewEngine // set once open, under emu
-	med     *reviewMedia // under emu
-	nav     *navQueue
-	props   *propState
-	playGen atomic.Uint64 // changed by every navigation command
-	playing atomic.Bool   // the ticker publishes frames while set
-	thumbs  chan int      // hover preview requests (latest wins)
+	pane   *playerPane // the engine, its worker, ticker and events
+	nav    *navQueue
+	props  *propState
+	thumbs chan int // hover preview requests (latest wins)
 
 	// UI: hover preview debounce.
 	hoverTimer *time.Timer
@@ -202,20 +197,10 @@ func newReviewScreen(lib reviewAPI, win fyne.Window, id string, log *slog.Logger
 		lib: lib, data: newDataQueue(),
 		nav: newNavQueue(), props: newPropState(), speed: 1, loopIn: -1, loopB: -1, done: make(chan struct{}), thumbs: make(chan int, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.openMed = func(ctx context.Context) (*reviewMedia, error) {
-		rv, err := lib.OpenReview(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return &reviewMedia{rec: rv.Recording, src: rv.Source, close: rv.Close}, nil
-	}
-	s.openEng = func(src player.Source, opt player.Options) (reviewEngine, error) {
-		e, err := player.Open(src, opt)
-		if err != nil {
-			return nil, err
-		}
-		return e, nil
-	}
+	s.pane = newPlayerPane(s.ctx, s, &s.wg, s.nav, func(f func()) { s.do(f) }, log, "review", "id", id)
+	s.pane.halt = s.stopReverse
+	s.pane.played = s.checkAudioOutput
+	s.openMed, s.openEng = reviewOpener(lib, id), openPlayer
 	s.build()
 	return s
 }
@@ -285,14 +270,8 @@ func (s *reviewScreen) build() {
 	s.timeline = NewTimeline(nil, 0)
 	s.tlSlot = container.NewStack(s.timeline)
 
-	step := func(d int) func() { return func() { s.stepBy(d); s.refocus() } }
-	back1 := widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), step(-1))
-	fwd1 := widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), step(1))
-	backSec := widget.NewButtonWithIcon("1 s", theme.MediaFastRewindIcon(), func() { s.seekRel(-time.Second); s.refocus() })
-	fwdSec := widget.NewButtonWithIcon("1 s", theme.MediaFastForwardIcon(), func() { s.seekRel(time.Second); s.refocus() })
-	fwdSec.IconPlacement = widget.ButtonIconTrailingText
-	s.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { s.togglePlay(); s.refocus() })
-	s.playBtn.Importance = widget.HighImportance
+	var back1, backSec, fwdSec, fwd1 *widget.Button
+	back1, backSec, s.playBtn, fwdSec, fwd1 = transportButtons(s, s.refocus)
 
 	var speedNames []string
 	for _, v := range reviewSpeeds {
@@ -464,38 +443,14 @@ func (s *reviewScreen) unhook() {
 // open runs on its own goroutine: recording, then engine, then the
 // background goroutines that use the engine.
 func (s *reviewScreen) open() {
-	med, err := s.openMed(s.ctx)
-	if err != nil {
-		s.log.Error("open review", "id", s.id, "error", err)
-		s.do(func() { s.fail(err) })
+	eng, med, ok := s.pane.open(s.openMed, s.openEng, s.engOpt, func(eng reviewEngine, med *reviewMedia) {
+		s.wg.Add(2)
+		go s.applyProps(eng)
+		go s.previews(med)
+	})
+	if !ok {
 		return
 	}
-	w, h := renderSize(med.rec.Width, med.rec.Height)
-	opt := s.engOpt
-	opt.Width, opt.Height = w, h
-	eng, err := s.openEng(med.src, opt)
-	if err != nil {
-		s.log.Error("open engine", "id", s.id, "error", err)
-		_ = med.close() // failure path: err is shown
-		s.do(func() { s.fail(err) })
-		return
-	}
-	s.emu.Lock()
-	if s.ctx.Err() != nil {
-		s.emu.Unlock()
-		_ = eng.Close() // abandoned before use: the screen is closing
-		_ = med.close() // abandoned before use: the screen is closing
-		return
-	}
-	s.eng, s.med = eng, med
-	s.wg.Add(5)
-	s.emu.Unlock()
-	go s.worker(eng)
-	go s.ticker(eng)
-	go s.events(eng)
-	go s.applyProps(eng)
-	go s.previews(med)
-
 	f, ok := eng.LatestFrame()
 	s.do(func() { s.opened(med, f, ok) })
 }
@@ -557,11 +512,7 @@ func (s *reviewScreen) fixReadoutWidths() {
 	if s.rec.RecordedAt.IsZero() {
 		samples[2] = formatWallClock(time.Time{})
 	}
-	for i, lbl := range []*widget.Label{s.frameLbl, s.timeLbl, s.wallLbl} {
-		probe := widget.NewLabelWithStyle(samples[i], lbl.Alignment, lbl.TextStyle)
-		s.readoutBoxes[i].Layout = layout.NewGridWrapLayout(probe.MinSize())
-		s.readoutBoxes[i].Refresh()
-	}
+	fixReadout([]*widget.Label{s.frameLbl, s.timeLbl, s.wallLbl}, s.readoutBoxes, samples)
 	s.content.Refresh()
 }
 
@@ -628,13 +579,7 @@ func (s *reviewScreen) showPosition(n int) {
 	}
 	n = max(0, min(n, s.count-1))
 	s.cur = n
-	s.frameLbl.SetText(formatFrameReadout(n, s.count))
-	s.timeLbl.SetText(app.FormatMediaTime(s.frames[n]))
-	if s.rec != nil && !s.rec.RecordedAt.IsZero() {
-		s.wallLbl.SetText(formatWallClock(s.rec.RecordedAt.Add(s.frames[n])))
-	} else {
-		s.wallLbl.SetText(formatWallClock(time.Time{}))
-	}
+	showReadout(s.frameLbl, s.timeLbl, s.wallLbl, s.frames[:s.count], n, s.rec)
 	s.timeline.SetPosition(n)
 	if s.reversing && n == 0 {
 		s.stopReverse()
@@ -652,74 +597,34 @@ func (s *reviewScreen) readout() (frame, media, wall string) {
 
 func (s *reviewScreen) setPlayingUI(on bool) {
 	s.isPlaying = on
-	icon := theme.MediaPlayIcon()
-	if on || s.reversing {
-		icon = theme.MediaPauseIcon()
-	}
-	if s.playBtn.Icon != icon {
-		s.playBtn.SetIcon(icon)
-	}
+	showPlayIcon(s.playBtn, on || s.reversing)
 	s.showDirection()
 }
 
 // ready reports whether navigation is possible.
 func (s *reviewScreen) ready() bool { return s.count > 0 && !s.closed && !s.failed }
 
-// Navigation requests (UI goroutine). They go to the worker.
+// isClosed reports whether the screen was closed (playerHost).
+func (s *reviewScreen) isClosed() bool { return s.closed }
 
-func (s *reviewScreen) stepBy(d int) {
-	if !s.ready() {
-		return
-	}
-	s.stopReverse()
-	s.setPlayingUI(false)
-	s.nav.push(navCmd{kind: navStep, n: d})
-}
+// playingForward reports whether the screen shows forward playback
+// (playerHost); backward play is the reverse ticker's.
+func (s *reviewScreen) playingForward() bool { return s.isPlaying && !s.reversing }
 
-func (s *reviewScreen) seekFrame(n int) {
-	if !s.ready() {
-		return
-	}
-	s.stopReverse()
-	s.setPlayingUI(false)
-	s.nav.push(navCmd{kind: navSeek, n: n})
-}
+// Navigation requests (UI goroutine). They go to the pane's worker; each
+// stops backward play first.
 
-func (s *reviewScreen) seekRel(d time.Duration) {
-	if !s.ready() {
-		return
-	}
-	s.stopReverse()
-	s.setPlayingUI(false)
-	s.nav.push(navCmd{kind: navSeekRel, d: d})
-}
+func (s *reviewScreen) stepBy(d int) { s.pane.request(navCmd{kind: navStep, n: d}) }
 
-func (s *reviewScreen) goTo(c navCmd) {
-	if !s.ready() {
-		return
-	}
-	s.stopReverse()
-	s.setPlayingUI(false)
-	s.nav.push(c)
-}
+func (s *reviewScreen) seekFrame(n int) { s.pane.request(navCmd{kind: navSeek, n: n}) }
 
-func (s *reviewScreen) play() {
-	if !s.ready() {
-		return
-	}
-	s.stopReverse()
-	s.setPlayingUI(true)
-	s.nav.push(navCmd{kind: navPlay})
-}
+func (s *reviewScreen) seekRel(d time.Duration) { s.pane.request(navCmd{kind: navSeekRel, d: d}) }
 
-func (s *reviewScreen) pause() {
-	if !s.ready() {
-		return
-	}
-	s.stopReverse()
-	s.setPlayingUI(false)
-	s.nav.push(navCmd{kind: navPause})
-}
+func (s *reviewScreen) goTo(c navCmd) { s.pane.request(c) }
+
+func (s *reviewScreen) play() { s.pane.request(navCmd{kind: navPlay}) }
+
+func (s *reviewScreen) pause() { s.pane.request(navCmd{kind: navPause}) }
 
 func (s *reviewScreen) togglePlay() {
 	if s.isPlaying || s.reversing {
@@ -807,12 +712,7 @@ func (s *reviewScreen) showDirection() {
 }
 
 // frameInterval is the mean frame duration.
-func (s *reviewScreen) frameInterval() time.Duration {
-	if s.count < 2 {
-		return 40 * time.Millisecond
-	}
-	return max(time.Millisecond, (s.frames[s.count-1]-s.frames[0])/time.Duration(s.count-1))
-}
+func (s *reviewScreen) frameInterval() time.Duration { return meanFrameInterval(s.frames[:s.count]) }
 
 func (s *reviewScreen) setSpeed(v float64) {
 	v = max(0.1, min(4, v))
@@ -1122,212 +1022,13 @@ func (s *reviewScreen) close() <-chan struct{} {
 	s.video.Clear()
 	s.timeline.SetPreview(0, nil, nil)
 	go func() {
-		s.emu.Lock()
-		eng, med := s.eng, s.med
-		s.emu.Unlock()
-		if eng != nil {
-			if err := eng.Close(); err != nil {
-				s.log.Warn("close engine", "id", s.id, "error", err)
-			}
-		}
-		s.wg.Wait()
-		saveResume()
-		if med != nil {
-			if err := med.close(); err != nil {
-				s.log.Warn("close recording", "id", s.id, "error", err)
-			}
-		}
+		s.pane.shutdown(saveResume)
 		close(s.done)
 	}()
 	return s.done
 }
 
-// Background goroutines, one set per opened engine.
-
-// worker runs navigation commands one at a time and publishes each result
-// with one UI update.
-func (s *reviewScreen) worker(eng reviewEngine) {
-	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-s.nav.wake:
-		}
-		for {
-			s.applyLoop(eng)
-			c, ok := s.nav.take()
-			if !ok || s.ctx.Err() != nil {
-				break
-			}
-			s.run(eng, c)
-		}
-	}
-}
-
-// applyLoop sets or clears the engine's A–B loop if the wanted one
-// changed (worker goroutine).
-func (s *reviewScreen) applyLoop(eng reviewEngine) {
-	a, b, ok := s.nav.takeLoop()
-	if !ok {
-		return
-	}
-	if b < 0 {
-		eng.ClearLoop()
-		return
-	}
-	if err := eng.SetLoop(a, b); err != nil && !ignorable(err) {
-		s.log.Warn("loop", "id", s.id, "from", a, "to", b, "error", err)
-	}
-}
-
-// run executes one command on the engine (worker goroutine).
-func (s *reviewScreen) run(eng reviewEngine, c navCmd) {
-	gen := s.playGen.Add(1)
-	var (
-		f   player.Frame
-		err error
-	)
-	switch c.kind {
-	case navPlay:
-		s.playing.Store(true)
-		if err = eng.Play(); err != nil {
-			s.playing.Store(false)
-		}
-		s.publish(player.Frame{}, err, false, gen)
-		if err == nil {
-			s.checkAudioOutput(eng)
-		}
-		return
-	case navPause:
-		s.playing.Store(false)
-		if err = eng.Pause(); err == nil {
-			var ok bool
-			if f, ok = eng.LatestFrame(); !ok {
-				f = player.Frame{}
-			}
-		}
-	case navSeek:
-		s.playing.Store(false)
-		f, err = eng.SeekFrame(s.ctx, c.n)
-	case navSeekTime:
-		s.playing.Store(false)
-		f, err = eng.SeekTime(s.ctx, c.d)
-	case navSeekRel:
-		s.playing.Store(false)
-		_, m, _ := eng.Position()
-		f, err = eng.SeekTime(s.ctx, max(0, m+c.d))
-	case navStep:
-		s.playing.Store(false)
-		f, err = eng.Step(s.ctx, c.n)
-	}
-	s.publish(f, err, true, gen)
-}
-
-// publish shows a command's outcome with one UI update. gen is the
-// command's navigation generation: a stopping command's outcome that
-// arrives after a newer command (a play) was taken does not mark the
-// screen paused.
-func (s *reviewScreen) publish(f player.Frame, err error, stopped bool, gen uint64) {
-	s.do(func() {
-		if s.closed {
-			f.Release()
-			return
-		}
-		if err != nil {
-			f.Release()
-			if !ignorable(err) {
-				s.log.Error("review navigation", "id", s.id, "error", err)
-				s.fail(err)
-			}
-			return
-		}
-		if stopped && !s.reversing && s.isPlaying && !s.nav.busy() && s.playGen.Load() == gen {
-			s.setPlayingUI(false)
-		}
-		if f.Image != nil {
-			s.showFrame(f)
-		}
-	})
-}
-
-// ticker shows playback: at tickRate it takes the engine's latest frame
-// and, only when it changed, shows it with one UI update.
-func (s *reviewScreen) ticker(eng reviewEngine) {
-	defer s.wg.Done()
-	t := time.NewTicker(time.Second / tickRate)
-	defer t.Stop()
-	var last *image.RGBA
-	lastIdx := -1
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-		}
-		if !s.playing.Load() {
-			lastIdx = -1
-			continue
-		}
-		gen := s.playGen.Load()
-		f, ok := eng.LatestFrame()
-		if !ok {
-			continue
-		}
-		if f.Index == lastIdx && f.Image == last {
-			f.Release()
-			continue
-		}
-		last, lastIdx = f.Image, f.Index
-		s.do(func() {
-			if s.closed || s.playGen.Load() != gen {
-				f.Release()
-				return
-			}
-			s.showFrame(f)
-		})
-	}
-}
-
-// events turns engine events into UI updates: the end of playback and
-// failures outside a call. Positions are the ticker's job.
-func (s *reviewScreen) events(eng reviewEngine) {
-	defer s.wg.Done()
-	ch := eng.Events()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case ev, ok := <-ch:
-			if !ok {
-				return
-			}
-			switch ev.Kind {
-			case player.EventEnd:
-				if !s.playing.CompareAndSwap(true, false) {
-					continue
-				}
-				gen := s.playGen.Add(1)
-				f, _ := eng.LatestFrame()
-				s.do(func() {
-					if s.closed || s.playGen.Load() != gen {
-						f.Release()
-						return
-					}
-					s.setPlayingUI(false)
-					if f.Image != nil {
-						s.showFrame(f)
-					}
-				})
-			case player.EventError:
-				s.playing.Store(false)
-				err := ev.Err
-				s.log.Error("playback", "id", s.id, "error", err)
-				s.do(func() { s.fail(err) })
-			}
-		}
-	}
-}
+// Background goroutines of the review's own, beside the pane's.
 
 // applyProps applies the newest speed, volume and mute to the engine.
 func (s *reviewScreen) applyProps(eng reviewEngine) {

@@ -103,9 +103,7 @@ const noSoundWords = "No sound device: this recording's sound cannot be heard on
 // sound; when it fell through to "null" (no sound device), the screen
 // says so instead of playing silently.
 func (s *reviewScreen) checkAudioOutput(eng reviewEngine) {
-	s.emu.Lock()
-	med := s.med
-	s.emu.Unlock()
+	med := s.pane.media()
 	if med == nil || med.rec == nil || med.rec.AudioCodec == "" || !s.soundOnce.CompareAndSwap(false, true) {
 		return
 	}

@@ -829,9 +829,9 @@ func TestReviewNoSoundDeviceNotice(t *testing.T) {
 		eng.ao = c.ao
 		h := newFakeReview(t, eng, nil)
 		s := h.s
-		s.emu.Lock()
-		s.med.rec.AudioCodec = "aac" // a recording with sound
-		s.emu.Unlock()
+		s.pane.emu.Lock()
+		s.pane.med.rec.AudioCodec = "aac" // a recording with sound
+		s.pane.emu.Unlock()
 		if s.soundBadge.Visible() {
 			t.Fatal("the notice shows before playing")
 		}
