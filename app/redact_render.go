@@ -50,6 +50,10 @@ func RegionStage(p redact.Project, w, h int) media.FrameStage {
 	}
 }
 
+// renderStageTap, when set (tests only), sees every frame RenderRedaction
+// hands to the encoder, after the region stage.
+var renderStageTap func(n int, y, u, v []byte)
+
 // stageNote names the Go stage of a render in its recipe.
 func stageNote(p redact.Project) string {
 	return fmt.Sprintf("video frames pass through Exhibit's region stage between the two ffmpeg runs: exhibit/app/redact.ApplyYUV420 "+
@@ -133,7 +137,15 @@ func (l *Library) RenderRedaction(ctx context.Context, projectID, out string, pr
 
 	r := media.ClipRange{Table: ft, From: p.From, To: p.To, Container: rec.Container}
 	o := media.RedactOptions{Width: rec.Width, Height: rec.Height, Audio: rec.AudioCodec != "", Edits: AudioEdits(p, ft)}
-	res, err := media.RenderRedacted(ctx, url, tmp, r, o, RegionStage(p, rec.Width, rec.Height), func(f float64) { report(0.85 * f) })
+	stage := RegionStage(p, rec.Width, rec.Height)
+	if tap := renderStageTap; tap != nil {
+		stage = func(n int, y, u, v []byte) error {
+			err := RegionStage(p, rec.Width, rec.Height)(n, y, u, v)
+			tap(n, y, u, v)
+			return err
+		}
+	}
+	res, err := media.RenderRedacted(ctx, url, tmp, r, o, stage, func(f float64) { report(0.85 * f) })
 	if err != nil {
 		return nil, l.renderFailed(ctx, rec, p, err)
 	}

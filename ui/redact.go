@@ -97,6 +97,8 @@ type redactScreen struct {
 	// previewBufs are the preview's copies, used in turn.
 	previewBufs [2]*image.RGBA
 	previewIdx  int
+	// exact is the exact preview's state (redact_exact.go).
+	exact exactState
 	// tracking and detecting stop a follow or a face detection in
 	// progress (nil: none).
 	tracking, detecting context.CancelFunc
@@ -120,6 +122,8 @@ type redactScreen struct {
 	retryBtn    *widget.Button
 	previewBtn  *widget.Button
 	previewBand *fyne.Container
+	exactLbl    *widget.Label // which preview is shown: exact or approximate
+	exactBox    *fyne.Container
 	undoBtn     *widget.Button
 	redoBtn     *widget.Button
 	renderBtn   *widget.Button
@@ -138,7 +142,8 @@ func newRedactScreen(lib redactAPI, win fyne.Window, recID, projID string, from,
 	}
 	s := &redactScreen{win: win, log: log, do: fyne.Do, mods: currentModifiers, back: back, touch: func() {},
 		lib: lib, recID: recID, projID: projID, from: from, to: to,
-		nav: newNavQueue(), done: make(chan struct{}), in: -1, out: -1}
+		nav: newNavQueue(), done: make(chan struct{}), in: -1, out: -1,
+		exact: exactState{failedFrame: -1}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.pane = newPlayerPane(s.ctx, s, &s.wg, s.nav, func(f func()) { s.do(f) }, log, "redaction", "recording", recID)
 	s.saver = newRedactSaver()
@@ -206,6 +211,11 @@ func (s *redactScreen) build() {
 	s.timeLbl = widget.NewLabelWithStyle(app.FormatMediaTime(0), fyne.TextAlignLeading, mono)
 	s.wallLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, mono)
 	s.readoutBox = []*fyne.Container{container.NewStack(s.frameLbl), container.NewStack(s.timeLbl), container.NewStack(s.wallLbl)}
+	s.exactLbl = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// As wide as its widest text, so the readout does not move when it changes.
+	widest := widget.NewLabelWithStyle("Preview: "+previewFailed, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.exactBox = container.New(layout.NewGridWrapLayout(widest.MinSize()), s.exactLbl)
+	s.exactBox.Hide()
 
 	s.status = widget.NewLabel("")
 	s.status.Truncation = fyne.TextTruncateEllipsis
@@ -221,7 +231,9 @@ func (s *redactScreen) build() {
 	readout := container.NewHBox(s.readoutBox[0], widget.NewSeparator(), s.readoutBox[1], widget.NewSeparator(), s.readoutBox[2])
 	barLay := &barLayout{}
 	bar := container.New(barLay, transport, readout)
-	statusRow := container.NewBorder(nil, nil, nil, s.retryBtn, s.status)
+	// The preview's kind sits at the end of the line under the readout: a
+	// line that is there anyway, so showing it never moves the picture.
+	statusRow := container.NewBorder(nil, nil, nil, container.NewHBox(s.exactBox, s.retryBtn), s.status)
 	bottom := container.NewPadded(container.NewVBox(container.NewPadded(container.NewVBox(container.NewBorder(nil, nil, laneInset(), nil, s.tlSlot), s.lanes)), bar, statusRow))
 
 	s.panel = newRedactPanel(s)
@@ -463,13 +475,23 @@ func (s *redactScreen) showFrame(f player.Frame) {
 	s.showPosition()
 }
 
-// drawPicture shows the frame: the engine's picture, or the preview.
+// drawPicture shows the frame: the engine's picture, or the preview: the
+// exact picture when it has arrived for this frame and project version,
+// otherwise the approximate one drawn at once on the engine's frame
+// (asking for the exact one when the picture rests; redact_exact.go).
 func (s *redactScreen) drawPicture() {
 	if s.shownImg == nil {
 		return
 	}
 	if !s.preview {
+		s.cancelExact()
+		s.exactBox.Hide()
 		s.video.SetFrame(s.shownImg, nil)
+		return
+	}
+	if s.exactFits() {
+		s.video.SetFrame(s.exact.pic.Image, nil)
+		s.showPreviewKind(true, previewExact)
 		return
 	}
 	src := s.shownImg
@@ -484,6 +506,14 @@ func (s *redactScreen) drawPicture() {
 	regs := scaleRegions(s.proj.RegionsAt(s.cur, s.srcW, s.srcH), s.srcW, s.srcH, src.Rect.Dx(), src.Rect.Dy())
 	redact.ApplyRGBA(buf, regs)
 	s.video.SetFrame(buf, nil)
+	s.requestExact()
+	text := previewApprox
+	if s.exact.cancel != nil {
+		text = previewComing
+	} else if s.isPlaying {
+		text = previewPlaying
+	}
+	s.showPreviewKind(false, text)
 }
 
 // showPosition moves the readout, the timeline and the boxes to s.cur.
@@ -544,15 +574,19 @@ func (s *redactScreen) isClosed() bool { return s.closed }
 func (s *redactScreen) playingForward() bool { return s.isPlaying }
 
 // Navigation (UI goroutine), as on the review screen; the pane's worker
-// runs it.
+// runs it. Each one cancels an exact preview asked for (a stale picture).
 
-func (s *redactScreen) stepBy(d int) { s.pane.request(navCmd{kind: navStep, n: d}) }
+func (s *redactScreen) stepBy(d int) { s.cancelExact(); s.pane.request(navCmd{kind: navStep, n: d}) }
 
-func (s *redactScreen) seekFrame(n int) { s.pane.request(navCmd{kind: navSeek, n: n}) }
+func (s *redactScreen) seekFrame(n int) { s.cancelExact(); s.pane.request(navCmd{kind: navSeek, n: n}) }
 
-func (s *redactScreen) seekRel(d time.Duration) { s.pane.request(navCmd{kind: navSeekRel, d: d}) }
+func (s *redactScreen) seekRel(d time.Duration) {
+	s.cancelExact()
+	s.pane.request(navCmd{kind: navSeekRel, d: d})
+}
 
 func (s *redactScreen) togglePlay() {
+	s.cancelExact()
 	if s.isPlaying {
 		s.pane.request(navCmd{kind: navPause})
 		return

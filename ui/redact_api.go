@@ -19,6 +19,7 @@ type redactAPI interface {
 	NewRedaction(ctx context.Context, recordingID string, from, to int) (redact.Project, error)
 	RedactionProject(ctx context.Context, projectID string) (redact.Project, error)
 	RedactionProjects(ctx context.Context, recordingID string) ([]redact.Project, error)
+	RedactionPreview(ctx context.Context, projectID string, n int) (*app.RedactionPicture, error)
 
 	AddKeyframe(ctx context.Context, projectID string, in app.KeyframeInput) (string, redact.Project, error)
 	SetTrackEnd(ctx context.Context, projectID, trackID string, frame int) (redact.Project, error)

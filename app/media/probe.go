@@ -28,6 +28,8 @@ type Probe struct {
 	Width       int    // coded picture width in pixels (before Rotation)
 	Height      int    // coded picture height in pixels (before Rotation)
 	Rotation    int    // display rotation in degrees from the display matrix, 0 if none
+	ColorSpace  string // YUV matrix as ffprobe names it ("bt709", "smpte170m", ...), "" if not tagged
+	ColorRange  string // "tv" (limited), "pc" (full), "" if not tagged
 	FrameRate   Rational
 	TimeBase    Rational // video stream time_base
 	StartPTS    int64    // video stream start pts in TimeBase
@@ -56,6 +58,8 @@ type ffStream struct {
 	CodecName    string            `json:"codec_name"`
 	CodecType    string            `json:"codec_type"`
 	PixFmt       string            `json:"pix_fmt"`
+	ColorSpace   string            `json:"color_space"`
+	ColorRange   string            `json:"color_range"`
 	Width        int               `json:"width"`
 	Height       int               `json:"height"`
 	RFrameRate   string            `json:"r_frame_rate"`
@@ -165,6 +169,7 @@ func fromFFprobe(raw *ffProbeOutput, input string) (*Probe, error) {
 	p.VideoIndex = video.Index
 	p.VideoCodec = video.CodecName
 	p.PixelFormat = video.PixFmt
+	p.ColorSpace, p.ColorRange = tagged(video.ColorSpace), tagged(video.ColorRange)
 	p.Width, p.Height = video.Width, video.Height
 	p.FrameRate, _ = ParseRational(video.AvgFrameRate)
 	if p.FrameRate.IsZero() {
@@ -277,4 +282,13 @@ func parseSeconds(s string) time.Duration {
 		return 0
 	}
 	return time.Duration(math.Round(f * float64(time.Second)))
+}
+
+// tagged is a colour property as ffprobe reports it, "" when the stream
+// does not say ("unknown", "unspecified").
+func tagged(v string) string {
+	if v == "unknown" || v == "unspecified" {
+		return ""
+	}
+	return v
 }

@@ -103,16 +103,7 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 	arg, wl := toolInput(input)
 	seekUS, startUS := r.trimFrom()
 	durUS := floorMicro(new(big.Rat).Sub(r.end(r.To), r.seconds(r.From)))
-
-	dec := []string{"-nostdin", "-v", "error", "-protocol_whitelist", wl}
-	pick := "trim=start=" + usArg(startUS) + ",setpts=PTS-STARTPTS"
-	if r.countFromStart() {
-		pick = r.selectFilter()
-	} else {
-		dec = append(dec, "-seek_timestamp", "1", "-noaccurate_seek", "-ss", usArg(seekUS))
-	}
-	dec = append(dec, "-i", arg, "-map", "0:v:0", "-vf", pick+",format=yuv420p", "-frames:v", strconv.Itoa(n),
-		"-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1")
+	dec := r.decodeArgs(input)
 
 	tb := r.Table.TimeBase
 	enc := []string{"-nostdin", "-v", "error", "-f", "matroska", "-i", "pipe:0"}
@@ -257,6 +248,25 @@ func RenderRedacted(ctx context.Context, input, out string, r ClipRange, o Redac
 	}
 	res.Notes = append(res.Notes, note)
 	return res, nil
+}
+
+// decodeArgs are the arguments of the ffmpeg that decodes master frames
+// r.From..r.To of input to raw yuv420p on its standard output, in order:
+// a seek before the key frame ahead of r.From and a trim from its time
+// (or, in containers without timestamps, frames counted from the start).
+// The redacted render and the editor's exact preview both decode with it.
+func (r ClipRange) decodeArgs(input string) []string {
+	arg, wl := toolInput(input)
+	seekUS, startUS := r.trimFrom()
+	dec := []string{"-nostdin", "-v", "error", "-protocol_whitelist", wl}
+	pick := "trim=start=" + usArg(startUS) + ",setpts=PTS-STARTPTS"
+	if r.countFromStart() {
+		pick = r.selectFilter()
+	} else {
+		dec = append(dec, "-seek_timestamp", "1", "-noaccurate_seek", "-ss", usArg(seekUS))
+	}
+	return append(dec, "-i", arg, "-map", "0:v:0", "-vf", pick+",format=yuv420p", "-frames:v", strconv.Itoa(r.To-r.From+1),
+		"-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "yuv420p", "pipe:1")
 }
 
 // frameNanos is master frame m's time from frame r.From and how long it
