@@ -370,7 +370,9 @@ func (l *Library) keepClip(ctx context.Context, action string, d *Derivative, tm
 	}
 	f, err := os.Open(tmp)
 	if err != nil {
-		<-synced
+		if serr := <-synced; serr != nil {
+			err = errors.Join(err, fmt.Errorf("write %s: %w", out, serr))
+		}
 		if gate != nil {
 			_ = gate() // wait for the proof's goroutine; the open error is what counts
 		}
