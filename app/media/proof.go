@@ -25,11 +25,11 @@ import (
 // decode order, decode to identical pictures, so the decoded-frame hashes
 // can wait for the background clip check.
 //
-// Court copy: the transcode's own decode of master frames From..To is
-// hashed by a second output of the same ffmpeg (a split after the trim),
-// and the MP4's video samples must be one per master frame, each at the
-// master frame's time relative to From: no frame dropped, duplicated or
-// moved. The frame map follows from those times.
+// Court copy: the MP4's video samples must be one per master frame, each
+// at the master frame's time relative to From: no frame dropped,
+// duplicated or moved. The frame map follows from those times. Nothing is
+// decoded or hashed for it: the clip check decodes the clip and the
+// master range later (app/clipcheck.go).
 
 // timeTolerance is one tick of the coarser of two time bases (seconds).
 func timeTolerance(a, b float64) float64 { return math.Max(a, b) + 1e-6 }
