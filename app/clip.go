@@ -61,9 +61,9 @@ type ClipRequest struct {
 // folder, synced and renamed: never a partial file). A lossless clip that
 // cannot be proven from its packets is checked by decoding before it is
 // kept; it must decode to exactly the master's frames, else the error
-// wraps ErrNotLossless and nothing is kept. The clip's own decoded-frame
-// hashes are left to the clip check (FrameCheck pending, see
-// RunFrameChecks and CheckClip). progress, when not nil, gets the fraction
+// wraps ErrNotLossless and nothing is kept. The decoded-frame hashes (the
+// clip's own and the master range's) are left to the clip check
+// (FrameCheck pending, see RunFrameChecks and CheckClip). progress, when not nil, gets the fraction
 // done (0..1). Audited as clip.create with both hashes.
 func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, progress func(frac float64)) (*Derivative, error) {
 	const action = "clip.create"
@@ -167,7 +167,6 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	if ver.err != nil {
 		return nil, l.clipFailed(ctx, rec, req, ver.err)
 	}
-	d.MasterFrameHash = res.MasterFrameHash
 	d.FrameMap = res.FrameMap
 	d.Recipe = Recipe{Tool: ver.line, Args: recipeArgs(res.Args, url, tmp, rec.ID), Notes: res.Notes}
 	if res.Proof != "" {

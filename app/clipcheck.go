@@ -12,8 +12,9 @@ import (
 
 // The clip check. CreateClip keeps a clip once its structure is proven
 // (media.CutLosslessFrom, media.TranscodeCourt); the decoded-frame hashes of
-// the clip itself, and for a lossless clip the master range's (which must
-// equal them row for row), are computed afterwards: in the background at
+// the clip itself and of the master range (for a lossless clip equal to
+// them row for row; for a court copy one master frame per clip frame, in
+// order, at its time) are computed afterwards: in the background at
 // idle priority (RunFrameChecks, after the recordings' frame checks), by
 // `exhibit check-frames`, or at once by an export that needs them
 // (CheckClip). The queue is derivatives.frame_check, so a check cut short
@@ -99,8 +100,8 @@ func (l *Library) checkPendingClips(ctx context.Context, report func(ClipCheckRe
 	return nil
 }
 
-// checkClip decodes one pending clip's stored copy (and, for a lossless
-// clip, master frames From..To) and records the decoded-frame hashes with
+// checkClip decodes one pending clip's stored copy and master frames
+// From..To and records the decoded-frame hashes with
 // the outcome: checked, or failed (audited with outcome failed). A store
 // error is returned; a decode failure is a result. idle runs the decoders
 // at nice 19.
@@ -159,9 +160,8 @@ func (l *Library) checkClip(ctx context.Context, id string, idle bool) (ClipChec
 	return r, nil
 }
 
-// decodeClip returns the framehash of the stored clip and, for a lossless
-// clip, of master frames From..To (nil for a court copy, whose master
-// range was hashed when it was made), decoded at once on two processes.
+// decodeClip returns the framehash of the stored clip and of master
+// frames From..To, decoded at once on two processes.
 func (l *Library) decodeClip(ctx context.Context, d *Derivative, rng media.ClipRange, idle bool) (own, master []byte, err error) {
 	cm, err := l.st.OpenDerivative(ctx, d.ID)
 	if err != nil {
@@ -180,30 +180,26 @@ func (l *Library) decodeClip(ctx context.Context, d *Derivative, rng media.ClipR
 	mres := make(chan result, 1)
 	hctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if d.Kind == KindClipLossless {
-		m, err := l.st.OpenMaster(ctx, d.RecordingID)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer func() { _ = m.Close() }() // read only
-		murl, mstop, err := ServeReaderAt(m, m.Size(), "master")
-		if err != nil {
-			return nil, nil, err
-		}
-		defer mstop()
-		go func() {
-			var b []byte
-			var err error
-			if idle {
-				b, err = media.RangeFrameHashIdle(hctx, murl, rng)
-			} else {
-				b, err = media.RangeFrameHash(hctx, murl, rng)
-			}
-			mres <- result{b, err}
-		}()
-	} else {
-		mres <- result{}
+	m, err := l.st.OpenMaster(ctx, d.RecordingID)
+	if err != nil {
+		return nil, nil, err
 	}
+	defer func() { _ = m.Close() }() // read only
+	murl, mstop, err := ServeReaderAt(m, m.Size(), "master")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer mstop()
+	go func() {
+		var b []byte
+		var err error
+		if idle {
+			b, err = media.RangeFrameHashIdle(hctx, murl, rng)
+		} else {
+			b, err = media.RangeFrameHash(hctx, murl, rng)
+		}
+		mres <- result{b, err}
+	}()
 	if idle {
 		own, err = media.FrameHashIdle(ctx, curl)
 	} else {
@@ -225,21 +221,36 @@ func (l *Library) decodeClip(ctx context.Context, d *Derivative, rng media.ClipR
 // clipFramesAsPromised compares a clip's decoded frames with what its
 // structure promised: a lossless clip equal to master frames From..To row
 // for row; a court copy one frame per entry of its frame map, each at its
-// master frame's time.
+// master frame's time, and master frames From..To decoded once each, in
+// order, each at its time, one per entry of the frame map (which names
+// them in order).
 func clipFramesAsPromised(d *Derivative, own, master []byte, rng media.ClipRange) error {
 	if d.Kind == KindClipLossless {
 		return media.SameFrames(own, master)
 	}
-	rows, err := media.ParseFrameHash(own)
-	if err != nil {
-		return err
+	for _, h := range []struct {
+		what string
+		b    []byte
+	}{{"the court copy", own}, {"the master range", master}} {
+		rows, err := media.ParseFrameHash(h.b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", h.what, err)
+		}
+		if len(rows) != len(d.FrameMap) {
+			return fmt.Errorf("%s decodes to %d frames, the frame map has %d", h.what, len(rows), len(d.FrameMap))
+		}
+		tb, err := media.FrameHashTimeBase(h.b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", h.what, err)
+		}
+		if err := media.CheckCourtFrames(h.b, tb, rng); err != nil {
+			return fmt.Errorf("%s: %w", h.what, err)
+		}
 	}
-	if len(rows) != len(d.FrameMap) {
-		return fmt.Errorf("the court copy decodes to %d frames, its frame map has %d", len(rows), len(d.FrameMap))
+	for i, mf := range d.FrameMap {
+		if mf != d.From+i {
+			return fmt.Errorf("the frame map gives master frame %d for clip frame %d, want %d", mf, i, d.From+i)
+		}
 	}
-	tb, err := media.FrameHashTimeBase(own)
-	if err != nil {
-		return err
-	}
-	return media.CheckCourtFrames(own, tb, rng)
+	return nil
 }

@@ -92,6 +92,18 @@ func TestClipCheck(t *testing.T) {
 	if err != nil || len(es) != 2 || es[0].SHA256 != rec.SHA256 {
 		t.Fatalf("clip.checked entries %+v %v", es, err)
 	}
+	// The court copy's check took both its own and the master range's
+	// hashes: the same as a decode of the range on its own.
+	gotCourt, err := lib.Derivative(ctx, court.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := media.ParseFrameHash(gotCourt.FrameHash); len(rows) != 11 {
+		t.Fatalf("court clip: %d frame hashes", len(rows))
+	}
+	if want := rangeHash(t, lib, rec.ID, 10, 20); string(gotCourt.MasterFrameHash) != string(want) {
+		t.Fatalf("court clip's master range hashes:\n%s\nwant:\n%s", gotCourt.MasterFrameHash, want)
+	}
 
 	// A record that no longer matches its clip (its range moved by one
 	// frame behind the application's back): the check fails, the clip is
@@ -100,32 +112,57 @@ func TestClipCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A court copy whose record was moved by one frame: the same count and
+	// times, but its frame map names frames 40-50, not 41-51.
+	badCourt, err := lib.CreateClip(ctx, ClipRequest{RecordingID: rec.ID, From: 40, To: 50}, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	db, err := sql.Open("sqlite3", filepath.Join(lib.st.Dir(), store.DBName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec("UPDATE derivatives SET frame_from = 41, frame_to = 51 WHERE id = ?", bad.ID); err != nil {
-		t.Fatal(err)
+	for _, id := range []string{bad.ID, badCourt.ID} {
+		if _, err := db.Exec("UPDATE derivatives SET frame_from = 41, frame_to = 51 WHERE id = ?", id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	signInAs(t, lib, "admin", RoleAdmin)
 	rs, err := lib.CheckFrames(ctx, nil, 0, nil)
-	if err != nil || len(rs) != 1 || rs[0].Clip != bad.Ref || rs[0].State != FramesFailed || rs[0].Error == "" {
+	if err != nil || len(rs) != 2 {
 		t.Fatalf("check-frames: %+v %v", rs, err)
 	}
-	got, err = lib.Derivative(ctx, bad.ID)
-	if err != nil || got.FrameCheck != FramesFailed || ClipCheckLabel(got) != "frame check failed" {
-		t.Fatalf("%+v %v", got, err)
+	failed := map[string]string{}
+	for _, r := range rs {
+		if r.State != FramesFailed || r.Error == "" {
+			t.Errorf("check-frames result %+v, want failed", r)
+		}
+		failed[r.Clip] = r.Error
+	}
+	if _, ok := failed[bad.Ref]; !ok || !strings.Contains(failed[badCourt.Ref], "frame map") {
+		t.Fatalf("check-frames failures %v", failed)
 	}
 	es, err = lib.AuditEntries(ctx, AuditFilter{Action: "clip.check"})
-	if err != nil || len(es) != 1 || es[0].Outcome != store.OutcomeFailed || !strings.Contains(es[0].Detail, bad.Ref) {
+	if err != nil || len(es) != 2 {
 		t.Fatalf("clip.check entries %+v %v", es, err)
 	}
+	for _, e := range es {
+		if e.Outcome != store.OutcomeFailed || !(strings.Contains(e.Detail, bad.Ref) || strings.Contains(e.Detail, badCourt.Ref)) {
+			t.Errorf("clip.check entry %+v", e)
+		}
+	}
 	signInAs(t, lib, "sgt1", RoleSergeant)
-	if _, err := lib.CheckClip(ctx, bad.ID); !errors.Is(err, ErrClipCheckFailed) {
-		t.Fatalf("CheckClip of a failed clip: %v", err)
+	for _, id := range []string{bad.ID, badCourt.ID} {
+		got, err = lib.Derivative(ctx, id)
+		if err != nil || got.FrameCheck != FramesFailed || ClipCheckLabel(got) != "frame check failed" {
+			t.Fatalf("%+v %v", got, err)
+		}
+		if _, err := lib.CheckClip(ctx, id); !errors.Is(err, ErrClipCheckFailed) {
+			t.Fatalf("CheckClip of a failed clip: %v", err)
+		}
 	}
 	// Nothing is pending any more; a second run does nothing.
 	signInAs(t, lib, "admin", RoleAdmin)
@@ -165,4 +202,34 @@ func TestClipLosslessDecodedWhenUnproven(t *testing.T) {
 	if l, err := lib.Clips(ctx, rec.ID); err != nil || len(l) != 1 {
 		t.Fatalf("clips %v %v (one vault copy, not two)", l, err)
 	}
+}
+
+// rangeHash returns the framehash of master frames from..to of a stored
+// recording, decoded on its own.
+func rangeHash(t *testing.T, lib *Library, id string, from, to int) []byte {
+	t.Helper()
+	ctx := context.Background()
+	rec, err := lib.st.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ft, err := lib.frameTable(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := lib.st.OpenMaster(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = m.Close() }() // read only
+	url, stop, err := ServeReaderAt(m, m.Size(), "master")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	b, err := media.RangeFrameHash(ctx, url, media.ClipRange{Table: ft, From: from, To: to, Container: rec.Container})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -54,9 +54,9 @@ type Derivative struct {
 	// FrameHash is ffmpeg's framehash (sha256) of the clip's decoded video;
 	// empty until the clip check has run (FrameCheck pending).
 	FrameHash []byte
-	// MasterFrameHash is the same for master frames From..To (a court
-	// copy has it when made, from the transcode's own decode; a lossless
-	// clip once its check has run).
+	// MasterFrameHash is the same for master frames From..To; empty until
+	// the clip check has run (a court copy made by an earlier build may
+	// carry it from when it was made).
 	MasterFrameHash []byte
 	// FrameCheck is the state of the clip check (FramesPending,
 	// FramesChecked or FramesFailed): whether the clip's decoded frames

@@ -313,9 +313,6 @@ type ClipResult struct {
 	// then compare decoded frames before keeping it.
 	Proof    string
 	Unproven string
-	// MasterFrameHash is, for a court copy, the framehash of master frames
-	// From..To from the transcode's own decode.
-	MasterFrameHash []byte
 	// FFmpegTime and ProofTime are how long ffmpeg, and the edit list and
 	// proof after it, took.
 	FFmpegTime, ProofTime time.Duration
@@ -638,6 +635,10 @@ func drawtextEscape(s string) string {
 // court-playable MP4: H.264 High yuv420p (libx264, o.Preset) and AAC,
 // +faststart, every master frame exactly once with its own timestamp
 // (variable frame rates stay variable), audio cut to the same interval.
+// One ffmpeg process; the clip is then proven from its sample table (one
+// sample per master frame, each at its frame's time: res.FrameMap). No
+// frame is hashed here: the decoded-frame hashes of the clip and of the
+// master range are left to the caller's clip check.
 func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o CourtOptions, progress func(float64)) (*ClipResult, error) {
 	if err := r.check(); err != nil {
 		return nil, err
@@ -671,8 +672,7 @@ func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o Court
 		args = append(args, "-t", usArg(durUS))
 	}
 	// The picked frames end after To: the graph's end ends the decode
-	// (with the hash branches of the split, an output option alone does
-	// not: ffmpeg 5.1 then decodes to the end of the master).
+	// there (the output's -t alone also does, a little later).
 	pick += ",trim=end_frame=" + strconv.Itoa(r.To-r.From+1)
 	args = append(args, "-fps_mode", "passthrough", "-enc_time_base:v", "-1")
 	rest := "format=yuv420p"
@@ -696,87 +696,25 @@ func TranscodeCourt(ctx context.Context, input, out string, r ClipRange, o Court
 	enc = append(enc, "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4")
 	enc = append(enc, progressArgs...)
 	enc = append(enc, "file:"+out)
-	// The recipe: one output, the frames picked by -vf.
+	// The recipe, as run: one output, the frames picked by -vf. Nothing
+	// else is decoded or hashed here; the decoded-frame hashes (the
+	// clip's and the master range's) are the clip check's.
 	recipe := append(append(append([]string(nil), args...), "-vf", pick+","+rest), enc...)
-	// As run: the same decode, split after the pick into the clip and
-	// two copies of master frames From..To: framecrc on fd 4 (each
-	// frame's timestamps and size) and YUV4MPEG2 on fd 3, hashed here
-	// (frameHasher) into ffmpeg's framehash text. They change nothing in
-	// the clip. The video is mapped from the graph, the audio as in the
-	// recipe.
-	n := strconv.Itoa(r.To - r.From + 1)
-	run := make([]string, 0, len(recipe)+40)
-	for i := 0; i < len(args); i++ {
-		if args[i] == "-map" && i+1 < len(args) && args[i+1] == "0:v:0" {
-			run = append(run, "-filter_complex", "[0:v:0]"+pick+",split=3[clip][crc][raw];[clip]"+rest+"[v]", "-map", "[v]")
-			i++
-			continue
-		}
-		run = append(run, args[i])
-	}
-	run = append(run, enc...)
-	run = append(run, "-map", "[crc]", "-fps_mode", "passthrough", "-enc_time_base:v", "-1", "-flags:v", "+bitexact",
-		"-fflags", "+bitexact", "-frames:v", n, "-flush_packets", "1", "-f", "framecrc", "pipe:4",
-		"-map", "[raw]", "-fps_mode", "passthrough", "-enc_time_base:v", "-1", "-frames:v", n, "-strict", "-1",
-		"-f", "yuv4mpegpipe", "pipe:3")
-	rawR, rawW, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	crcR, crcW, err := os.Pipe()
-	if err != nil {
-		_ = rawR.Close() // failure path: nothing was started
-		_ = rawW.Close()
-		return nil, err
-	}
-	type hashResult struct {
-		b   []byte
-		err error
-	}
-	hashed := make(chan hashResult, 1)
-	go func() {
-		b, err := frameHasher{crc: crcR, y4m: rawR}.run()
-		_, _ = io.Copy(io.Discard, crcR) // on failure, let ffmpeg finish writing
-		_, _ = io.Copy(io.Discard, rawR)
-		_ = crcR.Close()
-		_ = rawR.Close()
-		hashed <- hashResult{b, err}
-	}()
 	t0 := time.Now()
-	note := "made with two more outputs of the same decode (split after the pick: framecrc and YUV4MPEG2 on pipes) from which the master range's framehash is computed; they change nothing in the clip"
-	se, err := runWithProgress(ctx, run, float64(durUS)/1e6, progress, rawW, crcW)
-	h := <-hashed
-	if err != nil && ctx.Err() == nil {
-		// A picture format the YUV4MPEG2 route does not carry fails the
-		// whole run: make the clip by the recipe alone, and hash the
-		// range with ffmpeg's own framehash (one more decode).
-		if rerr := os.Remove(out); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			return nil, fmt.Errorf("court copy: %w", rerr)
-		}
-		se, err = runWithProgress(ctx, recipe, float64(durUS)/1e6, progress)
-		h.err = errors.New("no hashes from the transcode")
-	}
+	se, err := runWithProgress(ctx, recipe, float64(durUS)/1e6, progress)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		return nil, fmt.Errorf("court copy: %s", reason(se, input))
 	}
-	if h.err != nil {
-		note = "master range's framehash from a decode of its own"
-		if h.b, h.err = RangeFrameHash(ctx, input, r); h.err != nil {
-			return nil, fmt.Errorf("court copy: master frame hashes: %w", h.err)
-		}
-	}
-	hash := bytes.NewBuffer(h.b)
 	t1 := time.Now()
-	fm, err := proveCourt(out, hash.Bytes(), r)
+	fm, err := proveCourt(out, r)
 	if err != nil {
 		return nil, fmt.Errorf("court copy: %w", err)
 	}
-	return &ClipResult{Args: recipe, FrameMap: fm, MasterFrameHash: hash.Bytes(),
-		Notes:      []string{note},
-		Proof:      fmt.Sprintf("proven when written: %d video samples, one per master frame %d-%d, each at its master frame's time; the master range's frame hashes from the transcode's own decode", r.To-r.From+1, r.From, r.To),
+	return &ClipResult{Args: recipe, FrameMap: fm,
+		Proof:      fmt.Sprintf("proven when written: %d video samples, one per master frame %d-%d, each at its master frame's time", r.To-r.From+1, r.From, r.To),
 		FFmpegTime: t1.Sub(t0), ProofTime: time.Since(t1)}, nil
 }
 

@@ -353,17 +353,22 @@ func TestTranscodeCourt(t *testing.T) {
 			if !sameInts(res.FrameMap, wantRange(c.from, c.to)) {
 				t.Errorf("frame map %v", res.FrameMap)
 			}
-			// The master range's hashes from the transcode's own decode
-			// are those of a decode of the range on its own.
+			// The master range, decoded on its own (as the clip check
+			// does), holds the same frames at the same times.
 			mh, err := RangeFrameHash(ctx, src, r)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(res.MasterFrameHash, mh) {
-				t.Errorf("master range framehash from the transcode:\n%s\nfrom a decode of its own:\n%s", res.MasterFrameHash, mh)
+			mtb, err := FrameHashTimeBase(mh)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if res.Proof == "" || strings.Contains(strings.Join(res.Args, " "), "pipe:3") {
-				t.Errorf("proof %q, recipe %v", res.Proof, res.Args)
+			if err := CheckCourtFrames(mh, mtb, r); err != nil {
+				t.Fatal(err)
+			}
+			// One output: the recipe is what ran, nothing on extra pipes.
+			if res.Proof == "" || strings.Contains(strings.Join(res.Args, " "), "pipe:3") || len(res.Notes) != 0 {
+				t.Errorf("proof %q, recipe %v, notes %v", res.Proof, res.Args, res.Notes)
 			}
 			checkCourtFormat(t, out, r)
 		})
@@ -439,10 +444,11 @@ func TestCutLosslessRefusesWhatMP4CannotCarry(t *testing.T) {
 	}
 }
 
-// TestTranscodeCourtHashFallback: a master whose decoded pictures are RGB
-// (libx264rgb), which YUV4MPEG2 cannot carry, still gets its court copy,
-// with the master range hashed by a decode of its own.
-func TestTranscodeCourtHashFallback(t *testing.T) {
+// TestTranscodeCourtRGB: a master whose decoded pictures are RGB
+// (libx264rgb) gets its court copy (yuv420p) by the same single-output
+// path, one frame per master frame at its time, and its range hashes as
+// the clip check takes them.
+func TestTranscodeCourtRGB(t *testing.T) {
 	ctx := testCtx(t)
 	src := filepath.Join(t.TempDir(), "rgb.mp4")
 	if _, err := run(ctx, nil, FFmpegPath, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=25",
@@ -454,15 +460,30 @@ func TestTranscodeCourtHashFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := ClipRange{Table: ft, From: 12, To: 30, Container: "mp4"}
-	res, err := TranscodeCourt(ctx, src, filepath.Join(t.TempDir(), "court.mp4"), r, CourtOptions{}, nil)
+	out := filepath.Join(t.TempDir(), "court.mp4")
+	res, err := TranscodeCourt(ctx, src, out, r, CourtOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	mh, err := RangeFrameHash(ctx, src, r)
-	if err != nil {
-		t.Fatal(err)
+	if !sameInts(res.FrameMap, wantRange(12, 30)) || res.Proof == "" {
+		t.Fatalf("frame map %v, proof %q", res.FrameMap, res.Proof)
 	}
-	if !bytes.Equal(res.MasterFrameHash, mh) || !strings.Contains(strings.Join(res.Notes, " "), "decode of its own") {
-		t.Errorf("notes %v; master hash equal: %v", res.Notes, bytes.Equal(res.MasterFrameHash, mh))
+	for _, f := range []string{out, ""} {
+		var h []byte
+		if f == "" {
+			h, err = RangeFrameHash(ctx, src, r)
+		} else {
+			h, err = FrameHash(ctx, f)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		tb, err := FrameHashTimeBase(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckCourtFrames(h, tb, r); err != nil {
+			t.Fatalf("%q: %v", f, err)
+		}
 	}
 }

@@ -25,11 +25,11 @@ import (
 // decode order, decode to identical pictures, so the decoded-frame hashes
 // can wait for the background clip check.
 //
-// Court copy: the transcode's own decode of master frames From..To is
-// hashed by a second output of the same ffmpeg (a split after the trim),
-// and the MP4's video samples must be one per master frame, each at the
-// master frame's time relative to From: no frame dropped, duplicated or
-// moved. The frame map follows from those times.
+// Court copy: the MP4's video samples must be one per master frame, each
+// at the master frame's time relative to From: no frame dropped,
+// duplicated or moved. The frame map follows from those times. Nothing is
+// decoded or hashed for it: the clip check decodes the clip and the
+// master range later (app/clipcheck.go).
 
 // timeTolerance is one tick of the coarser of two time bases (seconds).
 func timeTolerance(a, b float64) float64 { return math.Max(a, b) + 1e-6 }
@@ -239,17 +239,10 @@ func frameAtTime(t *FrameTable, at, tol float64) (int, bool) {
 // proveCourt checks a court copy at path against master frames
 // r.From..r.To without decoding it: one video sample per master frame,
 // each (in presentation order) at its master frame's time relative to
-// From. masterHash, the framehash of the master range from the
-// transcode's own decode, must have the same frames at the same times.
-// It returns the frame map (the master frame of each clip frame).
-func proveCourt(path string, masterHash []byte, r ClipRange) ([]int, error) {
-	tb, err := FrameHashTimeBase(masterHash)
-	if err != nil {
-		return nil, fmt.Errorf("master range: %w", err)
-	}
-	if err := CheckCourtFrames(masterHash, tb, r); err != nil {
-		return nil, fmt.Errorf("master range: %w", err)
-	}
+// From. It returns the frame map (the master frame of each clip frame).
+// The decoded frames (the clip's and the master range's) are compared by
+// the clip check.
+func proveCourt(path string, r ClipRange) ([]int, error) {
 	m, _, err := openMP4(path)
 	if err != nil {
 		return nil, err
