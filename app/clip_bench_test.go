@@ -54,17 +54,28 @@ func benchFootage(b *testing.B) string {
 // for each run, so clips made by the benchmark do not pile up.
 func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 	src := benchFootage(b)
+	// As after the background frame check: the clip job does not wait for it.
+	lib, rec := benchStore(b, src, true)
+	return lib, rec, src
+}
+
+// benchStore returns a library on a copy of a cached store holding src
+// ingested (and, with checkFrames, its frame check done), signed in as a
+// reviewer, and the recording with its picture size. The cached store is
+// made once per schema (newestMigration), so a store made by another
+// schema (another branch) is never reused.
+func benchStore(b *testing.B, src string, checkFrames bool) (*Library, *Recording) {
 	ctx := context.Background()
-	// The cached store is named by the newest migration of this tree, so a
-	// store made by another schema (another branch) is never reused.
-	// "frames-checked": made with the recording's frame check done.
-	cached := src + ".clip-bench-store-" + newestMigration(b) + "-frames-checked"
+	cached := src + ".store-" + newestMigration(b)
+	if checkFrames {
+		cached += "-frames-checked"
+	}
 	old := store.DefaultArgon2
 	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
 	defer func() { store.DefaultArgon2 = old }()
 	key := KeySource{Passphrase: []byte(benchPass), NoKeyring: true}
 	if _, err := os.Stat(filepath.Join(cached, store.DBName)); err != nil {
-		b.Logf("ingesting the master into a cached store %s (once)", cached)
+		b.Logf("ingesting %s into a cached store %s (once)", filepath.Base(src), cached)
 		tmp := cached + ".part"
 		if err := os.RemoveAll(tmp); err != nil {
 			b.Fatal(err)
@@ -82,10 +93,10 @@ func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 		if res, err := lib.Ingest(ctx, []string{src}, IngestOptions{}); err != nil || len(res) != 1 || res[0].Status != Imported {
 			b.Fatalf("ingest: %+v %v", res, err)
 		}
-		// As after the background frame check: the clip job does not
-		// wait for it.
-		if res, err := lib.CheckFrames(ctx, nil, 0, nil); err != nil || len(res) != 1 || res[0].State != FramesChecked {
-			b.Fatalf("frame check: %+v %v", res, err)
+		if checkFrames {
+			if res, err := lib.CheckFrames(ctx, nil, 0, nil); err != nil || len(res) != 1 || res[0].State != FramesChecked {
+				b.Fatalf("frame check: %+v %v", res, err)
+			}
 		}
 		if err := lib.Close(); err != nil {
 			b.Fatal(err)
@@ -114,7 +125,11 @@ func benchLibrary(b *testing.B) (*Library, *Recording, string) {
 	if err != nil || len(recs) != 1 {
 		b.Fatalf("list: %v %v", recs, err)
 	}
-	return lib, recs[0], src
+	rec, err := lib.st.Get(ctx, recs[0].ID) // with the picture size
+	if err != nil {
+		b.Fatal(err)
+	}
+	return lib, rec
 }
 
 // newestMigration names the store schema a cached bench store was made with:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"exhibit/app/media"
 	"exhibit/app/redact"
-	"exhibit/store"
 )
 
 // The redacted render's benchmark: 1080p25 footage from the generator
@@ -49,63 +47,7 @@ func redactBenchLibrary(b *testing.B) (*Library, *Recording, string) {
 			b.Fatal(err)
 		}
 	}
-	cached := src + ".store-" + newestMigration(b)
-	old := store.DefaultArgon2
-	store.DefaultArgon2 = store.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}
-	defer func() { store.DefaultArgon2 = old }()
-	key := KeySource{Passphrase: []byte(benchPass), NoKeyring: true}
-	if _, err := os.Stat(filepath.Join(cached, store.DBName)); err != nil {
-		tmp := cached + ".part"
-		if err := os.RemoveAll(tmp); err != nil {
-			b.Fatal(err)
-		}
-		lib, err := Create(tmp, key, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := lib.CreateFirstAdmin(ctx, "admin", []byte("admin password"), "bench"); err != nil {
-			b.Fatal(err)
-		}
-		if err := lib.AddUser(ctx, "sgt", RoleSergeant, []byte("sgt password")); err != nil {
-			b.Fatal(err)
-		}
-		if res, err := lib.Ingest(ctx, []string{src}, IngestOptions{}); err != nil || len(res) != 1 || res[0].Status != Imported {
-			b.Fatalf("ingest: %+v %v", res, err)
-		}
-		if _, err := lib.CheckFrames(ctx, nil, 0, nil); err != nil {
-			b.Fatal(err)
-		}
-		if err := lib.Close(); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.Rename(tmp, cached); err != nil {
-			b.Fatal(err)
-		}
-	}
-	dir := filepath.Join(b.TempDir(), "store")
-	if out, err := exec.Command("cp", "-a", "--reflink=auto", cached, dir).CombinedOutput(); err != nil {
-		b.Fatalf("copy store: %v %s", err, out)
-	}
-	lib, err := Open(dir, key, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if err := lib.Close(); err != nil {
-			b.Error(err)
-		}
-	})
-	if _, err := lib.SignIn(ctx, "sgt", []byte("sgt password"), "bench"); err != nil {
-		b.Fatal(err)
-	}
-	recs, err := lib.List(ctx, Filter{}, SortID, true)
-	if err != nil || len(recs) != 1 {
-		b.Fatalf("list: %v %v", recs, err)
-	}
-	rec, err := lib.st.Get(ctx, recs[0].ID)
-	if err != nil {
-		b.Fatal(err)
-	}
+	lib, rec := benchStore(b, src, true)
 	return lib, rec, src
 }
 
