@@ -4,11 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -175,18 +173,7 @@ func (f *exportFlow) start(req app.ExportRequest) {
 	f.progress.Resize(fyne.NewSize(440, 160))
 	f.present(f.progress, cancel) // cancel is a no-op once the export is done
 
-	var frac atomic.Uint64
-	var pending atomic.Bool
-	bar := f.bar
-	progress := func(v float64) {
-		frac.Store(math.Float64bits(v))
-		if pending.CompareAndSwap(false, true) {
-			f.do(func() {
-				pending.Store(false)
-				bar.SetValue(math.Float64frombits(frac.Load()))
-			})
-		}
-	}
+	progress := barProgress(f.do, f.bar)
 	f.run(func() {
 		res, err := f.lib.Export(ctx, req, progress)
 		cancelled := ctx.Err() != nil && errors.Is(err, context.Canceled)

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"math"
 	"sync/atomic"
 
 	"fyne.io/fyne/v2"
@@ -243,17 +242,7 @@ func (s *redactScreen) render() {
 	})
 	d.Resize(fyne.NewSize(440, 160))
 	s.showModal(d)
-	var frac atomic.Uint64
-	var pending atomic.Bool
-	progress := func(f float64) {
-		frac.Store(math.Float64bits(f))
-		if pending.CompareAndSwap(false, true) {
-			s.do(func() {
-				pending.Store(false)
-				bar.SetValue(math.Float64frombits(frac.Load()))
-			})
-		}
-	}
+	progress := barProgress(s.do, bar)
 	projID := s.projID
 	s.wg.Add(1)
 	go func() {

@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"math"
-	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -74,17 +72,7 @@ func (s *reviewScreen) makeClip(req app.ClipRequest) {
 	d.Resize(fyne.NewSize(420, 160))
 	s.showModal(d)
 
-	var frac atomic.Uint64
-	var pending atomic.Bool
-	progress := func(f float64) {
-		frac.Store(math.Float64bits(f))
-		if pending.CompareAndSwap(false, true) {
-			s.do(func() {
-				pending.Store(false)
-				bar.SetValue(math.Float64frombits(frac.Load()))
-			})
-		}
-	}
+	progress := barProgress(s.do, bar)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
