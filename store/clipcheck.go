@@ -15,20 +15,11 @@ import (
 // PendingClipChecks returns the ids of derivatives whose clip check has not
 // run, oldest first.
 func (s *Store) PendingClipChecks(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM derivatives WHERE frame_check = ? ORDER BY created_at, id", FramesPending)
+	ids, err := queryStrings(ctx, s.db, "SELECT id FROM derivatives WHERE frame_check = ? ORDER BY created_at, id", FramesPending)
 	if err != nil {
 		return nil, fmt.Errorf("pending clip checks: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("pending clip checks: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // FinishClipCheck records the outcome of a pending clip's check: state

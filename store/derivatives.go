@@ -321,37 +321,11 @@ func noteDerivativeDeletions(ctx context.Context, tx *sql.Tx, recordingID string
 		SELECT id, ref, recording_id, kind, sha256, vault_name FROM derivatives WHERE recording_id = ?`, recordingID); err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT ref FROM derivatives WHERE recording_id = ? ORDER BY seq", recordingID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var refs []string
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		refs = append(refs, r)
-	}
-	return refs, rows.Err()
+	return queryStrings(ctx, tx, "SELECT ref FROM derivatives WHERE recording_id = ? ORDER BY seq", recordingID)
 }
 
 // derivativeVaultFiles returns the vault names of a deleted recording's
 // derivatives whose files are not yet removed.
 func (s *Store) derivativeVaultFiles(ctx context.Context, recordingID string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT vault_name FROM derivative_deletions WHERE recording_id = ? AND vault_removed = 0", recordingID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
+	return queryStrings(ctx, s.db, "SELECT vault_name FROM derivative_deletions WHERE recording_id = ? AND vault_removed = 0", recordingID)
 }

@@ -23,20 +23,11 @@ var ErrFrameCheckDone = errors.New("frame check already done")
 // PendingFrameChecks returns the ids of recordings whose frame table awaits
 // its check, oldest ingest first.
 func (s *Store) PendingFrameChecks(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM recordings WHERE frame_check = ? ORDER BY ingested_at, id", FramesPending)
+	ids, err := queryStrings(ctx, s.db, "SELECT id FROM recordings WHERE frame_check = ? ORDER BY ingested_at, id", FramesPending)
 	if err != nil {
 		return nil, fmt.Errorf("pending frame checks: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("pending frame checks: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // UncheckedFrames returns the frame check state of every recording whose

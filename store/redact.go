@@ -179,20 +179,7 @@ func (s *Store) RedactionProjects(ctx context.Context, recordingID string) ([]re
 // RedactionRecordings returns the ids of the recordings that have
 // redaction projects, by their oldest project.
 func (s *Store) RedactionRecordings(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT recording_id FROM redaction_projects GROUP BY recording_id ORDER BY min(created_at), recording_id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryStrings(ctx, s.db, "SELECT recording_id FROM redaction_projects GROUP BY recording_id ORDER BY min(created_at), recording_id")
 }
 
 // RedactionVersions returns the versions of a redaction project, oldest first.

@@ -113,6 +113,25 @@ type queryer interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
+// queryStrings runs a query of one text column and returns its values in
+// the order the query gives.
+func queryStrings(ctx context.Context, q queryer, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // RetentionPolicy reads the retention policy from the settings.
 func (s *Store) RetentionPolicy(ctx context.Context) (RetentionPolicy, error) {
 	return retentionPolicy(ctx, s.db)
