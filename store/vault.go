@@ -164,10 +164,9 @@ func hashAndProcess(ctx context.Context, src io.Reader, process func([]byte) err
 	return sum, total, nil
 }
 
-// WriteMaster reads src once, computing its SHA-256 while encrypting it with
-// a fresh data key into a locked file under vault/pending, then syncs the
-// file and its directory. progress, when not nil, gets the bytes read so far.
-func (s *Store) WriteMaster(ctx context.Context, src io.Reader, progress func(int64)) (*Pending, error) {
+// newPending creates an empty vault file under vault/pending, locked by
+// this process, with a fresh data key.
+func (s *Store) newPending() (*Pending, error) {
 	name, err := randomHex(16)
 	if err != nil {
 		return nil, err
@@ -188,7 +187,18 @@ func (s *Store) WriteMaster(ctx context.Context, src io.Reader, progress func(in
 		os.Remove(path)
 		return nil, err
 	}
-	p := &Pending{s: s, f: f, name: name, key: key}
+	return &Pending{s: s, f: f, name: name, key: key}, nil
+}
+
+// WriteMaster reads src once, computing its SHA-256 while encrypting it with
+// a fresh data key into a locked file under vault/pending, then syncs the
+// file and its directory. progress, when not nil, gets the bytes read so far.
+func (s *Store) WriteMaster(ctx context.Context, src io.Reader, progress func(int64)) (*Pending, error) {
+	p, err := s.newPending()
+	if err != nil {
+		return nil, err
+	}
+	f, key := p.f, p.key
 	fail := func(err error) (*Pending, error) {
 		_ = p.Discard() // failure path: err is returned
 		return nil, err
