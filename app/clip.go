@@ -141,10 +141,33 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 		return func(f float64) { report(base + span*f) }
 	}
 	var res *media.ClipResult
+	var pw *store.PackageWriter // the lossless cut, encrypted as ffmpeg writes it
+	defer func() {
+		if pw != nil {
+			_ = pw.Discard() // a no-op once it is committed; else an early return left it
+		}
+	}()
 	if req.Lossless {
 		d.Kind = KindClipLossless
+		follower, ferr := l.followClip(ctx, tmp, out != "")
+		if ferr != nil {
+			return nil, ferr
+		}
 		res, err = media.CutLosslessFrom(ctx, media.Master{URL: url, Reader: newChunkReader(m, m.Size()), Size: m.Size(), DeferProof: true},
 			tmp, rec.AudioCodec, r, stage(0, 0.9))
+		pw = follower.pw
+		ferr = follower.finish()
+		vaultTrace("packages sealed while ffmpeg wrote", follower.sealed.Load())
+		if ferr != nil || err != nil {
+			_ = pw.Discard() // nothing of it can be relied on; the cut's error, or the follower's, is returned
+			pw = nil
+			if err == nil && ctx.Err() == nil {
+				// Not fatal: the clip is stored from the start instead.
+				l.log.Warn("encrypting the clip while it was written failed; storing it afterwards", "error", ferr)
+			} else if err == nil {
+				err = ctx.Err()
+			}
+		}
 	} else {
 		d.Kind = KindClipCourt
 		o := media.CourtOptions{Audio: rec.AudioCodec != "", Height: rec.Height}
@@ -199,7 +222,7 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	}
 	report(0.9)
 	t := time.Now()
-	err = l.keepClip(ctx, "clip.create", d, tmp, out, gate)
+	err = l.keepClipFrom(ctx, "clip.create", d, tmp, out, gate, pw)
 	var unproven *unprovenError
 	if errors.As(err, &unproven) {
 		// Not proven from its structure (a lossless cut of a container
@@ -267,6 +290,16 @@ func (l *Library) decodeCheckLossless(ctx context.Context, d *Derivative, url, c
 // clipTrace, when set (by the benchmarks), gets how long each stage of
 // CreateClip took.
 var clipTrace func(stage string, took time.Duration)
+
+// clipVaultTrace, when set (by tests), gets counts about how a clip went
+// into the vault.
+var clipVaultTrace func(what string, n int64)
+
+func vaultTrace(what string, n int64) {
+	if clipVaultTrace != nil {
+		clipVaultTrace(what, n)
+	}
+}
 
 func trace(stage string, took time.Duration) {
 	if clipTrace != nil {
@@ -361,6 +394,12 @@ func (l *Library) clipFailed(ctx context.Context, rec *Recording, req ClipReques
 // called before the commit (the proof, run beside the vault write); its
 // error discards the vault copy and is returned as it is.
 func (l *Library) keepClip(ctx context.Context, action string, d *Derivative, tmp, out string, gate func() error) error {
+	return l.keepClipFrom(ctx, action, d, tmp, out, gate, nil)
+}
+
+// keepClipFrom is keepClip for a clip partly encrypted into the vault
+// already (pw, by a clipFollower; nil: none). pw is finished or discarded.
+func (l *Library) keepClipFrom(ctx context.Context, action string, d *Derivative, tmp, out string, gate func() error, pw *store.PackageWriter) error {
 	synced := make(chan error, 1)
 	if out != "" {
 		go func() { synced <- syncFile(tmp) }()
@@ -375,14 +414,14 @@ func (l *Library) keepClip(ctx context.Context, action string, d *Derivative, tm
 		if gate != nil {
 			_ = gate() // wait for the proof's goroutine; the open error is what counts
 		}
+		if pw != nil {
+			_ = pw.Discard() // failure path: the open error is returned
+		}
 		return err
 	}
 	t := time.Now()
-	p, err := l.st.WriteMaster(ctx, f, nil)
-	_ = f.Close() // read only; what was read is verified by hash below
-	if err == nil {
-		err = p.Verify(ctx, nil)
-	}
+	p, err := l.vaultCopy(ctx, f, pw)
+	_ = f.Close() // read only; what was read is verified by hash
 	trace("  vault: hash, encrypt, write, read back", time.Since(t))
 	if err != nil {
 		err = fmt.Errorf("store clip in the vault: %w", err)
@@ -422,6 +461,40 @@ func (l *Library) keepClip(ctx context.Context, action string, d *Derivative, tm
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	return store.SyncDir(filepath.Dir(out))
+}
+
+// vaultCopy stores the file f in the vault and reads the stored copy back
+// (Pending.Verify passed). With pw (packages of f sealed while it was
+// written), only the rest is sealed; if the stored copy then differs from
+// f, it is discarded and f stored again from the start, with a fresh key.
+func (l *Library) vaultCopy(ctx context.Context, f *os.File, pw *store.PackageWriter) (*store.Pending, error) {
+	if pw != nil {
+		st, err := f.Stat()
+		if err != nil {
+			_ = pw.Discard() // failure path: the stat error is returned
+			return nil, err
+		}
+		p, err := pw.Finish(ctx, f, st.Size())
+		if err == nil {
+			if err = p.Verify(ctx, nil); err == nil {
+				return p, nil
+			}
+			_ = p.Discard() // it is stored again below
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		l.log.Warn("the clip's copy encrypted while it was written does not hold; storing it again", "error", err)
+		vaultTrace("stored again from the start", 1)
+	}
+	p, err := l.st.WriteMaster(ctx, f, nil)
+	if err == nil {
+		if err = p.Verify(ctx, nil); err != nil {
+			_ = p.Discard() // failure path: the verify error is returned
+			p = nil
+		}
+	}
+	return p, err
 }
 
 func syncFile(path string) error {

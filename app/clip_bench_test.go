@@ -198,6 +198,10 @@ func benchClip(b *testing.B, lossless bool) {
 	}
 	defer func() { clipTrace = nil }()
 	var ours, peer, check, oursCPU, peerCPU float64
+	var d0size int64
+	vault := map[string]int64{}
+	clipVaultTrace = func(what string, n int64) { vault[what] += n }
+	defer func() { clipVaultTrace = nil }()
 	bestOurs, bestPeer := math.Inf(1), math.Inf(1)
 	peerName := "ffmpeg -ss 120 -i PLAIN -t 60 -c copy"
 	if !lossless {
@@ -236,6 +240,7 @@ func benchClip(b *testing.B, lossless bool) {
 		oursCPU += cpuSeconds() - c0
 		ours += t
 		bestOurs = math.Min(bestOurs, t)
+		d0size = d.Size
 		if d.FrameCheck != FramesPending {
 			b.Fatalf("clip check state %q right after the clip, want pending", d.FrameCheck)
 		}
@@ -283,6 +288,13 @@ func benchClip(b *testing.B, lossless bool) {
 		}
 	}
 	b.Logf("N=%d: stages: %s", b.N, strings.Join(parts, "; "))
+	if lossless {
+		if vault["stored again from the start"] != 0 {
+			b.Fatalf("N=%d: %d clips stored again from the start: the packages sealed while ffmpeg wrote did not hold", b.N, vault["stored again from the start"])
+		}
+		b.Logf("N=%d: vault packages sealed while ffmpeg wrote: %d of the clip's %d (the rest after it)",
+			b.N, vault["packages sealed while ffmpeg wrote"]/int64(b.N), (d0size+store.PackagePlain-1)/store.PackagePlain)
+	}
 	b.Logf("N=%d: bounded by %s; the clip check after it (decoded-frame hashes at normal priority, as an export forces it; nice 19 in the background) took %.1f s", b.N, bound, check)
 }
 
