@@ -164,7 +164,7 @@ func (c *cdp) eval(expr string, out any) error {
 func startChromium(t *testing.T, pageURL string) *cdp {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Skip("chromium is not installed (apt-get install chromium)")
+		t.Fatal("chromium is not installed (make deps installs it: apt-get install chromium)")
 	}
 	// The profile folder is not t.TempDir: a helper Chromium starts in a
 	// session of its own (crashpad) may still write there as the test

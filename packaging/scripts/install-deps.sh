@@ -12,6 +12,8 @@ pkgs=(
   xvfb xdotool imagemagick # GUI tests: virtual X server, key input, screenshots
   xserver-xorg-core xserver-xorg-video-dummy x11-xserver-utils # court monitor test: Xorg with two RandR monitors (xrandr)
   age                     # benchmark peer (sha256sum + age)
+  poppler-utils           # report and redaction-log tests: pdftotext, pdftoppm
+  chromium                # offline bundle player test: headless Chromium
 )
 
 missing=()
