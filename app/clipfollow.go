@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"sync/atomic"
 	"time"
@@ -85,8 +84,8 @@ func (c *clipFollower) follow(ctx context.Context, path string, margin int64, wr
 				return err
 			}
 			for off := next * store.PackagePlain; off+run <= st.Size()-margin; off += run {
-				if _, err := f.ReadAt(buf, off); err != nil && err != io.EOF {
-					return err
+				if _, err := f.ReadAt(buf, off); err != nil {
+					return err // io.EOF too: the file shrank, so nothing sealed from it can be trusted
 				}
 				if err := c.pw.WriteFull(next, buf); err != nil {
 					return err
