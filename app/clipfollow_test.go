@@ -96,15 +96,7 @@ func TestFollowerSealsWhileWritten(t *testing.T) {
 	if early < 32 || early >= (size-int64(followMargin))/store.PackagePlain {
 		t.Fatalf("%d packages sealed early", early)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }() // read only
-	p, err := lib.vaultCopy(ctx, f, c.pw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := storeFollowed(t, lib, c, path)
 	if traced["stored again from the start"] != 0 {
 		t.Fatal("stored again although the early packages held")
 	}
@@ -136,15 +128,7 @@ func TestFollowerFallsBackWhenSealedBytesChange(t *testing.T) {
 	if err := c.finish(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }() // read only
-	p, err := lib.vaultCopy(ctx, f, c.pw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := storeFollowed(t, lib, c, path)
 	if traced["stored again from the start"] != 1 {
 		t.Fatalf("not stored again: %v", traced)
 	}
@@ -154,6 +138,22 @@ func TestFollowerFallsBackWhenSealedBytesChange(t *testing.T) {
 		t.Fatalf("pending files %v %v", ents, err)
 	}
 	checkPending(t, lib, p, g.data)
+}
+
+// storeFollowed finishes storing the file at path from what the follower
+// sealed (lib.vaultCopy).
+func storeFollowed(t *testing.T, lib *Library, c *clipFollower, path string) *store.Pending {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }() // read only
+	p, err := lib.vaultCopy(context.Background(), f, c.pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // checkPending commits p as a clip of a fresh recording and reads it back
