@@ -199,7 +199,7 @@ func (w *PackageWriter) Finish(ctx context.Context, src io.ReaderAt, size int64)
 		i = j
 	}
 	tail := plain[:size-last*packagePlain]
-	if _, err := src.ReadAt(tail, last*packagePlain); err != nil && !(err == io.EOF && int64(len(tail)) == size-last*packagePlain) {
+	if m, err := src.ReadAt(tail, last*packagePlain); err != nil && !(err == io.EOF && m == len(tail)) {
 		return fail(fmt.Errorf("read the source: %w", err))
 	}
 	w.buf = w.seal(w.buf[:0], last, tail, true)

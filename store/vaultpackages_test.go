@@ -186,3 +186,16 @@ func TestPackageWriterRefuses(t *testing.T) {
 		t.Fatalf("pending files left: %v", ents)
 	}
 }
+
+// A source shorter than the size given is an error, never a padded file.
+func TestPackageWriterShortSource(t *testing.T) {
+	s := newTestStore(t)
+	data := randomBytes(t, 2*PackagePlain+100)
+	w, err := s.NewPackageWriter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Finish(context.Background(), bytes.NewReader(data[:2*PackagePlain+50]), int64(len(data))); err == nil || !strings.Contains(err.Error(), "read the source") {
+		t.Fatalf("finish: %v", err)
+	}
+}
