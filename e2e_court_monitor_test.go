@@ -157,28 +157,7 @@ func courtOn(t *testing.T, disp string) (log *courtLog, wait func(string, func(m
 		}
 		return string(out)
 	}
-	seen := 0
-	wait = func(what string, cond func(map[string]string) bool) map[string]string {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			for i, l := range log.after(seen) {
-				if cond(l) {
-					seen += i + 1
-					return l
-				}
-			}
-			select {
-			case err := <-exited:
-				exited <- err
-				t.Fatalf("%s: exhibit court exited: %v", what, err)
-			case <-time.After(20 * time.Millisecond): // polling the log
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-		}
-	}
+	wait = log.waiter(t, exited)
 	return log, wait, x
 }
 

@@ -72,6 +72,35 @@ func (l *courtLog) after(from int) []map[string]string {
 	return append([]map[string]string(nil), l.lines[min(from, len(l.lines)):]...)
 }
 
+// waiter returns a function that waits (up to 60 s) for the next log line
+// cond accepts, looking only at the lines after the previous wait's, and
+// fails the test if exhibit court exits first (exited gets its Wait
+// result, which is put back for the test's cleanup).
+func (l *courtLog) waiter(t *testing.T, exited chan error) func(what string, cond func(map[string]string) bool) map[string]string {
+	seen := 0 // log lines looked at so far
+	return func(what string, cond func(map[string]string) bool) map[string]string {
+		t.Helper()
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			for i, l := range l.after(seen) {
+				if cond(l) {
+					seen += i + 1
+					return l
+				}
+			}
+			select {
+			case err := <-exited:
+				exited <- err
+				t.Fatalf("%s: exhibit court exited: %v", what, err)
+			case <-time.After(20 * time.Millisecond): // polling the log
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+}
+
 func (l *courtLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -167,30 +196,7 @@ func TestCourtBinary(t *testing.T) {
 		}
 		return strings.Fields(string(out))[0]
 	}
-	// seen is how many log lines the test has looked at: each wait looks
-	// only at what came after the previous one.
-	seen := 0
-	wait := func(what string, cond func(map[string]string) bool) map[string]string {
-		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			for i, l := range log.after(seen) {
-				if cond(l) {
-					seen += i + 1
-					return l
-				}
-			}
-			select {
-			case err := <-exited:
-				exited <- err
-				t.Fatalf("%s: exhibit court exited: %v", what, err)
-			case <-time.After(20 * time.Millisecond): // polling the log
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s", what)
-			}
-		}
-	}
+	wait := log.waiter(t, exited)
 	msg := func(m string) func(map[string]string) bool {
 		return func(l map[string]string) bool { return l["msg"] == m }
 	}
