@@ -340,38 +340,36 @@ func TestTranscodeCourt(t *testing.T) {
 				t.Fatalf("court clip shows frames %v, want %d..%d", got, c.from, c.to)
 			}
 			h, err := FrameHash(ctx, out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tb, err := FrameHashTimeBase(h)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := CheckCourtFrames(h, tb, r); err != nil {
-				t.Fatal(err)
-			}
+			checkCourtHash(t, "court clip", h, err, r)
 			if !sameInts(res.FrameMap, wantRange(c.from, c.to)) {
 				t.Errorf("frame map %v", res.FrameMap)
 			}
 			// The master range, decoded on its own (as the clip check
 			// does), holds the same frames at the same times.
 			mh, err := RangeFrameHash(ctx, src, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mtb, err := FrameHashTimeBase(mh)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := CheckCourtFrames(mh, mtb, r); err != nil {
-				t.Fatal(err)
-			}
+			checkCourtHash(t, "master range", mh, err, r)
 			// One output: the recipe is what ran, nothing on extra pipes.
 			if res.Proof == "" || strings.Contains(strings.Join(res.Args, " "), "pipe:3") || len(res.Notes) != 0 {
 				t.Errorf("proof %q, recipe %v, notes %v", res.Proof, res.Args, res.Notes)
 			}
 			checkCourtFormat(t, out, r)
 		})
+	}
+}
+
+// checkCourtHash requires framehash h (err: the error making it) to hold
+// master frames r.From..r.To, each once, in order, at its own time.
+func checkCourtHash(t *testing.T, what string, h []byte, err error, r ClipRange) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	tb, err := FrameHashTimeBase(h)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if err := CheckCourtFrames(h, tb, r); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 }
 
@@ -468,22 +466,8 @@ func TestTranscodeCourtRGB(t *testing.T) {
 	if !sameInts(res.FrameMap, wantRange(12, 30)) || res.Proof == "" {
 		t.Fatalf("frame map %v, proof %q", res.FrameMap, res.Proof)
 	}
-	for _, f := range []string{out, ""} {
-		var h []byte
-		if f == "" {
-			h, err = RangeFrameHash(ctx, src, r)
-		} else {
-			h, err = FrameHash(ctx, f)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		tb, err := FrameHashTimeBase(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := CheckCourtFrames(h, tb, r); err != nil {
-			t.Fatalf("%q: %v", f, err)
-		}
-	}
+	h, err := FrameHash(ctx, out)
+	checkCourtHash(t, "court clip", h, err, r)
+	h, err = RangeFrameHash(ctx, src, r)
+	checkCourtHash(t, "master range", h, err, r)
 }

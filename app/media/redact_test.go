@@ -56,16 +56,7 @@ func TestRenderRedactedContainers(t *testing.T) {
 				t.Fatalf("redacted copy shows frames %v (frame map %v), want %d..%d", got, res.FrameMap, c.from, c.to)
 			}
 			h, err := FrameHash(ctx, out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tb, err := FrameHashTimeBase(h)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := CheckCourtFrames(h, tb, r); err != nil {
-				t.Fatal(err)
-			}
+			checkCourtHash(t, "redacted copy", h, err, r)
 			checkCourtFormat(t, out, r)
 		})
 	}
