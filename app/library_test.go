@@ -85,7 +85,7 @@ func TestListFilterSort(t *testing.T) {
 	day := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
 	addRecording(t, lib, "PC 1 Adams", "X1", day, 3*time.Minute)
 	addRecording(t, lib, "PC 2 Brown", "X2", day.Add(24*time.Hour), 1*time.Minute)
-	addRecording(t, lib, "PS 3 Clark", "Y3", day.Add(48*time.Hour), 2*time.Minute)
+	addRecording(t, lib, "PS 3 Clark", "Y-3", day.Add(48*time.Hour), 2*time.Minute)
 
 	all, err := lib.List(ctx, Filter{}, SortRecordedAt, false)
 	if err != nil || ids(all) != "PS 3 Clark,PC 2 Brown,PC 1 Adams" {
@@ -101,7 +101,7 @@ func TestListFilterSort(t *testing.T) {
 		{Filter{}, SortDuration, true, "PC 2 Brown,PS 3 Clark,PC 1 Adams"},
 		{Filter{}, SortOfficer, false, "PS 3 Clark,PC 2 Brown,PC 1 Adams"},
 		{Filter{Officer: "pc "}, SortOfficer, true, "PC 1 Adams,PC 2 Brown"},
-		{Filter{Text: "y3"}, SortRecordedAt, false, "PS 3 Clark"},
+		{Filter{Text: "y-3"}, SortRecordedAt, false, "PS 3 Clark"},
 		{Filter{Text: "x2.mp4"}, SortRecordedAt, false, "PC 2 Brown"},
 		{Filter{From: day.Add(time.Hour), To: day.Add(25 * time.Hour)}, SortRecordedAt, false, "PC 2 Brown"},
 		{Filter{Status: "evidence"}, SortRecordedAt, false, ""},

@@ -118,7 +118,7 @@ func TestLibraryFilterNarrows(t *testing.T) {
 	if lv.recs[0].Personal.Officer != "PS 1187 Patel" {
 		t.Errorf("search patel found %s", lv.recs[0].Personal.Officer)
 	}
-	lv.search.SetText("D5R")
+	lv.search.SetText("D5R0004")
 	count("1 recording")
 	lv.search.SetText("zzz-nobody")
 	count("0 recordings")
