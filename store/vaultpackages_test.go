@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/minio/sio"
+	"golang.org/x/sys/unix"
 )
 
 // A file written out of order by PackageWriter is a DARE 2.0 stream that
@@ -32,15 +34,32 @@ func TestPackageWriterOutOfOrder(t *testing.T) {
 		{"whole packages only", 4 * PackagePlain, []int64{2, 1}},
 		{"ragged end", 37*PackagePlain + 123, []int64{5, 1, 2, 30, 17, 18, 19}},
 		{"nothing early", 3*PackagePlain + 1, nil},
+		// Whole aligned runs (past the page cache), a partial run before
+		// them, and the rest left to Finish, some of it whole runs too.
+		{"direct runs", (3*PackageRun+7)*PackagePlain + 99, []int64{PackageRun, 1}},
+		{"direct runs, no direct I/O", (2*PackageRun+1)*PackagePlain + 1, []int64{PackageRun, 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if strings.HasSuffix(tc.name, "no direct I/O") {
+				directIO = false
+				defer func() { directIO = true }()
+			}
 			data := randomBytes(t, tc.size)
 			w, err := s.NewPackageWriter()
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tc.name == "direct runs" && !w.Direct() && directIOWorks(t, s.Dir()) {
+				t.Fatal("O_DIRECT works in the store's folder but the writer does not use it")
+			}
 			for _, i := range tc.early {
-				if err := w.WriteFull(i, data[i*PackagePlain:(i+1)*PackagePlain]); err != nil {
+				n := int64(1) // a package, or a whole run at a multiple of PackageRun
+				if i > 0 && i%PackageRun == 0 {
+					n = PackageRun
+				} else if i == 1 && tc.size > PackageRun*PackagePlain {
+					n = PackageRun - 1 // the rest of the first run
+				}
+				if err := w.WriteFull(i, data[i*PackagePlain:(i+n)*PackagePlain]); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -89,68 +108,109 @@ func TestPackageWriterOutOfOrder(t *testing.T) {
 }
 
 // Packages written early that do not hold the source's bytes (the source
-// changed after them) are caught when the stored copy is read back.
+// changed after them) are caught when Finish reads the finished source,
+// naming the package: one written through the page cache, and one deep
+// in a whole run written past it.
 func TestPackageWriterCatchesChangedSource(t *testing.T) {
 	s := newTestStore(t)
 	ctx := context.Background()
-	data := randomBytes(t, 10*PackagePlain+5)
-	w, err := s.NewPackageWriter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteFull(3, data[3*PackagePlain:4*PackagePlain]); err != nil {
-		t.Fatal(err)
-	}
-	changed := bytes.Clone(data)
-	changed[3*PackagePlain+77] ^= 1
-	p, err := w.Finish(ctx, bytes.NewReader(changed), int64(len(changed)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = p.Verify(ctx, nil)
-	if !errors.Is(err, ErrVaultDamaged) || !strings.Contains(err.Error(), "differs") {
-		t.Fatalf("verify: %v", err)
-	}
-	name := p.f.Name()
-	if err := p.Discard(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(name); !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("discarded file still there: %v", err)
+	data := randomBytes(t, (2*PackageRun+10)*PackagePlain+5)
+	for _, tc := range []struct {
+		first, n int64
+		changed  int64 // byte
+		want     string
+	}{
+		{3, 1, 3*PackagePlain + 77, fmt.Sprintf("bytes %d-%d", 3*PackagePlain, 4*PackagePlain-1)},
+		{PackageRun, PackageRun, (PackageRun+100)*PackagePlain + 5,
+			fmt.Sprintf("bytes %d-%d", (PackageRun+100)*PackagePlain, (PackageRun+101)*PackagePlain-1)},
+	} {
+		w, err := s.NewPackageWriter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.WriteFull(tc.first, data[tc.first*PackagePlain:(tc.first+tc.n)*PackagePlain]); err != nil {
+			t.Fatal(err)
+		}
+		changed := bytes.Clone(data)
+		changed[tc.changed] ^= 1
+		p, err := w.Finish(ctx, bytes.NewReader(changed), int64(len(changed)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.Verify(ctx, nil)
+		if !errors.Is(err, ErrVaultDamaged) || !strings.Contains(err.Error(), "differs") || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("verify: %v; want the bytes of the run: %s", err, tc.want)
+		}
+		name := p.f.Name()
+		if err := p.Discard(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(name); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("discarded file still there: %v", err)
+		}
 	}
 }
 
-// A tampered package on disk fails the read-back.
+// A package that does not read back as it was written (changed on disk
+// between the write and the read-back) fails the write that made it,
+// whether it went past the page cache (a whole aligned run) or through
+// it; the file is then discarded.
 func TestPackageWriterCatchesTamperedFile(t *testing.T) {
 	s := newTestStore(t)
-	ctx := context.Background()
-	data := randomBytes(t, 6*PackagePlain)
-	w, err := s.NewPackageWriter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.WriteFull(1, data[PackagePlain:2*PackagePlain]); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(w.p.f.Name(), os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteAt([]byte{0xff}, packageSealed+packageHeader+9); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	p, err := w.Finish(ctx, bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Verify(ctx, nil); !errors.Is(err, ErrVaultDamaged) {
-		t.Fatalf("verify: %v", err)
-	}
-	if err := p.Discard(); err != nil {
-		t.Fatal(err)
+	data := randomBytes(t, (2*PackageRun+3)*PackagePlain)
+	for _, tc := range []struct {
+		name        string
+		first, n    int64
+		wantDirect  bool
+		directOnOff bool
+	}{
+		{"through the page cache", 1, 2, false, true},
+		{"past the page cache", PackageRun, PackageRun, true, true},
+		{"no direct I/O", PackageRun, PackageRun, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			directIO = tc.directOnOff
+			defer func() { directIO = true }()
+			w, err := s.NewPackageWriter()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantDirect && !w.Direct() {
+				t.Skip("this file system does not take O_DIRECT")
+			}
+			tampered := 0
+			afterWrite = func(path string, off int64) {
+				f, err := os.OpenFile(path, os.O_RDWR, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer func() { _ = f.Close() }() // a test file
+				b := []byte{0}
+				at := off + packageSealed + packageHeader + 9
+				if _, err := f.ReadAt(b, at); err != nil {
+					t.Error(err)
+				}
+				b[0] ^= 0xff // a changed byte, whatever it was
+				if _, err := f.WriteAt(b, at); err != nil {
+					t.Error(err)
+				}
+				tampered++
+			}
+			defer func() { afterWrite = nil }()
+			err = w.WriteFull(tc.first, data[tc.first*PackagePlain:(tc.first+tc.n)*PackagePlain])
+			if err == nil {
+				// A direct run is written and read back while the caller
+				// goes on: its failure is the next write's, or Finish's.
+				_, err = w.Finish(context.Background(), bytes.NewReader(data), int64(len(data)))
+			}
+			if tampered != 1 || !errors.Is(err, ErrVaultDamaged) || !strings.Contains(err.Error(), "read back differ") {
+				t.Fatalf("tampered %d times; write: %v", tampered, err)
+			}
+			if err := w.Discard(); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
 
@@ -198,4 +258,14 @@ func TestPackageWriterShortSource(t *testing.T) {
 	if _, err := w.Finish(context.Background(), bytes.NewReader(data[:2*PackagePlain+50]), int64(len(data))); err == nil || !strings.Contains(err.Error(), "read the source") {
 		t.Fatalf("finish: %v", err)
 	}
+}
+
+// directIOWorks reports whether a file in dir can be opened with O_DIRECT.
+func directIOWorks(t *testing.T, dir string) bool {
+	f, err := os.OpenFile(filepath.Join(dir, "direct-probe"), os.O_RDWR|os.O_CREATE|unix.O_DIRECT, 0o600)
+	if err != nil {
+		return false
+	}
+	_ = f.Close() // a probe
+	return os.Remove(f.Name()) == nil
 }
