@@ -149,7 +149,8 @@ func (l *Library) CreateClip(ctx context.Context, req ClipRequest, out string, p
 	}()
 	if req.Lossless {
 		d.Kind = KindClipLossless
-		follower, ferr := l.followClip(ctx, tmp, out != "")
+		length := ticksToDuration(ft.Frames[req.To].PTS-ft.Frames[req.From].PTS, ft.TimeBase)
+		follower, ferr := l.followClip(ctx, tmp, followMargin(length), out != "")
 		if ferr != nil {
 			return nil, ferr
 		}

@@ -28,8 +28,14 @@ import (
 // written into the vault again from the start (with a fresh key).
 
 // followMargin is how far behind the end of the growing file the follower
-// stays: the moov of an hour-long clip fits in it. (A variable for tests.)
-var followMargin int64 = 8 << 20
+// stays for a clip of the given length: the moov lands there. A moov takes
+// about 0.7 KiB a second of 1080p25 H.264 with AAC (measured: 43 KB for
+// 60 s), so 2 KiB a second plus 1 MiB holds it with room to spare. A
+// margin too small is only slower: the sealed packages do not hold, and
+// the clip is stored again from the start.
+func followMargin(clip time.Duration) int64 {
+	return 1<<20 + 2<<10*int64(clip.Seconds()+1)
+}
 
 // followPoll is how often the follower looks for more of the file.
 const followPoll = 3 * time.Millisecond
@@ -44,23 +50,29 @@ type clipFollower struct {
 }
 
 // followClip starts encrypting path (not there yet, or growing) into a
-// new vault file. writeback also asks the kernel to start writing the
-// clip's own pages to disk as they are read (the copy the user gets is
-// made durable before it is renamed into place).
-func (l *Library) followClip(ctx context.Context, path string, writeback bool) (*clipFollower, error) {
+// new vault file, margin bytes behind its end. writeback also asks the
+// kernel to start writing the clip's own pages to disk as they are read
+// (the copy the user gets is made durable before it is renamed into
+// place).
+func (l *Library) followClip(ctx context.Context, path string, margin int64, writeback bool) (*clipFollower, error) {
 	pw, err := l.st.NewPackageWriter()
 	if err != nil {
 		return nil, err
 	}
 	c := &clipFollower{pw: pw, stop: make(chan struct{}), done: make(chan error, 1)}
-	margin := followMargin
 	go func() { c.done <- c.follow(ctx, path, margin, writeback) }()
 	return c, nil
 }
 
+// followRun is the follower's run before the writer's first whole run:
+// 16 packages (1 MiB).
+const followRun = 16
+
 func (c *clipFollower) follow(ctx context.Context, path string, margin int64, writeback bool) error {
-	const run = 16 * store.PackagePlain // 1 MiB at a time
-	buf := make([]byte, run)
+	// Runs end on multiples of followRun packages up to the first
+	// multiple of store.PackageRun, then on multiples of that (8 MiB
+	// runs, which the writer takes past the page cache).
+	buf := make([]byte, store.PackageRun*store.PackagePlain)
 	next := int64(1) // package 0 holds the mdat size, filled in last
 	var f *os.File
 	defer func() {
@@ -83,19 +95,28 @@ func (c *clipFollower) follow(ctx context.Context, path string, margin int64, wr
 			if err != nil {
 				return err
 			}
-			for off := next * store.PackagePlain; off+run <= st.Size()-margin; off += run {
-				if _, err := f.ReadAt(buf, off); err != nil {
+			for {
+				run := int64(store.PackageRun)
+				if next < store.PackageRun {
+					run = followRun
+				}
+				n := (next/run+1)*run - next // packages to the end of this run
+				off, b := next*store.PackagePlain, buf[:n*store.PackagePlain]
+				if off+int64(len(b)) > st.Size()-margin {
+					break
+				}
+				if _, err := f.ReadAt(b, off); err != nil {
 					return err // io.EOF too: the file shrank, so nothing sealed from it can be trusted
 				}
-				if err := c.pw.WriteFull(next, buf); err != nil {
+				if err := c.pw.WriteFull(next, b); err != nil {
 					return err
 				}
 				if writeback {
 					// Advisory: errors only mean no early writeback.
-					_ = unix.SyncFileRange(int(f.Fd()), off, run, unix.SYNC_FILE_RANGE_WRITE)
+					_ = unix.SyncFileRange(int(f.Fd()), off, int64(len(b)), unix.SYNC_FILE_RANGE_WRITE)
 				}
-				next += run / store.PackagePlain
-				c.sealed.Add(run / store.PackagePlain)
+				next += n
+				c.sealed.Add(n)
 				progressed = true
 				select {
 				case <-c.stop:
